@@ -1,0 +1,40 @@
+"""Repayment schedules: pure calculation from `ScheduleTerms` to a `Schedule`."""
+
+from domain.schedule.calculator import generate_schedule
+from domain.schedule.dates import add_months, due_dates
+from domain.schedule.daycount import accrual_days, thirty_360_days, year_days
+from domain.schedule.installments import Installment, Schedule
+from domain.schedule.interest import level_payment, periodic_rate
+from domain.schedule.rounding import Rounder
+from domain.schedule.terms import (
+    PERIODS_PER_YEAR,
+    DayCount,
+    Frequency,
+    InterestCalculation,
+    Method,
+    Rounding,
+    ScheduleError,
+    ScheduleTerms,
+)
+
+__all__ = [
+    "PERIODS_PER_YEAR",
+    "DayCount",
+    "Frequency",
+    "Installment",
+    "InterestCalculation",
+    "Method",
+    "Rounder",
+    "Rounding",
+    "Schedule",
+    "ScheduleError",
+    "ScheduleTerms",
+    "accrual_days",
+    "add_months",
+    "due_dates",
+    "generate_schedule",
+    "level_payment",
+    "periodic_rate",
+    "thirty_360_days",
+    "year_days",
+]

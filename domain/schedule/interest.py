@@ -1,0 +1,61 @@
+"""Unrounded rate arithmetic: the per-period rate, the level payment, each period's rate.
+
+Call these inside `localcontext(CALCULATION_CONTEXT)` so the 34-digit precision applies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+from typing import NamedTuple
+
+from domain.schedule.daycount import accrual_days, year_days
+from domain.schedule.terms import PERIODS_PER_YEAR, Frequency, InterestCalculation, ScheduleTerms
+
+_HUNDRED = Decimal(100)
+
+
+def periodic_rate(annual_rate_percent: Decimal, frequency: Frequency) -> Decimal:
+    """The rate of one period: annual / periods per year, as a fraction (12% monthly: 0.01)."""
+    return annual_rate_percent / (_HUNDRED * PERIODS_PER_YEAR[frequency])
+
+
+def level_payment(principal: Decimal, rate: Decimal, periods: int) -> Decimal:
+    """The annuity payment P*r / (1 - (1+r)^-n), unrounded; P/n when the rate is zero."""
+    if rate == 0:
+        return principal / periods
+    return principal * rate / (1 - (1 + rate) ** -periods)
+
+
+class PeriodRates(NamedTuple):
+    """Each installment's rate as `numerators[i] / denominator`.
+
+    Interest is `balance * numerator / denominator` with a single division, so a product
+    that lands exactly on half a minor unit stays exact and rounds by the chosen mode;
+    a pre-divided rate such as 0.12/360 would already be rounded at the 34th digit.
+    """
+
+    numerators: list[Decimal]
+    denominator: int
+
+
+def period_rates(terms: ScheduleTerms, ends: Sequence[date], periods: Sequence[int]) -> PeriodRates:
+    """The rate to apply to the balance for each installment.
+
+    `ends` are the installments' due dates and `periods` how many schedule periods each
+    one covers (more than one when interest is paid less often than the frequency).
+    Per-period interest ignores dates, so a broken first period costs one full period;
+    daily interest counts the days of each span from the previous due date (or the start).
+    """
+    annual = terms.annual_rate_percent
+    if terms.interest_calculation == InterestCalculation.PER_PERIOD:
+        return PeriodRates(
+            [annual * count for count in periods], 100 * PERIODS_PER_YEAR[terms.frequency]
+        )
+    numerators = []
+    previous = terms.start_date
+    for end in ends:
+        numerators.append(annual * accrual_days(previous, end, terms.day_count))
+        previous = end
+    return PeriodRates(numerators, 100 * year_days(terms.day_count))

@@ -1,0 +1,137 @@
+"""How each repayment method splits the loan into (due date, principal, interest) rows.
+
+Common rules: every amount is rounded per installment; the last row pays the whole
+remaining balance and so absorbs every rounding remainder; a row never pays more
+principal than is outstanding nor less than nothing, so an installment rounded below
+its interest pays interest only, and one rounded up can settle the loan early (later
+rows are then zero).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from domain.schedule.interest import level_payment, period_rates, periodic_rate
+from domain.schedule.rounding import Rounder
+from domain.schedule.terms import PERIODS_PER_YEAR, Method, ScheduleTerms
+
+Row = tuple[date, Decimal, Decimal]  # due date, principal, interest
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What every method needs, worked out once per schedule."""
+
+    terms: ScheduleTerms
+    dates: list[date]
+    money: Rounder
+    principal: Decimal  # quantized to the minor unit
+
+
+def equal_installments(plan: Plan) -> list[Row]:
+    """Annuity: a level payment over the periods after grace; interest on the balance."""
+    terms, money = plan.terms, plan.money
+    rate = periodic_rate(terms.annual_rate_percent, terms.frequency)
+    # Daily interest still uses the per-period rate for the level payment (the contract
+    # quotes one installment); the daily accruals then decide how much of it is principal.
+    level = level_payment(plan.principal, rate, terms.term - terms.grace_periods)
+    multiple = terms.installment_multiple
+    level = money(level) if multiple is None else money.to_multiple(level, multiple)
+    return _amortize(plan, lambda interest: level - interest)
+
+
+def equal_principal(plan: Plan) -> list[Row]:
+    """The same principal every period after grace; interest on the declining balance."""
+    share = plan.money(plan.principal / (plan.terms.term - plan.terms.grace_periods))
+    return _amortize(plan, lambda _interest: share)
+
+
+def interest_only(plan: Plan) -> list[Row]:
+    """Interest every `interest_only_every` periods and at maturity; principal at maturity.
+
+    Only paying installments are emitted, numbered consecutively: monthly with every=3
+    gives one installment per quarter, each charging three periods' interest (daily
+    interest: the days since the previous paying date). A term that is not a multiple
+    of `every` ends with a shorter last span.
+    """
+    return _interest_then_principal(plan, plan.terms.interest_only_every)
+
+
+def bullet(plan: Plan) -> list[Row]:
+    """One installment at the last due date: all principal and the interest of every period."""
+    return _interest_then_principal(plan, plan.terms.term)
+
+
+def flat(plan: Plan) -> list[Row]:
+    """Interest on the original principal for the whole term, spread evenly.
+
+    Day count and interest calculation do not apply: flat interest is quoted on the
+    term (P * rate * term / periods per year). Grace defers principal, not interest.
+    """
+    terms, money, zero = plan.terms, plan.money, plan.money.zero()
+    total_interest = money(
+        plan.principal
+        * terms.annual_rate_percent
+        * terms.term
+        / (100 * PERIODS_PER_YEAR[terms.frequency])
+    )
+    interest_share = money(total_interest / terms.term)
+    principal_share = money(plan.principal / (terms.term - terms.grace_periods))
+    balance, interest_left = plan.principal, total_interest
+    last = terms.term - 1
+    rows: list[Row] = []
+    for index, due in enumerate(plan.dates):
+        if index == last:
+            principal, interest = balance, interest_left
+        else:
+            interest = min(interest_share, interest_left)
+            principal = zero if index < terms.grace_periods else min(principal_share, balance)
+        balance -= principal
+        interest_left -= interest
+        rows.append((due, principal, interest))
+    return rows
+
+
+def _amortize(plan: Plan, principal_due: Callable[[Decimal], Decimal]) -> list[Row]:
+    """Interest on the balance each period; `principal_due(interest)` after grace."""
+    terms, money, zero = plan.terms, plan.money, plan.money.zero()
+    numerators, denominator = period_rates(terms, plan.dates, [1] * terms.term)
+    balance = plan.principal
+    grace, last = terms.grace_periods, terms.term - 1
+    rows: list[Row] = []
+    for index, (due, numerator) in enumerate(zip(plan.dates, numerators, strict=True)):
+        interest = money(balance * numerator / denominator)
+        if index < grace:
+            principal = zero
+        elif index == last:
+            principal = balance
+        else:
+            principal = min(max(principal_due(interest), zero), balance)
+        balance -= principal
+        rows.append((due, principal, interest))
+    return rows
+
+
+def _interest_then_principal(plan: Plan, every: int) -> list[Row]:
+    term, zero = plan.terms.term, plan.money.zero()
+    paying = [index for index in range(term) if (index + 1) % every == 0 or index == term - 1]
+    ends = [plan.dates[index] for index in paying]
+    spans = [index - previous for previous, index in zip([-1, *paying], paying, strict=False)]
+    numerators, denominator = period_rates(plan.terms, ends, spans)
+    rows: list[Row] = []
+    for due, numerator in zip(ends, numerators, strict=True):
+        principal = plan.principal if due == ends[-1] else zero
+        rows.append((due, principal, plan.money(plan.principal * numerator / denominator)))
+    return rows
+
+
+BUILDERS: dict[Method, Callable[[Plan], list[Row]]] = {
+    Method.EQUAL_INSTALLMENTS: equal_installments,
+    Method.EQUAL_PRINCIPAL: equal_principal,
+    Method.INTEREST_ONLY: interest_only,
+    Method.BULLET: bullet,
+    Method.FLAT: flat,
+}
