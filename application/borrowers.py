@@ -1,0 +1,77 @@
+"""Borrower use cases: register (with a unique id number) and update."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import IntegrityError
+
+from application.app import LendingApplication, Written, check_version
+from application.phones import normalize_phone
+from domain.borrower import Borrower, BorrowerKind, Profile, normalize_id_number
+from domain.claims import Claim
+from domain.errors import Conflict, DuplicateIdNumber
+
+
+@dataclass(frozen=True)
+class RegisterBorrower:
+    actor: str
+    kind: BorrowerKind
+    id_number: str
+    profile: Profile
+    birth_date: date | None = None
+    borrower_id: UUID | None = None
+
+
+def register_borrower(app: LendingApplication, command: RegisterBorrower) -> Written:
+    number = normalize_id_number(command.kind, command.id_number)
+    claim_id = app.claim_id("id_number", number)
+    _refuse_claimed(app, claim_id)
+    profile = command.profile.model_copy(update={"phone": normalize_phone(command.profile.phone)})
+    borrower = Borrower.register(
+        actor=command.actor,
+        kind=command.kind,
+        id_number=number,
+        profile=profile,
+        birth_date=command.birth_date,
+        borrower_id=command.borrower_id,
+    )
+    claim = Claim.make(claim_id=claim_id, owner_id=borrower.id, actor=command.actor)
+    try:
+        return app.save_all(borrower, claim)
+    except IntegrityError:
+        # Either a concurrent registration took the id number first, or this
+        # borrower id is already registered.
+        _refuse_claimed(app, claim_id)
+        raise Conflict(f"borrower {borrower.id} is already registered") from None
+
+
+def _refuse_claimed(app: LendingApplication, claim_id: UUID) -> None:
+    if app.exists(claim_id):
+        claim = app.load(Claim, claim_id, "claim")
+        raise DuplicateIdNumber(claim.owner_id)
+
+
+@dataclass(frozen=True)
+class UpdateBorrower:
+    actor: str
+    borrower_id: UUID
+    changes: dict[str, Any]
+    expected_version: int | None = None
+
+
+def update_borrower(app: LendingApplication, command: UpdateBorrower) -> Written:
+    changes = dict(command.changes)
+    if "phone" in changes:
+        changes["phone"] = normalize_phone(changes["phone"])
+
+    def attempt() -> Written:
+        borrower = app.load(Borrower, command.borrower_id, "borrower")
+        check_version(borrower, command.expected_version)
+        borrower.update(actor=command.actor, changes=changes)
+        return app.save_all(borrower)
+
+    return app.retrying(attempt)

@@ -1,0 +1,79 @@
+"""Base classes for aggregates whose events are frozen pydantic models.
+
+Every event names the acting user (`actor`), so an auditor can always say who did
+what. Decorated event methods re-run on replay, so they only assign state; the
+public command methods check invariants first and then trigger the event.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Self
+from uuid import UUID, uuid4
+
+from eventsourcing.domain import (
+    BaseAggregate,
+    CanInitAggregate,
+    CanMutateAggregate,
+    CanSnapshotAggregate,
+)
+from eventsourcing.utils import get_topic
+from pydantic import BaseModel, ConfigDict, TypeAdapter
+
+_DATETIME = TypeAdapter(datetime)
+_BOOKKEEPING = ("_id", "_version", "_pending_events")
+
+
+class Immutable(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DomainEvent(Immutable):
+    originator_id: UUID
+    originator_version: int
+    timestamp: datetime
+    actor: str
+
+
+class Aggregate(BaseAggregate[UUID]):
+    @staticmethod
+    def create_id(*_: Any, **__: Any) -> UUID:
+        return uuid4()
+
+    class Event(DomainEvent, CanMutateAggregate[UUID]):
+        pass
+
+    class Created(Event, CanInitAggregate[UUID]):
+        originator_topic: str
+
+
+class SnapshotState(Immutable):
+    """An aggregate's attributes, typed so that Decimal and date survive JSON."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    def __init__(self, **kwargs: Any) -> None:
+        for key in ("_created_on", "_modified_on"):
+            kwargs[key] = _DATETIME.validate_python(kwargs[key])
+        super().__init__(**kwargs)
+
+
+class AggregateSnapshot(Immutable, CanSnapshotAggregate[UUID]):
+    """Subclasses annotate `state` with their own SnapshotState model."""
+
+    originator_id: UUID
+    originator_version: int
+    timestamp: datetime
+    topic: str
+    state: Any
+
+    @classmethod
+    def take(cls, aggregate: Any) -> Self:
+        state = {k: v for k, v in vars(aggregate).items() if k not in _BOOKKEEPING}
+        return cls(
+            originator_id=aggregate.id,
+            originator_version=aggregate.version,
+            timestamp=cls.create_timestamp(),
+            topic=get_topic(type(aggregate)),
+            state=state,
+        )

@@ -1,0 +1,64 @@
+"""How events are stored: pydantic models, as orjson bytes, AES-GCM encrypted."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+import orjson
+from eventsourcing.cipher import AESCipher
+from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
+from eventsourcing.utils import get_topic, resolve_topic
+from pydantic import BaseModel
+
+
+class OrjsonTranscoder(Transcoder):
+    def encode(self, obj: Any) -> bytes:
+        return orjson.dumps(obj)
+
+    def decode(self, data: bytes) -> Any:
+        return orjson.loads(data)
+
+
+class PydanticMapper(Mapper[Any]):
+    """Stores a pydantic event's JSON form; pydantic restores the exact types."""
+
+    def to_stored_event(self, domain_event: DomainEventProtocol[Any]) -> StoredEvent:
+        state = cast(BaseModel, domain_event).model_dump(mode="json")
+        stored = self.transcoder.encode(state)
+        if self.compressor:
+            stored = self.compressor.compress(stored)
+        if self.cipher:
+            stored = self.cipher.encrypt(stored)
+        return StoredEvent(
+            originator_id=domain_event.originator_id,
+            originator_version=domain_event.originator_version,
+            topic=get_topic(type(domain_event)),
+            state=stored,
+        )
+
+    def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[Any]:
+        state = stored_event.state
+        if self.cipher:
+            state = self.cipher.decrypt(state)
+        if self.compressor:
+            state = self.compressor.decompress(state)
+        event_class = resolve_topic(stored_event.topic)
+        return cast(
+            DomainEventProtocol[Any], event_class.model_validate(self.transcoder.decode(state))
+        )
+
+
+def store_env(postgres: dict[str, str], cipher_key: str) -> dict[str, str]:
+    """The eventsourcing environment for the application and its followers."""
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        **postgres,
+        "POSTGRES_POOL_SIZE": "8",
+        "POSTGRES_MAX_OVERFLOW": "8",
+        "POSTGRES_PRE_PING": "y",
+        "MAPPER_TOPIC": get_topic(PydanticMapper),
+        "TRANSCODER_TOPIC": get_topic(OrjsonTranscoder),
+        "CIPHER_TOPIC": get_topic(AESCipher),
+        "CIPHER_KEY": cipher_key,
+    }

@@ -1,0 +1,43 @@
+"""One typed settings object for every process: server, worker, CLI and tests."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LENDING_", extra="ignore")
+
+    database_url: str | None = Field(default=None, validation_alias="DATABASE_URL")
+    data_dir: Path = Path(".lending")
+    env: Environment = Environment.DEVELOPMENT
+    jwt_secret: str | None = None
+    cipher_key: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    @model_validator(mode="after")
+    def _production_needs_secrets(self) -> Settings:
+        # A generated development secret must never protect real borrowers' data.
+        if self.env is Environment.PRODUCTION:
+            missing = [
+                name
+                for name, value in (
+                    ("LENDING_JWT_SECRET", self.jwt_secret),
+                    ("LENDING_CIPHER_KEY", self.cipher_key),
+                    ("DATABASE_URL", self.database_url),
+                )
+                if not value
+            ]
+            if missing:
+                raise ValueError(f"production needs {', '.join(missing)}")
+        return self

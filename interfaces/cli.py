@@ -1,0 +1,134 @@
+"""The `lending` command: serve, worker, demo, token and projection admin."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from application.demo import load_demo
+from infrastructure import secrets
+from infrastructure.runtime import Runtime
+from infrastructure.settings import Settings
+from infrastructure.tokens import Role, issue
+
+cli = typer.Typer(help="Lending core: server, projections and admin tasks.", no_args_is_help=True)
+projections_cli = typer.Typer(help="Read-model status and rebuilds.", no_args_is_help=True)
+cli.add_typer(projections_cli, name="projections")
+console = Console()
+
+
+@cli.command()
+def serve(
+    demo: Annotated[
+        bool, typer.Option(help="Load the demo portfolio if the store is empty.")
+    ] = False,
+) -> None:
+    """Run the API and the projections in one process."""
+    import uvicorn
+
+    from interfaces.rest.app import create_app
+
+    settings = Settings()
+    if demo:
+        _load_demo_if_empty(settings)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+
+
+@cli.command()
+def worker() -> None:
+    """Run the projections only, until stopped or a projection fails."""
+    logging.basicConfig(level=logging.INFO)
+    runtime = Runtime.open(Settings())
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    runtime.projections.start()
+    try:
+        while not stop.wait(1.0):
+            failed = runtime.projections.failed()
+            if failed:
+                for status in failed:
+                    console.print(f"[red]projection {status.name} stopped: {status.error}")
+                raise typer.Exit(1)
+    finally:
+        runtime.close()
+
+
+@cli.command()
+def demo(borrowers: int = 300) -> None:
+    """Load the demo portfolio."""
+    runtime = Runtime.open(Settings())
+    try:
+        with Progress(console=console) as progress:
+            task = progress.add_task("borrowers", total=borrowers)
+            load_demo(runtime.app, borrowers, lambda n: progress.advance(task, n))
+    finally:
+        runtime.close()
+
+
+def _load_demo_if_empty(settings: Settings) -> None:
+    runtime = Runtime.open(settings)
+    try:
+        if runtime.projections.head() == 0:
+            console.print("Empty store: loading the demo portfolio…")
+            load_demo(runtime.app)
+    finally:
+        runtime.close()
+
+
+@cli.command()
+def token(
+    sub: Annotated[str, typer.Option(help="User id, or the borrower id for a borrower.")],
+    role: Annotated[list[Role], typer.Option(help="A role; repeat for several.")],
+    hours: int = 12,
+) -> None:
+    """Print a bearer token (alone on the last line)."""
+    from datetime import timedelta
+
+    print(issue(secrets.jwt_secret(Settings()), sub, role, timedelta(hours=hours)))
+
+
+@projections_cli.command("status")
+def projections_status() -> None:
+    runtime = Runtime.open(Settings())
+    try:
+        table = Table("read model", "position", "lag")
+        for status in runtime.projections.status():
+            table.add_row(status.name, str(status.position), str(status.lag))
+        console.print(table)
+    finally:
+        runtime.close()
+
+
+@projections_cli.command("rebuild")
+def projections_rebuild(name: Annotated[str | None, typer.Argument()] = None) -> None:
+    """Rebuild one read model (or all) from the event store."""
+    runtime = Runtime.open(Settings())
+    try:
+        names = [name] if name else list(runtime.projections.views)
+        unknown = [n for n in names if n not in runtime.projections.views]
+        if unknown:
+            console.print(f"[red]no read model named {unknown[0]}")
+            raise typer.Exit(2)
+        head = runtime.projections.head()
+        with Progress(console=console) as progress:
+            for each in names:
+                task = progress.add_task(each, total=head)
+                position = runtime.projections.rebuild(
+                    each, lambda n, t=task: progress.advance(t, n)
+                )
+                progress.update(task, completed=head)
+                console.print(f"{each}: rebuilt to position {position}")
+    finally:
+        runtime.close()
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,97 @@
+"""Per-request GraphQL context: the caller, the read pool and read-your-writes."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import Request
+from fastapi.security import HTTPAuthorizationCredentials
+from fastapi.security.utils import get_authorization_scheme_param
+from psycopg_pool import AsyncConnectionPool
+from strawberry.dataloader import DataLoader
+from strawberry.fastapi import BaseContext
+
+from application.app import LendingApplication
+from domain.errors import InvalidValue
+from infrastructure.tokens import Role, User
+from interfaces.rest.auth import authenticate
+from projections.registry import READ_MODELS
+
+MIN_POSITION_HEADER = "x-min-position"
+MAX_WAIT_SECONDS = 5.0
+STAFF = tuple(r for r in Role if r is not Role.BORROWER)
+
+
+class Forbidden(Exception):
+    """Shown to the client as a GraphQL error with code FORBIDDEN."""
+
+
+@dataclass
+class Context(BaseContext):
+    user: User | None
+    pool: AsyncConnectionPool
+    app: LendingApplication
+    caught_up: bool = True
+    loaders: dict[str, DataLoader[Any, Any]] = field(default_factory=dict)
+
+    def staff_or_self(self, borrower_id: str) -> User:
+        user = self.require(*STAFF, Role.BORROWER)
+        if user.is_borrower_only and user.sub != borrower_id:
+            raise Forbidden("a borrower may see only its own records")
+        return user
+
+    def require(self, *roles: Role) -> User:
+        if self.user is None:
+            raise Forbidden("a bearer token is required")
+        if not self.user.has_any(*roles):
+            raise Forbidden(f"this needs one of the roles: {', '.join(r.value for r in roles)}")
+        return self.user
+
+
+def _wants_ide(request: Request) -> bool:
+    return request.method == "GET" and "text/html" in request.headers.get("accept", "")
+
+
+async def get_context(request: Request) -> Context:
+    state = request.app.state
+    user = None
+    if not _wants_ide(request):
+        scheme, token = get_authorization_scheme_param(request.headers.get("authorization"))
+        credentials = None
+        if scheme.lower() == "bearer" and token:
+            credentials = HTTPAuthorizationCredentials(scheme=scheme, credentials=token)
+        user = authenticate(state.jwt_secret, credentials)
+    context = Context(user=user, pool=state.read_pool, app=state.runtime.app)
+    minimum = request.headers.get(MIN_POSITION_HEADER)
+    if minimum is not None:
+        if not minimum.strip().isdigit():
+            raise InvalidValue("X-Min-Position", "must be an event store position")
+        context.caught_up = await wait_for_position(state.read_pool, int(minimum))
+    return context
+
+
+async def read_models_position(pool: AsyncConnectionPool) -> int:
+    union = " UNION ALL ".join(
+        f"SELECT coalesce(max(notification_id), 0) AS p FROM {name}_tracking "
+        f"WHERE application_name = 'lending'"
+        for name in READ_MODELS
+    )
+    async with pool.connection() as connection:
+        cursor = await connection.execute(f"SELECT min(p) FROM ({union}) AS positions")
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def wait_for_position(pool: AsyncConnectionPool, position: int) -> bool:
+    """Wait until every read model has processed `position`; False after 5 s."""
+    deadline = time.monotonic() + MAX_WAIT_SECONDS
+    pause = 0.005
+    while await read_models_position(pool) < position:
+        if time.monotonic() > deadline:
+            return False
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, 0.05)
+    return True

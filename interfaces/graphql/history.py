@@ -1,0 +1,52 @@
+"""Auditors' view: every recorded event of an aggregate, with actor and dates."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import strawberry
+from anyio import to_thread
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from domain.identity import mask
+from infrastructure.tokens import Role
+from interfaces.graphql.context import STAFF, Context
+from interfaces.graphql.scalars import parse_id
+
+ENVELOPE = {"originator_id", "originator_version", "timestamp", "actor", "originator_topic"}
+SENSITIVE = {"id_number"}
+SEES_IDENTITY = (Role.AUDITOR, Role.ADMIN)
+
+
+@strawberry.type
+class LoanEvent:
+    version: int
+    type: str
+    recorded_at: datetime
+    value_date: date | None
+    actor: str
+    data: JSON
+
+    @classmethod
+    def from_event(cls, event: Any, reveal: bool) -> LoanEvent:
+        data = {k: v for k, v in event.model_dump(mode="json").items() if k not in ENVELOPE}
+        if not reveal:
+            data = {k: mask(v) if k in SENSITIVE and v else v for k, v in data.items()}
+        return cls(
+            version=event.originator_version,
+            type=type(event).__qualname__.replace(".", ""),
+            recorded_at=event.timestamp,
+            value_date=getattr(event, "value_date", None),
+            actor=event.actor,
+            data=data,
+        )
+
+
+async def borrower_history(info: Info[Context, None], id: strawberry.ID) -> list[LoanEvent]:
+    context = info.context
+    context.require(*STAFF)
+    events = await to_thread.run_sync(context.app.events_of, parse_id(id))
+    reveal = context.user is not None and context.user.has_any(*SEES_IDENTITY)
+    return [LoanEvent.from_event(e, reveal) for e in events]

@@ -1,0 +1,58 @@
+"""The GraphQL schema: queries only; commands go through REST."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors, QueryDepthLimiter
+from strawberry.types import ExecutionContext
+
+from domain.errors import DomainError, InvalidValue, NotFound
+from interfaces.graphql import borrowers, history
+from interfaces.graphql.context import Forbidden
+
+MAX_DEPTH = 10
+
+
+@strawberry.type
+class Query:
+    borrower = strawberry.field(resolver=borrowers.borrower)
+    borrowers = strawberry.field(resolver=borrowers.borrowers)
+    borrower_history = strawberry.field(resolver=history.borrower_history)
+
+
+def _expected(error: GraphQLError) -> bool:
+    return isinstance(error.original_error, DomainError | Forbidden) or error.original_error is None
+
+
+class LendingSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        for error in errors:
+            original = error.original_error
+            code = _code(original)
+            if code:
+                error.extensions = {**(error.extensions or {}), "code": code}
+        super().process_errors(errors, execution_context)
+
+
+def _code(error: Any) -> str | None:
+    if isinstance(error, Forbidden):
+        return "FORBIDDEN"
+    if isinstance(error, NotFound):
+        return "NOT_FOUND"
+    if isinstance(error, InvalidValue):
+        return "BAD_USER_INPUT"
+    return None
+
+
+schema = LendingSchema(
+    query=Query,
+    extensions=[
+        QueryDepthLimiter(max_depth=MAX_DEPTH),
+        MaskErrors(should_mask_error=lambda error: not _expected(error)),
+    ],
+)

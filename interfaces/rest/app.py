@@ -1,0 +1,40 @@
+"""The HTTP service: REST commands, GraphQL queries, health and OpenAPI docs."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from infrastructure import secrets
+from infrastructure.runtime import Runtime
+from infrastructure.settings import Settings
+from interfaces.graphql.router import graphql_router, open_read_pool
+from interfaces.rest import borrowers, health, problems
+
+
+def create_app(settings: Settings | None = None, *, follow: bool = True) -> FastAPI:
+    """Build the service; `follow` also runs the projections in this process."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime = Runtime.open(settings)
+        app.state.runtime = runtime
+        app.state.jwt_secret = secrets.jwt_secret(settings)
+        if follow:
+            runtime.projections.start()
+        async with open_read_pool(runtime.url) as pool:
+            app.state.read_pool = pool
+            try:
+                yield
+            finally:
+                runtime.close()
+
+    app = FastAPI(title="Lending core", version="0.1.0", lifespan=lifespan)
+    problems.install(app)
+    app.include_router(health.router)
+    app.include_router(borrowers.router)
+    app.include_router(graphql_router(), prefix="/graphql")
+    return app

@@ -1,0 +1,88 @@
+"""REST commands on borrowers."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, HTTPException
+from pydantic import Field
+
+from application.borrowers import RegisterBorrower, UpdateBorrower
+from application.borrowers import register_borrower as register
+from application.borrowers import update_borrower as update
+from domain.borrower import BorrowerKind, Profile
+from infrastructure.tokens import Role, User
+from interfaces.rest.auth import require
+from interfaces.rest.common import Accepted, App, Command, ExpectedVersion, Money, Percent, Text
+
+router = APIRouter(prefix="/borrowers", tags=["borrowers"])
+
+
+class ProfileFields(Command):
+    name: Text
+    phone: Text
+    address: Annotated[str, Field(max_length=200)] = ""
+    region: Text
+    monthly_income: Money
+    assets: Money | None = None
+    liabilities: Money | None = None
+    annual_sales: Money | None = None
+    margin_percent: Percent | None = None
+
+
+class RegisterBody(ProfileFields):
+    kind: BorrowerKind
+    id_number: Text
+    birth_date: date | None = None
+
+
+class UpdateBody(Command):
+    name: Text | None = None
+    phone: Text | None = None
+    address: str | None = None
+    region: Text | None = None
+    monthly_income: Money | None = None
+    assets: Money | None = None
+    liabilities: Money | None = None
+    annual_sales: Money | None = None
+    margin_percent: Percent | None = None
+
+
+@router.post("", status_code=201)
+def register_borrower(
+    body: RegisterBody,
+    app: App,
+    user: Annotated[User, Depends(require(Role.LOAN_OFFICER, Role.BORROWER))],
+) -> Accepted:
+    borrower_id = None
+    if user.is_borrower_only:
+        # A borrower registers itself: its token's subject becomes its id.
+        try:
+            borrower_id = UUID(user.sub)
+        except ValueError:
+            raise HTTPException(403, "a borrower token's subject must be its borrower id") from None
+    profile = Profile(**body.model_dump(include=set(Profile.model_fields)))
+    command = RegisterBorrower(
+        actor=user.sub,
+        kind=body.kind,
+        id_number=body.id_number,
+        profile=profile,
+        birth_date=body.birth_date,
+        borrower_id=borrower_id,
+    )
+    return Accepted.of(register(app, command))
+
+
+@router.post("/{borrower_id}/update")
+def update_borrower(
+    borrower_id: UUID,
+    body: UpdateBody,
+    app: App,
+    version: ExpectedVersion,
+    user: Annotated[User, Depends(require(Role.LOAN_OFFICER))],
+) -> Accepted:
+    changes = body.model_dump(exclude_unset=True)
+    command = UpdateBorrower(user.sub, borrower_id, changes, expected_version=version)
+    return Accepted.of(update(app, command))

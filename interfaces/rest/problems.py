@@ -1,0 +1,74 @@
+"""The one place where errors become HTTP: RFC 9457 problem JSON, never a trace."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from domain.errors import (
+    Conflict,
+    DomainError,
+    DuplicateIdNumber,
+    InvalidValue,
+    NotFound,
+)
+
+log = logging.getLogger(__name__)
+PROBLEM = "application/problem+json"
+
+
+def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+    return JSONResponse(body, status_code=status, media_type=PROBLEM)
+
+
+def _field(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or "body"
+
+
+def _validation(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [{"field": _field(tuple(e["loc"])), "reason": e["msg"]} for e in exc.errors()]
+    detail = "; ".join(f"{e['field']}: {e['reason']}" for e in errors)
+    return problem(422, "Invalid request", detail, errors=errors)
+
+
+def _domain(_: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, InvalidValue):
+        errors = [{"field": exc.field, "reason": exc.reason}]
+        return problem(422, "Invalid request", str(exc), errors=errors)
+    if isinstance(exc, NotFound):
+        return problem(404, "Not found", str(exc))
+    if isinstance(exc, DuplicateIdNumber):
+        return problem(
+            409, "Conflict", str(exc), existing_borrower_id=str(exc.existing_borrower_id)
+        )
+    if isinstance(exc, Conflict):
+        return problem(409, "Conflict", str(exc))
+    return problem(422, "Invalid request", str(exc))
+
+
+def _http(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    response = problem(exc.status_code, str(exc.detail), str(exc.detail))
+    for name, value in (exc.headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+    log.exception("unexpected error", exc_info=exc)
+    return problem(500, "Internal error", "the server failed; the error has been logged")
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(DomainError, _domain)
+    app.add_exception_handler(HTTPException, _http)
+    app.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,104 @@
+"""Run, watch and rebuild the read models."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from eventsourcing.persistence import InfrastructureFactory
+from eventsourcing.projection import ProjectionRunner
+from eventsourcing.utils import Environment
+
+from application.app import LendingApplication
+from projections.base import APPLICATION_NAME, ReadModel, ReadModelProjection
+from projections.registry import READ_MODELS
+
+log = logging.getLogger(__name__)
+PAGE = 500
+
+
+@dataclass(frozen=True)
+class Status:
+    name: str
+    position: int
+    lag: int
+    running: bool
+    error: str | None
+
+
+def open_view(view_class: type[ReadModel], env: dict[str, str]) -> ReadModel:
+    factory = InfrastructureFactory[ReadModel].construct(env=Environment(view_class.name, env))
+    return factory.tracking_recorder(view_class)
+
+
+def projection_class(view_class: type[ReadModel]) -> type[ReadModelProjection]:
+    return type(
+        f"{view_class.__name__}Projection", (ReadModelProjection,), {"name": view_class.name}
+    )
+
+
+class Projections:
+    """The read models of one process; live followers only once `start` is called."""
+
+    def __init__(self, env: dict[str, str], app: LendingApplication) -> None:
+        self.env = env
+        self.app = app
+        self.views = {name: open_view(cls, env) for name, cls in READ_MODELS.items()}
+        self.runners: dict[str, ProjectionRunner[LendingApplication, ReadModel]] = {}
+
+    def start(self) -> None:
+        for name, view_class in READ_MODELS.items():
+            runner = ProjectionRunner(
+                application_class=LendingApplication,
+                projection_class=projection_class(view_class),
+                view_class=view_class,
+                env=self.env,
+            )
+            self.runners[name] = runner.__enter__()
+            log.info("projection %s following from %s", name, self.views[name].position())
+
+    def stop(self) -> None:
+        for runner in self.runners.values():
+            runner.__exit__(None, None, None)
+        self.runners.clear()
+
+    def status(self) -> list[Status]:
+        head = self.app.recorder.max_notification_id() or 0
+        return [self._status(name, view, head) for name, view in self.views.items()]
+
+    def _status(self, name: str, view: ReadModel, head: int) -> Status:
+        position = view.position()
+        runner = self.runners.get(name)
+        error = getattr(runner, "_thread_error", None) if runner else None
+        running = runner is not None and not runner.is_interrupted.is_set()
+        return Status(name, position, head - position, running, repr(error) if error else None)
+
+    def failed(self) -> list[Status]:
+        return [s for s in self.status() if self.runners and not s.running]
+
+    def rebuild(self, name: str, progress: Callable[[int], None] = lambda _: None) -> int:
+        return self.views[name].rebuild(self.pages(), progress)
+
+    def pages(self) -> Iterator[list[tuple[Any, int]]]:
+        after = 0
+        while True:
+            notifications = self.app.recorder.select_notifications(
+                start=after, limit=PAGE, inclusive_of_start=False
+            )
+            if not notifications:
+                return
+            yield [(self.app.mapper.to_domain_event(n), n.id) for n in notifications]
+            after = notifications[-1].id
+
+    def head(self) -> int:
+        return self.app.recorder.max_notification_id() or 0
+
+    def wait(self, position: int, timeout: float = 10.0) -> None:
+        """Block until every read model has processed `position` (TimeoutError after)."""
+        for view in self.views.values():
+            view.wait(APPLICATION_NAME, position, timeout=timeout)
+
+    def caught_up(self, position: int) -> bool:
+        return all(view.position() >= position for view in self.views.values())

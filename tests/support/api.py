@@ -1,0 +1,46 @@
+"""A signed-in test client for the REST and GraphQL interfaces."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from infrastructure.settings import Settings
+from infrastructure.tokens import Role, issue
+from interfaces.rest.app import create_app
+from tests.conftest import TEST_JWT_SECRET
+
+
+def bearer(sub: str, *roles: Role) -> dict[str, str]:
+    return {"Authorization": f"Bearer {issue(TEST_JWT_SECRET, sub, list(roles))}"}
+
+
+OFFICER = bearer("officer.zhang", Role.LOAN_OFFICER)
+OTHER_OFFICER = bearer("officer.li", Role.LOAN_OFFICER)
+AUDITOR = bearer("auditor.chen", Role.AUDITOR)
+ANALYST = bearer("analyst.zhou", Role.ANALYST)
+
+
+@contextmanager
+def client(settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings), raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+def graphql(
+    api: TestClient,
+    query: str,
+    headers: dict[str, str],
+    variables: dict[str, Any] | None = None,
+    min_position: int | None = None,
+) -> dict[str, Any]:
+    extra = {"X-Min-Position": str(min_position)} if min_position is not None else {}
+    response = api.post(
+        "/graphql", json={"query": query, "variables": variables or {}}, headers=headers | extra
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
