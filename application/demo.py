@@ -19,6 +19,7 @@ REGIONS = {
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂"
 TRADES = ("小吃店", "便利店", "养殖场", "裁缝铺", "维修部", "茶叶店", "果园", "物流")
+MOBILE_PREFIXES = ("135", "136", "137", "138", "139", "150", "151", "158", "186", "188")
 OFFICERS = ("officer.zhang", "officer.li", "officer.wang")
 
 
@@ -35,14 +36,17 @@ def credit_code(rng: random.Random, area: str) -> str:
 
 
 def mobile(rng: random.Random) -> str:
-    return f"1{rng.choice('3589')}{rng.randint(0, 9)}{rng.randint(0, 99_999_999):08d}"
+    return f"{rng.choice(MOBILE_PREFIXES)}{rng.randint(0, 99_999_999):08d}"
 
 
 def load_demo(
-    app: LendingApplication, borrowers: int = 300, progress: Callable[[int], None] = lambda _: None
+    app: LendingApplication,
+    borrowers: int = 300,
+    progress: Callable[[int], None] = lambda _: None,
+    seed: int = 20261122,
 ) -> int:
     """Register `borrowers` borrowers; returns the last event store position."""
-    rng = random.Random(20261122)
+    rng = random.Random(seed)
     position = 0
     for n in range(borrowers):
         region, area = rng.choice(list(REGIONS.items()))

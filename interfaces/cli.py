@@ -29,6 +29,9 @@ def serve(
     demo: Annotated[
         bool, typer.Option(help="Load the demo portfolio if the store is empty.")
     ] = False,
+    follow: Annotated[
+        bool, typer.Option(help="Also run the projections (off when a worker runs them).")
+    ] = True,
 ) -> None:
     """Run the API and the projections in one process."""
     import uvicorn
@@ -38,7 +41,12 @@ def serve(
     settings = Settings()
     if demo:
         _load_demo_if_empty(settings)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(
+        create_app(settings, follow=follow),
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+    )
 
 
 @cli.command()

@@ -1,0 +1,52 @@
+"""The `lending` command line: tokens, projection status and rebuild."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from application.demo import load_demo
+from infrastructure import secrets
+from infrastructure.runtime import Runtime
+from infrastructure.settings import Settings
+from infrastructure.tokens import Role, decode
+from tests.support.processes import lending_env
+
+
+def run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-c", "from interfaces.cli import main; main()", *args]
+    return subprocess.run(
+        command, env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def test_token_prints_a_token_the_server_accepts(settings: Settings) -> None:
+    env = lending_env(settings)
+    del env["LENDING_JWT_SECRET"]  # the development secret in the data directory
+    done = run("token", "--sub", "alice", "--role", "loan_officer", "--role", "auditor", env=env)
+    assert done.returncode == 0, done.stderr
+    token = done.stdout.strip().splitlines()[-1]
+    dev = Settings(data_dir=settings.data_dir)
+    user = decode(secrets.jwt_secret(dev), token)
+    assert user.sub == "alice"
+    assert user.roles == {Role.LOAN_OFFICER, Role.AUDITOR}
+
+
+def test_unknown_role_is_refused(settings: Settings) -> None:
+    done = run("token", "--sub", "alice", "--role", "wizard", env=lending_env(settings))
+    assert done.returncode != 0
+    assert "wizard" in done.stderr
+
+
+def test_projection_status_and_rebuild(runtime: Runtime, settings: Settings) -> None:
+    head = load_demo(runtime.app, borrowers=25)
+    env = lending_env(settings)
+    rebuilt = run("projections", "rebuild", "borrowers", env=env)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert f"rebuilt to position {head}" in rebuilt.stdout
+    status = run("projections", "status", env=env)
+    assert status.returncode == 0, status.stderr
+    assert "borrowers" in status.stdout
+    assert str(head) in status.stdout
+    missing = run("projections", "rebuild", "nonsense", env=env)
+    assert missing.returncode == 2

@@ -1,0 +1,70 @@
+"""Read models: a rebuild equals incremental projection, even after a crash."""
+
+from __future__ import annotations
+
+import signal
+import time
+from typing import Any
+
+import psycopg
+
+from application.demo import load_demo
+from infrastructure.runtime import Runtime
+from infrastructure.settings import Settings
+from projections.base import APPLICATION_NAME
+from tests.support.processes import lending, lending_env
+
+
+def table(db_url: str, name: str) -> list[tuple[Any, ...]]:
+    with psycopg.connect(db_url) as conn:
+        return conn.execute(f"SELECT * FROM {name} ORDER BY position").fetchall()
+
+
+def test_rebuild_equals_the_incrementally_built_table(runtime: Runtime, db_url: str) -> None:
+    runtime.projections.start()
+    position = load_demo(runtime.app, borrowers=40)
+    runtime.projections.wait(position)
+    incremental = table(db_url, "borrowers")
+    assert len(incremental) == 40
+    assert runtime.projections.rebuild("borrowers") == position
+    assert table(db_url, "borrowers") == incremental
+    assert runtime.projections.views["borrowers"].position() == position
+
+
+def blocked_writers(conn: psycopg.Connection[Any]) -> int:
+    row = conn.execute(
+        "SELECT count(*) FROM pg_locks WHERE relation = 'borrowers'::regclass AND NOT granted"
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def test_killing_the_worker_mid_transaction_then_restarting_equals_a_rebuild(
+    runtime: Runtime, settings: Settings, db_url: str
+) -> None:
+    view = runtime.projections.views["borrowers"]
+    env = lending_env(settings)
+    worker = lending("worker", env=env)
+    first_half = load_demo(runtime.app, borrowers=60)
+    view.wait(APPLICATION_NAME, first_half, timeout=60)
+
+    with psycopg.connect(db_url) as blocker:
+        # Hold the table so the worker is caught inside its next transaction.
+        blocker.execute("LOCK TABLE borrowers IN SHARE MODE")
+        head = load_demo(runtime.app, borrowers=60, seed=7)
+        deadline = time.monotonic() + 30
+        while blocked_writers(blocker) == 0:  # the worker reaches the lock and waits
+            assert time.monotonic() < deadline, "the worker never tried to write"
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(timeout=20)
+    assert view.position() == first_half  # the killed transaction left nothing behind
+
+    restarted = lending("worker", env=env)
+    try:
+        view.wait(APPLICATION_NAME, head, timeout=60)
+    finally:
+        restarted.send_signal(signal.SIGTERM)
+        restarted.wait(timeout=20)
+    recovered = table(db_url, "borrowers")
+    runtime.projections.rebuild("borrowers")
+    assert recovered == table(db_url, "borrowers")
+    assert len(recovered) == 120
