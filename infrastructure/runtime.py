@@ -21,7 +21,7 @@ def build_env(settings: Settings, url: str | None = None) -> dict[str, str]:
     env["CLAIM_KEY"] = hmac.new(key.encode(), b"claims", hashlib.sha256).hexdigest()
     for name in READ_MODELS:
         # Each read model and follower opens its own pool; keep them small.
-        env[f"{name.upper()}_POSTGRES_POOL_SIZE"] = "2"
+        env[f"{name.upper()}_POSTGRES_POOL_SIZE"] = "1"
         env[f"{name.upper()}_POSTGRES_MAX_OVERFLOW"] = "2"
     return env
 

@@ -9,6 +9,7 @@ follower meet without double counting.
 
 from __future__ import annotations
 
+import logging
 from abc import abstractmethod
 from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
@@ -21,6 +22,7 @@ from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
 APPLICATION_NAME = "lending"
+log = logging.getLogger(__name__)
 
 
 class ReadModel(PostgresTrackingRecorder):
@@ -89,4 +91,11 @@ class ReadModelProjection(Projection[ReadModel]):
     """Feeds every event of the application to one read model."""
 
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
-        self.view.process(domain_event, tracking)
+        try:
+            self.view.process(domain_event, tracking)
+        except Exception:
+            # The runner stops on this error; health reports it, and the log says why.
+            log.exception(
+                "read model %s failed at position %s", self.name, tracking.notification_id
+            )
+            raise

@@ -17,6 +17,9 @@ from projections.registry import READ_MODELS
 
 log = logging.getLogger(__name__)
 PAGE = 500
+# A follower's application only reads notifications: one connection, plus one
+# for LISTEN, is all it needs.
+FOLLOWER_POOL = {"POSTGRES_POOL_SIZE": "1", "POSTGRES_MAX_OVERFLOW": "2"}
 
 
 @dataclass(frozen=True)
@@ -54,14 +57,17 @@ class Projections:
                 application_class=LendingApplication,
                 projection_class=projection_class(view_class),
                 view_class=view_class,
-                env=self.env,
+                env=self.env | FOLLOWER_POOL,
             )
             self.runners[name] = runner.__enter__()
             log.info("projection %s following from %s", name, self.views[name].position())
 
     def stop(self) -> None:
-        for runner in self.runners.values():
-            runner.__exit__(None, None, None)
+        for name, runner in self.runners.items():
+            try:
+                runner.__exit__(None, None, None)
+            except Exception:  # already reported by health and the log when it happened
+                log.warning("projection %s had stopped with an error", name)
         self.runners.clear()
 
     def status(self) -> list[Status]:

@@ -143,3 +143,22 @@ def test_health_reports_database_and_projection_lag(api: TestClient) -> None:
     (borrowers,) = [p for p in body["projections"] if p["name"] == "borrowers"]
     assert borrowers["position"] == written["position"]
     assert borrowers["lag"] == 0
+
+
+def test_a_failing_projection_is_reported_by_health(api: TestClient, db_url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute(
+            "ALTER TABLE borrowers ADD CONSTRAINT no_atlantis CHECK (region <> 'Atlantis')"
+        )
+    written = api.post("/borrowers", json=wang_fang(region="Atlantis"), headers=OFFICER).json()
+    runner = api.app.state.runtime.projections.runners["borrowers"]  # type: ignore[attr-defined]
+    runner.is_interrupted.wait(timeout=10)
+    body = api.get("/health")
+    assert body.status_code == 503
+    (borrowers,) = [p for p in body.json()["projections"] if p["name"] == "borrowers"]
+    assert borrowers["running"] is False
+    assert "no_atlantis" in borrowers["error"]
+    assert borrowers["lag"] >= 1
+    assert written["position"] > borrowers["position"]
