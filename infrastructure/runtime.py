@@ -42,5 +42,5 @@ class Runtime:
         return cls(settings, url, env, app, Projections(env, app))
 
     def close(self) -> None:
-        self.projections.stop()
+        self.projections.close()
         self.app.close()

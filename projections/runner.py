@@ -70,6 +70,11 @@ class Projections:
                 log.warning("projection %s had stopped with an error", name)
         self.runners.clear()
 
+    def close(self) -> None:
+        self.stop()
+        for view in self.views.values():
+            view.datastore.close()
+
     def status(self) -> list[Status]:
         head = self.app.recorder.max_notification_id() or 0
         return [self._status(name, view, head) for name, view in self.views.items()]
