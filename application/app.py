@@ -24,6 +24,7 @@ from eventsourcing.persistence import IntegrityError
 
 from domain.borrower import Borrower
 from domain.errors import NotFound, VersionMismatch
+from domain.loan import Loan
 
 A = TypeVar("A", bound=BaseAggregate[UUID])
 R = TypeVar("R")
@@ -45,7 +46,7 @@ class LendingApplication(Application[UUID]):
     name = "lending"
     snapshotting_intervals: ClassVar[
         dict[type[MutableAggregateProtocol[Any]] | type[ImmutableAggregateProtocol[Any]], int]
-    ] = {Borrower: 100}
+    ] = {Borrower: 100, Loan: 50}
 
     def __init__(self, env: dict[str, str] | None = None) -> None:
         super().__init__(env)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from eventsourcing.domain import event
@@ -66,11 +66,12 @@ class BorrowerState(SnapshotState):
 
 
 class Borrower(Aggregate):
-    kind: BorrowerKind
-    id_number: str
-    birth_date: date | None
-    officer: str
-    profile: Profile
+    if TYPE_CHECKING:  # assigned by events; annotations here would become __init__ fields
+        kind: BorrowerKind
+        id_number: str
+        birth_date: date | None
+        officer: str
+        profile: Profile
 
     class Snapshot(AggregateSnapshot):
         state: BorrowerState

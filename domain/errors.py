@@ -49,3 +49,10 @@ class InvalidTransition(Conflict):
         super().__init__(f"cannot {action} while {state}")
         self.action = action
         self.state = state
+
+
+class DuplicateProductCode(Conflict):
+    def __init__(self, code: str, existing_product_id: UUID) -> None:
+        super().__init__(f"product code {code} already belongs to product {existing_product_id}")
+        self.code = code
+        self.existing_product_id = existing_product_id

@@ -4,5 +4,10 @@ from __future__ import annotations
 
 from projections.base import ReadModel
 from projections.borrowers import BorrowersView
+from projections.installments import InstallmentsView
+from projections.loans import LoansView
+from projections.products import ProductsView
 
-READ_MODELS: dict[str, type[ReadModel]] = {view.name: view for view in (BorrowersView,)}
+READ_MODELS: dict[str, type[ReadModel]] = {
+    view.name: view for view in (BorrowersView, ProductsView, LoansView, InstallmentsView)
+}

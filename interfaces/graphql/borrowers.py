@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
+from uuid import UUID
 
 import strawberry
 from anyio import to_thread
@@ -15,8 +16,12 @@ from strawberry.types import Info
 from domain.borrower import Borrower as BorrowerAggregate
 from domain.identity import mask
 from interfaces.graphql.context import STAFF, Context
+from interfaces.graphql.loaders import loans_by_borrower
 from interfaces.graphql.pagination import Connection, Page, connection
 from interfaces.graphql.scalars import parse_id
+
+if TYPE_CHECKING:
+    from interfaces.graphql.loans import Loan
 
 
 @strawberry.enum
@@ -42,6 +47,16 @@ class Borrower:
     margin_percent: Decimal | None
     officer: str
     version: int
+
+    @strawberry.field
+    async def loans(
+        self, info: Info[Context, None]
+    ) -> list[Annotated[Loan, strawberry.lazy("interfaces.graphql.loans")]]:
+        """The borrower's loans, oldest application first."""
+        from interfaces.graphql.loans import Loan  # that module imports this one
+
+        rows = await loans_by_borrower(info.context).load(UUID(self.id))
+        return [Loan.from_row(row) for row in rows]
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Borrower:

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
+from uuid import UUID
 
 import strawberry
 from anyio import to_thread
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from application.app import LendingApplication
+from domain.errors import NotFound
 from domain.identity import mask
+from domain.loan import Loan
 from infrastructure.tokens import Role
 from interfaces.graphql.context import STAFF, Context
 from interfaces.graphql.scalars import parse_id
@@ -50,3 +55,24 @@ async def borrower_history(info: Info[Context, None], id: strawberry.ID) -> list
     events = await to_thread.run_sync(context.app.events_of, parse_id(id))
     reveal = context.user is not None and context.user.has_any(*SEES_IDENTITY)
     return [LoanEvent.from_event(e, reveal) for e in events]
+
+
+async def loan_history(info: Info[Context, None], id: strawberry.ID) -> list[LoanEvent]:
+    context = info.context
+    context.require(*STAFF)
+    loan_id = parse_id(id)
+    events = await to_thread.run_sync(merged_events, context.app, [loan_id])
+    if not events or not isinstance(events[0], Loan.ApplicationSubmitted):
+        raise NotFound("loan", loan_id)
+    reveal = context.user is not None and context.user.has_any(*SEES_IDENTITY)
+    return [LoanEvent.from_event(e, reveal) for e in events]
+
+
+def merged_events(app: LendingApplication, ids: Iterable[UUID]) -> list[Any]:
+    """Every event of the given aggregates (the loan first), in recorded order.
+
+    The sort is stable, so the first aggregate's event comes first on a tie: a
+    loan's submission precedes anything recorded against it in the same instant.
+    """
+    events = [event for id_ in ids for event in app.events_of(id_)]
+    return sorted(events, key=lambda event: event.timestamp)

@@ -10,7 +10,7 @@ from strawberry.extensions import MaskErrors, QueryDepthLimiter
 from strawberry.types import ExecutionContext
 
 from domain.errors import DomainError, InvalidValue, NotFound
-from interfaces.graphql import borrowers, history
+from interfaces.graphql import borrowers, history, loans, products
 from interfaces.graphql.context import Forbidden
 
 MAX_DEPTH = 10
@@ -21,6 +21,12 @@ class Query:
     borrower = strawberry.field(resolver=borrowers.borrower)
     borrowers = strawberry.field(resolver=borrowers.borrowers)
     borrower_history = strawberry.field(resolver=history.borrower_history)
+    # `product` first: once `products` is assigned it shadows the module in this class body.
+    product = strawberry.field(resolver=products.product)
+    products = strawberry.field(resolver=products.products)
+    loan = strawberry.field(resolver=loans.loan)
+    loan_history = strawberry.field(resolver=history.loan_history)
+    loans = strawberry.field(resolver=loans.loans)  # last: it shadows the module from here on
 
 
 def _expected(error: GraphQLError) -> bool:

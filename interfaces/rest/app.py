@@ -11,7 +11,7 @@ from infrastructure import secrets
 from infrastructure.runtime import Runtime
 from infrastructure.settings import Settings
 from interfaces.graphql.router import graphql_router, open_read_pool
-from interfaces.rest import borrowers, health, problems
+from interfaces.rest import borrowers, health, loans, problems, products, schedules
 
 
 def create_app(settings: Settings | None = None, *, follow: bool = True) -> FastAPI:
@@ -36,5 +36,8 @@ def create_app(settings: Settings | None = None, *, follow: bool = True) -> Fast
     problems.install(app)
     app.include_router(health.router)
     app.include_router(borrowers.router)
+    app.include_router(products.router)
+    app.include_router(loans.router)
+    app.include_router(schedules.router)
     app.include_router(graphql_router(), prefix="/graphql")
     return app

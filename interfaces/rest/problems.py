@@ -14,6 +14,7 @@ from domain.errors import (
     Conflict,
     DomainError,
     DuplicateIdNumber,
+    DuplicateProductCode,
     InvalidValue,
     NotFound,
 )
@@ -49,6 +50,8 @@ def _domain(_: Request, exc: Exception) -> JSONResponse:
         return problem(
             409, "Conflict", str(exc), existing_borrower_id=str(exc.existing_borrower_id)
         )
+    if isinstance(exc, DuplicateProductCode):
+        return problem(409, "Conflict", str(exc), existing_product_id=str(exc.existing_product_id))
     if isinstance(exc, Conflict):
         return problem(409, "Conflict", str(exc))
     return problem(422, "Invalid request", str(exc))

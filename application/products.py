@@ -1,0 +1,53 @@
+"""Loan product use cases: define a product (unique code) and find one by its code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from eventsourcing.persistence import IntegrityError
+
+from application.app import LendingApplication, Written
+from domain.claims import Claim
+from domain.errors import Conflict, DuplicateProductCode, NotFound
+from domain.product import LoanProduct, ProductTerms, checked_code, normalize_code
+
+CLAIM_KIND = "product_code"
+
+
+@dataclass(frozen=True)
+class DefineProduct:
+    actor: str
+    code: str
+    terms: ProductTerms
+    product_id: UUID | None = None
+
+
+def define_product(app: LendingApplication, command: DefineProduct) -> Written:
+    code = checked_code(command.code)
+    claim_id = app.claim_id(CLAIM_KIND, code)
+    _refuse_claimed(app, claim_id, code)
+    product = LoanProduct.define(
+        actor=command.actor, code=code, terms=command.terms, product_id=command.product_id
+    )
+    claim = Claim.make(claim_id=claim_id, owner_id=product.id, actor=command.actor)
+    try:
+        return app.save_all(product, claim)
+    except IntegrityError:
+        # Either a concurrent definition took the code first, or this product id exists.
+        _refuse_claimed(app, claim_id, code)
+        raise Conflict(f"product {product.id} is already defined") from None
+
+
+def find_product(app: LendingApplication, code: str) -> LoanProduct:
+    claim_id = app.claim_id(CLAIM_KIND, normalize_code(code))
+    if not app.exists(claim_id):
+        raise NotFound("product", code)
+    claim = app.load(Claim, claim_id, "product")
+    return app.load(LoanProduct, claim.owner_id, "product")
+
+
+def _refuse_claimed(app: LendingApplication, claim_id: UUID, code: str) -> None:
+    if app.exists(claim_id):
+        claim = app.load(Claim, claim_id, "claim")
+        raise DuplicateProductCode(code, claim.owner_id)

@@ -1,0 +1,197 @@
+"""Loan products: the limits and money rules every loan of the product follows."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+from uuid import UUID
+
+from domain.errors import InvalidValue
+from domain.model import Aggregate, AggregateSnapshot, Immutable, SnapshotState
+from domain.money import ZERO, checked_amount
+from domain.schedule import DayCount, Frequency, InterestCalculation, Method, Rounding
+from domain.schedule.terms import MAX_PRINCIPAL
+
+
+class Component(StrEnum):
+    PENALTY = "penalty"
+    FEE = "fee"
+    INTEREST = "interest"
+    PRINCIPAL = "principal"
+
+
+DEFAULT_ORDER = (Component.PENALTY, Component.FEE, Component.INTEREST, Component.PRINCIPAL)
+
+# ISO 4217 minor units of the currencies we lend in. Recorded on the product when it is
+# defined, so replaying it never depends on this table.
+MINOR_UNITS = {
+    "CNY": 2, "HKD": 2, "MOP": 2, "TWD": 2, "USD": 2, "EUR": 2, "GBP": 2, "CHF": 2,
+    "SGD": 2, "AUD": 2, "CAD": 2, "THB": 2, "MYR": 2, "PHP": 2, "INR": 2, "IDR": 2,
+    "JPY": 0, "KRW": 0, "VND": 0,
+}  # fmt: skip
+MAX_RATE_PERCENT = Decimal(1000)
+RATE_PLACES = 4
+CODE = re.compile(r"[A-Z0-9][A-Z0-9_-]{0,31}")
+
+
+def normalize_code(code: str) -> str:
+    """Codes compare case-insensitively: "micro-12" and "MICRO-12" are one product."""
+    return code.strip().upper()
+
+
+def checked_code(code: str) -> str:
+    normalized = normalize_code(code)
+    if not CODE.fullmatch(normalized):
+        raise InvalidValue("code", "must be 1 to 32 letters, digits, '-' or '_'")
+    return normalized
+
+
+def checked_rate(rate: Decimal, field: str) -> Decimal:
+    if not rate.is_finite() or not 0 <= rate <= MAX_RATE_PERCENT:
+        raise InvalidValue(field, f"must be between 0 and {MAX_RATE_PERCENT}")
+    exponent = rate.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -RATE_PLACES:
+        raise InvalidValue(field, f"must have at most {RATE_PLACES} decimal places")
+    return rate
+
+
+def _checked_choices(values: tuple[Any, ...], field: str) -> None:
+    if not values:
+        raise InvalidValue(field, "must list at least one value")
+    if len(set(values)) != len(values):
+        raise InvalidValue(field, "must not repeat a value")
+
+
+def _checked_count(value: int, field: str, least: int) -> None:
+    # bool is an int subclass; True as a term is a caller bug, not one period.
+    if not isinstance(value, int) or isinstance(value, bool) or value < least:
+        raise InvalidValue(field, f"must be a whole number of at least {least}")
+
+
+class ProductTerms(Immutable):
+    """Everything a product decides; `checked()` refuses any rule it breaks."""
+
+    name: str
+    currency: str
+    min_principal: Decimal
+    max_principal: Decimal
+    min_term: int
+    max_term: int
+    frequencies: tuple[Frequency, ...]
+    methods: tuple[Method, ...]
+    min_rate_percent: Decimal
+    max_rate_percent: Decimal
+    penalty_rate_percent: Decimal
+    late_fee: Decimal = ZERO
+    grace_days: int = 0
+    rounding: Rounding = Rounding.HALF_EVEN
+    installment_multiple: Decimal | None = None
+    day_count: DayCount = DayCount.THIRTY_360
+    interest_calculation: InterestCalculation = InterestCalculation.PER_PERIOD
+    allocation_order: tuple[Component, ...] = DEFAULT_ORDER
+
+    def checked(self) -> ProductTerms:
+        if not self.name.strip():
+            raise InvalidValue("name", "must not be empty")
+        currency = self.currency.strip().upper()
+        if currency not in MINOR_UNITS:
+            raise InvalidValue("currency", f"must be one of {', '.join(sorted(MINOR_UNITS))}")
+        places = MINOR_UNITS[currency]
+        amounts = {
+            name: checked_amount(getattr(self, name), name, places)
+            for name in ("min_principal", "max_principal", "late_fee", "installment_multiple")
+            if getattr(self, name) is not None
+        }
+        if not 0 < amounts["max_principal"] <= MAX_PRINCIPAL:
+            raise InvalidValue("max_principal", f"must be positive and at most {MAX_PRINCIPAL:f}")
+        if amounts["min_principal"] > amounts["max_principal"]:
+            raise InvalidValue("min_principal", "must not exceed max_principal")
+        if amounts.get("installment_multiple") == 0:
+            raise InvalidValue("installment_multiple", "must be positive")
+        _checked_count(self.min_term, "min_term", 1)
+        _checked_count(self.max_term, "max_term", 1)
+        if self.min_term > self.max_term:
+            raise InvalidValue("min_term", "must not exceed max_term")
+        _checked_choices(self.frequencies, "frequencies")
+        _checked_choices(self.methods, "methods")
+        for name in ("min_rate_percent", "max_rate_percent", "penalty_rate_percent"):
+            checked_rate(getattr(self, name), name)
+        if self.min_rate_percent > self.max_rate_percent:
+            raise InvalidValue("min_rate_percent", "must not exceed max_rate_percent")
+        _checked_count(self.grace_days, "grace_days", 0)
+        if sorted(self.allocation_order) != sorted(Component):
+            raise InvalidValue(
+                "allocation_order", "must list penalty, fee, interest and principal once each"
+            )
+        return self.model_copy(update={"name": self.name.strip(), "currency": currency, **amounts})
+
+
+class ProductState(SnapshotState):
+    code: str
+    minor_unit: int
+    terms: ProductTerms
+
+
+class LoanProduct(Aggregate):
+    code: str
+    minor_unit: int
+    terms: ProductTerms
+
+    class Snapshot(AggregateSnapshot):
+        state: ProductState
+
+    class Defined(Aggregate.Created):
+        code: str
+        minor_unit: int
+        terms: ProductTerms
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.code = self.code
+            aggregate.minor_unit = self.minor_unit
+            aggregate.terms = self.terms
+
+    @classmethod
+    def define(
+        cls, *, actor: str, code: str, terms: ProductTerms, product_id: UUID | None = None
+    ) -> LoanProduct:
+        checked = terms.checked()
+        return cls._create(
+            cls.Defined,
+            id=product_id,
+            actor=actor,
+            code=checked_code(code),
+            minor_unit=MINOR_UNITS[checked.currency],
+            terms=checked,
+        )
+
+    def check_application(
+        self,
+        principal: Decimal,
+        term: int,
+        frequency: Frequency,
+        method: Method,
+        annual_rate_percent: Decimal,
+    ) -> None:
+        """Refuse a loan the product does not offer, naming the limit it breaks."""
+        terms = self.terms
+        amount = checked_amount(principal, "principal", self.minor_unit)
+        self._within("principal", amount, terms.min_principal, terms.max_principal)
+        _checked_count(term, "term", 1)
+        self._within("term", term, terms.min_term, terms.max_term)
+        self._one_of("frequency", frequency, terms.frequencies)
+        self._one_of("method", method, terms.methods)
+        rate = checked_rate(annual_rate_percent, "annual_rate_percent")
+        self._within("annual_rate_percent", rate, terms.min_rate_percent, terms.max_rate_percent)
+
+    def _within(self, field: str, value: Any, least: Any, most: Any) -> None:
+        if value < least:
+            raise InvalidValue(field, f"must be at least {least} (product {self.code} minimum)")
+        if value > most:
+            raise InvalidValue(field, f"must be at most {most} (product {self.code} maximum)")
+
+    def _one_of(self, field: str, value: str, allowed: tuple[StrEnum, ...]) -> None:
+        if value not in allowed:
+            names = ", ".join(a.value for a in allowed)
+            raise InvalidValue(field, f"must be one of {names} (product {self.code})")

@@ -1,0 +1,274 @@
+"""GraphQL loans: read from the `loans` table, or rebuilt from events as of a moment.
+
+A borrower token reaches only its own loans; staff roles reach every loan.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+from uuid import UUID
+
+import strawberry
+from anyio import to_thread
+from psycopg.rows import dict_row
+from strawberry.types import Info
+
+from domain.errors import NotFound
+from domain.loan import Loan as LoanAggregate
+from domain.loan import LoanStatus as RecordedStatus
+from domain.money import minor_unit
+from domain.product import normalize_code
+from infrastructure.tokens import Role
+from interfaces.graphql.borrowers import Borrower
+from interfaces.graphql.context import STAFF, Context, Forbidden
+from interfaces.graphql.loaders import borrowers_by_id, installments_by_loan, products_by_code
+from interfaces.graphql.pagination import Connection, Page, connection
+from interfaces.graphql.products import Frequency, LoanProduct, Method
+from interfaces.graphql.scalars import parse_id
+from interfaces.graphql.schedules import Installment, Schedule
+
+
+@strawberry.enum
+class LoanStatus(Enum):
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+    SIGNED = "signed"
+    ACTIVE = "active"
+    CLOSED = "closed"
+    WRITTEN_OFF = "written_off"
+
+
+@strawberry.enum
+class Classification(Enum):
+    """The five-tier loan classification; NPL is the last three."""
+
+    NORMAL = "normal"
+    SPECIAL_MENTION = "special_mention"
+    SUBSTANDARD = "substandard"
+    DOUBTFUL = "doubtful"
+    LOSS = "loss"
+
+
+@strawberry.type
+class Repayment:
+    """One payment applied to the loan. Listed once the `repayments` read model exists."""
+
+    id: strawberry.ID
+    amount: Decimal
+    value_date: date
+    channel: str
+    external_reference: str
+    status: str
+
+
+@strawberry.type
+class Loan:
+    id: strawberry.ID
+    status: LoanStatus
+    principal: Decimal
+    annual_rate_percent: Decimal
+    term: int
+    frequency: Frequency
+    method: Method
+    purpose: str
+    currency: str
+    region: str
+    officer: str
+    disbursed_amount: Decimal
+    disbursed_on: date | None
+    outstanding_principal: Decimal
+    outstanding_interest: Decimal
+    outstanding_fees: Decimal
+    outstanding_penalty: Decimal
+    next_due_date: date | None
+    maturity_date: date | None
+    version: int
+    borrower_id: strawberry.Private[UUID]
+    product_code: strawberry.Private[str]
+    # Set when rebuilt from events: the recorded schedule, instead of the installments table.
+    recorded_installments: strawberry.Private[list[Installment] | None] = None
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Loan:
+        fields = {k: v for k, v in row.items() if k in cls.__annotations__}
+        return cls(
+            **{
+                **fields,
+                "id": strawberry.ID(str(row["id"])),
+                "status": LoanStatus(row["status"]),
+                "frequency": Frequency(row["frequency"]),
+                "method": Method(row["method"]),
+            }
+        )
+
+    @classmethod
+    def from_aggregate(cls, loan: LoanAggregate) -> Loan:
+        """The loan as the events say; balances follow from the recorded schedule.
+
+        No repayment exists yet, so an active loan owes its whole schedule.
+        """
+        application = loan.application
+        zero = Decimal(0).quantize(minor_unit(application.minor_unit))
+        items = loan.schedule.installments if loan.schedule is not None else ()
+        owing = loan.schedule if loan.status is RecordedStatus.ACTIVE else None
+        return cls(
+            id=strawberry.ID(str(loan.id)),
+            status=LoanStatus(loan.status.value),
+            principal=loan.principal,
+            annual_rate_percent=loan.annual_rate_percent,
+            term=loan.term,
+            frequency=Frequency(application.frequency),
+            method=Method(application.method),
+            purpose=application.purpose,
+            currency=application.product.currency,
+            region=application.region,
+            officer=application.officer,
+            disbursed_amount=loan.principal if loan.disbursement else zero,
+            disbursed_on=loan.disbursement.value_date if loan.disbursement else None,
+            outstanding_principal=owing.total_principal if owing else zero,
+            outstanding_interest=owing.total_interest if owing else zero,
+            outstanding_fees=owing.total_fees if owing else zero,
+            outstanding_penalty=zero,
+            next_due_date=owing.installments[0].due_date if owing else None,
+            maturity_date=items[-1].due_date if items else None,
+            version=loan.version,
+            borrower_id=application.borrower_id,
+            product_code=application.product_code,
+            recorded_installments=[Installment.from_recorded(i, zero) for i in items],
+        )
+
+    @strawberry.field
+    async def borrower(self, info: Info[Context, None]) -> Borrower | None:
+        row = await borrowers_by_id(info.context).load(self.borrower_id)
+        return Borrower.from_row(row) if row else None
+
+    @strawberry.field
+    async def product(self, info: Info[Context, None]) -> LoanProduct | None:
+        row = await products_by_code(info.context).load(self.product_code)
+        return LoanProduct.from_row(row) if row else None
+
+    @strawberry.field
+    async def schedule(self, info: Info[Context, None]) -> Schedule | None:
+        """Null until the loan is disbursed: the schedule is fixed at disbursement."""
+        installments = await self._installments(info)
+        return Schedule(installments=installments) if installments else None
+
+    @strawberry.field
+    async def payoff_amount(self, info: Info[Context, None], as_of: date | None = None) -> Decimal:
+        """What closes the loan on `as_of`: all principal, interest fallen due, fees, penalty.
+
+        Interest of installments not yet due is not owed on early settlement. Without
+        `as_of` it is today (UTC) until the service keeps a business date.
+        """
+        day = as_of or datetime.now(UTC).date()
+        due_interest = sum(
+            (
+                i.interest - i.paid_interest
+                for i in await self._installments(info)
+                if i.due_date <= day
+            ),
+            Decimal(0),
+        )
+        return (
+            self.outstanding_principal
+            + due_interest
+            + self.outstanding_fees
+            + self.outstanding_penalty
+        )
+
+    @strawberry.field
+    def days_past_due(self) -> int:
+        """Always 0 for now: arrears are worked out by close of business, which comes later."""
+        return 0
+
+    @strawberry.field
+    def classification(self) -> Classification:
+        """Always NORMAL for now: classification follows arrears, set by close of business."""
+        return Classification.NORMAL
+
+    @strawberry.field
+    def repayments(self) -> list[Repayment]:
+        """Empty until repayments are recorded and projected."""
+        return []
+
+    async def _installments(self, info: Info[Context, None]) -> list[Installment]:
+        if self.recorded_installments is not None:
+            return self.recorded_installments
+        rows = await installments_by_loan(info.context).load(UUID(self.id))
+        return [Installment.from_row(row) for row in rows]
+
+
+@strawberry.input
+class LoanFilter:
+    status: LoanStatus | None = None
+    borrower_id: strawberry.ID | None = None
+    product_code: str | None = None
+    officer: str | None = None
+    region: str | None = None
+
+
+async def loan(
+    info: Info[Context, None], id: strawberry.ID, as_of: datetime | None = None
+) -> Loan | None:
+    context = info.context
+    context.require(*STAFF, Role.BORROWER)
+    loan_id = parse_id(id)
+    if as_of is not None:
+        # The API speaks UTC; a time without a zone means UTC, not the server's zone.
+        at = as_of if as_of.tzinfo else as_of.replace(tzinfo=UTC)
+        found = await to_thread.run_sync(context.app.as_of, loan_id, at, "loan")
+        if found is not None and not isinstance(found, LoanAggregate):
+            raise NotFound("loan", loan_id)
+        result = Loan.from_aggregate(found) if found is not None else None
+    else:
+        rows = await _select(context, "WHERE id = %s", [loan_id], 1)
+        result = Loan.from_row(rows[0]) if rows else None
+    if result is not None:
+        context.staff_or_self(str(result.borrower_id))
+    return result
+
+
+async def loans(
+    info: Info[Context, None],
+    filter: LoanFilter | None = None,
+    first: int | None = None,
+    after: str | None = None,
+) -> Connection[Loan]:
+    context = info.context
+    user = context.require(*STAFF, Role.BORROWER)
+    page = Page.of(first, after)
+    wanted = filter or LoanFilter()
+    borrower_id = wanted.borrower_id
+    if user.is_borrower_only:
+        if borrower_id is not None and str(borrower_id) != user.sub:
+            raise Forbidden("a borrower may see only its own loans")
+        borrower_id = strawberry.ID(user.sub)
+    equal = {
+        "status": wanted.status.value if wanted.status else None,
+        "borrower_id": parse_id(borrower_id) if borrower_id is not None else None,
+        "product_code": normalize_code(wanted.product_code) if wanted.product_code else None,
+        "officer": wanted.officer,
+        "region": wanted.region,
+    }
+    clauses, params = ["position > %s"], [page.after]
+    for column, value in equal.items():
+        if value is not None:
+            clauses.append(f"{column} = %s")
+            params.append(value)
+    rows = await _select(context, "WHERE " + " AND ".join(clauses), params, page.size + 1)
+    return connection([(row["position"], Loan.from_row(row)) for row in rows], page)
+
+
+async def _select(
+    context: Context, where: str, params: list[Any], limit: int
+) -> list[dict[str, Any]]:
+    async with context.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cursor:
+        await cursor.execute(
+            f"SELECT * FROM loans {where} ORDER BY position LIMIT %s", [*params, limit]
+        )
+        return await cursor.fetchall()

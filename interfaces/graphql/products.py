@@ -1,0 +1,124 @@
+"""GraphQL loan products, read from the `products` table.
+
+The enums here show the domain's values under upper-case names (`30/360` is
+`THIRTY_360`); other types that expose a frequency or method should reuse them,
+since GraphQL allows one type per name.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+import strawberry
+from psycopg.rows import dict_row
+from strawberry.types import Info
+
+from domain.product import normalize_code
+from infrastructure.tokens import Role
+from interfaces.graphql.context import STAFF, Context
+
+
+@strawberry.enum
+class Frequency(Enum):
+    WEEKLY = "weekly"
+    FORTNIGHTLY = "fortnightly"
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+
+
+@strawberry.enum
+class Method(Enum):
+    EQUAL_INSTALLMENTS = "equal_installments"
+    EQUAL_PRINCIPAL = "equal_principal"
+    INTEREST_ONLY = "interest_only"
+    BULLET = "bullet"
+    FLAT = "flat"
+
+
+@strawberry.enum
+class DayCount(Enum):
+    THIRTY_360 = "30/360"
+    ACTUAL_365 = "actual/365"
+    ACTUAL_360 = "actual/360"
+
+
+@strawberry.enum
+class InterestCalculation(Enum):
+    PER_PERIOD = "per_period"
+    DAILY = "daily"
+
+
+@strawberry.enum
+class Rounding(Enum):
+    HALF_EVEN = "half_even"
+    HALF_UP = "half_up"
+    DOWN = "down"
+
+
+@strawberry.enum
+class AllocationComponent(Enum):
+    PENALTY = "penalty"
+    FEE = "fee"
+    INTEREST = "interest"
+    PRINCIPAL = "principal"
+
+
+@strawberry.type
+class LoanProduct:
+    id: strawberry.ID
+    code: str
+    name: str
+    currency: str
+    minor_unit: int
+    min_principal: Decimal
+    max_principal: Decimal
+    min_term: int
+    max_term: int
+    frequencies: list[Frequency]
+    methods: list[Method]
+    min_rate_percent: Decimal
+    max_rate_percent: Decimal
+    penalty_rate_percent: Decimal
+    late_fee: Decimal
+    grace_days: int
+    rounding: Rounding
+    installment_multiple: Decimal | None
+    day_count: DayCount
+    interest_calculation: InterestCalculation
+    allocation_order: list[AllocationComponent]
+    version: int
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> LoanProduct:
+        fields = {k: v for k, v in row.items() if k in cls.__annotations__}
+        return cls(
+            **{
+                **fields,
+                "id": strawberry.ID(str(row["id"])),
+                "frequencies": [Frequency(v) for v in row["frequencies"]],
+                "methods": [Method(v) for v in row["methods"]],
+                "rounding": Rounding(row["rounding"]),
+                "day_count": DayCount(row["day_count"]),
+                "interest_calculation": InterestCalculation(row["interest_calculation"]),
+                "allocation_order": [AllocationComponent(v) for v in row["allocation_order"]],
+            }
+        )
+
+
+async def products(info: Info[Context, None]) -> list[LoanProduct]:
+    info.context.require(*STAFF, Role.BORROWER)
+    return [LoanProduct.from_row(row) for row in await _select(info.context, "", [])]
+
+
+async def product(info: Info[Context, None], code: str) -> LoanProduct | None:
+    info.context.require(*STAFF, Role.BORROWER)
+    rows = await _select(info.context, "WHERE code = %s", [normalize_code(code)])
+    return LoanProduct.from_row(rows[0]) if rows else None
+
+
+async def _select(context: Context, where: str, params: list[Any]) -> list[dict[str, Any]]:
+    async with context.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cursor:
+        await cursor.execute(f"SELECT * FROM products {where} ORDER BY code", params)
+        return await cursor.fetchall()

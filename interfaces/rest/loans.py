@@ -1,0 +1,106 @@
+"""REST commands on loans: the lifecycle from application to disbursement."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends
+
+from application import loans
+from domain.loan import Disbursement
+from domain.schedule import Frequency, Method
+from infrastructure.tokens import Role, User
+from interfaces.rest.auth import own_borrower_only, require
+from interfaces.rest.common import Accepted, App, Command, ExpectedVersion, Money, Percent, Text
+
+router = APIRouter(prefix="/loans", tags=["loans"])
+
+Officer = Annotated[User, Depends(require(Role.LOAN_OFFICER))]
+OfficerOrBorrower = Annotated[User, Depends(require(Role.LOAN_OFFICER, Role.BORROWER))]
+Approver = Annotated[User, Depends(require(Role.APPROVER))]
+Reviewer = Annotated[User, Depends(require(Role.REVIEWER, Role.APPROVER))]
+
+
+class ApplyBody(Command):
+    borrower_id: UUID
+    product_code: Text
+    principal: Money
+    term: int
+    frequency: Frequency
+    method: Method
+    purpose: Text
+    annual_rate_percent: Percent | None = None
+
+
+class ApproveBody(Command):
+    principal: Money | None = None
+    annual_rate_percent: Percent | None = None
+    term: int | None = None
+    note: str = ""
+
+
+class ReasonBody(Command):
+    reason: Text
+
+
+class WithdrawBody(Command):
+    reason: str = ""
+
+
+class SignBody(Command):
+    signed_on: date
+
+
+class DisburseBody(Command):
+    value_date: date
+    account: Text
+    channel: Text
+    reference: Text
+
+
+@router.post("", status_code=201)
+def apply(body: ApplyBody, app: App, user: OfficerOrBorrower) -> Accepted:
+    own_borrower_only(user, body.borrower_id)
+    command = loans.SubmitApplication(actor=user.sub, **body.model_dump())
+    return Accepted.of(loans.submit_application(app, command))
+
+
+@router.post("/{loan_id}/approve")
+def approve(
+    loan_id: UUID, body: ApproveBody, app: App, user: Approver, version: ExpectedVersion
+) -> Accepted:
+    change = loans.Approve(**body.model_dump())
+    return Accepted.of(loans.approve(app, user.sub, loan_id, change, version))
+
+
+@router.post("/{loan_id}/reject")
+def reject(
+    loan_id: UUID, body: ReasonBody, app: App, user: Reviewer, version: ExpectedVersion
+) -> Accepted:
+    return Accepted.of(loans.reject(app, user.sub, loan_id, body.reason, version))
+
+
+@router.post("/{loan_id}/withdraw")
+def withdraw(
+    loan_id: UUID, body: WithdrawBody, app: App, user: OfficerOrBorrower, version: ExpectedVersion
+) -> Accepted:
+    own_borrower_only(user, loans.borrower_of(app, loan_id))
+    return Accepted.of(loans.withdraw(app, user.sub, loan_id, body.reason, version))
+
+
+@router.post("/{loan_id}/sign")
+def sign(
+    loan_id: UUID, body: SignBody, app: App, user: OfficerOrBorrower, version: ExpectedVersion
+) -> Accepted:
+    own_borrower_only(user, loans.borrower_of(app, loan_id))
+    return Accepted.of(loans.sign(app, user.sub, loan_id, body.signed_on, version))
+
+
+@router.post("/{loan_id}/disburse")
+def disburse(
+    loan_id: UUID, body: DisburseBody, app: App, user: Officer, version: ExpectedVersion
+) -> Accepted:
+    disbursement = Disbursement(**body.model_dump())
+    return Accepted.of(loans.disburse(app, user.sub, loan_id, disbursement, version))

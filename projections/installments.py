@@ -1,0 +1,81 @@
+"""Read model `installments`: one row per scheduled installment of a disbursed loan.
+
+Columns analysts can rely on:
+  loan_id, number (1-based; with loan_id the primary key), due_date, principal,
+  interest, fee, penalty (charged on this installment once it is late), total
+  (principal + interest + fee as scheduled), balance_after (principal still owed
+  once this installment is paid as scheduled), paid_principal, paid_interest,
+  paid_fee, paid_penalty (what repayments have covered so far), status
+  (pending|partially_paid|paid|overdue), version (of the loan aggregate at the
+  row's last change), updated_at (recorded time of that change).
+Rows appear when the loan is disbursed: the schedule recorded in that event is
+the contract, so rows are copied from it, never recalculated.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import singledispatchmethod
+from typing import Any
+
+from psycopg import Cursor
+from psycopg.rows import DictRow
+
+from domain.loan import Loan
+from domain.money import minor_unit
+from projections.base import ReadModel
+
+PENDING = "pending"
+COLUMNS = (
+    "loan_id", "number", "due_date", "principal", "interest", "fee", "penalty", "total",
+    "balance_after", "paid_principal", "paid_interest", "paid_fee", "paid_penalty",
+    "status", "version", "updated_at",
+)  # fmt: skip
+
+
+class InstallmentsView(ReadModel):
+    name = "installments"
+    tables = ("installments",)
+    schema = (
+        """CREATE TABLE IF NOT EXISTS installments (
+            loan_id uuid NOT NULL,
+            number integer NOT NULL,
+            due_date date NOT NULL,
+            principal numeric NOT NULL,
+            interest numeric NOT NULL,
+            fee numeric NOT NULL,
+            penalty numeric NOT NULL,
+            total numeric NOT NULL,
+            balance_after numeric NOT NULL,
+            paid_principal numeric NOT NULL,
+            paid_interest numeric NOT NULL,
+            paid_fee numeric NOT NULL,
+            paid_penalty numeric NOT NULL,
+            status text NOT NULL,
+            version integer NOT NULL,
+            updated_at timestamptz NOT NULL,
+            PRIMARY KEY (loan_id, number)
+        )""",
+        # Close of business looks for unpaid installments falling due on a date.
+        "CREATE INDEX IF NOT EXISTS installments_due ON installments (due_date, status)",
+    )
+
+    @singledispatchmethod
+    def handle(self, event: Any, cursor: Cursor[DictRow], position: int) -> None:
+        """Events that do not touch the schedule do not change this read model."""
+
+    @handle.register
+    def _(self, event: Loan.Disbursed, cursor: Cursor[DictRow], position: int) -> None:
+        zero = Decimal(0).quantize(minor_unit(event.terms.minor_unit))
+        unpaid = (zero, zero, zero, zero)  # paid principal, interest, fee, penalty
+        rows = [
+            (event.originator_id, item.number, item.due_date, item.principal, item.interest,
+             item.fee, zero, item.total, item.balance_after, *unpaid,
+             PENDING, event.originator_version, event.timestamp)
+            for item in event.schedule.installments
+        ]  # fmt: skip
+        cursor.executemany(
+            f"INSERT INTO installments ({', '.join(COLUMNS)}) "
+            f"VALUES ({', '.join(['%s'] * len(COLUMNS))})",
+            rows,
+        )

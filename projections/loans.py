@@ -1,0 +1,162 @@
+"""Read model `loans`: one row per loan, from application to closure.
+
+Columns analysts can rely on:
+  id, borrower_id, product_id, product_code (as submitted), borrower_kind
+  (individual|business), region and officer (the borrower's, at submission),
+  status (submitted|approved|rejected|withdrawn|signed|active|closed|written_off),
+  principal (as applied for, then as approved), annual_rate_percent, term
+  (installment periods), frequency (weekly|fortnightly|monthly|quarterly), method
+  (equal_installments|equal_principal|interest_only|bullet|flat), purpose, currency
+  (ISO 4217), minor_unit (decimal places of the currency), signed_on,
+  disbursed_amount (0 until disbursed), disbursed_on (value date), outstanding_
+  principal, outstanding_interest (scheduled interest not yet paid), outstanding_
+  fees, outstanding_penalty, credit_balance (overpayment held for the borrower),
+  principal_repaid, interest_repaid, next_due_date (earliest installment not yet
+  paid), maturity_date (last due date), version (of the loan aggregate),
+  submitted_at, updated_at (recorded time of the last event), position (event
+  store position of the submission; orders the list).
+Amounts are unconstrained numeric at the currency's minor unit ("12000.00" for
+CNY). Balances are 0 before disbursement: nothing is owed until money is lent.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import singledispatchmethod
+from typing import Any
+
+from psycopg import Cursor
+from psycopg.rows import DictRow
+
+from domain.loan import Loan, LoanStatus
+from domain.money import minor_unit
+from projections.base import ReadModel
+
+BALANCE_COLUMNS = (
+    "disbursed_amount", "outstanding_principal", "outstanding_interest", "outstanding_fees",
+    "outstanding_penalty", "credit_balance", "principal_repaid", "interest_repaid",
+)  # fmt: skip
+APPLICATION_COLUMNS = (
+    "borrower_id", "product_id", "product_code", "borrower_kind", "region", "officer",
+    "principal", "term", "frequency", "method", "annual_rate_percent", "purpose", "minor_unit",
+)  # fmt: skip
+
+
+class LoansView(ReadModel):
+    name = "loans"
+    tables = ("loans",)
+    schema = (
+        """CREATE TABLE IF NOT EXISTS loans (
+            id uuid PRIMARY KEY,
+            borrower_id uuid NOT NULL,
+            product_id uuid NOT NULL,
+            product_code text NOT NULL,
+            borrower_kind text NOT NULL,
+            region text NOT NULL,
+            officer text NOT NULL,
+            status text NOT NULL,
+            principal numeric NOT NULL,
+            annual_rate_percent numeric NOT NULL,
+            term integer NOT NULL,
+            frequency text NOT NULL,
+            method text NOT NULL,
+            purpose text NOT NULL,
+            currency char(3) NOT NULL,
+            minor_unit integer NOT NULL,
+            signed_on date,
+            disbursed_amount numeric NOT NULL,
+            disbursed_on date,
+            outstanding_principal numeric NOT NULL,
+            outstanding_interest numeric NOT NULL,
+            outstanding_fees numeric NOT NULL,
+            outstanding_penalty numeric NOT NULL,
+            credit_balance numeric NOT NULL,
+            principal_repaid numeric NOT NULL,
+            interest_repaid numeric NOT NULL,
+            next_due_date date,
+            maturity_date date,
+            version integer NOT NULL,
+            submitted_at timestamptz NOT NULL,
+            updated_at timestamptz NOT NULL,
+            position bigint NOT NULL UNIQUE
+        )""",
+        "CREATE INDEX IF NOT EXISTS loans_borrower ON loans (borrower_id, position)",
+        "CREATE INDEX IF NOT EXISTS loans_status ON loans (status, position)",
+        "CREATE INDEX IF NOT EXISTS loans_product ON loans (product_code, position)",
+        "CREATE INDEX IF NOT EXISTS loans_officer ON loans (officer, position)",
+        "CREATE INDEX IF NOT EXISTS loans_region ON loans (region, position)",
+    )
+
+    @singledispatchmethod
+    def handle(self, event: Any, cursor: Cursor[DictRow], position: int) -> None:
+        """Events of other aggregates do not change this read model."""
+
+    @handle.register
+    def _(self, event: Loan.ApplicationSubmitted, cursor: Cursor[DictRow], position: int) -> None:
+        application = event.application
+        zero = Decimal(0).quantize(minor_unit(application.minor_unit))
+        columns = (
+            "id", *APPLICATION_COLUMNS, "currency", "status", *BALANCE_COLUMNS,
+            "version", "submitted_at", "updated_at", "position",
+        )  # fmt: skip
+        values = (
+            event.originator_id,
+            *(getattr(application, c) for c in APPLICATION_COLUMNS),
+            application.product.currency, LoanStatus.SUBMITTED.value,
+            *([zero] * len(BALANCE_COLUMNS)),
+            event.originator_version, event.timestamp, event.timestamp, position,
+        )  # fmt: skip
+        cursor.execute(
+            f"INSERT INTO loans ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})",
+            values,
+        )
+
+    @handle.register
+    def _(self, event: Loan.Approved, cursor: Cursor[DictRow], position: int) -> None:
+        self.change(
+            cursor,
+            event,
+            status=LoanStatus.APPROVED.value,
+            principal=event.principal,
+            annual_rate_percent=event.annual_rate_percent,
+            term=event.term,
+        )
+
+    @handle.register
+    def _(self, event: Loan.Rejected, cursor: Cursor[DictRow], position: int) -> None:
+        self.change(cursor, event, status=LoanStatus.REJECTED.value)
+
+    @handle.register
+    def _(self, event: Loan.Withdrawn, cursor: Cursor[DictRow], position: int) -> None:
+        self.change(cursor, event, status=LoanStatus.WITHDRAWN.value)
+
+    @handle.register
+    def _(self, event: Loan.ContractSigned, cursor: Cursor[DictRow], position: int) -> None:
+        self.change(cursor, event, status=LoanStatus.SIGNED.value, signed_on=event.signed_on)
+
+    @handle.register
+    def _(self, event: Loan.Disbursed, cursor: Cursor[DictRow], position: int) -> None:
+        schedule = event.schedule
+        installments = schedule.installments
+        self.change(
+            cursor,
+            event,
+            status=LoanStatus.ACTIVE.value,
+            principal=event.terms.principal,
+            disbursed_amount=event.terms.principal,
+            disbursed_on=event.value_date,
+            outstanding_principal=schedule.total_principal,
+            outstanding_interest=schedule.total_interest,
+            outstanding_fees=schedule.total_fees,
+            next_due_date=installments[0].due_date,
+            maturity_date=installments[-1].due_date,
+        )
+
+    @staticmethod
+    def change(cursor: Cursor[DictRow], event: Any, **columns: Any) -> None:
+        """Set `columns` on the event's loan and stamp its version and time."""
+        assignments = ", ".join(f"{name} = %s" for name in columns)
+        cursor.execute(
+            f"UPDATE loans SET {assignments}, version = %s, updated_at = %s WHERE id = %s",
+            (*columns.values(), event.originator_version, event.timestamp, event.originator_id),
+        )

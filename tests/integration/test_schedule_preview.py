@@ -1,0 +1,65 @@
+"""POST /schedules/preview answers the schedule and writes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from infrastructure.settings import Settings
+from tests.support.api import ANALYST, client
+
+
+@pytest.fixture
+def api(settings: Settings) -> Iterator[TestClient]:
+    with client(settings) as test_client:
+        yield test_client
+
+
+def test_preview_of_the_textbook_annuity(api: TestClient) -> None:
+    body = {
+        "principal": "10000.00", "annual_rate_percent": "12", "term": 12,
+        "frequency": "monthly", "method": "equal_installments", "start_date": "2026-01-31",
+    }  # fmt: skip
+    response = api.post("/schedules/preview", json=body, headers=ANALYST)
+    assert response.status_code == 200, response.text
+    schedule = response.json()
+    # 10000 * 0.01 / (1 - 1.01 ** -12) = 888.4878...
+    assert schedule["installments"][0] == {
+        "number": 1, "due_date": "2026-02-28", "principal": "788.49", "interest": "100.00",
+        "fee": "0.00", "total": "888.49", "balance_after": "9211.51",
+    }  # fmt: skip
+    assert [i["due_date"] for i in schedule["installments"][:3]] == [
+        "2026-02-28",
+        "2026-03-31",
+        "2026-04-30",
+    ]
+    assert schedule["installments"][-1]["balance_after"] == "0.00"
+    # Interest rounded each month on the declining balance; the last one absorbs the rest.
+    assert schedule["total_payable"] == "10661.86"
+    assert api.app.state.runtime.projections.head() == 0  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"term": 0}, "term"),
+        ({"method": "balloon"}, "method"),
+        ({"grace_periods": 12}, "grace_periods"),
+    ],
+)
+def test_bad_terms_are_422_naming_the_field(
+    api: TestClient, change: dict[str, object], field: str
+) -> None:
+    body = {
+        "principal": "10000.00", "annual_rate_percent": "12", "term": 12,
+        "frequency": "monthly", "method": "equal_installments", "start_date": "2026-01-31",
+    } | change  # fmt: skip
+    response = api.post("/schedules/preview", json=body, headers=ANALYST)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == field
+
+
+def test_preview_needs_a_token(api: TestClient) -> None:
+    assert api.post("/schedules/preview", json={}).status_code == 401

@@ -1,0 +1,62 @@
+"""Memorable loan products and the steps that take a loan through its life."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from infrastructure.tokens import Role
+from tests.support.api import OFFICER, bearer
+from tests.support.people import wang_fang
+
+ADMIN = bearer("admin.wu", Role.ADMIN)
+APPROVER = bearer("approver.sun", Role.APPROVER)
+REVIEWER = bearer("reviewer.qian", Role.REVIEWER)
+
+
+def micro_12(**overrides: Any) -> dict[str, Any]:
+    """A small-business micro loan: 1,000 to 50,000 yuan over 3 to 12 months."""
+    body = {
+        "code": "MICRO-12", "name": "Micro business loan", "currency": "CNY",
+        "min_principal": "1000", "max_principal": "50000.00", "min_term": 3, "max_term": 12,
+        "frequencies": ["monthly", "quarterly"],
+        "methods": ["equal_installments", "equal_principal"],
+        "min_rate_percent": "6", "max_rate_percent": "18.5", "penalty_rate_percent": "0.05",
+        "late_fee": "50",
+    }  # fmt: skip
+    return {**body, **overrides}
+
+
+def ok(response: Any, status: int = 200) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def applied_loan(api: TestClient, **overrides: Any) -> dict[str, Any]:
+    """Define MICRO-12, register Wang Fang and submit her application: 12,000 over 12 months."""
+    ok(api.post("/products", json=micro_12(), headers=ADMIN), 201)
+    borrower = ok(api.post("/borrowers", json=wang_fang(), headers=OFFICER), 201)
+    body = {
+        "borrower_id": borrower["id"], "product_code": "MICRO-12", "principal": "12000.00",
+        "term": 12, "frequency": "monthly", "method": "equal_installments",
+        "purpose": "buy tea seedlings", "annual_rate_percent": "12",
+    }  # fmt: skip
+    return ok(api.post("/loans", json=body | overrides, headers=OFFICER), 201) | {
+        "borrower_id": borrower["id"]
+    }
+
+
+def disbursed_loan(api: TestClient, on: str = "2026-01-31") -> dict[str, Any]:
+    loan = applied_loan(api)
+    path = f"/loans/{loan['id']}"
+    ok(api.post(f"{path}/approve", json={}, headers=APPROVER))
+    ok(api.post(f"{path}/sign", json={"signed_on": on}, headers=OFFICER))
+    body = {
+        "value_date": on,
+        "account": "6222021234567890123",
+        "channel": "bank",
+        "reference": "D-1",
+    }
+    return loan | ok(api.post(f"{path}/disburse", json=body, headers=OFFICER))
