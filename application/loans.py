@@ -150,3 +150,49 @@ def disburse(
 
 def borrower_of(app: LendingApplication, loan_id: UUID) -> UUID:
     return app.load(Loan, loan_id, "loan").application.borrower_id
+
+
+def write_off(
+    app: LendingApplication,
+    actor: str,
+    loan_id: UUID,
+    value_date: date,
+    reason: str,
+    version: int | None = None,
+) -> Written:
+    return act_on_loan(
+        app,
+        loan_id,
+        version,
+        lambda loan: loan.write_off(actor=actor, value_date=value_date, reason=reason),
+    )
+
+
+@dataclass(frozen=True)
+class Reschedule:
+    from_date: date
+    reason: str
+    new_term: int | None = None
+    new_rate_percent: Decimal | None = None
+
+
+def reschedule(
+    app: LendingApplication,
+    actor: str,
+    loan_id: UUID,
+    change: Reschedule,
+    version: int | None = None,
+) -> Written:
+    def decide(loan: Loan) -> None:
+        if change.new_rate_percent is not None:
+            product = app.load(LoanProduct, loan.application.product_id, "product")
+            product.check_rate(change.new_rate_percent, "new_rate_percent")
+        loan.reschedule(
+            actor=actor,
+            from_date=change.from_date,
+            reason=change.reason,
+            new_term=change.new_term,
+            new_rate_percent=change.new_rate_percent,
+        )
+
+    return act_on_loan(app, loan_id, version, decide)

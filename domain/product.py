@@ -9,20 +9,11 @@ from typing import Any
 from uuid import UUID
 
 from domain.errors import InvalidValue
+from domain.ledger import DEFAULT_ORDER, Component
 from domain.model import Aggregate, AggregateSnapshot, Immutable, SnapshotState
 from domain.money import ZERO, checked_amount
 from domain.schedule import DayCount, Frequency, InterestCalculation, Method, Rounding
 from domain.schedule.terms import MAX_PRINCIPAL
-
-
-class Component(StrEnum):
-    PENALTY = "penalty"
-    FEE = "fee"
-    INTEREST = "interest"
-    PRINCIPAL = "principal"
-
-
-DEFAULT_ORDER = (Component.PENALTY, Component.FEE, Component.INTEREST, Component.PRINCIPAL)
 
 # ISO 4217 minor units of the currencies we lend in. Recorded on the product when it is
 # defined, so replaying it never depends on this table.
@@ -182,8 +173,11 @@ class LoanProduct(Aggregate):
         self._within("term", term, terms.min_term, terms.max_term)
         self._one_of("frequency", frequency, terms.frequencies)
         self._one_of("method", method, terms.methods)
-        rate = checked_rate(annual_rate_percent, "annual_rate_percent")
-        self._within("annual_rate_percent", rate, terms.min_rate_percent, terms.max_rate_percent)
+        self.check_rate(annual_rate_percent, "annual_rate_percent")
+
+    def check_rate(self, annual_rate_percent: Decimal, field: str) -> None:
+        rate = checked_rate(annual_rate_percent, field)
+        self._within(field, rate, self.terms.min_rate_percent, self.terms.max_rate_percent)
 
     def _within(self, field: str, value: Any, least: Any, most: Any) -> None:
         if value < least:

@@ -21,11 +21,14 @@ from typing import Any
 from psycopg import Cursor
 from psycopg.rows import DictRow
 
+from domain.ledger import InstallmentState
 from domain.loan import Loan
 from domain.money import minor_unit
 from projections.base import ReadModel
 
 PENDING = "pending"
+PARTIALLY_PAID = "partially_paid"
+PAID = "paid"
 COLUMNS = (
     "loan_id", "number", "due_date", "principal", "interest", "fee", "penalty", "total",
     "balance_after", "paid_principal", "paid_interest", "paid_fee", "paid_penalty",
@@ -79,3 +82,65 @@ class InstallmentsView(ReadModel):
             f"VALUES ({', '.join(['%s'] * len(COLUMNS))})",
             rows,
         )
+
+    @handle.register
+    def _(self, event: Loan.RepaymentAllocated, cursor: Cursor[DictRow], position: int) -> None:
+        self.books(cursor, event)
+
+    @handle.register
+    def _(self, event: Loan.RepaymentReversed, cursor: Cursor[DictRow], position: int) -> None:
+        self.books(cursor, event)
+
+    @handle.register
+    def _(self, event: Loan.WrittenOff, cursor: Cursor[DictRow], position: int) -> None:
+        self.books(cursor, event)
+
+    @handle.register
+    def _(self, event: Loan.Rescheduled, cursor: Cursor[DictRow], position: int) -> None:
+        self.books(cursor, event)
+
+    def books(self, cursor: Cursor[DictRow], event: Any) -> None:
+        """Rewrite the installments a payment, reversal or recast moved."""
+        change = event.change
+        if change.schedule is not None:
+            # A recast or reschedule replaces the schedule: copy the new one whole.
+            cursor.execute("DELETE FROM installments WHERE loan_id = %s", (event.originator_id,))
+            states = {item.number: item for item in change.installments}
+            rows = [
+                self.row(event, item, states[item.number]) for item in change.schedule.installments
+            ]
+            cursor.executemany(
+                f"INSERT INTO installments ({', '.join(COLUMNS)}) "
+                f"VALUES ({', '.join(['%s'] * len(COLUMNS))})",
+                rows,
+            )
+            return
+        cursor.executemany(
+            """UPDATE installments SET fee = %s, penalty = %s, paid_principal = %s,
+                paid_interest = %s, paid_fee = %s, paid_penalty = %s, status = %s,
+                version = %s, updated_at = %s
+            WHERE loan_id = %s AND number = %s""",
+            [
+                (item.due.fee, item.due.penalty, item.paid.principal, item.paid.interest,
+                 item.paid.fee, item.paid.penalty, status_of(item), event.originator_version,
+                 event.timestamp, event.originator_id, item.number)
+                for item in change.installments
+            ],
+        )  # fmt: skip
+
+    @staticmethod
+    def row(event: Any, item: Any, state: Any) -> tuple[Any, ...]:
+        return (
+            event.originator_id, item.number, item.due_date, item.principal, item.interest,
+            state.due.fee, state.due.penalty, item.total, item.balance_after,
+            state.paid.principal, state.paid.interest, state.paid.fee, state.paid.penalty,
+            status_of(state), event.originator_version, event.timestamp,
+        )  # fmt: skip
+
+
+def status_of(item: InstallmentState) -> str:
+    if item.due.total > 0 and item.outstanding.total == 0:
+        return PAID
+    if item.paid.total > 0:
+        return PARTIALLY_PAID
+    return PENDING

@@ -152,6 +152,58 @@ class LoansView(ReadModel):
             maturity_date=installments[-1].due_date,
         )
 
+    @handle.register
+    def _(self, event: Loan.RepaymentAllocated, cursor: Cursor[DictRow], position: int) -> None:
+        self.books(cursor, event)
+
+    @handle.register
+    def _(self, event: Loan.RepaymentReversed, cursor: Cursor[DictRow], position: int) -> None:
+        self.books(cursor, event)
+
+    @handle.register
+    def _(self, event: Loan.WrittenOff, cursor: Cursor[DictRow], position: int) -> None:
+        self.books(cursor, event, status=LoanStatus.WRITTEN_OFF.value)
+
+    @handle.register
+    def _(self, event: Loan.Rescheduled, cursor: Cursor[DictRow], position: int) -> None:
+        installments = event.schedule.installments
+        self.books(
+            cursor,
+            event,
+            annual_rate_percent=event.terms.annual_rate_percent,
+            term=len(installments),
+            maturity_date=installments[-1].due_date,
+        )
+
+    @handle.register
+    def _(self, event: Loan.Closed, cursor: Cursor[DictRow], position: int) -> None:
+        self.change(cursor, event, status=LoanStatus.CLOSED.value)
+
+    @handle.register
+    def _(self, event: Loan.Reopened, cursor: Cursor[DictRow], position: int) -> None:
+        self.change(cursor, event, status=LoanStatus.ACTIVE.value)
+
+    def books(self, cursor: Cursor[DictRow], event: Any, **columns: Any) -> None:
+        """Balances after a payment, reversal, write-off or reschedule, as recorded."""
+        balances = event.change.balances
+        outstanding, paid = balances.outstanding, balances.paid
+        schedule = event.change.schedule
+        if schedule is not None:
+            columns["maturity_date"] = schedule.installments[-1].due_date
+        self.change(
+            cursor,
+            event,
+            outstanding_principal=outstanding.principal,
+            outstanding_interest=outstanding.interest,
+            outstanding_fees=outstanding.fee,
+            outstanding_penalty=outstanding.penalty,
+            credit_balance=balances.credit,
+            principal_repaid=paid.principal,
+            interest_repaid=paid.interest,
+            next_due_date=balances.next_due_date,
+            **columns,
+        )
+
     @staticmethod
     def change(cursor: Cursor[DictRow], event: Any, **columns: Any) -> None:
         """Set `columns` on the event's loan and stamp its version and time."""

@@ -7,7 +7,9 @@ from projections.borrowers import BorrowersView
 from projections.installments import InstallmentsView
 from projections.loans import LoansView
 from projections.products import ProductsView
+from projections.repayments import RepaymentsView
 
 READ_MODELS: dict[str, type[ReadModel]] = {
-    view.name: view for view in (BorrowersView, ProductsView, LoansView, InstallmentsView)
+    view.name: view
+    for view in (BorrowersView, ProductsView, LoansView, InstallmentsView, RepaymentsView)
 }

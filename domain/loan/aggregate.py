@@ -13,49 +13,24 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
-from domain.errors import InvalidValue
+from domain.errors import InvalidTransition, InvalidValue
+from domain.ledger import ComponentAmounts, InstallmentState, LedgerState, PaymentResult, Prepayment
+from domain.loan.accounting import (
+    Balances,
+    Books,
+    LedgerChange,
+    PaymentRecord,
+    balances,
+    change,
+    ledger,
+    payoff,
+    rescheduled,
+    unpaid,
+)
+from domain.loan.records import Application, Disbursement, LoanState, contract_terms
 from domain.loan.status import LoanStatus, require
-from domain.model import Aggregate, AggregateSnapshot, Immutable, SnapshotState
-from domain.product import ProductTerms
+from domain.model import Aggregate, AggregateSnapshot
 from domain.schedule import Schedule, ScheduleError, ScheduleTerms, generate_schedule
-
-
-class Application(Immutable):
-    """What the borrower asked for, and who and where it came from."""
-
-    borrower_id: UUID
-    borrower_kind: str
-    region: str
-    officer: str
-    product_id: UUID
-    product_code: str
-    minor_unit: int
-    product: ProductTerms
-    principal: Decimal
-    term: int
-    frequency: str
-    method: str
-    annual_rate_percent: Decimal
-    purpose: str
-
-
-class Disbursement(Immutable):
-    value_date: date
-    account: str
-    channel: str
-    reference: str
-
-
-class LoanState(SnapshotState):
-    application: Application
-    status: LoanStatus
-    principal: Decimal
-    annual_rate_percent: Decimal
-    term: int
-    signed_on: date | None
-    disbursement: Disbursement | None
-    terms: ScheduleTerms | None
-    schedule: Schedule | None
 
 
 class Loan(Aggregate):
@@ -69,6 +44,13 @@ class Loan(Aggregate):
         disbursement: Disbursement | None
         terms: ScheduleTerms | None
         schedule: Schedule | None
+        books: Books | None
+        payments: dict[str, PaymentRecord]
+        results: dict[str, PaymentResult]
+        installments: dict[int, InstallmentState]
+        balances: Balances | None
+        next_sequence: int
+        written_off: ComponentAmounts | None
 
     class Snapshot(AggregateSnapshot):
         state: LoanState
@@ -86,6 +68,13 @@ class Loan(Aggregate):
             aggregate.disbursement = None
             aggregate.terms = None
             aggregate.schedule = None
+            aggregate.books = None
+            aggregate.payments = {}
+            aggregate.results = {}
+            aggregate.installments = {}
+            aggregate.balances = None
+            aggregate.next_sequence = 1
+            aggregate.written_off = None
 
     @classmethod
     def submit(cls, *, actor: str, application: Application) -> Loan:
@@ -157,13 +146,24 @@ class Loan(Aggregate):
         require("disburse", self.status)
         if self.signed_on is not None and disbursement.value_date < self.signed_on:
             raise InvalidValue("value_date", "must not be before the contract was signed")
-        terms = self.contract_terms(disbursement.value_date)
+        terms = contract_terms(
+            self.application,
+            self.principal,
+            self.annual_rate_percent,
+            self.term,
+            disbursement.value_date,
+        )
+        schedule = generate_schedule(terms)
+        order = tuple(c.value for c in self.application.product.allocation_order)
+        opening = ledger(Books(terms=terms, schedule=schedule, order=order), [])
         self._disbursed(
             actor=actor,
             value_date=disbursement.value_date,
             disbursement=disbursement,
             terms=terms,
-            schedule=generate_schedule(terms),
+            schedule=schedule,
+            order=order,
+            balances=balances(opening),
         )
 
     @event("Disbursed")
@@ -174,30 +174,210 @@ class Loan(Aggregate):
         disbursement: Disbursement,
         terms: ScheduleTerms,
         schedule: Schedule,
+        order: tuple[str, ...],
+        balances: Balances,
     ) -> None:
         self.status = LoanStatus.ACTIVE
         self.disbursement = disbursement
         self.terms = terms
         self.schedule = schedule
+        self.books = Books(terms=terms, schedule=schedule, order=order)
+        self.installments = {i.number: unpaid(i) for i in schedule.installments}
+        self.balances = balances
 
-    def contract_terms(self, start_date: date) -> ScheduleTerms:
-        product = self.application.product
-        try:
-            return ScheduleTerms(
-                principal=self.principal,
-                annual_rate_percent=self.annual_rate_percent,
-                term=self.term,
-                frequency=self.application.frequency,  # type: ignore[arg-type]
-                method=self.application.method,  # type: ignore[arg-type]
-                start_date=start_date,
-                day_count=product.day_count,
-                interest_calculation=product.interest_calculation,
-                rounding=product.rounding,
-                installment_multiple=product.installment_multiple,
-                minor_unit=self.application.minor_unit,
+    # Money after disbursement: every change recomputes the ledger and records the difference.
+
+    def receive_payment(
+        self,
+        *,
+        actor: str,
+        repayment_id: UUID,
+        amount: Decimal,
+        value_date: date,
+        prepayment: Prepayment | None = None,
+    ) -> None:
+        require("repay", self.status)
+        books = self._books()
+        if value_date < books.terms.start_date:
+            raise InvalidValue("value_date", "must not be before the disbursement")
+        payment = PaymentRecord(
+            id=str(repayment_id),
+            amount=amount,
+            value_date=value_date,
+            sequence=self.next_sequence,
+            prepayment=prepayment,
+        )
+        after = ledger(books, [*self.payments.values(), payment])
+        self._repayment_allocated(
+            actor=actor, value_date=value_date, payment=payment, change=self._change(after)
+        )
+        self._settle(actor, value_date)
+
+    @event("RepaymentAllocated")
+    def _repayment_allocated(
+        self, actor: str, value_date: date, payment: PaymentRecord, change: LedgerChange
+    ) -> None:
+        self.payments[payment.id] = payment
+        self.next_sequence = payment.sequence + 1
+        self._record(change)
+
+    def reverse_payment(self, *, actor: str, repayment_id: UUID, reason: str) -> None:
+        payment = self.payments.get(str(repayment_id))
+        if payment is None:
+            raise InvalidTransition("reverse", "the loan holds no such live repayment")
+        live = [p for p in self.payments.values() if p.id != payment.id]
+        after = ledger(self._books(), live)
+        self._repayment_reversed(
+            actor=actor,
+            value_date=payment.value_date,
+            repayment_id=payment.id,
+            reason=reason,
+            change=self._change(after),
+        )
+        self._settle(actor, payment.value_date)
+
+    @event("RepaymentReversed")
+    def _repayment_reversed(
+        self, actor: str, value_date: date, repayment_id: str, reason: str, change: LedgerChange
+    ) -> None:
+        del self.payments[repayment_id]
+        self.results.pop(repayment_id, None)
+        self._record(change)
+
+    def write_off(self, *, actor: str, value_date: date, reason: str) -> None:
+        """Write off what is owed on `value_date`; later payments become recoveries."""
+        require("write off", self.status)
+        books = self._books()
+        if value_date < books.terms.start_date:
+            raise InvalidValue("value_date", "must not be before the disbursement")
+        written = books.model_copy(update={"written_off_on": value_date})
+        after = ledger(written, self.payments.values())
+        assert after.written_off is not None
+        self._written_off(
+            actor=actor,
+            value_date=value_date,
+            reason=_reason(reason),
+            amounts=after.written_off,
+            change=change(self.results, self.installments, self._schedule(), after),
+        )
+
+    @event("WrittenOff")
+    def _written_off(
+        self,
+        actor: str,
+        value_date: date,
+        reason: str,
+        amounts: ComponentAmounts,
+        change: LedgerChange,
+    ) -> None:
+        self.status = LoanStatus.WRITTEN_OFF
+        assert self.books is not None
+        self.books = self.books.model_copy(update={"written_off_on": value_date})
+        self.written_off = amounts
+        self._record(change)
+
+    def reschedule(
+        self,
+        *,
+        actor: str,
+        from_date: date,
+        reason: str,
+        new_term: int | None = None,
+        new_rate_percent: Decimal | None = None,
+    ) -> None:
+        """Replace the installments due after `from_date` with a new schedule.
+
+        Installments due on or before `from_date` stay as they are, arrears included.
+        The principal they did not schedule is spread again from the last of their due
+        dates (or the disbursement), over `new_term` periods at `new_rate_percent`.
+        """
+        require("reschedule", self.status)
+        if self.application.method in UNSCHEDULED_PRINCIPAL:
+            raise InvalidTransition(
+                "reschedule", f"the loan repays principal at maturity ({self.application.method})"
             )
+        if new_term is None and new_rate_percent is None:
+            raise InvalidValue("new_term", "give a new term, a new rate or both")
+        books = self._books()
+        try:
+            terms, schedule = rescheduled(books, from_date, new_term, new_rate_percent)
         except ScheduleError as error:
-            raise InvalidValue(error.field, error.message) from None
+            raise InvalidValue(
+                _RESCHEDULE_FIELDS.get(error.field, error.field), error.message
+            ) from None
+        new_books = books.model_copy(update={"terms": terms, "schedule": schedule})
+        after = ledger(new_books, self.payments.values())
+        self._rescheduled(
+            actor=actor,
+            value_date=from_date,
+            reason=_reason(reason),
+            terms=terms,
+            schedule=schedule,
+            change=change(self.results, self.installments, self._schedule(), after),
+        )
+
+    @event("Rescheduled")
+    def _rescheduled(
+        self,
+        actor: str,
+        value_date: date,
+        reason: str,
+        terms: ScheduleTerms,
+        schedule: Schedule,
+        change: LedgerChange,
+    ) -> None:
+        assert self.books is not None
+        self.books = self.books.model_copy(update={"terms": terms, "schedule": schedule})
+        self.terms = terms
+        self.annual_rate_percent = terms.annual_rate_percent
+        self._record(change)
+        self.schedule = change.schedule or schedule
+
+    def _schedule(self) -> Schedule:
+        assert self.schedule is not None
+        return self.schedule
+
+    def payoff_amount(self, on: date) -> Decimal:
+        return payoff(self._books(), self.payments.values(), on)
+
+    def _books(self) -> Books:
+        if self.books is None:
+            raise InvalidTransition("take money", f"the loan is {self.status.value}")
+        return self.books
+
+    def _change(self, after: LedgerState) -> LedgerChange:
+        return change(self.results, self.installments, self._schedule(), after)
+
+    def _record(self, change: LedgerChange) -> None:
+        for result in change.results:
+            self.results[result.payment_id] = result
+        if change.schedule is not None:
+            self.schedule = change.schedule
+            self.installments = {}
+        for item in change.installments:
+            self.installments[item.number] = item
+        self.balances = change.balances
+
+    def _settle(self, actor: str, value_date: date) -> None:
+        """Close a loan its payments have repaid; reopen one a reversal left owing."""
+        assert self.balances is not None
+        if self.status is LoanStatus.ACTIVE and self.balances.fully_repaid:
+            self._closed(actor=actor, value_date=value_date)
+        elif self.status is LoanStatus.CLOSED and not self.balances.fully_repaid:
+            self._reopened(actor=actor, value_date=value_date)
+
+    @event("Closed")
+    def _closed(self, actor: str, value_date: date) -> None:
+        self.status = LoanStatus.CLOSED
+
+    @event("Reopened")
+    def _reopened(self, actor: str, value_date: date) -> None:
+        self.status = LoanStatus.ACTIVE
+
+
+# Their installment count follows the term, so a kept-plus-new schedule does not fit them.
+UNSCHEDULED_PRINCIPAL = ("interest_only", "bullet")
+_RESCHEDULE_FIELDS = {"term": "new_term", "annual_rate_percent": "new_rate_percent"}
 
 
 def _reason(reason: str) -> str:

@@ -11,7 +11,15 @@ from infrastructure import secrets
 from infrastructure.runtime import Runtime
 from infrastructure.settings import Settings
 from interfaces.graphql.router import graphql_router, open_read_pool
-from interfaces.rest import borrowers, health, loans, problems, products, schedules
+from interfaces.rest import (
+    borrowers,
+    health,
+    loans,
+    problems,
+    products,
+    repayments,
+    schedules,
+)
 
 
 def create_app(settings: Settings | None = None, *, follow: bool = True) -> FastAPI:
@@ -39,5 +47,6 @@ def create_app(settings: Settings | None = None, *, follow: bool = True) -> Fast
     app.include_router(products.router)
     app.include_router(loans.router)
     app.include_router(schedules.router)
+    app.include_router(repayments.router)
     app.include_router(graphql_router(), prefix="/graphql")
     return app

@@ -7,6 +7,7 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends
+from pydantic import Field
 
 from application import loans
 from domain.loan import Disbursement
@@ -104,3 +105,32 @@ def disburse(
 ) -> Accepted:
     disbursement = Disbursement(**body.model_dump())
     return Accepted.of(loans.disburse(app, user.sub, loan_id, disbursement, version))
+
+
+class WriteOffBody(Command):
+    value_date: date
+    reason: Text
+
+
+class RescheduleBody(Command):
+    from_date: date
+    reason: Text
+    new_term: Annotated[int, Field(ge=1, le=1200)] | None = None
+    new_rate_percent: Percent | None = None
+
+
+@router.post("/{loan_id}/write-off")
+def write_off(
+    loan_id: UUID, body: WriteOffBody, app: App, user: Approver, version: ExpectedVersion
+) -> Accepted:
+    return Accepted.of(
+        loans.write_off(app, user.sub, loan_id, body.value_date, body.reason, version)
+    )
+
+
+@router.post("/{loan_id}/reschedule")
+def reschedule(
+    loan_id: UUID, body: RescheduleBody, app: App, user: Approver, version: ExpectedVersion
+) -> Accepted:
+    change = loans.Reschedule(**body.model_dump())
+    return Accepted.of(loans.reschedule(app, user.sub, loan_id, change, version))

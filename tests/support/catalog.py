@@ -34,10 +34,16 @@ def ok(response: Any, status: int = 200) -> dict[str, Any]:
     return body
 
 
-def applied_loan(api: TestClient, **overrides: Any) -> dict[str, Any]:
-    """Define MICRO-12, register Wang Fang and submit her application: 12,000 over 12 months."""
-    ok(api.post("/products", json=micro_12(), headers=ADMIN), 201)
-    borrower = ok(api.post("/borrowers", json=wang_fang(), headers=OFFICER), 201)
+def applied_loan(
+    api: TestClient, borrower_body: dict[str, Any] | None = None, **overrides: Any
+) -> dict[str, Any]:
+    """Submit an application for 12,000 over 12 months at 12% on MICRO-12 (defined if new).
+
+    The borrower is Wang Fang unless another registration body is given.
+    """
+    product = api.post("/products", json=micro_12(), headers=ADMIN)
+    assert product.status_code in (201, 409), product.text
+    borrower = ok(api.post("/borrowers", json=borrower_body or wang_fang(), headers=OFFICER), 201)
     body = {
         "borrower_id": borrower["id"], "product_code": "MICRO-12", "principal": "12000.00",
         "term": 12, "frequency": "monthly", "method": "equal_installments",
@@ -48,8 +54,10 @@ def applied_loan(api: TestClient, **overrides: Any) -> dict[str, Any]:
     }
 
 
-def disbursed_loan(api: TestClient, on: str = "2026-01-31") -> dict[str, Any]:
-    loan = applied_loan(api)
+def disbursed_loan(
+    api: TestClient, on: str = "2026-01-31", borrower_body: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    loan = applied_loan(api, borrower_body)
     path = f"/loans/{loan['id']}"
     ok(api.post(f"{path}/approve", json={}, headers=APPROVER))
     ok(api.post(f"{path}/sign", json={"signed_on": on}, headers=OFFICER))

@@ -1,0 +1,96 @@
+"""Repayments: receive (idempotent on channel and reference) and reverse."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from uuid import UUID
+
+from application.app import LendingApplication, Written
+from domain.errors import Conflict, InvalidValue, NotFound
+from domain.ledger import Prepayment
+from domain.loan import Loan
+from domain.repayment import Receipt, Repayment
+
+CLAIM_KIND = "repayment"
+
+
+@dataclass(frozen=True)
+class ReceiveRepayment:
+    actor: str
+    loan_id: UUID
+    amount: Decimal
+    value_date: date
+    channel: str
+    external_reference: str
+    payer: str = ""
+    prepayment: Prepayment | None = None
+
+    def receipt(self) -> Receipt:
+        return Receipt(
+            loan_id=self.loan_id,
+            amount=self.amount,
+            value_date=self.value_date,
+            channel=self.channel.strip().lower(),
+            external_reference=self.external_reference.strip(),
+            payer=self.payer,
+            prepayment=self.prepayment,
+        )
+
+
+def repayment_id(app: LendingApplication, channel: str, external_reference: str) -> UUID:
+    """The same payment notified twice has the same id, so it is recorded once."""
+    return app.claim_id(CLAIM_KIND, f"{channel.strip().lower()}:{external_reference.strip()}")
+
+
+def receive_repayment(app: LendingApplication, command: ReceiveRepayment) -> Written:
+    receipt = command.receipt()
+    payment_id = repayment_id(app, receipt.channel, receipt.external_reference)
+
+    def attempt() -> Written:
+        if app.exists(payment_id):
+            return _already_received(app, payment_id, receipt)
+        try:
+            loan = app.load(Loan, command.loan_id, "loan")
+        except NotFound:
+            raise InvalidValue("loan_id", "no loan has this id") from None
+        repayment = Repayment.receive(actor=command.actor, repayment_id=payment_id, receipt=receipt)
+        loan.receive_payment(
+            actor=command.actor,
+            repayment_id=payment_id,
+            amount=receipt.amount,
+            value_date=receipt.value_date,
+            prepayment=receipt.prepayment,
+        )
+        return app.save_all(repayment, loan)
+
+    return app.retrying(attempt)
+
+
+def _already_received(app: LendingApplication, payment_id: UUID, receipt: Receipt) -> Written:
+    existing = app.load(Repayment, payment_id, "repayment")
+    if existing.receipt.model_dump(exclude={"payer"}) != receipt.model_dump(exclude={"payer"}):
+        raise Conflict(
+            f"reference {receipt.external_reference} on {receipt.channel} is repayment "
+            f"{payment_id}, recorded with different details"
+        )
+    # Nothing new is written; any read model that has the original is good enough.
+    return Written(existing.id, existing.version, 0)
+
+
+def reverse_repayment(
+    app: LendingApplication, actor: str, payment_id: UUID, reason: str
+) -> Written:
+    def attempt() -> Written:
+        repayment = app.load(Repayment, payment_id, "repayment")
+        repayment.reverse(actor=actor, reason=reason)
+        loan = app.load(Loan, repayment.receipt.loan_id, "loan")
+        loan.reverse_payment(actor=actor, repayment_id=payment_id, reason=reason)
+        return app.save_all(repayment, loan)
+
+    return app.retrying(attempt)
+
+
+def loan_of(app: LendingApplication, payment_id: UUID) -> UUID:
+    return app.load(Repayment, payment_id, "repayment").receipt.loan_id

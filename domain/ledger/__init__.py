@@ -1,0 +1,112 @@
+"""The loan ledger: a pure, deterministic allocation of payments to a loan's schedule.
+
+API
+---
+``allocate(terms, schedule, payments, charges=(), order=DEFAULT_ORDER, written_off_on=None,
+traversal=Traversal.HORIZONTAL) -> LedgerState``
+    Applies every payment in (value_date, sequence, id) order, whatever the order given.
+    ``schedule`` is the schedule recorded at disbursement; recasts are recomputed from the
+    payments. A reversed payment is simply left out: recompute, then record a new
+    allocation for each payment whose result changed (``changed_results(before, after)``).
+``payoff_amount(terms, schedule, payments, charges=(), order=DEFAULT_ORDER, *, on,
+written_off_on=None, traversal=Traversal.HORIZONTAL) -> Decimal``
+    What a payment dated ``on`` must be to close the loan (payments dated after ``on``
+    and charges dated after ``on`` are ignored).
+
+Bad input raises ``domain.errors.InvalidValue`` (duplicate ids, non-positive amounts or
+more decimals than the minor unit, an order that is not a permutation of the four
+components, a schedule that does not fit the terms or carries fees: fees and penalties
+come in as ``Charge``). All amounts are ``Decimal``
+quantized to the terms' minor unit; a payment's allocations plus its credit always
+equal its amount.
+
+Rules
+-----
+Traversal. A payment first pays everything due on or before its value date: the
+installments due by then, and every charge whose value date has come (a charge counts as
+due from its value date, whichever installment it is attached to). ``HORIZONTAL``
+(the default) goes installment by installment, oldest first, and within an installment by
+``order``. It cures the oldest arrears first, so each payment lowers days past due and the
+arrears bucket as far as it can, which is what "oldest installment first" in the product
+rules asks for. ``VERTICAL`` pays one component across all due installments before the
+next component (all penalties, then all fees, ...), for products that recover income
+first. Money paid ahead of due dates always goes installment by installment.
+
+Paying ahead (no prepayment flag). What is left pays the installments not yet due, in
+order and in full (their scheduled interest included): the schedule does not change.
+Anything beyond the whole debt is an explicit ``credit`` (never a negative balance);
+credit is never applied to later charges by itself.
+
+Closing (payoff). ``payoff_amount(on)`` = everything due by ``on`` (installments and
+charges) + all principal still owed + the interest of the current period accrued to
+``on``. Interest of later periods is not owed. A payment that covers it, flagged or not,
+closes the loan: the installments not yet due are folded into the current one, owing the
+accrued interest and all the principal; the rest of the payment is credit. The folded
+schedule is the payment's ``schedule_after``. So a payment of exactly
+``payoff_amount(value_date)`` leaves nothing outstanding and no credit.
+
+Accrued interest. Within an installment, interest accrues in a straight line from the
+previous due date (the start date for the first) to its due date, by the contract's day
+count: scheduled interest x elapsed days / period days. Whatever was already paid on the
+installment counts against it. The schedule's interest is what is owed for each period;
+overdue principal earns no extra interest here (penalty interest arrives as charges).
+
+Prepayment (``reduce_term`` / ``reduce_installment``). After what is due, the payment pays
+the current period's accrued interest (always before principal, whatever ``order`` says,
+so the recast starts clean at the value date), then the rest reduces principal; that
+principal is allocated to the current installment. The unpaid rest of the schedule is
+then recast with ``generate_schedule`` on the contract's terms, the principal still owed,
+from the current installment's period start, keeping the contract's due dates:
+
+- ``reduce_installment`` keeps the number of remaining installments and lowers each;
+- ``reduce_term`` keeps the installment: the fewest remaining periods whose regular
+  installment (the first that repays principal) is no larger than the one the borrower
+  would pay without the prepayment (the same recast at the balance before it);
+- interest-only and bullet loans repay principal at maturity, so there is no installment
+  to keep and ``reduce_term`` recasts like ``reduce_installment``;
+- the first recast installment's interest is cut to the days left after the value date
+  (generate_schedule charges it for the whole period); its principal is as generated;
+- amounts already paid on the replaced installments stay paid: they are carried onto the
+  current installment as due and paid. Interest paid ahead on later installments is not
+  refunded by a recast (flag the earlier payment as a prepayment to avoid that);
+- charges keep their installment number, or move to the last installment when theirs is
+  gone. Allocation numbers refer to the schedule as it stood after that payment.
+
+Write-off. On ``written_off_on`` (after the payments dated that day) the schedule is
+closed as a payoff would close it: current interest accrued to that date, later interest
+dropped, every installment due. What is then owed is ``written_off``. Later payments are
+recoveries: they pay that debt oldest first in ``order`` (no paying ahead, no recast) and
+show in ``recovered``; ``outstanding`` is what is still unrecovered.
+"""
+
+from domain.ledger.engine import allocate, changed_results, payoff_amount
+from domain.ledger.model import (
+    DEFAULT_ORDER,
+    Allocation,
+    Charge,
+    Component,
+    ComponentAmounts,
+    InstallmentState,
+    LedgerState,
+    Payment,
+    PaymentResult,
+    Prepayment,
+    Traversal,
+)
+
+__all__ = [
+    "DEFAULT_ORDER",
+    "Allocation",
+    "Charge",
+    "Component",
+    "ComponentAmounts",
+    "InstallmentState",
+    "LedgerState",
+    "Payment",
+    "PaymentResult",
+    "Prepayment",
+    "Traversal",
+    "allocate",
+    "changed_results",
+    "payoff_amount",
+]

@@ -1,0 +1,90 @@
+"""`allocate` and `payoff_amount`: one pure fold over payments in value-date order."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from decimal import (
+    ROUND_HALF_EVEN,
+    Context,
+    Decimal,
+    DivisionByZero,
+    InvalidOperation,
+    localcontext,
+)
+
+from domain.ledger.checks import sorted_payments
+from domain.ledger.model import (
+    DEFAULT_ORDER,
+    Charge,
+    Component,
+    LedgerState,
+    Payment,
+    PaymentResult,
+    Traversal,
+)
+from domain.ledger.run import Run
+from domain.schedule import Schedule, ScheduleTerms
+
+# Sums of amounts below 1E15 with at most 8 places stay exact in 34 digits.
+_CONTEXT = Context(prec=34, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero])
+
+
+def allocate(
+    terms: ScheduleTerms,
+    schedule: Schedule,
+    payments: Sequence[Payment],
+    charges: Sequence[Charge] = (),
+    order: Sequence[Component] = DEFAULT_ORDER,
+    written_off_on: date | None = None,
+    traversal: Traversal = Traversal.HORIZONTAL,
+) -> LedgerState:
+    """The loan's state after applying `payments` in (value_date, sequence) order."""
+    with localcontext(_CONTEXT):
+        run = Run(terms, schedule, charges, order, traversal)
+        for payment in sorted_payments(payments, terms.minor_unit):
+            if written_off_on is not None and payment.value_date > written_off_on:
+                run.write_off(written_off_on)
+            run.apply(payment)
+        if written_off_on is not None:
+            run.write_off(written_off_on)
+        run.activate_charges(None)
+        return run.state()
+
+
+def payoff_amount(
+    terms: ScheduleTerms,
+    schedule: Schedule,
+    payments: Sequence[Payment],
+    charges: Sequence[Charge] = (),
+    order: Sequence[Component] = DEFAULT_ORDER,
+    *,
+    on: date,
+    written_off_on: date | None = None,
+    traversal: Traversal = Traversal.HORIZONTAL,
+) -> Decimal:
+    """What a payment dated `on` (after the payments dated up to `on`) must be to close the loan.
+
+    Everything due by `on` (installments and charges) + all principal still owed + the
+    interest of the current period accrued to `on`. Later periods' interest is not owed.
+    """
+    with localcontext(_CONTEXT):
+        run = Run(terms, schedule, charges, order, traversal)
+        for payment in sorted_payments(payments, terms.minor_unit):
+            if payment.value_date > on:
+                break
+            if written_off_on is not None and payment.value_date > written_off_on:
+                run.write_off(written_off_on)
+            run.apply(payment)
+        if written_off_on is not None and written_off_on <= on:
+            run.write_off(written_off_on)
+        run.activate_charges(on)
+        return run.payoff(on)
+
+
+def changed_results(
+    before: Sequence[PaymentResult], after: Sequence[PaymentResult]
+) -> tuple[PaymentResult, ...]:
+    """The results in `after` that are new or differ from `before` (what to record again)."""
+    previous = {result.payment_id: result for result in before}
+    return tuple(result for result in after if previous.get(result.payment_id) != result)

@@ -1,0 +1,172 @@
+"""One allocation run: the fold's state between payments, and the steps that change it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+
+from domain.ledger.book import Book
+from domain.ledger.checks import check_schedule, checked_order, checked_traversal, sorted_charges
+from domain.ledger.model import (
+    Charge,
+    Component,
+    ComponentAmounts,
+    LedgerState,
+    Payment,
+    PaymentResult,
+    Prepayment,
+    Traversal,
+)
+from domain.ledger.recast import recast
+from domain.ledger.rows import INTEREST, PRINCIPAL, Sink, rows_of, schedule_of
+from domain.schedule import Rounder, Schedule, ScheduleTerms
+
+
+class Run:
+    """Applies payments one at a time, in the order the caller sorted them."""
+
+    def __init__(
+        self,
+        terms: ScheduleTerms,
+        schedule: Schedule,
+        charges: Sequence[Charge],
+        order: Sequence[Component],
+        traversal: Traversal,
+    ) -> None:
+        check_schedule(terms, schedule)
+        self.terms = terms
+        self.money = Rounder.of(terms.minor_unit, terms.rounding)
+        self.zero = self.money.zero()
+        self.book = Book(
+            rows_of(schedule, terms.start_date, self.zero),
+            self.money,
+            terms.day_count,
+            checked_order(order),
+            checked_traversal(traversal),
+        )
+        self.charges = sorted_charges(charges, terms.minor_unit)
+        self.next_charge = 0
+        self.results: list[PaymentResult] = []
+        self.written_off: ComponentAmounts | None = None
+        self.written_off_on: date | None = None
+
+    def activate_charges(self, until: date | None) -> None:
+        """Add the charges whose value date is on or before `until` (None: all of them)."""
+        while self.next_charge < len(self.charges):
+            charge = self.charges[self.next_charge]
+            if until is not None and charge.value_date > until:
+                return
+            self.book.activate(charge)
+            self.next_charge += 1
+
+    def apply(self, payment: Payment) -> None:
+        on, book, sink = payment.value_date, self.book, Sink()
+        self.activate_charges(on)
+        budget = book.pay_due(on, payment.amount, sink)
+        changed = False
+        current = book.first_future(on)
+        if budget > 0 or book.all_due_paid(on):
+            budget, changed = self._pay_ahead(current, payment, budget, sink)
+        rows = book.rows
+        self.results.append(
+            PaymentResult(
+                payment.id,
+                on,
+                sink.allocations(len(rows)),
+                budget,
+                schedule_of(rows, self.terms.principal, self.zero) if changed else None,
+            )
+        )
+
+    def _pay_ahead(
+        self, current: int, payment: Payment, budget: Decimal, sink: Sink
+    ) -> tuple[Decimal, bool]:
+        """Spend what is left once everything due is paid: close, prepay or pay in advance.
+
+        Returns the budget left over (credit) and whether the schedule changed.
+        """
+        on, book = payment.value_date, self.book
+        if current >= len(book.rows) or not book.scheduled_owed_from(current):
+            return budget, False
+        accrued = book.rows[current].accrued_unpaid(on, book.day_count, self.money)
+        if budget >= accrued + book.principal_unpaid:
+            self._close(current, on)
+            for component in book.order:
+                budget = book.pay(current, component, budget, on, sink)
+            return budget, True
+        if payment.prepayment is None:
+            return book.pay_in_advance(on, budget, sink), False
+        budget = book.pay(current, INTEREST, budget, on, sink, cap=accrued)
+        if budget == 0:
+            return budget, False
+        self._prepay(current, on, budget, payment.prepayment, sink)
+        return self.zero, True
+
+    def write_off(self, on: date) -> None:
+        """Close the schedule on `on` (as a payoff would) and keep what is owed as written off."""
+        if self.written_off is not None:
+            return
+        self.activate_charges(on)
+        current = self.book.first_future(on)
+        if current < len(self.book.rows) and self.book.scheduled_owed_from(current):
+            self._close(current, on)
+        self.written_off = self._owed()
+        self.written_off_on = on
+        self.book.written_off = True
+
+    def payoff(self, on: date) -> Decimal:
+        book = self.book
+        current = book.first_future(on)
+        rows = book.rows
+        owed = sum((row.total_owed() for row in rows[:current]), self.zero)
+        owed += sum((row.charges_owed() for row in rows[current:]), self.zero)
+        if current < len(rows):
+            owed += rows[current].accrued_unpaid(on, book.day_count, self.money)
+            owed += sum((row.owed(PRINCIPAL) for row in rows[current:]), self.zero)
+        return owed
+
+    def state(self) -> LedgerState:
+        rows, zero = self.book.rows, self.zero
+        paid = {c: sum((row.paid[c] for row in rows), zero) for c in Component}
+        recovered = dict.fromkeys(Component, zero)
+        for result in self.results:
+            if self.written_off_on is not None and result.value_date > self.written_off_on:
+                for allocation in result.allocations:
+                    recovered[allocation.component] += allocation.amount
+        return LedgerState(
+            disbursed=self.terms.principal,
+            schedule=schedule_of(rows, self.terms.principal, zero),
+            installments=tuple(row.state() for row in rows),
+            results=tuple(self.results),
+            credit=sum((result.credit for result in self.results), zero),
+            paid=ComponentAmounts.of(paid),
+            outstanding=self._owed(),
+            written_off=self.written_off,
+            recovered=ComponentAmounts.of(recovered),
+        )
+
+    def _owed(self) -> ComponentAmounts:
+        rows = self.book.rows
+        return ComponentAmounts.of(
+            {c: sum((r.owed(c) for r in rows), self.zero) for c in Component}
+        )
+
+    def _close(self, index: int, on: date) -> None:
+        """Fold the rows from `index` into one, owing all principal and the interest to `on`."""
+        book = self.book
+        row = book.rows[index]
+        accrued = row.accrued_unpaid(on, book.day_count, self.money)
+        principal = sum((r.owed(PRINCIPAL) for r in book.rows[index:]), self.zero)
+        book.replace_rows(index, on, [(row.due_date, principal, accrued)], self.zero, True)
+
+    def _prepay(
+        self, index: int, on: date, principal: Decimal, mode: Prepayment, sink: Sink
+    ) -> None:
+        """Pay `principal` off early and recast the rest of the schedule."""
+        book = self.book
+        dates = [row.due_date for row in book.rows]
+        before = book.principal_unpaid
+        specs = recast(self.terms, dates, index, on, before, before - principal, mode)
+        book.replace_rows(index, on, specs, principal, False)
+        sink.add(book.rows[index].number, PRINCIPAL, principal)

@@ -1,0 +1,167 @@
+"""What a change to a loan's payments does to its books, as data for one event.
+
+The ledger is a pure fold over the loan's live payments in value-date order. A
+new, backdated or reversed payment recomputes it; the event then records only
+what changed: the payments whose allocation is new or different, the
+installments whose amounts moved, the schedule if a recast replaced it, and the
+resulting balances. Replay applies those records and never recomputes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+
+from domain.ledger import (
+    Charge,
+    ComponentAmounts,
+    InstallmentState,
+    LedgerState,
+    Payment,
+    PaymentResult,
+    Prepayment,
+    allocate,
+    changed_results,
+    payoff_amount,
+)
+from domain.model import Immutable
+from domain.schedule import (
+    Installment,
+    Schedule,
+    ScheduleError,
+    ScheduleTerms,
+    generate_schedule,
+)
+
+
+class PaymentRecord(Immutable):
+    """A live payment as the loan knows it (reversed ones are removed)."""
+
+    id: str
+    amount: Decimal
+    value_date: date
+    sequence: int
+    prepayment: Prepayment | None = None
+
+    def as_payment(self) -> Payment:
+        return Payment(self.id, self.amount, self.value_date, self.sequence, self.prepayment)
+
+
+class Balances(Immutable):
+    outstanding: ComponentAmounts
+    paid: ComponentAmounts
+    credit: Decimal
+    next_due_date: date | None
+    fully_repaid: bool
+
+
+class LedgerChange(Immutable):
+    results: list[PaymentResult]
+    installments: list[InstallmentState]
+    schedule: Schedule | None
+    balances: Balances
+
+
+class Books(Immutable):
+    """Everything the loan needs to work out its ledger again."""
+
+    terms: ScheduleTerms
+    schedule: Schedule
+    order: tuple[str, ...]
+    written_off_on: date | None = None
+
+
+def ledger(
+    books: Books, payments: Iterable[PaymentRecord], charges: Iterable[Charge] = ()
+) -> LedgerState:
+    return allocate(
+        books.terms,
+        books.schedule,
+        [p.as_payment() for p in payments],
+        list(charges),
+        order=books.order,  # type: ignore[arg-type]
+        written_off_on=books.written_off_on,
+    )
+
+
+def payoff(books: Books, payments: Iterable[PaymentRecord], on: date) -> Decimal:
+    return payoff_amount(
+        books.terms,
+        books.schedule,
+        [p.as_payment() for p in payments],
+        order=books.order,  # type: ignore[arg-type]
+        on=on,
+        written_off_on=books.written_off_on,
+    )
+
+
+def change(
+    results: Mapping[str, PaymentResult],
+    installments: Mapping[int, InstallmentState],
+    schedule: Schedule,
+    after: LedgerState,
+) -> LedgerChange:
+    """What differs between the recorded books and `after`."""
+    recast = after.schedule != schedule
+    moved = [item for item in after.installments if recast or installments.get(item.number) != item]
+    return LedgerChange(
+        results=list(changed_results(list(results.values()), after.results)),
+        installments=moved,
+        schedule=after.schedule if recast else None,
+        balances=balances(after),
+    )
+
+
+def balances(state: LedgerState) -> Balances:
+    owing = [i for i in state.installments if i.outstanding.total > 0]
+    return Balances(
+        outstanding=state.outstanding,
+        paid=state.paid,
+        credit=state.credit,
+        next_due_date=owing[0].due_date if owing else None,
+        fully_repaid=state.is_fully_repaid,
+    )
+
+
+ZERO_AMOUNTS = ComponentAmounts(Decimal(0), Decimal(0), Decimal(0), Decimal(0))
+
+
+def unpaid(item: Installment) -> InstallmentState:
+    """An installment as it stands before any payment."""
+    due = ComponentAmounts(Decimal(0), item.fee, item.interest, item.principal)
+    return InstallmentState(item.number, item.due_date, due, ZERO_AMOUNTS, None)
+
+
+def rescheduled(
+    books: Books, from_date: date, new_term: int | None, new_rate_percent: Decimal | None
+) -> tuple[ScheduleTerms, Schedule]:
+    """The contract after a reschedule: kept installments, then a new schedule."""
+    terms, original = books.terms, books.schedule.installments
+    kept = [item for item in original if item.due_date <= from_date]
+    if len(kept) == len(original):
+        raise ScheduleError("from_date", "must be before the last installment's due date")
+    start = kept[-1].due_date if kept else terms.start_date
+    remaining = terms.principal - sum((item.principal for item in kept), Decimal(0))
+    rate = terms.annual_rate_percent if new_rate_percent is None else new_rate_percent
+    tail = generate_schedule(
+        replace(
+            terms,
+            principal=remaining,
+            annual_rate_percent=rate,
+            term=len(original) - len(kept) if new_term is None else new_term,
+            start_date=start,
+            first_due_date=None,
+            grace_periods=0,
+        )
+    )
+    renumbered = [
+        replace(item, number=len(kept) + n) for n, item in enumerate(tail.installments, 1)
+    ]
+    schedule = Schedule(tuple(kept + renumbered))
+    # The ledger reads one set of terms: the new rate, the whole count, the same principal.
+    whole = replace(
+        terms, annual_rate_percent=rate, term=len(schedule.installments), grace_periods=0
+    )
+    return whole, schedule

@@ -1,0 +1,51 @@
+"""REST commands on repayments: receive and reverse."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
+
+from application import loans, repayments
+from domain.ledger import Prepayment
+from infrastructure.tokens import Role, User
+from interfaces.rest.auth import own_borrower_only, require
+from interfaces.rest.common import Accepted, App, Command, Money, Text
+
+router = APIRouter(prefix="/repayments", tags=["repayments"])
+
+Payer = Annotated[User, Depends(require(Role.LOAN_OFFICER, Role.COLLECTOR, Role.BORROWER))]
+Officer = Annotated[User, Depends(require(Role.LOAN_OFFICER))]
+
+
+class RepaymentBody(Command):
+    loan_id: UUID
+    amount: Money
+    value_date: date
+    channel: Text
+    external_reference: Text
+    payer: str = ""
+    prepayment: Prepayment | None = None
+
+
+class ReverseBody(Command):
+    reason: Text
+
+
+@router.post("", status_code=201, responses={200: {"description": "already received"}})
+def receive(body: RepaymentBody, app: App, user: Payer) -> JSONResponse:
+    if user.is_borrower_only:
+        own_borrower_only(user, loans.borrower_of(app, body.loan_id))
+    command = repayments.ReceiveRepayment(actor=user.sub, **body.model_dump())
+    written = repayments.receive_repayment(app, command)
+    # A repeated notification returns the same repayment and writes nothing.
+    status = 201 if written.position else 200
+    return JSONResponse(Accepted.of(written).model_dump(mode="json"), status_code=status)
+
+
+@router.post("/{repayment_id}/reverse")
+def reverse(repayment_id: UUID, body: ReverseBody, app: App, user: Officer) -> Accepted:
+    return Accepted.of(repayments.reverse_repayment(app, user.sub, repayment_id, body.reason))

@@ -1,0 +1,113 @@
+"""Read model `repayments`: one row per payment received, with how it was allocated.
+
+Columns analysts can rely on:
+  id, loan_id, amount, value_date, channel, external_reference, payer,
+  prepayment (reduce_term|reduce_installment or null), status (received|reversed),
+  principal, interest, fee, penalty (what the payment paid of each, as currently
+  allocated: a backdated payment or a reversal can change a later payment's split),
+  credit (what it left as overpayment credit), reversal_reason, received_at,
+  updated_at, position (event store position of the receipt; orders the list).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+from functools import singledispatchmethod
+from typing import Any
+
+from psycopg import Cursor
+from psycopg.rows import DictRow
+
+from domain.ledger import Component, PaymentResult
+from domain.loan import Loan
+from domain.repayment import Repayment, RepaymentStatus
+from projections.base import ReadModel
+
+
+class RepaymentsView(ReadModel):
+    name = "repayments"
+    tables = ("repayments",)
+    schema = (
+        """CREATE TABLE IF NOT EXISTS repayments (
+            id uuid PRIMARY KEY,
+            loan_id uuid NOT NULL,
+            amount numeric NOT NULL,
+            value_date date NOT NULL,
+            channel text NOT NULL,
+            external_reference text NOT NULL,
+            payer text NOT NULL,
+            prepayment text,
+            status text NOT NULL,
+            principal numeric NOT NULL DEFAULT 0,
+            interest numeric NOT NULL DEFAULT 0,
+            fee numeric NOT NULL DEFAULT 0,
+            penalty numeric NOT NULL DEFAULT 0,
+            credit numeric NOT NULL DEFAULT 0,
+            reversal_reason text,
+            received_at timestamptz NOT NULL,
+            updated_at timestamptz NOT NULL,
+            position bigint NOT NULL UNIQUE
+        )""",
+        "CREATE INDEX IF NOT EXISTS repayments_loan ON repayments (loan_id, value_date)",
+    )
+
+    @singledispatchmethod
+    def handle(self, event: Any, cursor: Cursor[DictRow], position: int) -> None:
+        """Other events do not change this read model."""
+
+    @handle.register
+    def _(self, event: Repayment.Received, cursor: Cursor[DictRow], position: int) -> None:
+        receipt = event.receipt
+        cursor.execute(
+            """INSERT INTO repayments (id, loan_id, amount, value_date, channel,
+                external_reference, payer, prepayment, status, received_at, updated_at, position)
+            VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)""",
+            (
+                event.originator_id, receipt.loan_id, receipt.amount, receipt.value_date,
+                receipt.channel, receipt.external_reference, receipt.payer,
+                receipt.prepayment.value if receipt.prepayment else None,
+                RepaymentStatus.RECEIVED.value, event.timestamp, event.timestamp, position,
+            ),
+        )  # fmt: skip
+
+    @handle.register
+    def _(self, event: Repayment.Reversed, cursor: Cursor[DictRow], position: int) -> None:
+        cursor.execute(
+            """UPDATE repayments SET status = %s, reversal_reason = %s, principal = 0,
+                interest = 0, fee = 0, penalty = 0, credit = 0, updated_at = %s WHERE id = %s""",
+            (RepaymentStatus.REVERSED.value, event.reason, event.timestamp, event.originator_id),
+        )
+
+    @handle.register
+    def _(self, event: Loan.RepaymentAllocated, cursor: Cursor[DictRow], position: int) -> None:
+        self.allocations(cursor, event.change.results, event)
+
+    @handle.register
+    def _(self, event: Loan.RepaymentReversed, cursor: Cursor[DictRow], position: int) -> None:
+        self.allocations(cursor, event.change.results, event)
+
+    @handle.register
+    def _(self, event: Loan.WrittenOff, cursor: Cursor[DictRow], position: int) -> None:
+        self.allocations(cursor, event.change.results, event)
+
+    @handle.register
+    def _(self, event: Loan.Rescheduled, cursor: Cursor[DictRow], position: int) -> None:
+        self.allocations(cursor, event.change.results, event)
+
+    @staticmethod
+    def allocations(cursor: Cursor[DictRow], results: Iterable[PaymentResult], event: Any) -> None:
+        rows = []
+        for result in results:
+            split = dict.fromkeys(Component, Decimal(0))
+            for allocation in result.allocations:
+                split[allocation.component] += allocation.amount
+            rows.append(
+                (split[Component.PRINCIPAL], split[Component.INTEREST], split[Component.FEE],
+                 split[Component.PENALTY], result.credit, event.timestamp, result.payment_id)
+            )  # fmt: skip
+        cursor.executemany(
+            """UPDATE repayments SET principal = %s, interest = %s, fee = %s, penalty = %s,
+                credit = %s, updated_at = %s WHERE id = %s""",
+            rows,
+        )

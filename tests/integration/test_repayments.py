@@ -1,0 +1,133 @@
+"""Repayments over REST: allocation, idempotency, backdating, reversal, closing."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from domain.loan import Loan, LoanStatus
+from infrastructure.settings import Settings
+from tests.support.api import OFFICER, client
+from tests.support.catalog import disbursed_loan, ok
+from tests.support.people import LI_MING_ID, wang_fang
+
+# 12,000 at 12% a year, monthly over 12 months from 2026-01-31:
+# level installment 12000 * 0.01 / (1 - 1.01**-12) = 1066.1854 -> 1066.19.
+FIRST_DUE = "2026-02-28"
+
+
+@pytest.fixture
+def api(settings: Settings) -> Iterator[TestClient]:
+    with client(settings) as test_client:
+        yield test_client
+
+
+def loan_of(api: TestClient, loan_id: str) -> Loan:
+    loan: Loan = api.app.state.runtime.app.repository.get(uuid.UUID(loan_id))  # type: ignore[attr-defined]
+    return loan
+
+
+def pay(api: TestClient, loan_id: str, amount: str, on: str, ref: str, **extra: Any) -> Any:
+    body = {
+        "loan_id": loan_id,
+        "amount": amount,
+        "value_date": on,
+        "channel": "bank",
+        "external_reference": ref,
+    }
+    return api.post("/repayments", json=body | extra, headers=OFFICER)
+
+
+def test_an_on_time_installment_pays_interest_then_principal(api: TestClient) -> None:
+    loan = disbursed_loan(api)
+    receipt = ok(pay(api, loan["id"], "1066.19", FIRST_DUE, "T-1"), 201)
+    recorded = loan_of(api, loan["id"])
+    (result,) = recorded.results.values()
+    split = {a.component.value: a.amount for a in result.allocations}
+    assert split == {"interest": Decimal("120.00"), "principal": Decimal("946.19")}
+    assert recorded.balances is not None
+    assert recorded.balances.outstanding.principal == Decimal("11053.81")
+    assert receipt["id"] == str(result.payment_id)
+
+
+def test_a_repeated_notification_returns_the_same_repayment_and_writes_nothing(
+    api: TestClient,
+) -> None:
+    loan = disbursed_loan(api)
+    first = ok(pay(api, loan["id"], "500.00", FIRST_DUE, "DUP-7"), 201)
+    again = ok(pay(api, loan["id"], "500.00", FIRST_DUE, "DUP-7"), 200)
+    assert again["id"] == first["id"]
+    assert again["position"] == 0
+    assert len(loan_of(api, loan["id"]).payments) == 1
+    different = pay(api, loan["id"], "600.00", FIRST_DUE, "DUP-7")
+    assert different.status_code == 409
+
+
+def test_full_repayment_closes_the_loan_and_overpayment_is_credit(api: TestClient) -> None:
+    loan = disbursed_loan(api)
+    recorded = loan_of(api, loan["id"])
+    assert recorded.schedule is not None
+    for item in recorded.schedule.installments:
+        amount = item.total + (Decimal("5.00") if item.number == 12 else 0)
+        ok(pay(api, loan["id"], str(amount), str(item.due_date), f"I-{item.number}"), 201)
+    closed = loan_of(api, loan["id"])
+    assert closed.status is LoanStatus.CLOSED
+    assert closed.balances is not None
+    assert closed.balances.outstanding.total == 0
+    assert closed.balances.credit == Decimal("5.00")
+    assert closed.balances.paid.principal == Decimal("12000.00")
+
+
+def test_a_backdated_payment_reallocates_later_ones_as_if_in_value_date_order(
+    api: TestClient,
+) -> None:
+    loan = disbursed_loan(api)
+    ok(pay(api, loan["id"], "1066.19", "2026-03-31", "LATE"), 201)
+    ok(pay(api, loan["id"], "1066.19", "2026-02-27", "EARLY"), 201)
+    arrived_backwards = loan_of(api, loan["id"])
+
+    other = disbursed_loan(api, borrower_body=wang_fang(name="Li Ming", id_number=LI_MING_ID))["id"]
+    ok(pay(api, other, "1066.19", "2026-02-27", "EARLY-2"), 201)
+    ok(pay(api, other, "1066.19", "2026-03-31", "LATE-2"), 201)
+    arrived_in_order = loan_of(api, other)
+    assert arrived_backwards.balances == arrived_in_order.balances
+    assert arrived_backwards.installments == arrived_in_order.installments
+
+
+def test_reversal_undoes_a_payment_and_reopens_a_closed_loan(api: TestClient) -> None:
+    loan = disbursed_loan(api)
+    payoff = loan_of(api, loan["id"]).payoff_amount(date(2026, 2, 10))
+    receipt = ok(pay(api, loan["id"], str(payoff), "2026-02-10", "PAYOFF"), 201)
+    assert loan_of(api, loan["id"]).status is LoanStatus.CLOSED
+    ok(
+        api.post(
+            f"/repayments/{receipt['id']}/reverse", json={"reason": "bounced"}, headers=OFFICER
+        )
+    )
+    reopened = loan_of(api, loan["id"])
+    assert reopened.status is LoanStatus.ACTIVE
+    assert reopened.balances is not None
+    assert reopened.balances.outstanding.principal == Decimal("12000.00")
+    twice = api.post(
+        f"/repayments/{receipt['id']}/reverse", json={"reason": "again"}, headers=OFFICER
+    )
+    assert twice.status_code == 409
+
+
+def test_bad_repayments_are_refused(api: TestClient) -> None:
+    loan = disbursed_loan(api)
+    assert pay(api, loan["id"], "0.00", FIRST_DUE, "Z").status_code == 422
+    assert pay(api, loan["id"], "1.001", FIRST_DUE, "Z").status_code == 422
+    assert (
+        pay(api, loan["id"], "10.00", "2025-12-31", "Z").json()["errors"][0]["field"]
+        == "value_date"
+    )
+    missing = pay(api, str(uuid.uuid4()), "10.00", FIRST_DUE, "Z")
+    assert missing.json()["errors"][0]["field"] == "loan_id"
+    assert pay(api, loan["id"], "10.00", FIRST_DUE, "Z", prepayment="shorter").status_code == 422

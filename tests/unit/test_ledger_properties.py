@@ -1,0 +1,225 @@
+"""Money invariants of the ledger over random loans, payments, charges and arrival orders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from decimal import Decimal
+from itertools import pairwise
+from random import Random
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from domain.ledger import (
+    Charge,
+    Component,
+    LedgerState,
+    Payment,
+    Prepayment,
+    Traversal,
+    allocate,
+    changed_results,
+    payoff_amount,
+)
+from domain.schedule import (
+    DayCount,
+    Frequency,
+    InterestCalculation,
+    Method,
+    Rounding,
+    Schedule,
+    ScheduleTerms,
+    generate_schedule,
+)
+
+
+@dataclass(frozen=True)
+class Loan:
+    terms: ScheduleTerms
+    schedule: Schedule
+    payments: tuple[Payment, ...]
+    charges: tuple[Charge, ...]
+    order: tuple[Component, ...]
+    traversal: Traversal
+    written_off_on: date | None
+
+    def run(self, payments: tuple[Payment, ...] | None = None) -> LedgerState:
+        return allocate(
+            self.terms,
+            self.schedule,
+            self.payments if payments is None else payments,
+            self.charges,
+            self.order,
+            self.written_off_on,
+            self.traversal,
+        )
+
+
+@st.composite
+def contract_terms(draw: st.DrawFn, max_term: int = 24) -> ScheduleTerms:
+    minor_unit = draw(st.sampled_from([2, 2, 2, 0, 3]))
+    term = draw(st.integers(1, max_term))
+    start = draw(st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31)))
+    first_due = draw(st.none() | st.integers(1, 70).map(lambda days: start + timedelta(days=days)))
+    multiple = draw(st.sampled_from([None, None, Decimal("1"), Decimal("10")]))
+    return ScheduleTerms(
+        principal=Decimal(draw(st.integers(100, 10**8))).scaleb(-minor_unit),
+        annual_rate_percent=Decimal(draw(st.integers(0, 360_000))).scaleb(-4),
+        term=term,
+        frequency=draw(st.sampled_from(Frequency)),
+        method=draw(st.sampled_from(Method)),
+        start_date=start,
+        first_due_date=first_due,
+        grace_periods=draw(st.integers(0, term - 1)),
+        day_count=draw(st.sampled_from(DayCount)),
+        interest_calculation=draw(st.sampled_from(InterestCalculation)),
+        rounding=draw(st.sampled_from(Rounding)),
+        installment_multiple=multiple,
+        minor_unit=minor_unit,
+        interest_only_every=draw(st.integers(1, 3)),
+    )
+
+
+@st.composite
+def loans(draw: st.DrawFn, max_term: int = 24, max_payments: int = 8) -> Loan:
+    terms = draw(contract_terms(max_term))
+    schedule = generate_schedule(terms)
+    items = schedule.installments
+    span = (items[-1].due_date - terms.start_date).days
+    dates = st.integers(-5, span + 40).map(lambda days: terms.start_date + timedelta(days=days))
+    scale = 10**terms.minor_unit
+    largest = max(item.total for item in items)
+    typical = int(largest * scale) + 1
+    whole = int(schedule.total_payable * scale) + 1
+    amounts = st.integers(1, typical * 2) | st.integers(1, whole + whole // 5)
+    count = draw(st.integers(0, max_payments))
+    sequences = draw(st.lists(st.integers(0, 10**6), min_size=count, max_size=count, unique=True))
+    payments = tuple(
+        Payment(
+            id=f"p{index}",
+            amount=Decimal(draw(amounts)).scaleb(-terms.minor_unit),
+            value_date=draw(dates),
+            sequence=sequence,
+            prepayment=draw(st.sampled_from([None, None, *Prepayment])),
+        )
+        for index, sequence in enumerate(sequences)
+    )
+    charges = tuple(
+        Charge(
+            installment=draw(st.integers(1, len(items) + 1)),
+            component=draw(st.sampled_from([Component.FEE, Component.PENALTY])),
+            amount=Decimal(draw(st.integers(1, typical))).scaleb(-terms.minor_unit),
+            value_date=draw(dates),
+            id=f"c{index}",
+        )
+        for index in range(draw(st.integers(0, 3)))
+    )
+    return Loan(
+        terms,
+        schedule,
+        payments,
+        charges,
+        tuple(draw(st.permutations(list(Component)))),
+        draw(st.sampled_from(Traversal)),
+        draw(st.none() | st.none() | dates),
+    )
+
+
+def application_order(payments: tuple[Payment, ...]) -> list[Payment]:
+    return sorted(payments, key=lambda payment: (payment.value_date, payment.sequence, payment.id))
+
+
+def assert_invariants(loan: Loan, state: LedgerState) -> None:
+    exponent = -loan.terms.minor_unit
+    amounts = {payment.id: payment.amount for payment in loan.payments}
+    for result in state.results:
+        assert result.allocated + result.credit == amounts[result.payment_id]
+        assert result.credit >= 0
+        assert all(item.amount > 0 for item in result.allocations)
+        assert all(item.amount.as_tuple().exponent == exponent for item in result.allocations)
+    for item in state.installments:
+        for component in Component:
+            due, paid = item.due.get(component), item.paid.get(component)
+            assert 0 <= paid <= due, (item.number, component)
+            assert due.as_tuple().exponent == exponent
+    principal_due = sum(item.due.principal for item in state.installments)
+    assert principal_due == loan.terms.principal == state.schedule.total_principal
+    assert state.outstanding.principal == state.disbursed - state.principal_repaid >= 0
+    assert state.credit == sum(result.credit for result in state.results)
+    rows = state.schedule.installments
+    assert [row.number for row in rows] == list(range(1, len(rows) + 1))
+    assert all(a.due_date < b.due_date for a, b in pairwise(rows))
+    assert rows[-1].balance_after == 0
+    assert len(rows) <= len(loan.schedule.installments)
+
+
+@settings(max_examples=300, deadline=None)
+@given(loans(), st.randoms(use_true_random=False))
+def test_the_state_depends_on_the_set_of_payments_not_their_order(
+    loan: Loan, random: Random
+) -> None:
+    shuffled = list(loan.payments)
+    random.shuffle(shuffled)
+    state = loan.run()
+    assert loan.run(tuple(shuffled)) == state
+    assert [r.payment_id for r in state.results] == [p.id for p in application_order(loan.payments)]
+    assert_invariants(loan, state)
+
+
+@settings(max_examples=200, deadline=None)
+@given(loans(), st.data())
+def test_a_reversal_is_a_recomputation_that_only_touches_later_payments(
+    loan: Loan, data: st.DataObject
+) -> None:
+    if not loan.payments:
+        return
+    reversed_payment = data.draw(st.sampled_from(loan.payments))
+    remaining = tuple(p for p in loan.payments if p is not reversed_payment)
+    before, after = loan.run(), loan.run(remaining)
+    assert after == replace(loan, payments=remaining).run(tuple(reversed(remaining)))
+    assert_invariants(replace(loan, payments=remaining), after)
+    ordered = application_order(loan.payments)
+    earlier = {p.id for p in ordered[: ordered.index(reversed_payment)]}
+    assert not earlier & {r.payment_id for r in changed_results(before.results, after.results)}
+
+
+@settings(max_examples=300, deadline=None)
+@given(loans(), st.data())
+def test_paying_the_payoff_amount_closes_the_loan(loan: Loan, data: st.DataObject) -> None:
+    items = loan.schedule.installments
+    on = loan.terms.start_date + timedelta(
+        days=data.draw(st.integers(-5, (items[-1].due_date - loan.terms.start_date).days + 40))
+    )
+    charges = tuple(charge for charge in loan.charges if charge.value_date <= on)
+    loan = replace(loan, charges=charges)
+    amount = payoff_amount(
+        loan.terms,
+        loan.schedule,
+        loan.payments,
+        loan.charges,
+        loan.order,
+        on=on,
+        written_off_on=loan.written_off_on,
+        traversal=loan.traversal,
+    )
+    until_then = tuple(p for p in loan.payments if p.value_date <= on)
+    if amount == 0:
+        assert loan.run(until_then).is_fully_repaid
+        return
+    last = max((p.sequence for p in loan.payments), default=0)
+    flag = data.draw(st.sampled_from([None, *Prepayment]))
+    payoff = Payment("payoff", amount, on, last + 1, flag)
+    for payments in (until_then, loan.payments):
+        closing = replace(loan, payments=(*payments, payoff))
+        state = closing.run()
+        assert state.result("payoff").credit == 0
+        assert state.is_fully_repaid
+        assert state.outstanding.total == 0
+        assert_invariants(closing, state)
+
+
+@settings(max_examples=30, deadline=None)
+@given(loans(max_term=360, max_payments=40))
+def test_invariants_hold_for_long_loans(loan: Loan) -> None:
+    assert_invariants(loan, loan.run())
