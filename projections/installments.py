@@ -21,14 +21,11 @@ from typing import Any
 from psycopg import Cursor
 from psycopg.rows import DictRow
 
-from domain.ledger import InstallmentState
 from domain.loan import Loan
 from domain.money import minor_unit
 from projections.base import ReadModel
 
 PENDING = "pending"
-PARTIALLY_PAID = "partially_paid"
-PAID = "paid"
 COLUMNS = (
     "loan_id", "number", "due_date", "principal", "interest", "fee", "penalty", "total",
     "balance_after", "paid_principal", "paid_interest", "paid_fee", "paid_penalty",
@@ -122,7 +119,7 @@ class InstallmentsView(ReadModel):
             WHERE loan_id = %s AND number = %s""",
             [
                 (item.due.fee, item.due.penalty, item.paid.principal, item.paid.interest,
-                 item.paid.fee, item.paid.penalty, status_of(item), event.originator_version,
+                 item.paid.fee, item.paid.penalty, item.status, event.originator_version,
                  event.timestamp, event.originator_id, item.number)
                 for item in change.installments
             ],
@@ -134,13 +131,5 @@ class InstallmentsView(ReadModel):
             event.originator_id, item.number, item.due_date, item.principal, item.interest,
             state.due.fee, state.due.penalty, item.total, item.balance_after,
             state.paid.principal, state.paid.interest, state.paid.fee, state.paid.penalty,
-            status_of(state), event.originator_version, event.timestamp,
+            state.status, event.originator_version, event.timestamp,
         )  # fmt: skip
-
-
-def status_of(item: InstallmentState) -> str:
-    if item.due.total > 0 and item.outstanding.total == 0:
-        return PAID
-    if item.paid.total > 0:
-        return PARTIALLY_PAID
-    return PENDING

@@ -118,6 +118,15 @@ class InstallmentState:
     def outstanding(self) -> ComponentAmounts:
         return self.due - self.paid
 
+    @property
+    def status(self) -> str:
+        """pending, partially_paid or paid (overdue is decided by close of business)."""
+        if self.due.total > 0 and self.outstanding.total == 0:
+            return "paid"
+        if self.paid.total > 0:
+            return "partially_paid"
+        return "pending"
+
 
 @dataclass(frozen=True, slots=True)
 class PaymentResult:

@@ -21,7 +21,7 @@ from interfaces.graphql.context import STAFF, Context
 from interfaces.graphql.scalars import parse_id
 
 ENVELOPE = {"originator_id", "originator_version", "timestamp", "actor", "originator_topic"}
-SENSITIVE = {"id_number"}
+SENSITIVE = {"id_number", "account"}
 SEES_IDENTITY = (Role.AUDITOR, Role.ADMIN)
 
 
@@ -38,7 +38,7 @@ class LoanEvent:
     def from_event(cls, event: Any, reveal: bool) -> LoanEvent:
         data = {k: v for k, v in event.model_dump(mode="json").items() if k not in ENVELOPE}
         if not reveal:
-            data = {k: mask(v) if k in SENSITIVE and v else v for k, v in data.items()}
+            data = masked(data)
         return cls(
             version=event.originator_version,
             type=type(event).__qualname__.replace(".", ""),
@@ -47,6 +47,18 @@ class LoanEvent:
             actor=event.actor,
             data=data,
         )
+
+
+def masked(value: Any) -> Any:
+    """Identity and account numbers, wherever they sit in an event, for non-auditors."""
+    if isinstance(value, dict):
+        return {
+            k: mask(v) if k in SENSITIVE and isinstance(v, str) and v else masked(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [masked(v) for v in value]
+    return value
 
 
 async def borrower_history(info: Info[Context, None], id: strawberry.ID) -> list[LoanEvent]:
@@ -61,11 +73,22 @@ async def loan_history(info: Info[Context, None], id: strawberry.ID) -> list[Loa
     context = info.context
     context.require(*STAFF)
     loan_id = parse_id(id)
-    events = await to_thread.run_sync(merged_events, context.app, [loan_id])
-    if not events or not isinstance(events[0], Loan.ApplicationSubmitted):
-        raise NotFound("loan", loan_id)
+    events = await to_thread.run_sync(loan_and_repayment_events, context.app, loan_id)
     reveal = context.user is not None and context.user.has_any(*SEES_IDENTITY)
     return [LoanEvent.from_event(e, reveal) for e in events]
+
+
+def loan_and_repayment_events(app: LendingApplication, loan_id: UUID) -> list[Any]:
+    """The loan's events and those of every repayment ever made to it, in order."""
+    loan_events = app.events_of(loan_id)
+    if not loan_events or not isinstance(loan_events[0], Loan.ApplicationSubmitted):
+        raise NotFound("loan", loan_id)
+    repayments = dict.fromkeys(
+        UUID(event.payment.id)
+        for event in loan_events
+        if isinstance(event, Loan.RepaymentAllocated)
+    )
+    return merged_events(app, [loan_id, *repayments])
 
 
 def merged_events(app: LendingApplication, ids: Iterable[UUID]) -> list[Any]:

@@ -38,6 +38,10 @@ def installments_by_loan(context: Context) -> DataLoader[UUID, list[Row]]:
     return _loader(context, "installments_by_loan", _installments)
 
 
+def repayments_by_loan(context: Context) -> DataLoader[UUID, list[Row]]:
+    return _loader(context, "repayments_by_loan", _repayments)
+
+
 def _loader(
     context: Context,
     name: str,
@@ -75,6 +79,15 @@ async def _products(pool: AsyncConnectionPool, codes: list[str]) -> list[Row | N
 async def _installments(pool: AsyncConnectionPool, loan_ids: list[UUID]) -> list[list[Row]]:
     rows = await _select(
         pool, "SELECT * FROM installments WHERE loan_id = ANY(%s) ORDER BY number", loan_ids
+    )
+    return _grouped(rows, "loan_id", loan_ids)
+
+
+async def _repayments(pool: AsyncConnectionPool, loan_ids: list[UUID]) -> list[list[Row]]:
+    rows = await _select(
+        pool,
+        "SELECT * FROM repayments WHERE loan_id = ANY(%s) ORDER BY value_date, position",
+        loan_ids,
     )
     return _grouped(rows, "loan_id", loan_ids)
 

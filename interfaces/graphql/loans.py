@@ -18,13 +18,17 @@ from strawberry.types import Info
 
 from domain.errors import NotFound
 from domain.loan import Loan as LoanAggregate
-from domain.loan import LoanStatus as RecordedStatus
 from domain.money import minor_unit
 from domain.product import normalize_code
 from infrastructure.tokens import Role
 from interfaces.graphql.borrowers import Borrower
 from interfaces.graphql.context import STAFF, Context, Forbidden
-from interfaces.graphql.loaders import borrowers_by_id, installments_by_loan, products_by_code
+from interfaces.graphql.loaders import (
+    borrowers_by_id,
+    installments_by_loan,
+    products_by_code,
+    repayments_by_loan,
+)
 from interfaces.graphql.pagination import Connection, Page, connection
 from interfaces.graphql.products import Frequency, LoanProduct, Method
 from interfaces.graphql.scalars import parse_id
@@ -54,16 +58,41 @@ class Classification(Enum):
     LOSS = "loss"
 
 
+@strawberry.enum
+class RepaymentStatus(Enum):
+    RECEIVED = "received"
+    REVERSED = "reversed"
+
+
 @strawberry.type
 class Repayment:
-    """One payment applied to the loan. Listed once the `repayments` read model exists."""
+    """One payment received for the loan and how it is currently allocated."""
 
     id: strawberry.ID
     amount: Decimal
     value_date: date
     channel: str
     external_reference: str
-    status: str
+    payer: str
+    prepayment: str | None
+    status: RepaymentStatus
+    principal: Decimal
+    interest: Decimal
+    fee: Decimal
+    penalty: Decimal
+    credit: Decimal
+    reversal_reason: str | None
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Repayment:
+        fields = {k: v for k, v in row.items() if k in cls.__annotations__}
+        return cls(
+            **{
+                **fields,
+                "id": strawberry.ID(str(row["id"])),
+                "status": RepaymentStatus(row["status"]),
+            }
+        )
 
 
 @strawberry.type
@@ -85,6 +114,9 @@ class Loan:
     outstanding_interest: Decimal
     outstanding_fees: Decimal
     outstanding_penalty: Decimal
+    credit_balance: Decimal
+    principal_repaid: Decimal
+    interest_repaid: Decimal
     next_due_date: date | None
     maturity_date: date | None
     version: int
@@ -108,14 +140,12 @@ class Loan:
 
     @classmethod
     def from_aggregate(cls, loan: LoanAggregate) -> Loan:
-        """The loan as the events say; balances follow from the recorded schedule.
-
-        No repayment exists yet, so an active loan owes its whole schedule.
-        """
+        """The loan as its events recorded it, balances and installments included."""
         application = loan.application
         zero = Decimal(0).quantize(minor_unit(application.minor_unit))
         items = loan.schedule.installments if loan.schedule is not None else ()
-        owing = loan.schedule if loan.status is RecordedStatus.ACTIVE else None
+        balances = loan.balances
+        outstanding = balances.outstanding if balances else None
         return cls(
             id=strawberry.ID(str(loan.id)),
             status=LoanStatus(loan.status.value),
@@ -130,16 +160,21 @@ class Loan:
             officer=application.officer,
             disbursed_amount=loan.principal if loan.disbursement else zero,
             disbursed_on=loan.disbursement.value_date if loan.disbursement else None,
-            outstanding_principal=owing.total_principal if owing else zero,
-            outstanding_interest=owing.total_interest if owing else zero,
-            outstanding_fees=owing.total_fees if owing else zero,
-            outstanding_penalty=zero,
-            next_due_date=owing.installments[0].due_date if owing else None,
+            outstanding_principal=outstanding.principal if outstanding else zero,
+            outstanding_interest=outstanding.interest if outstanding else zero,
+            outstanding_fees=outstanding.fee if outstanding else zero,
+            outstanding_penalty=outstanding.penalty if outstanding else zero,
+            credit_balance=balances.credit if balances else zero,
+            principal_repaid=balances.paid.principal if balances else zero,
+            interest_repaid=balances.paid.interest if balances else zero,
+            next_due_date=balances.next_due_date if balances else None,
             maturity_date=items[-1].due_date if items else None,
             version=loan.version,
             borrower_id=application.borrower_id,
             product_code=application.product_code,
-            recorded_installments=[Installment.from_recorded(i, zero) for i in items],
+            recorded_installments=[
+                Installment.from_recorded(i, loan.installments.get(i.number), zero) for i in items
+            ],
         )
 
     @strawberry.field
@@ -160,26 +195,18 @@ class Loan:
 
     @strawberry.field
     async def payoff_amount(self, info: Info[Context, None], as_of: date | None = None) -> Decimal:
-        """What closes the loan on `as_of`: all principal, interest fallen due, fees, penalty.
+        """What a payment on `as_of` must be to close the loan (the ledger's payoff rule).
 
-        Interest of installments not yet due is not owed on early settlement. Without
+        Everything due by then, all principal still owed and the current period's
+        interest accrued to that day; later periods' interest is not owed. Without
         `as_of` it is today (UTC) until the service keeps a business date.
         """
+        if self.status not in (LoanStatus.ACTIVE, LoanStatus.CLOSED, LoanStatus.WRITTEN_OFF):
+            return self.outstanding_principal
         day = as_of or datetime.now(UTC).date()
-        due_interest = sum(
-            (
-                i.interest - i.paid_interest
-                for i in await self._installments(info)
-                if i.due_date <= day
-            ),
-            Decimal(0),
-        )
-        return (
-            self.outstanding_principal
-            + due_interest
-            + self.outstanding_fees
-            + self.outstanding_penalty
-        )
+        app = info.context.app
+        recorded = await to_thread.run_sync(app.load, LoanAggregate, UUID(self.id), "loan")
+        return recorded.payoff_amount(day)
 
     @strawberry.field
     def days_past_due(self) -> int:
@@ -192,9 +219,10 @@ class Loan:
         return Classification.NORMAL
 
     @strawberry.field
-    def repayments(self) -> list[Repayment]:
-        """Empty until repayments are recorded and projected."""
-        return []
+    async def repayments(self, info: Info[Context, None]) -> list[Repayment]:
+        """Every payment received for the loan, reversed ones included, by value date."""
+        rows = await repayments_by_loan(info.context).load(UUID(self.id))
+        return [Repayment.from_row(row) for row in rows]
 
     async def _installments(self, info: Info[Context, None]) -> list[Installment]:
         if self.recorded_installments is not None:

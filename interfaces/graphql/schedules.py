@@ -9,6 +9,7 @@ from typing import Any
 
 import strawberry
 
+from domain.ledger import InstallmentState
 from domain.schedule import Installment as RecordedInstallment
 
 
@@ -42,25 +43,28 @@ class Installment:
         return cls(**{**fields, "status": InstallmentStatus(row["status"])})
 
     @classmethod
-    def from_recorded(cls, item: RecordedInstallment, zero: Decimal) -> Installment:
-        """An installment as the disbursement recorded it, before any payment.
+    def from_recorded(
+        cls, item: RecordedInstallment, state: InstallmentState | None, zero: Decimal
+    ) -> Installment:
+        """An installment as the loan's events recorded it, with what was paid on it.
 
         `zero` is 0 at the currency's minor unit, so unpaid amounts read "0.00".
         """
+        paid = state.paid if state else None
         return cls(
             number=item.number,
             due_date=item.due_date,
             principal=item.principal,
             interest=item.interest,
-            fee=item.fee,
-            penalty=zero,
+            fee=state.due.fee if state else item.fee,
+            penalty=state.due.penalty if state else zero,
             total=item.total,
             balance_after=item.balance_after,
-            paid_principal=zero,
-            paid_interest=zero,
-            paid_fee=zero,
-            paid_penalty=zero,
-            status=InstallmentStatus.PENDING,
+            paid_principal=paid.principal if paid else zero,
+            paid_interest=paid.interest if paid else zero,
+            paid_fee=paid.fee if paid else zero,
+            paid_penalty=paid.penalty if paid else zero,
+            status=InstallmentStatus(state.status) if state else InstallmentStatus.PENDING,
         )
 
 

@@ -107,7 +107,10 @@ def test_a_disbursed_loan_reads_back_with_exact_figures(api: TestClient) -> None
     assert schedule["totalInterest"] == "794.23"
     assert schedule["totalPayable"] == "12794.23"
     before_first = read_loan(api, written["id"], payoffOn="2026-02-27")
-    assert before_first["payoffAmount"] == "12000.00"
+    # Nothing is due yet: all principal plus February's 120.00 interest accrued for
+    # 27 of the period's 28 days (30/360: 31 Jan -> 27 Feb is 27 days, -> 28 Feb is 28).
+    accrued = (Decimal("120.00") * 27 / 28).quantize(Decimal("0.01"))
+    assert before_first["payoffAmount"] == str(Decimal("12000.00") + accrued)
 
 
 def test_status_changes_show_in_the_read_model(api: TestClient) -> None:
