@@ -50,11 +50,16 @@ class PaymentRecord(Immutable):
 
 
 class Balances(Immutable):
+    """The loan's books. After a write-off nothing is outstanding on them: what was
+    owed moves to `written_off`, and later payments are `recovered` from it."""
+
     outstanding: ComponentAmounts
     paid: ComponentAmounts
     credit: Decimal
     next_due_date: date | None
     fully_repaid: bool
+    written_off: ComponentAmounts | None = None
+    recovered: ComponentAmounts | None = None
 
 
 class LedgerChange(Immutable):
@@ -115,6 +120,17 @@ def change(
 
 
 def balances(state: LedgerState) -> Balances:
+    if state.written_off is not None:
+        zero = state.outstanding - state.outstanding
+        return Balances(
+            outstanding=zero,
+            paid=state.paid,
+            credit=state.credit,
+            next_due_date=None,
+            fully_repaid=state.is_fully_repaid,
+            written_off=state.written_off,
+            recovered=state.recovered,
+        )
     owing = [i for i in state.installments if i.outstanding.total > 0]
     return Balances(
         outstanding=state.outstanding,
