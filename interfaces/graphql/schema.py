@@ -10,7 +10,7 @@ from strawberry.extensions import MaskErrors, QueryDepthLimiter
 from strawberry.types import ExecutionContext
 
 from domain.errors import DomainError, InvalidValue, NotFound
-from interfaces.graphql import borrowers, history, loans, products
+from interfaces.graphql import borrowers, history, loans, portfolio, products
 from interfaces.graphql.context import Forbidden
 
 MAX_DEPTH = 10
@@ -27,6 +27,7 @@ class Query:
     loan = strawberry.field(resolver=loans.loan)
     loan_history = strawberry.field(resolver=history.loan_history)
     loans = strawberry.field(resolver=loans.loans)  # last: it shadows the module from here on
+    portfolio = strawberry.field(resolver=portfolio.portfolio)
 
 
 def _expected(error: GraphQLError) -> bool:
