@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
@@ -131,3 +132,44 @@ def test_bad_repayments_are_refused(api: TestClient) -> None:
     missing = pay(api, str(uuid.uuid4()), "10.00", FIRST_DUE, "Z")
     assert missing.json()["errors"][0]["field"] == "loan_id"
     assert pay(api, loan["id"], "10.00", FIRST_DUE, "Z", prepayment="shorter").status_code == 422
+
+
+@pytest.mark.parametrize("option", ["reduce_installment", "reduce_term"])
+def test_a_prepayment_recasts_the_remaining_schedule(
+    api: TestClient, db_url: str, option: str
+) -> None:
+    loan = disbursed_loan(api)
+    # On the first due date: the installment (1066.19) and 5,000.00 of principal ahead.
+    written = ok(pay(api, loan["id"], "6066.19", FIRST_DUE, "PRE", prepayment=option), 201)
+    recast = loan_of(api, loan["id"])
+    assert recast.schedule is not None
+    assert recast.balances is not None
+    assert recast.balances.outstanding.principal == Decimal("6053.81")  # 11053.81 - 5000
+    # The 5,000.00 is shown paid on the current installment (the 2nd); the 6,053.81
+    # still owed is recast over the remaining periods from the 2nd one on.
+    later = [i for i in recast.schedule.installments if i.number > 1]
+    assert sum(i.principal for i in later) == Decimal("11053.81")
+    assert recast.installments[2].paid.principal == Decimal("5000.00")
+    r, level = Decimal("0.01"), Decimal("1066.19")
+    if option == "reduce_installment":
+        # Same 11 months, lower installment: 6053.81 * r / (1 - (1 + r) ** -11).
+        expected = (Decimal("6053.81") * r / (1 - (1 + r) ** -11)).quantize(Decimal("0.01"))
+        assert len(later) == 11
+    else:
+        # Same installment at most, fewer months: the fewest n whose level payment fits.
+        n = next(n for n in range(1, 12) if Decimal("6053.81") * r / (1 - (1 + r) ** -n) <= level)
+        expected = (Decimal("6053.81") * r / (1 - (1 + r) ** -n)).quantize(Decimal("0.01"))
+        assert len(later) == n
+    assert later[1].total == expected
+    assert later[0].total == expected + Decimal("5000.00")
+    api.app.state.runtime.projections.wait(written["position"])  # type: ignore[attr-defined]
+    with psycopg.connect(db_url) as conn:
+        rows = conn.execute(
+            "SELECT number, total, paid_principal FROM installments "
+            "WHERE loan_id = %s ORDER BY number",
+            (loan["id"],),
+        ).fetchall()
+    assert [(n, total) for n, total, _ in rows] == [
+        (i.number, i.total) for i in recast.schedule.installments
+    ]
+    assert rows[1][2] == Decimal("5000.00")
