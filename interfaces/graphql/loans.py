@@ -18,6 +18,7 @@ from strawberry.types import Info
 
 from domain.errors import NotFound
 from domain.loan import Loan as LoanAggregate
+from domain.loan import LoanStatus as RecordedStatus
 from domain.money import minor_unit
 from domain.product import normalize_code
 from infrastructure.tokens import Role
@@ -34,17 +35,8 @@ from interfaces.graphql.products import Frequency, LoanProduct, Method
 from interfaces.graphql.scalars import parse_id
 from interfaces.graphql.schedules import Installment, Schedule
 
-
-@strawberry.enum
-class LoanStatus(Enum):
-    SUBMITTED = "submitted"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-    WITHDRAWN = "withdrawn"
-    SIGNED = "signed"
-    ACTIVE = "active"
-    CLOSED = "closed"
-    WRITTEN_OFF = "written_off"
+# GraphQL shows the domain's statuses by name: SUBMITTED ... WRITTEN_OFF.
+LoanStatus = strawberry.enum(RecordedStatus, name="LoanStatus")
 
 
 @strawberry.enum
