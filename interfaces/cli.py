@@ -70,13 +70,22 @@ def worker() -> None:
 
 
 @cli.command()
-def demo(borrowers: int = 300) -> None:
+def demo(
+    borrowers: int = 300,
+    loans: Annotated[
+        bool, typer.Option(help="Also load products, loans and repayments (else borrowers only).")
+    ] = True,
+    seed: Annotated[int, typer.Option(help="The same seed loads the same portfolio.")] = 20261122,
+) -> None:
     """Load the demo portfolio."""
     runtime = Runtime.open(Settings())
     try:
         with Progress(console=console) as progress:
             task = progress.add_task("borrowers", total=borrowers)
-            load_demo(runtime.app, borrowers, lambda n: progress.advance(task, n))
+            position = load_demo(
+                runtime.app, borrowers, lambda n: progress.advance(task, n), seed=seed, loans=loans
+            )
+        console.print(f"Loaded up to event store position {position}")
     finally:
         runtime.close()
 

@@ -39,7 +39,7 @@ def test_unknown_role_is_refused(settings: Settings) -> None:
 
 
 def test_projection_status_and_rebuild(runtime: Runtime, settings: Settings) -> None:
-    head = load_demo(runtime.app, borrowers=25)
+    head = load_demo(runtime.app, borrowers=25, loans=False)
     env = lending_env(settings)
     rebuilt = run("projections", "rebuild", "borrowers", env=env)
     assert rebuilt.returncode == 0, rebuilt.stderr

@@ -22,7 +22,7 @@ def table(db_url: str, name: str) -> list[tuple[Any, ...]]:
 
 def test_rebuild_equals_the_incrementally_built_table(runtime: Runtime, db_url: str) -> None:
     runtime.projections.start()
-    position = load_demo(runtime.app, borrowers=40)
+    position = load_demo(runtime.app, borrowers=40, loans=False)
     runtime.projections.wait(position)
     incremental = table(db_url, "borrowers")
     assert len(incremental) == 40
@@ -44,13 +44,13 @@ def test_killing_the_worker_mid_transaction_then_restarting_equals_a_rebuild(
     view = runtime.projections.views["borrowers"]
     env = lending_env(settings)
     worker = lending("worker", env=env)
-    first_half = load_demo(runtime.app, borrowers=60)
+    first_half = load_demo(runtime.app, borrowers=60, loans=False)
     view.wait(APPLICATION_NAME, first_half, timeout=60)
 
     with psycopg.connect(db_url) as blocker:
         # Hold the table so the worker is caught inside its next transaction.
         blocker.execute("LOCK TABLE borrowers IN SHARE MODE")
-        head = load_demo(runtime.app, borrowers=60, seed=7)
+        head = load_demo(runtime.app, borrowers=60, seed=7, loans=False)
         deadline = time.monotonic() + 30
         while blocked_writers(blocker) == 0:  # the worker reaches the lock and waits
             assert time.monotonic() < deadline, "the worker never tried to write"

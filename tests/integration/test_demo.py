@@ -1,0 +1,154 @@
+"""`lending demo`: a small portfolio with every loan state and payment story, reproducibly."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+import psycopg
+import pytest
+from psycopg.conninfo import make_conninfo
+
+from application.demo import load_demo
+from domain.loan import LoanStatus
+from infrastructure.runtime import Runtime
+from infrastructure.settings import Settings
+from tests.conftest import as_url
+from tests.support.processes import lending_env
+
+SEED = 20261122
+BORROWERS = 40
+STAFF = ("admin.", "officer.", "approver.", "reviewer.", "collector.")
+
+
+def rows(url: str, sql: str) -> list[tuple[Any, ...]]:
+    with psycopg.connect(url) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def one(url: str, sql: str) -> Any:
+    return rows(url, sql)[0][0]
+
+
+def loaded(runtime: Runtime, seed: int = SEED) -> int:
+    runtime.projections.start()
+    position = load_demo(runtime.app, borrowers=BORROWERS, seed=seed)
+    runtime.projections.wait(position, timeout=120)
+    return position
+
+
+def portfolio(url: str) -> list[tuple[Any, ...]]:
+    """What two loads of one seed must agree on: per status, the count and the money."""
+    return rows(
+        url,
+        """SELECT l.status, count(*), sum(l.principal), sum(l.disbursed_amount),
+                  sum(l.outstanding_principal), sum(l.credit_balance),
+                  (SELECT count(*) FROM repayments r JOIN loans k ON k.id = r.loan_id
+                    WHERE k.status = l.status),
+                  (SELECT coalesce(sum(r.amount), 0) FROM repayments r
+                    JOIN loans k ON k.id = r.loan_id WHERE k.status = l.status)
+             FROM loans l GROUP BY l.status ORDER BY l.status""",
+    )
+
+
+@pytest.fixture
+def second_store(database_server: str, settings: Settings) -> Iterator[Runtime]:
+    """Another empty event store on the same server."""
+    name = f"lending_demo_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(database_server, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    url = as_url(make_conninfo(database_server, dbname=name))
+    runtime = Runtime.open(settings.model_copy(update={"database_url": url}), url)
+    try:
+        yield runtime
+    finally:
+        runtime.close()
+        with psycopg.connect(database_server, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_a_small_demo_has_loans_in_every_state_and_every_payment_story(
+    runtime: Runtime, db_url: str
+) -> None:
+    position = loaded(runtime)
+
+    assert one(db_url, "SELECT count(*) FROM borrowers") == BORROWERS
+    assert one(db_url, "SELECT count(DISTINCT kind) FROM borrowers") == 2
+    assert one(db_url, "SELECT count(*) FROM products") == 4
+    statuses = {status for (status,) in rows(db_url, "SELECT DISTINCT status FROM loans")}
+    assert statuses == {status.value for status in LoanStatus}
+    methods = {method for (method,) in rows(db_url, "SELECT DISTINCT method FROM loans")}
+    assert {"equal_installments", "equal_principal", "interest_only", "flat"} <= methods
+
+    prepayments = rows(
+        db_url, "SELECT DISTINCT prepayment FROM repayments WHERE prepayment IS NOT NULL"
+    )
+    assert {kind for (kind,) in prepayments} == {"reduce_term", "reduce_installment"}
+    assert one(db_url, "SELECT count(*) FROM repayments WHERE status = 'reversed'") > 0
+    assert one(db_url, "SELECT count(*) FROM repayments WHERE credit > 0") > 0
+    assert one(db_url, "SELECT count(*) FROM lending_events WHERE topic LIKE '%Rescheduled'") > 0
+
+    unsettled = """SELECT count(*) FROM loans WHERE status IN ('closed', 'written_off')
+                   AND outstanding_principal + outstanding_interest + outstanding_fees
+                       + outstanding_penalty <> 0"""
+    assert one(db_url, unsettled) == 0
+    assert one(db_url, "SELECT count(*) FROM loans WHERE status = 'closed'") > 0
+    assert one(db_url, "SELECT max(value_date) FROM repayments") <= date(2026, 11, 20)
+    first, last = rows(db_url, "SELECT min(disbursed_on), max(disbursed_on) FROM loans")[0]
+    assert first >= date(2025, 1, 1)
+    assert last <= date(2026, 11, 20)
+
+    actors = {e.actor for page in runtime.projections.pages() for e, _ in page}
+    assert all(actor.startswith(STAFF) for actor in actors), actors
+    assert runtime.projections.head() == position
+
+
+def test_the_same_seed_loads_the_same_portfolio(
+    runtime: Runtime, db_url: str, second_store: Runtime
+) -> None:
+    loaded(runtime)
+    loaded(second_store)
+    assert portfolio(db_url) == portfolio(second_store.url)
+    assert len(portfolio(db_url)) == len(LoanStatus)
+
+
+def test_without_loans_only_borrowers_are_registered(runtime: Runtime, db_url: str) -> None:
+    runtime.projections.start()
+    position = load_demo(runtime.app, borrowers=12, loans=False)
+    runtime.projections.wait(position)
+    assert one(db_url, "SELECT count(*) FROM borrowers") == 12
+    assert one(db_url, "SELECT count(*) FROM loans") == 0
+    assert one(db_url, "SELECT count(*) FROM products") == 0
+
+
+def test_another_seed_adds_to_a_loaded_store_and_the_same_seed_adds_nothing(
+    runtime: Runtime, db_url: str
+) -> None:
+    runtime.projections.start()
+    load_demo(runtime.app, borrowers=4, seed=1)
+    assert load_demo(runtime.app, borrowers=4, seed=1) == 0  # already registered: skipped
+    position = load_demo(runtime.app, borrowers=4, seed=2)
+    runtime.projections.wait(position, timeout=60)
+    assert one(db_url, "SELECT count(*) FROM borrowers") == 8
+    assert one(db_url, "SELECT count(*) FROM products") == 4
+
+
+def test_the_demo_command_loads_borrowers_and_loans(settings: Settings, db_url: str) -> None:
+    command = [sys.executable, "-c", "from interfaces.cli import main; main()"]
+    done = subprocess.run(
+        [*command, "demo", "--borrowers", "6", "--seed", "3"],
+        env=lending_env(settings),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    events = one(db_url, "SELECT count(*) FROM lending_events")
+    submitted = "SELECT count(*) FROM lending_events WHERE topic LIKE '%ApplicationSubmitted'"
+    assert one(db_url, submitted) > 0
+    assert f"position {events}" in done.stdout
