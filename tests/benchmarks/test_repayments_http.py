@@ -1,0 +1,132 @@
+"""Sustained repayments over HTTP: the real server, 8 concurrent clients, many loans."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from uuid import UUID
+
+import httpx
+import pytest
+
+from infrastructure.runtime import Runtime
+from infrastructure.settings import Settings
+from tests.benchmarks.baseline import InsertRate, ms, percentile
+from tests.benchmarks.portfolio import disbursed_loans
+from tests.support.api import OFFICER
+from tests.support.processes import READY_LINE, free_port, lending, lending_env
+
+CLIENTS = 8
+LOANS = 200
+SECONDS = 15.0
+MAX_PER_CLIENT = 2_500  # bounds the run if the server is far faster than expected
+TARGET_PER_SECOND = 300
+
+
+@contextmanager
+def running_server(settings: Settings) -> Iterator[str]:
+    """`tests.support.processes.running_server`, but its log is drained while it runs.
+
+    Uvicorn logs every request; unread, thousands of them fill the pipe and stall
+    the server mid-benchmark.
+    """
+    port = free_port()
+    process = lending("serve", env=lending_env(settings, LENDING_PORT=str(port)))
+    assert process.stdout is not None
+    output = process.stdout
+    seen: deque[str] = deque(maxlen=50)
+    for line in output:
+        seen.append(line)
+        if READY_LINE in line:
+            break
+    else:
+        raise AssertionError("server exited before listening:\n" + "".join(seen))
+    drain = threading.Thread(target=lambda: seen.extend(output), daemon=True)
+    drain.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        drain.join(timeout=5)
+
+
+class Client(threading.Thread):
+    """Posts small repayments round-robin over its own loans until time or count runs out."""
+
+    def __init__(self, number: int, base_url: str, loans: list[UUID], start: threading.Barrier):
+        super().__init__()
+        self.number, self.base_url, self.loans, self.start_line = number, base_url, loans, start
+        self.latencies: list[float] = []
+        self.statuses: Counter[int] = Counter()
+
+    def post(self, http: httpx.Client, n: int) -> float:
+        body = {
+            "loan_id": str(self.loans[n % len(self.loans)]), "amount": "1.00",
+            "value_date": "2026-02-15", "channel": "bank",
+            "external_reference": f"BENCH-{self.number}-{n}",
+        }  # fmt: skip
+        began = time.perf_counter()
+        response = http.post("/repayments", json=body)
+        self.statuses[response.status_code] += 1
+        return time.perf_counter() - began
+
+    def run(self) -> None:
+        with httpx.Client(base_url=self.base_url, headers=OFFICER, timeout=30) as http:
+            self.post(http, -1)  # a warm connection before the clock starts
+            self.statuses.clear()
+            self.start_line.wait()
+            deadline = time.perf_counter() + SECONDS
+            for n in range(MAX_PER_CLIENT):
+                if time.perf_counter() >= deadline:
+                    return
+                self.latencies.append(self.post(http, n))
+
+
+@pytest.mark.timeout(300)
+def test_repayments_over_http(
+    settings: Settings,
+    runtime: Runtime,
+    insert_baseline: Callable[[int, float], InsertRate],
+    report: Callable[..., str],
+) -> None:
+    began = time.perf_counter()
+    loans = disbursed_loans(runtime.app, LOANS)
+    print(f"\nrepayments_http: {LOANS} loans disbursed in {time.perf_counter() - began:.1f} s")
+    with running_server(settings) as base_url:
+        runtime.projections.wait(runtime.projections.head(), timeout=120)
+        baseline = insert_baseline(CLIENTS, SECONDS)
+
+        # Each client has loans of its own, so payments never race for one loan.
+        heads: list[int] = []
+        start = threading.Barrier(
+            CLIENTS + 1, action=lambda: heads.append(runtime.projections.head())
+        )
+        clients = [Client(c, base_url, loans[c::CLIENTS], start) for c in range(CLIENTS)]
+        for client in clients:
+            client.start()
+        start.wait()
+        began = time.perf_counter()
+        for client in clients:
+            client.join()
+        elapsed = time.perf_counter() - began
+
+    latencies = [t for client in clients for t in client.latencies]
+    statuses = sum((client.statuses for client in clients), Counter[int]())
+    rate = len(latencies) / elapsed
+    report(
+        "repayments_http",
+        f"{rate:.1f}/s p50 {ms(percentile(latencies, 0.5))} p99 {ms(percentile(latencies, 0.99))}"
+        f" ({len(latencies)} in {elapsed:.1f} s, {CLIENTS} clients, {LOANS} loans)",
+        baseline.per_second(),
+        rate / baseline.rate,
+        f"{TARGET_PER_SECOND}/s",
+        rate >= TARGET_PER_SECOND,
+    )
+    assert statuses == {201: len(latencies)}, statuses
+    # Each repayment is two events: the repayment received and the loan's allocation.
+    assert runtime.projections.head() - heads[0] == 2 * len(latencies)
+    assert rate > 5, "repayments over HTTP are badly broken"
