@@ -40,11 +40,32 @@ class Aggregate(BaseAggregate[UUID]):
     def create_id(*_: Any, **__: Any) -> UUID:
         return uuid4()
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> Self:
+        """Copy the containers, share the values.
+
+        Events only ever put immutable values (frozen models, dates, Decimals) into
+        an aggregate, so a copy for a command needs fresh containers, not fresh
+        values. This keeps a load from the aggregate cache cheap.
+        """
+        clone = object.__new__(type(self))
+        clone.__dict__.update({k: _fresh(v) for k, v in self.__dict__.items()})
+        return clone
+
     class Event(DomainEvent, CanMutateAggregate[UUID]):
         pass
 
     class Created(Event, CanInitAggregate[UUID]):
         originator_topic: str
+
+
+def _fresh(value: Any) -> Any:
+    if isinstance(value, dict):
+        return dict(value)
+    if isinstance(value, list):
+        return list(value)
+    if isinstance(value, set):
+        return set(value)
+    return value
 
 
 class SnapshotState(Immutable):

@@ -56,7 +56,9 @@ def store_env(postgres: dict[str, str], cipher_key: str) -> dict[str, str]:
         **postgres,
         "POSTGRES_POOL_SIZE": "4",
         "POSTGRES_MAX_OVERFLOW": "12",
-        "POSTGRES_PRE_PING": "y",
+        # Keep recently used aggregates in memory; a load then reads only the events
+        # recorded since (by any process), instead of decrypting the whole history.
+        "AGGREGATE_CACHE_MAXSIZE": "10000",
         "MAPPER_TOPIC": get_topic(PydanticMapper),
         "TRANSCODER_TOPIC": get_topic(OrjsonTranscoder),
         "CIPHER_TOPIC": get_topic(AESCipher),

@@ -19,8 +19,9 @@ def build_env(settings: Settings, url: str | None = None) -> dict[str, str]:
     key = secrets.cipher_key(settings)
     env = store_env(eventsourcing_env(url or database_url(settings)), key)
     env["CLAIM_KEY"] = hmac.new(key.encode(), b"claims", hashlib.sha256).hexdigest()
-    for name in READ_MODELS:
-        # Each read model and follower opens its own pool; keep them small.
+    for name in (*READ_MODELS, "read_models"):
+        # Each read model (for status and rebuilds) and the follower of them all
+        # open their own pool; keep them small.
         env[f"{name.upper()}_POSTGRES_POOL_SIZE"] = "1"
         env[f"{name.upper()}_POSTGRES_MAX_OVERFLOW"] = "2"
     return env

@@ -25,6 +25,13 @@ APPLICATION_NAME = "lending"
 log = logging.getLogger(__name__)
 
 
+class ReadModelError(Exception):
+    def __init__(self, name: str, position: int) -> None:
+        super().__init__(f"read model {name} failed at position {position}")
+        self.name = name
+        self.position = position
+
+
 class ReadModel(PostgresTrackingRecorder):
     name: ClassVar[str]
     tables: ClassVar[tuple[str, ...]]
@@ -41,10 +48,17 @@ class ReadModel(PostgresTrackingRecorder):
 
     def process(self, event: Any, tracking: Tracking) -> None:
         with self.datastore.transaction(commit=True) as cursor:
-            if self._position_for_update(cursor) >= tracking.notification_id:
-                return
+            self.process_in(cursor, event, tracking)
+
+    def process_in(self, cursor: Cursor[DictRow], event: Any, tracking: Tracking) -> None:
+        """Apply one event and record its position, inside the caller's transaction."""
+        if self._position_for_update(cursor) >= tracking.notification_id:
+            return
+        try:
             self.handle(event, cursor, tracking.notification_id)
-            self._insert_tracking(cursor, tracking)
+        except Exception as error:
+            raise ReadModelError(self.name, tracking.notification_id) from error
+        self._insert_tracking(cursor, tracking)
 
     def rebuild(
         self,
@@ -87,15 +101,46 @@ class ReadModel(PostgresTrackingRecorder):
         return int(row["notification_id"]) if row else 0
 
 
-class ReadModelProjection(Projection[ReadModel]):
-    """Feeds every event of the application to one read model."""
+class ReadModelGroup(PostgresTrackingRecorder):
+    """Every read model on one connection pool, fed one event per transaction.
+
+    One follower decodes each event once and commits all read models together,
+    instead of one follower, one decode and one commit per read model. Each read
+    model keeps its own tracking row, so each can still be rebuilt on its own.
+    """
+
+    members: ClassVar[tuple[type[ReadModel], ...]] = ()
+
+    def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
+        super().__init__(datastore, **kwargs)
+        self.views = [
+            member(datastore, tracking_table_name=f"{member.name}_tracking")
+            for member in self.members
+        ]
+
+    def create_table(self) -> None:
+        for view in self.views:
+            view.create_table()
+
+    def max_tracking_id(self, application_name: str) -> int | None:
+        # Follow from the read model furthest behind; the others skip what they have.
+        return min((view.max_tracking_id(application_name) or 0) for view in self.views) or None
+
+    def process(self, event: Any, tracking: Tracking) -> None:
+        with self.datastore.transaction(commit=True) as cursor:
+            for view in self.views:
+                view.process_in(cursor, event, tracking)
+
+
+class ReadModelsProjection(Projection[ReadModelGroup]):
+    """Feeds every event of the application to every read model."""
+
+    name = "read_models"
 
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
         try:
             self.view.process(domain_event, tracking)
         except Exception:
             # The runner stops on this error; health reports it, and the log says why.
-            log.exception(
-                "read model %s failed at position %s", self.name, tracking.notification_id
-            )
+            log.exception("read models failed at position %s", tracking.notification_id)
             raise

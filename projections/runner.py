@@ -12,7 +12,12 @@ from eventsourcing.projection import ProjectionRunner
 from eventsourcing.utils import Environment
 
 from application.app import LendingApplication
-from projections.base import APPLICATION_NAME, ReadModel, ReadModelProjection
+from projections.base import (
+    APPLICATION_NAME,
+    ReadModel,
+    ReadModelGroup,
+    ReadModelsProjection,
+)
 from projections.registry import READ_MODELS
 
 log = logging.getLogger(__name__)
@@ -36,10 +41,8 @@ def open_view(view_class: type[ReadModel], env: dict[str, str]) -> ReadModel:
     return factory.tracking_recorder(view_class)
 
 
-def projection_class(view_class: type[ReadModel]) -> type[ReadModelProjection]:
-    return type(
-        f"{view_class.__name__}Projection", (ReadModelProjection,), {"name": view_class.name}
-    )
+class AllReadModels(ReadModelGroup):
+    members = tuple(READ_MODELS.values())
 
 
 class Projections:
@@ -49,26 +52,26 @@ class Projections:
         self.env = env
         self.app = app
         self.views = {name: open_view(cls, env) for name, cls in READ_MODELS.items()}
-        self.runners: dict[str, ProjectionRunner[LendingApplication, ReadModel]] = {}
+        self.runner: ProjectionRunner[LendingApplication, ReadModelGroup] | None = None
 
     def start(self) -> None:
-        for name, view_class in READ_MODELS.items():
-            runner = ProjectionRunner(
-                application_class=LendingApplication,
-                projection_class=projection_class(view_class),
-                view_class=view_class,
-                env=self.env | FOLLOWER_POOL,
-            )
-            self.runners[name] = runner.__enter__()
-            log.info("projection %s following from %s", name, self.views[name].position())
+        runner = ProjectionRunner(
+            application_class=LendingApplication,
+            projection_class=ReadModelsProjection,
+            view_class=AllReadModels,
+            env=self.env | FOLLOWER_POOL,
+        )
+        self.runner = runner.__enter__()
+        log.info("read models following from %s", min(v.position() for v in self.views.values()))
 
     def stop(self) -> None:
-        for name, runner in self.runners.items():
-            try:
-                runner.__exit__(None, None, None)
-            except Exception:  # already reported by health and the log when it happened
-                log.warning("projection %s had stopped with an error", name)
-        self.runners.clear()
+        if self.runner is None:
+            return
+        try:
+            self.runner.__exit__(None, None, None)
+        except Exception:  # already reported by health and the log when it happened
+            log.warning("read models had stopped with an error")
+        self.runner = None
 
     def close(self) -> None:
         self.stop()
@@ -81,13 +84,13 @@ class Projections:
 
     def _status(self, name: str, view: ReadModel, head: int) -> Status:
         position = view.position()
-        runner = self.runners.get(name)
+        runner = self.runner
         error = getattr(runner, "_thread_error", None) if runner else None
         running = runner is not None and not runner.is_interrupted.is_set()
-        return Status(name, position, head - position, running, repr(error) if error else None)
+        return Status(name, position, head - position, running, _explain(error))
 
     def failed(self) -> list[Status]:
-        return [s for s in self.status() if self.runners and not s.running]
+        return [s for s in self.status() if self.runner and not s.running]
 
     def rebuild(self, name: str, progress: Callable[[int], None] = lambda _: None) -> int:
         return self.views[name].rebuild(self.pages(), progress)
@@ -113,3 +116,10 @@ class Projections:
 
     def caught_up(self, position: int) -> bool:
         return all(view.position() >= position for view in self.views.values())
+
+
+def _explain(error: BaseException | None) -> str | None:
+    if error is None:
+        return None
+    cause = error.__cause__
+    return f"{error}: {cause!r}" if cause else repr(error)
