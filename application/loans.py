@@ -13,6 +13,7 @@ from application.products import find_product
 from domain.borrower import Borrower
 from domain.errors import InvalidValue, NotFound
 from domain.loan import Application, Disbursement, Loan
+from domain.money import checked_amount
 from domain.product import LoanProduct
 from domain.schedule import Frequency, Method
 
@@ -54,7 +55,7 @@ def submit_application(app: LendingApplication, command: SubmitApplication) -> W
         product_code=product.code,
         minor_unit=product.minor_unit,
         product=product.terms,
-        principal=command.principal,
+        principal=checked_amount(command.principal, "principal", product.minor_unit),
         term=command.term,
         frequency=command.frequency.value,
         method=command.method.value,
@@ -105,7 +106,11 @@ def approve(
         )
         loan.approve(
             actor=actor,
-            principal=change.principal,
+            principal=(
+                None
+                if change.principal is None
+                else checked_amount(change.principal, "principal", loan.application.minor_unit)
+            ),
             annual_rate_percent=change.annual_rate_percent,
             term=change.term,
             note=change.note,

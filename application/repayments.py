@@ -11,6 +11,7 @@ from application.app import LendingApplication, Written
 from domain.errors import Conflict, InvalidValue, NotFound
 from domain.ledger import Prepayment
 from domain.loan import Loan
+from domain.money import checked_amount
 from domain.repayment import Receipt, Repayment
 
 CLAIM_KIND = "repayment"
@@ -55,11 +56,14 @@ def receive_repayment(app: LendingApplication, command: ReceiveRepayment) -> Wri
             loan = app.load(Loan, command.loan_id, "loan")
         except NotFound:
             raise InvalidValue("loan_id", "no loan has this id") from None
-        repayment = Repayment.receive(actor=command.actor, repayment_id=payment_id, receipt=receipt)
+        # The money is counted in the loan's currency, to its minor unit.
+        amount = checked_amount(receipt.amount, "amount", loan.application.minor_unit)
+        exact = receipt.model_copy(update={"amount": amount})
+        repayment = Repayment.receive(actor=command.actor, repayment_id=payment_id, receipt=exact)
         loan.receive_payment(
             actor=command.actor,
             repayment_id=payment_id,
-            amount=receipt.amount,
+            amount=amount,
             value_date=receipt.value_date,
             prepayment=receipt.prepayment,
         )

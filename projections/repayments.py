@@ -12,7 +12,6 @@ Columns analysts can rely on:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import Decimal
 from functools import singledispatchmethod
 from typing import Any
 
@@ -39,11 +38,11 @@ class RepaymentsView(ReadModel):
             payer text NOT NULL,
             prepayment text,
             status text NOT NULL,
-            principal numeric NOT NULL DEFAULT 0,
-            interest numeric NOT NULL DEFAULT 0,
-            fee numeric NOT NULL DEFAULT 0,
-            penalty numeric NOT NULL DEFAULT 0,
-            credit numeric NOT NULL DEFAULT 0,
+            principal numeric NOT NULL,
+            interest numeric NOT NULL,
+            fee numeric NOT NULL,
+            penalty numeric NOT NULL,
+            credit numeric NOT NULL,
             reversal_reason text,
             received_at timestamptz NOT NULL,
             updated_at timestamptz NOT NULL,
@@ -59,23 +58,27 @@ class RepaymentsView(ReadModel):
     @handle.register
     def _(self, event: Repayment.Received, cursor: Cursor[DictRow], position: int) -> None:
         receipt = event.receipt
+        zero = receipt.amount * 0  # 0 at the amount's minor unit: "0.00"
         cursor.execute(
             """INSERT INTO repayments (id, loan_id, amount, value_date, channel,
-                external_reference, payer, prepayment, status, received_at, updated_at, position)
-            VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)""",
+                external_reference, payer, prepayment, status, principal, interest, fee,
+                penalty, credit, received_at, updated_at, position)
+            VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)""",
             (
                 event.originator_id, receipt.loan_id, receipt.amount, receipt.value_date,
                 receipt.channel, receipt.external_reference, receipt.payer,
                 receipt.prepayment.value if receipt.prepayment else None,
-                RepaymentStatus.RECEIVED.value, event.timestamp, event.timestamp, position,
+                RepaymentStatus.RECEIVED.value, zero, zero, zero, zero, zero,
+                event.timestamp, event.timestamp, position,
             ),
         )  # fmt: skip
 
     @handle.register
     def _(self, event: Repayment.Reversed, cursor: Cursor[DictRow], position: int) -> None:
         cursor.execute(
-            """UPDATE repayments SET status = %s, reversal_reason = %s, principal = 0,
-                interest = 0, fee = 0, penalty = 0, credit = 0, updated_at = %s WHERE id = %s""",
+            """UPDATE repayments SET status = %s, reversal_reason = %s, principal = amount * 0,
+                interest = amount * 0, fee = amount * 0, penalty = amount * 0,
+                credit = amount * 0, updated_at = %s WHERE id = %s""",
             (RepaymentStatus.REVERSED.value, event.reason, event.timestamp, event.originator_id),
         )
 
@@ -99,7 +102,7 @@ class RepaymentsView(ReadModel):
     def allocations(cursor: Cursor[DictRow], results: Iterable[PaymentResult], event: Any) -> None:
         rows = []
         for result in results:
-            split = dict.fromkeys(Component, Decimal(0))
+            split = dict.fromkeys(Component, result.credit * 0)  # "0.00", not "0"
             for allocation in result.allocations:
                 split[allocation.component] += allocation.amount
             rows.append(

@@ -173,3 +173,24 @@ def test_a_prepayment_recasts_the_remaining_schedule(
         (i.number, i.total) for i in recast.schedule.installments
     ]
     assert rows[1][2] == Decimal("5000.00")
+
+
+def test_amounts_keep_the_currency_minor_unit(api: TestClient, db_url: str) -> None:
+    loan = disbursed_loan(api)
+    written = ok(pay(api, loan["id"], "50", FIRST_DUE, "SMALL"), 201)
+    api.app.state.runtime.projections.wait(written["position"])  # type: ignore[attr-defined]
+    with psycopg.connect(db_url) as conn:
+        row = conn.execute(
+            "SELECT amount, principal, interest, credit FROM repayments WHERE id = %s",
+            (written["id"],),
+        ).fetchone()
+    assert row is not None
+    # 50 pays interest only; every figure reads with two decimals, as money should.
+    assert [str(value) for value in row] == ["50.00", "0.00", "50.00", "0.00"]
+
+
+def test_a_whole_number_principal_is_recorded_to_the_cent(api: TestClient) -> None:
+    from tests.support.catalog import applied_loan
+
+    loan = applied_loan(api, principal="12000")
+    assert str(loan_of(api, loan["id"]).principal) == "12000.00"
