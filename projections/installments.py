@@ -21,7 +21,7 @@ from typing import Any
 from psycopg import Cursor
 from psycopg.rows import DictRow
 
-from domain.loan import Loan
+from domain.loan import BooksChanged, Loan
 from domain.money import minor_unit
 from projections.base import ReadModel
 
@@ -81,19 +81,7 @@ class InstallmentsView(ReadModel):
         )
 
     @handle.register
-    def _(self, event: Loan.RepaymentAllocated, cursor: Cursor[DictRow], position: int) -> None:
-        self.books(cursor, event)
-
-    @handle.register
-    def _(self, event: Loan.RepaymentReversed, cursor: Cursor[DictRow], position: int) -> None:
-        self.books(cursor, event)
-
-    @handle.register
-    def _(self, event: Loan.WrittenOff, cursor: Cursor[DictRow], position: int) -> None:
-        self.books(cursor, event)
-
-    @handle.register
-    def _(self, event: Loan.Rescheduled, cursor: Cursor[DictRow], position: int) -> None:
+    def _(self, event: BooksChanged, cursor: Cursor[DictRow], position: int) -> None:
         self.books(cursor, event)
 
     def books(self, cursor: Cursor[DictRow], event: Any) -> None:

@@ -28,7 +28,7 @@ from typing import Any
 from psycopg import Cursor
 from psycopg.rows import DictRow
 
-from domain.loan import Loan, LoanStatus
+from domain.loan import BooksChanged, Loan, LoanStatus
 from domain.money import minor_unit
 from projections.base import ReadModel
 
@@ -153,11 +153,7 @@ class LoansView(ReadModel):
         )
 
     @handle.register
-    def _(self, event: Loan.RepaymentAllocated, cursor: Cursor[DictRow], position: int) -> None:
-        self.books(cursor, event)
-
-    @handle.register
-    def _(self, event: Loan.RepaymentReversed, cursor: Cursor[DictRow], position: int) -> None:
+    def _(self, event: BooksChanged, cursor: Cursor[DictRow], position: int) -> None:
         self.books(cursor, event)
 
     @handle.register

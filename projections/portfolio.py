@@ -25,7 +25,7 @@ from typing import Any
 from psycopg import Cursor
 from psycopg.rows import DictRow
 
-from domain.loan import Loan, LoanStatus
+from domain.loan import BooksChanged, Loan, LoanStatus
 from domain.loan.accounting import Balances
 from projections.base import ReadModel
 
@@ -103,15 +103,7 @@ class PortfolioView(ReadModel):
         self.forget(cursor, event)
 
     @handle.register
-    def _(self, event: Loan.RepaymentAllocated, cursor: Cursor[DictRow], position: int) -> None:
-        self.change(cursor, event, **self.figures(event.change.balances))
-
-    @handle.register
-    def _(self, event: Loan.RepaymentReversed, cursor: Cursor[DictRow], position: int) -> None:
-        self.change(cursor, event, **self.figures(event.change.balances))
-
-    @handle.register
-    def _(self, event: Loan.Rescheduled, cursor: Cursor[DictRow], position: int) -> None:
+    def _(self, event: BooksChanged, cursor: Cursor[DictRow], position: int) -> None:
         self.change(cursor, event, **self.figures(event.change.balances))
 
     @handle.register

@@ -19,7 +19,7 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 
 from domain.ledger import Component, PaymentResult
-from domain.loan import Loan
+from domain.loan import BooksChanged
 from domain.repayment import Repayment, RepaymentStatus
 from projections.base import ReadModel
 
@@ -83,19 +83,7 @@ class RepaymentsView(ReadModel):
         )
 
     @handle.register
-    def _(self, event: Loan.RepaymentAllocated, cursor: Cursor[DictRow], position: int) -> None:
-        self.allocations(cursor, event.change.results, event)
-
-    @handle.register
-    def _(self, event: Loan.RepaymentReversed, cursor: Cursor[DictRow], position: int) -> None:
-        self.allocations(cursor, event.change.results, event)
-
-    @handle.register
-    def _(self, event: Loan.WrittenOff, cursor: Cursor[DictRow], position: int) -> None:
-        self.allocations(cursor, event.change.results, event)
-
-    @handle.register
-    def _(self, event: Loan.Rescheduled, cursor: Cursor[DictRow], position: int) -> None:
+    def _(self, event: BooksChanged, cursor: Cursor[DictRow], position: int) -> None:
         self.allocations(cursor, event.change.results, event)
 
     @staticmethod

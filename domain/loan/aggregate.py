@@ -384,3 +384,7 @@ def _reason(reason: str) -> str:
     if not reason.strip():
         raise InvalidValue("reason", "must not be empty")
     return reason.strip()
+
+
+# The events that carry a `change: LedgerChange`: what read models of money follow.
+BooksChanged = Loan.RepaymentAllocated | Loan.RepaymentReversed | Loan.WrittenOff | Loan.Rescheduled
