@@ -387,4 +387,9 @@ def _reason(reason: str) -> str:
 
 
 # The events that carry a `change: LedgerChange`: what read models of money follow.
-BooksChanged = Loan.RepaymentAllocated | Loan.RepaymentReversed | Loan.WrittenOff | Loan.Rescheduled
+if TYPE_CHECKING:  # the @event decorator makes these classes, which type checkers cannot see
+    BooksChanged = Aggregate.Event
+else:
+    BooksChanged = (
+        Loan.RepaymentAllocated | Loan.RepaymentReversed | Loan.WrittenOff | Loan.Rescheduled
+    )
