@@ -19,26 +19,13 @@ from infrastructure.runtime import Runtime
 from infrastructure.settings import Settings
 from infrastructure.tokens import Role
 from tests.support.api import ANALYST, OFFICER, bearer, client, graphql
+from tests.support.catalog import ADMIN, micro_12
 
-ADMIN = bearer("admin.wu", Role.ADMIN)
 PRODUCTS = """{ products { id code name currency minorUnit minPrincipal maxPrincipal
     minTerm maxTerm frequencies methods minRatePercent maxRatePercent penaltyRatePercent
     lateFee graceDays rounding installmentMultiple dayCount interestCalculation
     allocationOrder version } }"""
 PRODUCT = "query($code: String!) { product(code: $code) { code currency minPrincipal } }"
-
-
-def micro_12(**overrides: Any) -> dict[str, Any]:
-    """The REST body of a small-business micro loan: 1,000 to 50,000 yuan, 3 to 12 months."""
-    body = {
-        "code": "MICRO-12", "name": "Micro business loan", "currency": "CNY",
-        "min_principal": "1000", "max_principal": "50000.00", "min_term": 3, "max_term": 12,
-        "frequencies": ["monthly", "quarterly"],
-        "methods": ["equal_installments", "equal_principal"],
-        "min_rate_percent": "6", "max_rate_percent": "18.5", "penalty_rate_percent": "0.05",
-        "late_fee": "50",
-    }  # fmt: skip
-    return {**body, **overrides}
 
 
 def as_command(body: dict[str, Any]) -> DefineProduct:
