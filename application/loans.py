@@ -9,6 +9,7 @@ from decimal import Decimal
 from uuid import UUID
 
 from application.app import LendingApplication, Written, check_version
+from application.calendar import business_date, not_after_business_date
 from application.products import find_product
 from domain.borrower import Borrower
 from domain.errors import InvalidValue, NotFound
@@ -136,6 +137,7 @@ def withdraw(
 def sign(
     app: LendingApplication, actor: str, loan_id: UUID, signed_on: date, version: int | None = None
 ) -> Written:
+    not_after_business_date(app, actor, signed_on, "signed_on")
     return act_on_loan(
         app, loan_id, version, lambda loan: loan.sign(actor=actor, signed_on=signed_on)
     )
@@ -148,6 +150,7 @@ def disburse(
     disbursement: Disbursement,
     version: int | None = None,
 ) -> Written:
+    not_after_business_date(app, actor, disbursement.value_date, "value_date")
     return act_on_loan(
         app, loan_id, version, lambda loan: loan.disburse(actor=actor, disbursement=disbursement)
     )
@@ -165,6 +168,7 @@ def write_off(
     reason: str,
     version: int | None = None,
 ) -> Written:
+    not_after_business_date(app, actor, value_date, "value_date")
     return act_on_loan(
         app,
         loan_id,
@@ -188,6 +192,9 @@ def reschedule(
     change: Reschedule,
     version: int | None = None,
 ) -> Written:
+    not_after_business_date(app, actor, change.from_date, "from_date")
+    today = business_date(app, actor)
+
     def decide(loan: Loan) -> None:
         if change.new_rate_percent is not None:
             product = app.load(LoanProduct, loan.application.product_id, "product")
@@ -199,5 +206,6 @@ def reschedule(
             new_term=change.new_term,
             new_rate_percent=change.new_rate_percent,
         )
+        loan.review_delinquency(actor=actor, on=today, after_books_change=True)
 
     return act_on_loan(app, loan_id, version, decide)

@@ -8,6 +8,7 @@ from decimal import Decimal
 from uuid import UUID
 
 from application.app import LendingApplication, Written
+from application.calendar import business_date
 from domain.errors import Conflict, InvalidValue, NotFound
 from domain.ledger import Prepayment
 from domain.loan import Loan
@@ -47,6 +48,9 @@ def repayment_id(app: LendingApplication, channel: str, external_reference: str)
 
 def receive_repayment(app: LendingApplication, command: ReceiveRepayment) -> Written:
     receipt = command.receipt()
+    today = business_date(app, command.actor)
+    if receipt.value_date > today:
+        raise InvalidValue("value_date", f"must not be after the business date {today}")
     payment_id = repayment_id(app, receipt.channel, receipt.external_reference)
 
     def attempt() -> Written:
@@ -67,6 +71,8 @@ def receive_repayment(app: LendingApplication, command: ReceiveRepayment) -> Wri
             value_date=receipt.value_date,
             prepayment=receipt.prepayment,
         )
+        # A payment that cures arrears records the cure with it.
+        loan.review_delinquency(actor=command.actor, on=today, after_books_change=True)
         return app.save_all(repayment, loan)
 
     return app.retrying(attempt)
@@ -86,11 +92,14 @@ def _already_received(app: LendingApplication, payment_id: UUID, receipt: Receip
 def reverse_repayment(
     app: LendingApplication, actor: str, payment_id: UUID, reason: str
 ) -> Written:
+    today = business_date(app, actor)
+
     def attempt() -> Written:
         repayment = app.load(Repayment, payment_id, "repayment")
         repayment.reverse(actor=actor, reason=reason)
         loan = app.load(Loan, repayment.receipt.loan_id, "loan")
         loan.reverse_payment(actor=actor, repayment_id=payment_id, reason=reason)
+        loan.review_delinquency(actor=actor, on=today, after_books_change=True)
         return app.save_all(repayment, loan)
 
     return app.retrying(attempt)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 
@@ -24,6 +25,8 @@ class Settings(BaseSettings):
     cipher_key: str | None = None
     host: str = "127.0.0.1"
     port: int = 8000
+    # The business date a new store opens at (LENDING_OPENING_DATE); default today.
+    opening_date: date | None = None
 
     @model_validator(mode="after")
     def _production_needs_secrets(self) -> Settings:

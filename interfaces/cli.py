@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from datetime import datetime
 from typing import Annotated
 
 import typer
@@ -12,7 +13,9 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from application.close_of_business import close_of_business
 from application.demo import load_demo
+from domain.errors import DomainError
 from infrastructure import secrets
 from infrastructure.runtime import Runtime
 from infrastructure.settings import Settings
@@ -96,6 +99,28 @@ def _load_demo_if_empty(settings: Settings) -> None:
         if runtime.projections.head() == 0:
             console.print("Empty store: loading the demo portfolio…")
             load_demo(runtime.app)
+    finally:
+        runtime.close()
+
+
+@cli.command()
+def cob(
+    date: Annotated[datetime, typer.Option(formats=["%Y-%m-%d"], help="Advance to this date.")],
+    actor: Annotated[str, typer.Option(help="Who runs it, as recorded.")] = "cli",
+) -> None:
+    """Close of business for every day up to DATE (a date already reached does nothing)."""
+    runtime = Runtime.open(Settings())
+    # The arrears index is a read model: follow the store while the days are closed.
+    runtime.projections.start()
+    try:
+        result = close_of_business(runtime.app, actor, date.date(), runtime.loans_to_review)
+        console.print(
+            f"Closed {result.days_closed} day(s); business date {date.date()}, "
+            f"position {result.written.position}"
+        )
+    except DomainError as error:
+        console.print(f"[red]{error}")
+        raise typer.Exit(2) from None
     finally:
         runtime.close()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from projections.arrears import ArrearsView
 from projections.base import ReadModel
 from projections.borrowers import BorrowersView
 from projections.installments import InstallmentsView
@@ -19,5 +20,6 @@ READ_MODELS: dict[str, type[ReadModel]] = {
         InstallmentsView,
         RepaymentsView,
         PortfolioView,
+        ArrearsView,
     )
 }

@@ -13,6 +13,7 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
+from domain.arrears import Bucket, Classification
 from domain.errors import InvalidTransition, InvalidValue
 from domain.ledger import ComponentAmounts, InstallmentState, LedgerState, PaymentResult, Prepayment
 from domain.loan.accounting import (
@@ -27,7 +28,16 @@ from domain.loan.accounting import (
     rescheduled,
     unpaid,
 )
-from domain.loan.records import Application, Disbursement, LoanState, contract_terms
+from domain.loan.delinquency import CURRENT, Delinquency, assess
+from domain.loan.records import (
+    RESCHEDULE_FIELDS,
+    UNSCHEDULED_PRINCIPAL,
+    Application,
+    Disbursement,
+    LoanState,
+    checked_reason,
+    contract_terms,
+)
 from domain.loan.status import LoanStatus, require
 from domain.model import Aggregate, AggregateSnapshot
 from domain.schedule import Schedule, ScheduleError, ScheduleTerms, generate_schedule
@@ -51,6 +61,7 @@ class Loan(Aggregate):
         balances: Balances | None
         next_sequence: int
         written_off: ComponentAmounts | None
+        delinquency: Delinquency | None
 
     class Snapshot(AggregateSnapshot):
         state: LoanState
@@ -75,6 +86,7 @@ class Loan(Aggregate):
             aggregate.balances = None
             aggregate.next_sequence = 1
             aggregate.written_off = None
+            aggregate.delinquency = None
 
     @classmethod
     def submit(cls, *, actor: str, application: Application) -> Loan:
@@ -119,7 +131,7 @@ class Loan(Aggregate):
 
     def reject(self, *, actor: str, reason: str) -> None:
         require("reject", self.status)
-        self._rejected(actor=actor, reason=_reason(reason))
+        self._rejected(actor=actor, reason=checked_reason(reason))
 
     @event("Rejected")
     def _rejected(self, actor: str, reason: str) -> None:
@@ -256,7 +268,7 @@ class Loan(Aggregate):
         self._written_off(
             actor=actor,
             value_date=value_date,
-            reason=_reason(reason),
+            reason=checked_reason(reason),
             amounts=after.written_off,
             change=change(self.results, self.installments, self._schedule(), after),
         )
@@ -303,14 +315,14 @@ class Loan(Aggregate):
             terms, schedule = rescheduled(books, from_date, new_term, new_rate_percent)
         except ScheduleError as error:
             raise InvalidValue(
-                _RESCHEDULE_FIELDS.get(error.field, error.field), error.message
+                RESCHEDULE_FIELDS.get(error.field, error.field), error.message
             ) from None
         new_books = books.model_copy(update={"terms": terms, "schedule": schedule})
         after = ledger(new_books, self.payments.values())
         self._rescheduled(
             actor=actor,
             value_date=from_date,
-            reason=_reason(reason),
+            reason=checked_reason(reason),
             terms=terms,
             schedule=schedule,
             change=change(self.results, self.installments, self._schedule(), after),
@@ -374,16 +386,46 @@ class Loan(Aggregate):
     def _reopened(self, actor: str, value_date: date) -> None:
         self.status = LoanStatus.ACTIVE
 
+    # Delinquency: close of business reviews each loan on the days it may change.
 
-# Their installment count follows the term, so a kept-plus-new schedule does not fit them.
-UNSCHEDULED_PRINCIPAL = ("interest_only", "bullet")
-_RESCHEDULE_FIELDS = {"term": "new_term", "annual_rate_percent": "new_rate_percent"}
+    def review_delinquency(self, *, actor: str, on: date, after_books_change: bool = False) -> None:
+        """Record DPD, bucket and tier on business date `on` if they differ from the record.
 
+        After a payment, reversal or reschedule only a delinquency close of business has
+        recorded is revised (a cure is recorded with the payment); a loan it has not
+        classified is current until close of business finds otherwise.
+        """
+        if self.status not in (LoanStatus.ACTIVE, LoanStatus.CLOSED):
+            return
+        recorded = self.delinquency
+        if after_books_change and recorded is None:
+            return
+        dpd, bucket, classification = assess(self.installments.values(), on)
+        was = CURRENT if recorded is None else (recorded.bucket, recorded.classification)
+        if (bucket, classification) != was:
+            self._delinquency_changed(
+                actor=actor,
+                value_date=on,
+                days_past_due=dpd,
+                bucket=bucket,
+                classification=classification,
+            )
 
-def _reason(reason: str) -> str:
-    if not reason.strip():
-        raise InvalidValue("reason", "must not be empty")
-    return reason.strip()
+    @event("DelinquencyChanged")
+    def _delinquency_changed(
+        self,
+        actor: str,
+        value_date: date,
+        days_past_due: int,
+        bucket: Bucket,
+        classification: Classification,
+    ) -> None:
+        self.delinquency = Delinquency(
+            since=value_date,
+            days_past_due=days_past_due,
+            bucket=bucket,
+            classification=classification,
+        )
 
 
 # The events that carry a `change: LedgerChange`: what read models of money follow.

@@ -9,6 +9,7 @@ from uuid import UUID
 from domain.errors import InvalidValue
 from domain.ledger import ComponentAmounts, InstallmentState, PaymentResult
 from domain.loan.accounting import Balances, Books, PaymentRecord
+from domain.loan.delinquency import Delinquency
 from domain.loan.status import LoanStatus
 from domain.model import Immutable, SnapshotState
 from domain.product import ProductTerms
@@ -58,6 +59,7 @@ class LoanState(SnapshotState):
     balances: Balances | None
     next_sequence: int
     written_off: ComponentAmounts | None
+    delinquency: Delinquency | None = None
 
 
 def contract_terms(
@@ -85,3 +87,14 @@ def contract_terms(
         )
     except ScheduleError as error:
         raise InvalidValue(error.field, error.message) from None
+
+
+# Their installment count follows the term, so a kept-plus-new schedule does not fit them.
+UNSCHEDULED_PRINCIPAL = ("interest_only", "bullet")
+RESCHEDULE_FIELDS = {"term": "new_term", "annual_rate_percent": "new_rate_percent"}
+
+
+def checked_reason(reason: str) -> str:
+    if not reason.strip():
+        raise InvalidValue("reason", "must not be empty")
+    return reason.strip()

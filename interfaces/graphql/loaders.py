@@ -42,6 +42,25 @@ def repayments_by_loan(context: Context) -> DataLoader[UUID, list[Row]]:
     return _loader(context, "repayments_by_loan", _repayments)
 
 
+def arrears_by_loan(context: Context) -> DataLoader[UUID, Row | None]:
+    return _loader(context, "arrears_by_loan", _arrears)
+
+
+# One row per loan of the `arrears` read model, with its overdue amounts as of the
+# read model's business date (installments due before it).
+ARREARS_SELECT = """SELECT a.*, c.business_date,
+    coalesce(sum(i.principal) FILTER (WHERE i.due_date < c.business_date), 0)
+        AS overdue_principal,
+    coalesce(sum(i.interest) FILTER (WHERE i.due_date < c.business_date), 0)
+        AS overdue_interest,
+    coalesce(sum(i.fee) FILTER (WHERE i.due_date < c.business_date), 0) AS overdue_fees,
+    coalesce(sum(i.penalty) FILTER (WHERE i.due_date < c.business_date), 0)
+        AS overdue_penalty
+FROM arrears a CROSS JOIN arrears_calendar c
+LEFT JOIN arrears_installments i ON i.loan_id = a.loan_id"""
+ARREARS_GROUP = " GROUP BY a.loan_id, c.business_date"
+
+
 def _loader(
     context: Context,
     name: str,
@@ -90,6 +109,12 @@ async def _repayments(pool: AsyncConnectionPool, loan_ids: list[UUID]) -> list[l
         loan_ids,
     )
     return _grouped(rows, "loan_id", loan_ids)
+
+
+async def _arrears(pool: AsyncConnectionPool, loan_ids: list[UUID]) -> list[Row | None]:
+    query = f"{ARREARS_SELECT} WHERE a.loan_id = ANY(%s){ARREARS_GROUP}"
+    by_id = {row["loan_id"]: row for row in await _select(pool, query, loan_ids)}
+    return [by_id.get(key) for key in loan_ids]
 
 
 def _grouped(rows: list[Row], column: str, keys: list[Any]) -> list[list[Row]]:

@@ -16,15 +16,18 @@ from anyio import to_thread
 from psycopg.rows import dict_row
 from strawberry.types import Info
 
+from domain.arrears import dpd_since
 from domain.errors import NotFound
 from domain.loan import Loan as LoanAggregate
 from domain.loan import LoanStatus as RecordedStatus
+from domain.loan.delinquency import Delinquency
 from domain.money import minor_unit
 from domain.product import normalize_code
 from infrastructure.tokens import Role
 from interfaces.graphql.borrowers import Borrower
 from interfaces.graphql.context import STAFF, Context, Forbidden
 from interfaces.graphql.loaders import (
+    arrears_by_loan,
     borrowers_by_id,
     installments_by_loan,
     products_by_code,
@@ -116,6 +119,7 @@ class Loan:
     product_code: strawberry.Private[str]
     # Set when rebuilt from events: the recorded schedule, instead of the installments table.
     recorded_installments: strawberry.Private[list[Installment] | None] = None
+    recorded_delinquency: strawberry.Private[Delinquency | None] = None
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Loan:
@@ -164,6 +168,7 @@ class Loan:
             version=loan.version,
             borrower_id=application.borrower_id,
             product_code=application.product_code,
+            recorded_delinquency=loan.delinquency,
             recorded_installments=[
                 Installment.from_recorded(i, loan.installments.get(i.number), zero) for i in items
             ],
@@ -201,14 +206,24 @@ class Loan:
         return recorded.payoff_amount(day)
 
     @strawberry.field
-    def days_past_due(self) -> int:
-        """Always 0 for now: arrears are worked out by close of business, which comes later."""
-        return 0
+    async def days_past_due(self, info: Info[Context, None]) -> int:
+        """Days past due on the business date (see the `arrears` read model); 0 undisbursed."""
+        if self.recorded_delinquency is not None:
+            return self.recorded_delinquency.days_past_due
+        if self.recorded_installments is not None:
+            return 0
+        row = await arrears_by_loan(info.context).load(UUID(self.id))
+        return days_past_due(row) if row else 0
 
     @strawberry.field
-    def classification(self) -> Classification:
-        """Always NORMAL for now: classification follows arrears, set by close of business."""
-        return Classification.NORMAL
+    async def classification(self, info: Info[Context, None]) -> Classification:
+        """As close of business (or a payment that cured arrears) last recorded it."""
+        if self.recorded_delinquency is not None:
+            return Classification(self.recorded_delinquency.classification.value)
+        if self.recorded_installments is not None:
+            return Classification.NORMAL
+        row = await arrears_by_loan(info.context).load(UUID(self.id))
+        return Classification(row["classification"]) if row else Classification.NORMAL
 
     @strawberry.field
     async def repayments(self, info: Info[Context, None]) -> list[Repayment]:
@@ -221,6 +236,14 @@ class Loan:
             return self.recorded_installments
         rows = await installments_by_loan(info.context).load(UUID(self.id))
         return [Installment.from_row(row) for row in rows]
+
+
+def days_past_due(row: dict[str, Any]) -> int:
+    """DPD on the arrears read model's business date, for a loan close of business found
+    late; 0 while it has recorded none (as recorded, once the loan is not active)."""
+    if not row["active"] or row["bucket"] == "current":
+        return int(row["days_past_due"])
+    return dpd_since(row["oldest_unpaid_due_date"], row["business_date"])
 
 
 @strawberry.input

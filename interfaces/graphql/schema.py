@@ -10,7 +10,7 @@ from strawberry.extensions import MaskErrors, QueryDepthLimiter
 from strawberry.types import ExecutionContext
 
 from domain.errors import DomainError, InvalidValue, NotFound
-from interfaces.graphql import borrowers, history, loans, portfolio, products
+from interfaces.graphql import arrears, borrowers, history, loans, portfolio, products
 from interfaces.graphql.context import Forbidden
 
 MAX_DEPTH = 10
@@ -28,6 +28,8 @@ class Query:
     loan_history = strawberry.field(resolver=history.loan_history)
     loans = strawberry.field(resolver=loans.loans)  # last: it shadows the module from here on
     portfolio = strawberry.field(resolver=portfolio.portfolio)
+    business_date = strawberry.field(resolver=arrears.business_date)
+    arrears = strawberry.field(resolver=arrears.arrears)  # last: it shadows the module
 
 
 def _expected(error: GraphQLError) -> bool:

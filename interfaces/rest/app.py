@@ -13,6 +13,7 @@ from infrastructure.settings import Settings
 from interfaces.graphql.router import graphql_router, open_read_pool
 from interfaces.rest import (
     borrowers,
+    calendar,
     health,
     loans,
     problems,
@@ -48,5 +49,6 @@ def create_app(settings: Settings | None = None, *, follow: bool = True) -> Fast
     app.include_router(loans.router)
     app.include_router(schedules.router)
     app.include_router(repayments.router)
+    app.include_router(calendar.router)
     app.include_router(graphql_router(), prefix="/graphql")
     return app

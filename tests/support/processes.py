@@ -23,6 +23,8 @@ def lending_env(settings: Settings, **extra: str) -> dict[str, str]:
         LENDING_CIPHER_KEY=str(settings.cipher_key),
         **extra,
     )
+    if settings.opening_date is not None:
+        env["LENDING_OPENING_DATE"] = settings.opening_date.isoformat()
     return env
 
 

@@ -1,0 +1,61 @@
+"""A loan's recorded delinquency: what close of business last found, and when.
+
+DPD counts from the oldest installment with principal or interest unpaid (see
+`domain.arrears.dpd`). Bucket and classification change only on the days DPD crosses
+one of their floors, so the next day anything can change is known in advance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from domain.arrears import (
+    DEFAULT_THRESHOLDS,
+    Bucket,
+    Classification,
+    ClassificationThresholds,
+    bucket_of,
+    classify,
+    dpd_since,
+    oldest_unpaid_due_date,
+)
+from domain.arrears.classification import BUCKET_FLOORS
+from domain.ledger import InstallmentState
+from domain.model import Immutable
+
+
+class Delinquency(Immutable):
+    """Recorded on `since` (a business date): DPD that day, its bucket and tier."""
+
+    since: date
+    days_past_due: int
+    bucket: Bucket
+    classification: Classification
+
+
+CURRENT = (Bucket.CURRENT, Classification.NORMAL)
+
+
+def assess(
+    installments: Iterable[InstallmentState],
+    on: date,
+    thresholds: ClassificationThresholds = DEFAULT_THRESHOLDS,
+) -> tuple[int, Bucket, Classification]:
+    """DPD, bucket and tier on `on`; the installments hold no payment valued after `on`."""
+    dpd = dpd_since(oldest_unpaid_due_date(installments), on)
+    return dpd, bucket_of(dpd), classify(dpd, thresholds)
+
+
+def next_delinquency_change(
+    oldest_unpaid: date | None,
+    on: date,
+    thresholds: ClassificationThresholds = DEFAULT_THRESHOLDS,
+) -> date | None:
+    """The first day after `on` whose bucket or tier differs from `on`'s if nothing is paid."""
+    if oldest_unpaid is None:
+        return None
+    dpd = dpd_since(oldest_unpaid, on)
+    floors = {floor for floor, _ in BUCKET_FLOORS} | {floor for floor, _ in thresholds.floors()}
+    later = [floor for floor in floors if floor > dpd]
+    return oldest_unpaid + timedelta(days=min(later)) if later else None

@@ -1,0 +1,41 @@
+"""REST close of business: advance the business date, reviewing arrears each day."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+
+from application.close_of_business import close_of_business
+from infrastructure.tokens import Role, User
+from interfaces.rest.auth import require
+from interfaces.rest.common import Accepted, App, Command
+
+router = APIRouter(tags=["close of business"])
+
+Admin = Annotated[User, Depends(require(Role.ADMIN))]
+
+
+class CloseOfBusinessBody(Command):
+    business_date: date
+
+
+class DaysClosed(Accepted):
+    days_closed: int
+
+
+@router.post("/close-of-business")
+def run_close_of_business(
+    body: CloseOfBusinessBody, request: Request, app: App, user: Admin
+) -> DaysClosed:
+    """Run close of business for each day up to `business_date`; a date reached does nothing."""
+    runtime = request.app.state.runtime
+    result = close_of_business(app, user.sub, body.business_date, runtime.loans_to_review)
+    written = result.written
+    return DaysClosed(
+        id=written.id,
+        version=written.version,
+        position=written.position,
+        days_closed=result.days_closed,
+    )
