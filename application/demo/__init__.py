@@ -15,9 +15,12 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from uuid import UUID
 
 from application.app import LendingApplication
 from application.borrowers import register_borrower
+from application.calendar import business_date
+from application.close_of_business import review_loans
 from application.demo.catalog import define_products
 from application.demo.history import History
 from application.demo.lifecycle import originate
@@ -52,6 +55,7 @@ def load_demo(
     if loans:
         session.position = define_products(app)
     counts, weights = zip(*LOAN_COUNTS, strict=True)
+    disbursed: list[UUID] = []
     for n in range(borrowers):
         command = registration(people, n)
         try:
@@ -65,5 +69,10 @@ def load_demo(
                 payer = command.profile.name
                 History(session, stories, command.actor, payer, loan_id, plan).run()
                 session.forget(loan_id)
+                disbursed.append(loan_id)
         progress(1)
-    return session.position
+    if not disbursed:
+        return session.position
+    # Late loans show their arrears at once, as close of business would have recorded.
+    reviewed = review_loans(app, "admin.wu", business_date(app, "admin.wu"), disbursed)
+    return max(session.position, reviewed, app.recorder.max_notification_id() or 0)

@@ -16,6 +16,7 @@ from anyio import to_thread
 from psycopg.rows import dict_row
 from strawberry.types import Info
 
+from application.calendar import business_date
 from domain.arrears import dpd_since
 from domain.errors import NotFound
 from domain.loan import Loan as LoanAggregate
@@ -196,12 +197,12 @@ class Loan:
 
         Everything due by then, all principal still owed and the current period's
         interest accrued to that day; later periods' interest is not owed. Without
-        `as_of` it is today (UTC) until the service keeps a business date.
+        `as_of` it is the business date.
         """
         if self.status not in (LoanStatus.ACTIVE, LoanStatus.CLOSED, LoanStatus.WRITTEN_OFF):
             return self.outstanding_principal
-        day = as_of or datetime.now(UTC).date()
         app = info.context.app
+        day = as_of or await to_thread.run_sync(business_date, app)
         recorded = await to_thread.run_sync(app.load, LoanAggregate, UUID(self.id), "loan")
         return recorded.payoff_amount(day)
 

@@ -321,3 +321,13 @@ def test_unknown_loans_read_as_null(api: TestClient) -> None:
     assert graphql(api, STATUS, ANALYST, {"id": missing})["data"]["loan"] is None
     refused = graphql(api, LOAN, ANALYST, {"id": missing, "asOf": datetime.now(UTC).isoformat()})
     assert refused["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+
+
+def test_payoff_without_a_date_is_on_the_business_date(api: TestClient) -> None:
+    # The suite's store opens at 2030-01-01, after this loan's maturity (2027-01-31):
+    # with nothing paid, every installment is due, so payoff = the whole schedule.
+    written = disbursed_loan(api)
+    query = "query($id: ID!) { loan(id: $id) { payoffAmount schedule { totalPayable } } }"
+    loan = graphql(api, query, ANALYST, {"id": written["id"]}, min_position=written["position"])
+    figures = loan["data"]["loan"]
+    assert figures["payoffAmount"] == figures["schedule"]["totalPayable"] == "12794.23"
