@@ -116,7 +116,8 @@ class ArrearsView(ReadModel):
         cursor.execute(
             "UPDATE arrears SET days_past_due = %s, bucket = %s, classification = %s,"
             " delinquency_since = %s WHERE loan_id = %s",
-            (event.days_past_due, event.bucket.value, event.classification.value,
+            (event.delinquency.days_past_due, event.delinquency.bucket.value,
+             event.delinquency.classification.value,
              event.value_date, event.originator_id),
         )  # fmt: skip
         self.reindex(cursor, event.originator_id, event.value_date)

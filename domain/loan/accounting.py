@@ -14,6 +14,7 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
+from domain.errors import InvalidTransition, InvalidValue
 from domain.ledger import (
     Charge,
     ComponentAmounts,
@@ -150,7 +151,42 @@ def unpaid(item: Installment) -> InstallmentState:
     return InstallmentState(item.number, item.due_date, due, ZERO_AMOUNTS, None)
 
 
+def written_off_on(books: Books, on: date) -> Books:
+    if on < books.terms.start_date:
+        raise InvalidValue("value_date", "must not be before the disbursement")
+    return books.model_copy(update={"written_off_on": on})
+
+
 def rescheduled(
+    books: Books,
+    method: str,
+    from_date: date,
+    new_term: int | None,
+    new_rate_percent: Decimal | None,
+) -> Books:
+    """The books after a reschedule: kept installments, then a new schedule.
+
+    Installments due on or before `from_date` stay as they are, arrears included.
+    The principal they did not schedule is spread again from the last of their due
+    dates (or the disbursement), over `new_term` periods at `new_rate_percent`.
+    """
+    if method in UNSCHEDULED_PRINCIPAL:
+        raise InvalidTransition("reschedule", f"the loan repays principal at maturity ({method})")
+    if new_term is None and new_rate_percent is None:
+        raise InvalidValue("new_term", "give a new term, a new rate or both")
+    try:
+        terms, schedule = _rescheduled(books, from_date, new_term, new_rate_percent)
+    except ScheduleError as error:
+        raise InvalidValue(RESCHEDULE_FIELDS.get(error.field, error.field), error.message) from None
+    return books.model_copy(update={"terms": terms, "schedule": schedule})
+
+
+# Their installment count follows the term, so a kept-plus-new schedule does not fit them.
+UNSCHEDULED_PRINCIPAL = ("interest_only", "bullet")
+RESCHEDULE_FIELDS = {"term": "new_term", "annual_rate_percent": "new_rate_percent"}
+
+
+def _rescheduled(
     books: Books, from_date: date, new_term: int | None, new_rate_percent: Decimal | None
 ) -> tuple[ScheduleTerms, Schedule]:
     """The contract after a reschedule: kept installments, then a new schedule."""

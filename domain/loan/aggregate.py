@@ -6,6 +6,7 @@ today's product. Disbursement records the contract terms and the full schedule.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -13,25 +14,12 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
-from domain.arrears import Bucket, Classification
 from domain.errors import InvalidTransition, InvalidValue
 from domain.ledger import ComponentAmounts, InstallmentState, LedgerState, PaymentResult, Prepayment
-from domain.loan.accounting import (
-    Balances,
-    Books,
-    LedgerChange,
-    PaymentRecord,
-    balances,
-    change,
-    ledger,
-    payoff,
-    rescheduled,
-    unpaid,
-)
-from domain.loan.delinquency import CURRENT, Delinquency, assess
+from domain.loan import accounting
+from domain.loan.accounting import Balances, Books, LedgerChange, PaymentRecord
+from domain.loan.delinquency import Delinquency, changed
 from domain.loan.records import (
-    RESCHEDULE_FIELDS,
-    UNSCHEDULED_PRINCIPAL,
     Application,
     Disbursement,
     LoanState,
@@ -40,7 +28,7 @@ from domain.loan.records import (
 )
 from domain.loan.status import LoanStatus, require
 from domain.model import Aggregate, AggregateSnapshot
-from domain.schedule import Schedule, ScheduleError, ScheduleTerms, generate_schedule
+from domain.schedule import Schedule, ScheduleTerms, generate_schedule
 
 
 class Loan(Aggregate):
@@ -52,7 +40,6 @@ class Loan(Aggregate):
         term: int
         signed_on: date | None
         disbursement: Disbursement | None
-        terms: ScheduleTerms | None
         schedule: Schedule | None
         books: Books | None
         payments: dict[str, PaymentRecord]
@@ -60,7 +47,6 @@ class Loan(Aggregate):
         installments: dict[int, InstallmentState]
         balances: Balances | None
         next_sequence: int
-        written_off: ComponentAmounts | None
         delinquency: Delinquency | None
 
     class Snapshot(AggregateSnapshot):
@@ -77,7 +63,6 @@ class Loan(Aggregate):
             aggregate.term = self.application.term
             aggregate.signed_on = None
             aggregate.disbursement = None
-            aggregate.terms = None
             aggregate.schedule = None
             aggregate.books = None
             aggregate.payments = {}
@@ -85,7 +70,6 @@ class Loan(Aggregate):
             aggregate.installments = {}
             aggregate.balances = None
             aggregate.next_sequence = 1
-            aggregate.written_off = None
             aggregate.delinquency = None
 
     @classmethod
@@ -167,7 +151,7 @@ class Loan(Aggregate):
         )
         schedule = generate_schedule(terms)
         order = tuple(c.value for c in self.application.product.allocation_order)
-        opening = ledger(Books(terms=terms, schedule=schedule, order=order), [])
+        opening = accounting.ledger(Books(terms=terms, schedule=schedule, order=order), [])
         self._disbursed(
             actor=actor,
             value_date=disbursement.value_date,
@@ -175,7 +159,7 @@ class Loan(Aggregate):
             terms=terms,
             schedule=schedule,
             order=order,
-            balances=balances(opening),
+            balances=accounting.balances(opening),
         )
 
     @event("Disbursed")
@@ -191,10 +175,9 @@ class Loan(Aggregate):
     ) -> None:
         self.status = LoanStatus.ACTIVE
         self.disbursement = disbursement
-        self.terms = terms
         self.schedule = schedule
         self.books = Books(terms=terms, schedule=schedule, order=order)
-        self.installments = {i.number: unpaid(i) for i in schedule.installments}
+        self.installments = {i.number: accounting.unpaid(i) for i in schedule.installments}
         self.balances = balances
 
     # Money after disbursement: every change recomputes the ledger and records the difference.
@@ -219,9 +202,9 @@ class Loan(Aggregate):
             sequence=self.next_sequence,
             prepayment=prepayment,
         )
-        after = ledger(books, [*self.payments.values(), payment])
+        _, change = self._recompute(payments=[*self.payments.values(), payment])
         self._repayment_allocated(
-            actor=actor, value_date=value_date, payment=payment, change=self._change(after)
+            actor=actor, value_date=value_date, payment=payment, change=change
         )
         self._settle(actor, value_date)
 
@@ -238,13 +221,13 @@ class Loan(Aggregate):
         if payment is None:
             raise InvalidTransition("reverse", "the loan holds no such live repayment")
         live = [p for p in self.payments.values() if p.id != payment.id]
-        after = ledger(self._books(), live)
+        _, change = self._recompute(payments=live)
         self._repayment_reversed(
             actor=actor,
             value_date=payment.value_date,
             repayment_id=payment.id,
             reason=reason,
-            change=self._change(after),
+            change=change,
         )
         self._settle(actor, payment.value_date)
 
@@ -259,18 +242,14 @@ class Loan(Aggregate):
     def write_off(self, *, actor: str, value_date: date, reason: str) -> None:
         """Write off what is owed on `value_date`; later payments become recoveries."""
         require("write off", self.status)
-        books = self._books()
-        if value_date < books.terms.start_date:
-            raise InvalidValue("value_date", "must not be before the disbursement")
-        written = books.model_copy(update={"written_off_on": value_date})
-        after = ledger(written, self.payments.values())
+        after, change = self._recompute(accounting.written_off_on(self._books(), value_date))
         assert after.written_off is not None
         self._written_off(
             actor=actor,
             value_date=value_date,
             reason=checked_reason(reason),
             amounts=after.written_off,
-            change=change(self.results, self.installments, self._schedule(), after),
+            change=change,
         )
 
     @event("WrittenOff")
@@ -285,7 +264,6 @@ class Loan(Aggregate):
         self.status = LoanStatus.WRITTEN_OFF
         assert self.books is not None
         self.books = self.books.model_copy(update={"written_off_on": value_date})
-        self.written_off = amounts
         self._record(change)
 
     def reschedule(
@@ -304,28 +282,17 @@ class Loan(Aggregate):
         dates (or the disbursement), over `new_term` periods at `new_rate_percent`.
         """
         require("reschedule", self.status)
-        if self.application.method in UNSCHEDULED_PRINCIPAL:
-            raise InvalidTransition(
-                "reschedule", f"the loan repays principal at maturity ({self.application.method})"
-            )
-        if new_term is None and new_rate_percent is None:
-            raise InvalidValue("new_term", "give a new term, a new rate or both")
-        books = self._books()
-        try:
-            terms, schedule = rescheduled(books, from_date, new_term, new_rate_percent)
-        except ScheduleError as error:
-            raise InvalidValue(
-                RESCHEDULE_FIELDS.get(error.field, error.field), error.message
-            ) from None
-        new_books = books.model_copy(update={"terms": terms, "schedule": schedule})
-        after = ledger(new_books, self.payments.values())
+        books = accounting.rescheduled(
+            self._books(), self.application.method, from_date, new_term, new_rate_percent
+        )
+        _, change = self._recompute(books)
         self._rescheduled(
             actor=actor,
             value_date=from_date,
             reason=checked_reason(reason),
-            terms=terms,
-            schedule=schedule,
-            change=change(self.results, self.installments, self._schedule(), after),
+            terms=books.terms,
+            schedule=books.schedule,
+            change=change,
         )
 
     @event("Rescheduled")
@@ -340,25 +307,36 @@ class Loan(Aggregate):
     ) -> None:
         assert self.books is not None
         self.books = self.books.model_copy(update={"terms": terms, "schedule": schedule})
-        self.terms = terms
         self.annual_rate_percent = terms.annual_rate_percent
         self._record(change)
         self.schedule = change.schedule or schedule
 
-    def _schedule(self) -> Schedule:
-        assert self.schedule is not None
-        return self.schedule
+    @property
+    def terms(self) -> ScheduleTerms | None:
+        """The contract's terms as they stand (a reschedule replaces them)."""
+        return self.books.terms if self.books else None
+
+    @property
+    def written_off(self) -> ComponentAmounts | None:
+        return self.balances.written_off if self.balances else None
 
     def payoff_amount(self, on: date) -> Decimal:
-        return payoff(self._books(), self.payments.values(), on)
+        return accounting.payoff(self._books(), self.payments.values(), on)
 
     def _books(self) -> Books:
         if self.books is None:
             raise InvalidTransition("take money", f"the loan is {self.status.value}")
         return self.books
 
-    def _change(self, after: LedgerState) -> LedgerChange:
-        return change(self.results, self.installments, self._schedule(), after)
+    def _recompute(
+        self, books: Books | None = None, payments: Iterable[PaymentRecord] | None = None
+    ) -> tuple[LedgerState, LedgerChange]:
+        """The ledger with other books or payments, and how it differs from the record."""
+        after = accounting.ledger(
+            books or self._books(), self.payments.values() if payments is None else payments
+        )
+        assert self.schedule is not None
+        return after, accounting.change(self.results, self.installments, self.schedule, after)
 
     def _record(self, change: LedgerChange) -> None:
         for result in change.results:
@@ -392,40 +370,19 @@ class Loan(Aggregate):
         """Record DPD, bucket and tier on business date `on` if they differ from the record.
 
         After a payment, reversal or reschedule only a delinquency close of business has
-        recorded is revised (a cure is recorded with the payment); a loan it has not
-        classified is current until close of business finds otherwise.
+        recorded is revised (a cure is recorded with the payment).
         """
         if self.status not in (LoanStatus.ACTIVE, LoanStatus.CLOSED):
             return
-        recorded = self.delinquency
-        if after_books_change and recorded is None:
+        if after_books_change and self.delinquency is None:
             return
-        dpd, bucket, classification = assess(self.installments.values(), on)
-        was = CURRENT if recorded is None else (recorded.bucket, recorded.classification)
-        if (bucket, classification) != was:
-            self._delinquency_changed(
-                actor=actor,
-                value_date=on,
-                days_past_due=dpd,
-                bucket=bucket,
-                classification=classification,
-            )
+        found = changed(self.installments.values(), self.delinquency, on)
+        if found is not None:
+            self._delinquency_changed(actor=actor, value_date=on, delinquency=found)
 
     @event("DelinquencyChanged")
-    def _delinquency_changed(
-        self,
-        actor: str,
-        value_date: date,
-        days_past_due: int,
-        bucket: Bucket,
-        classification: Classification,
-    ) -> None:
-        self.delinquency = Delinquency(
-            since=value_date,
-            days_past_due=days_past_due,
-            bucket=bucket,
-            classification=classification,
-        )
+    def _delinquency_changed(self, actor: str, value_date: date, delinquency: Delinquency) -> None:
+        self.delinquency = delinquency
 
 
 # The events that carry a `change: LedgerChange`: what read models of money follow.

@@ -47,6 +47,17 @@ def assess(
     return dpd, bucket_of(dpd), classify(dpd, thresholds)
 
 
+def changed(
+    installments: Iterable[InstallmentState], recorded: Delinquency | None, on: date
+) -> Delinquency | None:
+    """The delinquency on `on` if its bucket or tier differs from the one recorded."""
+    dpd, bucket, classification = assess(installments, on)
+    was = CURRENT if recorded is None else (recorded.bucket, recorded.classification)
+    if (bucket, classification) == was:
+        return None
+    return Delinquency(since=on, days_past_due=dpd, bucket=bucket, classification=classification)
+
+
 def next_delinquency_change(
     oldest_unpaid: date | None,
     on: date,

@@ -7,7 +7,7 @@ from decimal import Decimal
 from uuid import UUID
 
 from domain.errors import InvalidValue
-from domain.ledger import ComponentAmounts, InstallmentState, PaymentResult
+from domain.ledger import InstallmentState, PaymentResult
 from domain.loan.accounting import Balances, Books, PaymentRecord
 from domain.loan.delinquency import Delinquency
 from domain.loan.status import LoanStatus
@@ -50,7 +50,6 @@ class LoanState(SnapshotState):
     term: int
     signed_on: date | None
     disbursement: Disbursement | None
-    terms: ScheduleTerms | None
     schedule: Schedule | None
     books: Books | None
     payments: dict[str, PaymentRecord]
@@ -58,7 +57,6 @@ class LoanState(SnapshotState):
     installments: dict[int, InstallmentState]
     balances: Balances | None
     next_sequence: int
-    written_off: ComponentAmounts | None
     delinquency: Delinquency | None = None
 
 
@@ -87,11 +85,6 @@ def contract_terms(
         )
     except ScheduleError as error:
         raise InvalidValue(error.field, error.message) from None
-
-
-# Their installment count follows the term, so a kept-plus-new schedule does not fit them.
-UNSCHEDULED_PRINCIPAL = ("interest_only", "bullet")
-RESCHEDULE_FIELDS = {"term": "new_term", "annual_rate_percent": "new_rate_percent"}
 
 
 def checked_reason(reason: str) -> str:

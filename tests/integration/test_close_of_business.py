@@ -52,7 +52,12 @@ def cob(api: TestClient, day: date, status: int = 200) -> dict[str, Any]:
 def delinquency(api: TestClient, loan_id: str) -> list[tuple[date, int, str, str]]:
     app = api.app.state.runtime.app  # type: ignore[attr-defined]
     return [
-        (e.value_date, e.days_past_due, e.bucket.value, e.classification.value)
+        (
+            e.value_date,
+            e.delinquency.days_past_due,
+            e.delinquency.bucket.value,
+            e.delinquency.classification.value,
+        )
         for e in app.events_of(UUID(loan_id))
         if isinstance(e, Loan.DelinquencyChanged)
     ]
