@@ -1,4 +1,4 @@
-"""Borrower use cases: register (with a unique id number) and update."""
+"""Borrower use cases: register (with a unique id number), update, blacklist."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from uuid import UUID
 from eventsourcing.persistence import IntegrityError
 
 from application.app import LendingApplication, Written, check_version
+from application.calendar import business_date
 from application.phones import normalize_phone
 from domain.borrower import Borrower, BorrowerKind, Profile, normalize_id_number
 from domain.claims import Claim
@@ -72,6 +73,36 @@ def update_borrower(app: LendingApplication, command: UpdateBorrower) -> Written
         borrower = app.load(Borrower, command.borrower_id, "borrower")
         check_version(borrower, command.expected_version)
         borrower.update(actor=command.actor, changes=changes)
+        return app.save_all(borrower)
+
+    return app.retrying(attempt)
+
+
+@dataclass(frozen=True)
+class Blacklisting:
+    actor: str
+    borrower_id: UUID
+    reason: str
+    expected_version: int | None = None
+
+
+def blacklist_borrower(app: LendingApplication, command: Blacklisting) -> Written:
+    """Refuse the borrower credit from the business date: intake rejects their applications."""
+    return _listing(app, command, lift=False)
+
+
+def lift_blacklist(app: LendingApplication, command: Blacklisting) -> Written:
+    return _listing(app, command, lift=True)
+
+
+def _listing(app: LendingApplication, command: Blacklisting, lift: bool) -> Written:
+    on = business_date(app, command.actor)
+
+    def attempt() -> Written:
+        borrower = app.load(Borrower, command.borrower_id, "borrower")
+        check_version(borrower, command.expected_version)
+        change = borrower.lift_blacklist if lift else borrower.blacklist
+        change(actor=command.actor, reason=command.reason, on=on)
         return app.save_all(borrower)
 
     return app.retrying(attempt)

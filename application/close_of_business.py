@@ -1,14 +1,15 @@
-"""Close of business: advance the business date a day at a time, reviewing arrears.
+"""Close of business: advance the business date a day at a time, running each day's steps.
 
-For each day, the loans whose bucket or classification may change that day (an
-index the caller supplies from the `arrears` read model) are loaded and decide for
-themselves; only then is the day closed. A run that stops part-way can be run again:
-a loan that already recorded the day's change records nothing more.
+A day's steps run in order, then the day is closed. A step finds what it must do
+through a read model the caller owns (e.g. the loans whose arrears may change
+that day), so it first lets that read model catch up with what the run has
+written so far. A run that stops part-way can be run again: every step records
+nothing for work a previous attempt already recorded.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
@@ -19,6 +20,11 @@ from application.app import LendingApplication, Written
 from application.calendar import load_calendar
 from domain.errors import Conflict
 from domain.loan import Loan
+
+# One step of a business day: (app, actor, day, after) -> the last position written.
+# `after` is the last position this run wrote before the step (None: wait for the
+# store's head, 0: nothing to wait for); a step that writes nothing returns `after`.
+DayStep = Callable[[LendingApplication, str, date, int | None], int | None]
 
 # (day, position): the loans due for review on `day`, once the index has processed
 # `position` (None: the store's head). The index is a read model the caller owns.
@@ -32,33 +38,51 @@ class DaysClosed:
 
 
 def close_of_business(
-    app: LendingApplication, actor: str, target: date, loans_to_review: LoansToReview
+    app: LendingApplication, actor: str, target: date, steps: Sequence[DayStep]
 ) -> DaysClosed:
     """Run close of business for every day after the business date up to `target`."""
     calendar = load_calendar(app, actor)
     days = calendar.days_to(target)
     written = Written(calendar.id, calendar.version, 0)
-    # The first day waits for everything recorded so far; later days only for the
-    # loans the day before changed (a day closing moves no loan's next change).
-    wait_for: int | None = None
+    # The first day waits for everything recorded so far; later days only for what
+    # the day before wrote (closing a day moves nothing a step looks for).
+    after: int | None = None
     for day in days:
-        wait_for = review_loans(app, actor, day, loans_to_review(day, wait_for))
+        day_after = after
+        for step in steps:
+            day_after = step(app, actor, day, day_after)
         calendar.close_day(actor=actor, day=day)
         try:
             written = app.save_all(calendar)
         except IntegrityError:
             raise Conflict(f"another close of business closed {day} first") from None
+        after = day_after or 0
     return DaysClosed(written, len(days))
 
 
+def later(after: int | None, position: int) -> int | None:
+    """The position a step returns: `position` if it wrote anything, else `after`."""
+    return max(after or 0, position) if position else after
+
+
+def reviewing_loans(loans_to_review: LoansToReview) -> DayStep:
+    """The step that lets each loan due for review record what the day brings: late
+    fees, penalty interest and changes of delinquency."""
+
+    def step(app: LendingApplication, actor: str, day: date, after: int | None) -> int | None:
+        return later(after, review_loans(app, actor, day, loans_to_review(day, after)))
+
+    return step
+
+
 def review_loans(app: LendingApplication, actor: str, day: date, loan_ids: Iterable[UUID]) -> int:
-    """Let each loan record its delinquency on `day`; the last position written (0: none)."""
+    """Let each loan record what `day` brings it; the last position written (0: none)."""
     last = 0
     for loan_id in loan_ids:
 
         def attempt(loan_id: UUID = loan_id) -> int:
             loan = app.load(Loan, loan_id, "loan")
-            loan.review_delinquency(actor=actor, on=day)
+            loan.close_day(actor=actor, on=day)
             if not loan.pending_events:
                 return 0
             return app.save_all(loan).position

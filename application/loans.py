@@ -1,4 +1,7 @@
-"""Loan lifecycle use cases: apply, approve, reject, withdraw, sign, disburse."""
+"""Loan lifecycle use cases: apply, approve, reject, withdraw, sign, disburse.
+
+Approval and rejection go level by level through the approval case (approvals.py).
+"""
 
 from __future__ import annotations
 
@@ -9,9 +12,15 @@ from decimal import Decimal
 from uuid import UUID
 
 from application.app import LendingApplication, Written, check_version
-from application.calendar import business_date, not_after_business_date
+from application.approvals import Approve as Approve  # the credit decision's steps
+from application.approvals import approve as approve
+from application.approvals import open_approval
+from application.approvals import reject as reject
+from application.calendar import SYSTEM, business_date, not_after_business_date
+from application.credit import assess_application
 from application.products import find_product
 from domain.borrower import Borrower
+from domain.credit import Decision
 from domain.errors import InvalidValue, NotFound
 from domain.loan import Application, Disbursement, Loan
 from domain.money import checked_amount
@@ -30,9 +39,16 @@ class SubmitApplication:
     method: Method
     purpose: str
     annual_rate_percent: Decimal | None = None
+    collateral_value: Decimal | None = None  # for the collateral-based limit
 
 
 def submit_application(app: LendingApplication, command: SubmitApplication) -> Written:
+    # Intake records the application on the borrower: if the borrower changed meanwhile
+    # (another application, an update) the save is stale and the submission runs again.
+    return app.retrying(lambda: _submit(app, command))
+
+
+def _submit(app: LendingApplication, command: SubmitApplication) -> Written:
     try:
         borrower = app.load(Borrower, command.borrower_id, "borrower")
     except NotFound:
@@ -63,15 +79,13 @@ def submit_application(app: LendingApplication, command: SubmitApplication) -> W
         annual_rate_percent=rate,
         purpose=command.purpose,
     )
-    return app.save_all(Loan.submit(actor=command.actor, application=application))
-
-
-@dataclass(frozen=True)
-class Approve:
-    principal: Decimal | None = None
-    annual_rate_percent: Decimal | None = None
-    term: int | None = None
-    note: str = ""
+    loan = Loan.submit(actor=command.actor, application=application)
+    # Intake: a failed hard check rejects the application now, with the checks' reasons.
+    assessment = assess_application(app, borrower, loan, command.actor, command.collateral_value)
+    if assessment.decision is Decision.REJECTED:
+        loan.reject(actor=SYSTEM, reason=assessment.rejection_reason)
+    approval = open_approval(app, loan, command.actor, assessment)
+    return app.save_all(loan, assessment, borrower, *([approval] if approval else []))
 
 
 def act_on_loan(
@@ -89,41 +103,6 @@ def act_on_loan(
         return app.save_all(loan)
 
     return app.retrying(attempt)
-
-
-def approve(
-    app: LendingApplication, actor: str, loan_id: UUID, change: Approve, version: int | None = None
-) -> Written:
-    def decide(loan: Loan) -> None:
-        product = app.load(LoanProduct, loan.application.product_id, "product")
-        product.check_application(
-            change.principal or loan.principal,
-            change.term or loan.term,
-            Frequency(loan.application.frequency),
-            Method(loan.application.method),
-            loan.annual_rate_percent
-            if change.annual_rate_percent is None
-            else change.annual_rate_percent,
-        )
-        loan.approve(
-            actor=actor,
-            principal=(
-                None
-                if change.principal is None
-                else checked_amount(change.principal, "principal", loan.application.minor_unit)
-            ),
-            annual_rate_percent=change.annual_rate_percent,
-            term=change.term,
-            note=change.note,
-        )
-
-    return act_on_loan(app, loan_id, version, decide)
-
-
-def reject(
-    app: LendingApplication, actor: str, loan_id: UUID, reason: str, version: int | None = None
-) -> Written:
-    return act_on_loan(app, loan_id, version, lambda loan: loan.reject(actor=actor, reason=reason))
 
 
 def withdraw(
@@ -169,11 +148,12 @@ def write_off(
     version: int | None = None,
 ) -> Written:
     not_after_business_date(app, actor, value_date, "value_date")
+    today = business_date(app, actor)
     return act_on_loan(
         app,
         loan_id,
         version,
-        lambda loan: loan.write_off(actor=actor, value_date=value_date, reason=reason),
+        lambda loan: loan.write_off(actor=actor, value_date=value_date, reason=reason, today=today),
     )
 
 
@@ -203,9 +183,10 @@ def reschedule(
             actor=actor,
             from_date=change.from_date,
             reason=change.reason,
+            today=today,
             new_term=change.new_term,
             new_rate_percent=change.new_rate_percent,
         )
-        loan.review_delinquency(actor=actor, on=today, after_books_change=True)
+        loan.review_delinquency(actor=actor, on=today)
 
     return act_on_loan(app, loan_id, version, decide)

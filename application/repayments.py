@@ -69,10 +69,11 @@ def receive_repayment(app: LendingApplication, command: ReceiveRepayment) -> Wri
             repayment_id=payment_id,
             amount=amount,
             value_date=receipt.value_date,
+            today=today,
             prepayment=receipt.prepayment,
         )
         # A payment that cures arrears records the cure with it.
-        loan.review_delinquency(actor=command.actor, on=today, after_books_change=True)
+        loan.review_delinquency(actor=command.actor, on=today)
         return app.save_all(repayment, loan)
 
     return app.retrying(attempt)
@@ -98,8 +99,8 @@ def reverse_repayment(
         repayment = app.load(Repayment, payment_id, "repayment")
         repayment.reverse(actor=actor, reason=reason)
         loan = app.load(Loan, repayment.receipt.loan_id, "loan")
-        loan.reverse_payment(actor=actor, repayment_id=payment_id, reason=reason)
-        loan.review_delinquency(actor=actor, on=today, after_books_change=True)
+        loan.reverse_payment(actor=actor, repayment_id=payment_id, reason=reason, today=today)
+        loan.review_delinquency(actor=actor, on=today)
         return app.save_all(repayment, loan)
 
     return app.retrying(attempt)

@@ -10,7 +10,7 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
-from domain.errors import InvalidValue
+from domain.errors import InvalidTransition, InvalidValue
 from domain.identity import birth_date_of, normalize_credit_code, normalize_resident_id
 from domain.model import Aggregate, AggregateSnapshot, Immutable, SnapshotState
 from domain.money import checked_amount
@@ -57,12 +57,29 @@ def normalize_id_number(kind: BorrowerKind, id_number: str) -> str:
     return normalize_credit_code(id_number)
 
 
+class Blacklisting(Immutable):
+    """Why and since when (business date) the lender will not lend to the borrower."""
+
+    reason: str
+    since: date
+    by: str
+
+
+class AppliedFor(Immutable):
+    """A loan the borrower applied for, on a business date."""
+
+    loan_id: UUID
+    on: date
+
+
 class BorrowerState(SnapshotState):
     kind: BorrowerKind
     id_number: str
     birth_date: date | None
     officer: str
     profile: Profile
+    blacklisting: Blacklisting | None = None
+    applications: tuple[AppliedFor, ...] = ()
 
 
 class Borrower(Aggregate):
@@ -72,6 +89,8 @@ class Borrower(Aggregate):
         birth_date: date | None
         officer: str
         profile: Profile
+        blacklisting: Blacklisting | None
+        applications: tuple[AppliedFor, ...]
 
     class Snapshot(AggregateSnapshot):
         state: BorrowerState
@@ -89,6 +108,8 @@ class Borrower(Aggregate):
             aggregate.birth_date = self.birth_date
             aggregate.officer = self.officer
             aggregate.profile = self.profile
+            aggregate.blacklisting = None
+            aggregate.applications = ()
 
     @classmethod
     def register(
@@ -133,3 +154,40 @@ class Borrower(Aggregate):
     @event("Updated")
     def _updated(self, actor: str, profile: Profile, changed: list[str]) -> None:
         self.profile = profile
+
+    def blacklist(self, *, actor: str, reason: str, on: date) -> None:
+        """Refuse the borrower credit from business date `on`; intake rejects them."""
+        if self.blacklisting is not None:
+            raise InvalidTransition("blacklist", "the borrower is already blacklisted")
+        self._blacklisted(actor=actor, value_date=on, reason=_checked_reason(reason))
+
+    @event("Blacklisted")
+    def _blacklisted(self, actor: str, value_date: date, reason: str) -> None:
+        self.blacklisting = Blacklisting(reason=reason, since=value_date, by=actor)
+
+    def lift_blacklist(self, *, actor: str, reason: str, on: date) -> None:
+        if self.blacklisting is None:
+            raise InvalidTransition("lift the blacklist", "the borrower is not blacklisted")
+        self._blacklist_lifted(actor=actor, value_date=on, reason=_checked_reason(reason))
+
+    @event("BlacklistLifted")
+    def _blacklist_lifted(self, actor: str, value_date: date, reason: str) -> None:
+        self.blacklisting = None
+
+    def record_application(self, *, actor: str, loan_id: UUID, on: date) -> None:
+        """Keep the borrower's applications with the borrower, so intake counts them
+        exactly: two applications racing each other conflict here, and one retries."""
+        self._application_recorded(actor=actor, loan_id=loan_id, value_date=on)
+
+    @event("ApplicationRecorded")
+    def _application_recorded(self, actor: str, loan_id: UUID, value_date: date) -> None:
+        self.applications = (*self.applications, AppliedFor(loan_id=loan_id, on=value_date))
+
+    def applications_since(self, since: date) -> int:
+        return sum(1 for applied in self.applications if applied.on >= since)
+
+
+def _checked_reason(reason: str) -> str:
+    if not reason.strip():
+        raise InvalidValue("reason", "must not be empty")
+    return reason.strip()

@@ -25,6 +25,10 @@ class NotFound(DomainError):
         self.id = id_
 
 
+class Refused(DomainError):
+    """This caller may not do it, whatever the state: maker-checker or signing authority."""
+
+
 class Conflict(DomainError):
     """The command clashes with what is recorded (state, version, uniqueness)."""
 

@@ -25,6 +25,11 @@ MINOR_UNITS = {
 MAX_RATE_PERCENT = Decimal(1000)
 RATE_PLACES = 4
 CODE = re.compile(r"[A-Z0-9][A-Z0-9_-]{0,31}")
+# Borrowers' age bounds (whole years on the business date of the application). Products
+# defined before the bounds existed load with these defaults.
+DEFAULT_MIN_AGE = 18
+DEFAULT_MAX_AGE = 65
+OLDEST_AGE = 120
 
 
 def normalize_code(code: str) -> str:
@@ -82,6 +87,8 @@ class ProductTerms(Immutable):
     day_count: DayCount = DayCount.THIRTY_360
     interest_calculation: InterestCalculation = InterestCalculation.PER_PERIOD
     allocation_order: tuple[Component, ...] = DEFAULT_ORDER
+    min_age: int = DEFAULT_MIN_AGE
+    max_age: int = DEFAULT_MAX_AGE
 
     def checked(self) -> ProductTerms:
         if not self.name.strip():
@@ -112,6 +119,12 @@ class ProductTerms(Immutable):
         if self.min_rate_percent > self.max_rate_percent:
             raise InvalidValue("min_rate_percent", "must not exceed max_rate_percent")
         _checked_count(self.grace_days, "grace_days", 0)
+        _checked_count(self.min_age, "min_age", 0)
+        _checked_count(self.max_age, "max_age", 0)
+        if self.max_age > OLDEST_AGE:
+            raise InvalidValue("max_age", f"must be at most {OLDEST_AGE}")
+        if self.min_age > self.max_age:
+            raise InvalidValue("min_age", "must not exceed max_age")
         if sorted(self.allocation_order) != sorted(Component):
             raise InvalidValue(
                 "allocation_order", "must list penalty, fee, interest and principal once each"

@@ -10,12 +10,21 @@ from datetime import date
 from uuid import UUID
 
 from application.app import LendingApplication
+from application.close_of_business import DayStep, reviewing_loans
+from application.collections import settling_promises
+from application.credit import use_records
+from application.risk import raising_warnings
+from domain.risk import Finding, RiskPolicy
 from infrastructure import secrets
 from infrastructure.database import database_url, eventsourcing_env
 from infrastructure.eventstore import store_env
 from infrastructure.settings import Settings
 from projections.arrears import ArrearsView
+from projections.collections import CollectionsView
+from projections.credit_assessments import CreditAssessmentsView
 from projections.registry import READ_MODELS
+from projections.risk_findings import risk_findings
+from projections.risk_warnings import RiskWarningsView
 from projections.runner import Projections
 
 
@@ -25,6 +34,9 @@ def build_env(settings: Settings, url: str | None = None) -> dict[str, str]:
     # The only clock read that touches the books: the date a new store opens at.
     env["OPENING_DATE"] = (settings.opening_date or date.today()).isoformat()
     env["CLAIM_KEY"] = hmac.new(key.encode(), b"claims", hashlib.sha256).hexdigest()
+    env["RISK_POLICY"] = settings.risk.model_dump_json()
+    env["CREDIT_POLICY"] = settings.credit.model_dump_json()
+    env["APPROVAL_POLICY"] = settings.approval.model_dump_json()
     for name in (*READ_MODELS, "read_models"):
         # Each read model (for status and rebuilds) and the follower of them all
         # open their own pool; keep them small.
@@ -46,7 +58,12 @@ class Runtime:
         url = url or database_url(settings)
         env = build_env(settings, url)
         app = LendingApplication(env)
-        return cls(settings, url, env, app, Projections(env, app))
+        projections = Projections(env, app)
+        # Intake's fraud signals count across borrowers: it asks the read models.
+        records = projections.views["credit_assessments"]
+        assert isinstance(records, CreditAssessmentsView)
+        use_records(app, records)
+        return cls(settings, url, env, app, projections)
 
     def loans_to_review(self, day: date, position: int | None = None) -> Iterable[UUID]:
         """Loans whose arrears may change on `day`, once the read models have processed
@@ -58,6 +75,38 @@ class Runtime:
         arrears = self.projections.views["arrears"]
         assert isinstance(arrears, ArrearsView)
         return arrears.due_for_review(day)
+
+    def promises_due(self, day: date, position: int | None = None) -> Iterable[UUID]:
+        """Collection cases with a promise to judge on `day`, once the read models have
+        processed `position` (None: every event so far; 0: no need to wait)."""
+        if position is None:
+            position = self.projections.head()
+        if position:
+            self.projections.wait(position)
+        collections = self.projections.views["collections"]
+        assert isinstance(collections, CollectionsView)
+        return collections.promises_due(day)
+
+    def risk_findings(
+        self, day: date, policy: RiskPolicy, position: int | None = None
+    ) -> list[Finding]:
+        """What the risk rules find on `day` and no warning records yet, once the read
+        models have processed `position` (None: every event so far; 0: no need to wait)."""
+        if position is None:
+            position = self.projections.head()
+        if position:
+            self.projections.wait(position)
+        view = self.projections.views["risk_warnings"]
+        assert isinstance(view, RiskWarningsView)
+        return risk_findings(view, day, policy)
+
+    def close_of_business_steps(self) -> list[DayStep]:
+        """What close of business does each day, in order."""
+        return [
+            reviewing_loans(self.loans_to_review),
+            settling_promises(self.promises_due),
+            raising_warnings(self.risk_findings),
+        ]
 
     def close(self) -> None:
         self.projections.close()

@@ -9,6 +9,10 @@ from pathlib import Path
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from domain.approval import ApprovalPolicy
+from domain.credit import CreditPolicy
+from domain.risk import DEFAULT_POLICY, RiskPolicy
+
 
 class Environment(StrEnum):
     DEVELOPMENT = "development"
@@ -27,6 +31,15 @@ class Settings(BaseSettings):
     port: int = 8000
     # The business date a new store opens at (LENDING_OPENING_DATE); default today.
     opening_date: date | None = None
+    # Risk warning thresholds (LENDING_RISK, JSON; any field of RiskPolicy, e.g.
+    # '{"exposure_limit": "800000"}'); unset fields keep the domain's defaults.
+    risk: RiskPolicy = DEFAULT_POLICY
+    # Credit intake, limits and pricing (LENDING_CREDIT, JSON; any field of CreditPolicy,
+    # e.g. '{"base_rate_percent": "3.1", "legal_ceiling_percent": "24"}').
+    credit: CreditPolicy = CreditPolicy()
+    # Approval levels (LENDING_APPROVAL, JSON; any field of ApprovalPolicy, e.g.
+    # '{"automatic_limit": "10000", "automatic_grades": ["A"]}').
+    approval: ApprovalPolicy = ApprovalPolicy()
 
     @model_validator(mode="after")
     def _production_needs_secrets(self) -> Settings:

@@ -20,10 +20,12 @@ from infrastructure import secrets
 from infrastructure.runtime import Runtime
 from infrastructure.settings import Settings
 from infrastructure.tokens import Role, issue
+from interfaces.scorecard_cli import scorecard_cli
 
 cli = typer.Typer(help="Lending core: server, projections and admin tasks.", no_args_is_help=True)
 projections_cli = typer.Typer(help="Read-model status and rebuilds.", no_args_is_help=True)
 cli.add_typer(projections_cli, name="projections")
+cli.add_typer(scorecard_cli, name="scorecard")
 console = Console()
 
 
@@ -113,7 +115,9 @@ def cob(
     # The arrears index is a read model: follow the store while the days are closed.
     runtime.projections.start()
     try:
-        result = close_of_business(runtime.app, actor, date.date(), runtime.loans_to_review)
+        result = close_of_business(
+            runtime.app, actor, date.date(), runtime.close_of_business_steps()
+        )
         console.print(
             f"Closed {result.days_closed} day(s); business date {date.date()}, "
             f"position {result.written.position}"

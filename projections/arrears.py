@@ -5,9 +5,13 @@ Tables analysts can rely on:
     once closed or written off), oldest_unpaid_due_date (earliest installment with
     principal or interest unpaid), days_past_due, bucket, classification and
     delinquency_since (as close of business or a cure last recorded them; current,
-    normal and null before any), next_delinquency_change (the first business date on
-    which bucket or classification may change if nothing is paid: close of business
-    loads only the loans due that day).
+    normal and null before any), late_fee_lag (days from a due date to the day an
+    unpaid installment is charged its late fee: grace days + 1; null without a late
+    fee), accrues_penalty (whether overdue principal earns penalty interest, which is
+    crystallised at month ends), next_delinquency_change (the first business date on
+    which close of business must look at the loan if nothing is paid: its bucket or
+    classification may change, a late fee may fall due or penalty be crystallised;
+    close of business loads only the loans due that day).
   arrears_installments: loan_id, number, due_date, principal, interest, fee, penalty:
     what is still outstanding on each installment, as the loan's last event recorded.
   arrears_calendar: business_date, the date close of business has reached.
@@ -18,7 +22,7 @@ payment may be valued after the business date, so that is the state on that date
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from functools import singledispatchmethod
 from typing import Any
 from uuid import UUID
@@ -32,6 +36,7 @@ from domain.ledger import InstallmentState
 from domain.loan import BooksChanged, Loan
 from domain.loan.accounting import unpaid
 from domain.loan.delinquency import next_delinquency_change
+from domain.schedule.dates import days_in_month
 from projections.base import ReadModel
 
 
@@ -48,7 +53,9 @@ class ArrearsView(ReadModel):
             bucket text NOT NULL,
             classification text NOT NULL,
             delinquency_since date,
-            next_delinquency_change date
+            next_delinquency_change date,
+            late_fee_lag integer,
+            accrues_penalty boolean NOT NULL DEFAULT false
         )""",
         """CREATE TABLE IF NOT EXISTS arrears_installments (
             loan_id uuid NOT NULL,
@@ -80,10 +87,14 @@ class ArrearsView(ReadModel):
 
     @handle.register
     def _(self, event: Loan.Disbursed, cursor: Cursor[DictRow], position: int) -> None:
+        penalties = event.penalties
+        lag = penalties.grace_days + 1 if penalties and penalties.late_fee > 0 else None
+        accrues = bool(penalties and penalties.annual_rate_percent > 0)
         cursor.execute(
             "INSERT INTO arrears (loan_id, position, active, days_past_due, bucket,"
-            " classification) VALUES (%s, %s, true, 0, 'current', 'normal')",
-            (event.originator_id, position),
+            " classification, late_fee_lag, accrues_penalty)"
+            " VALUES (%s, %s, true, 0, 'current', 'normal', %s, %s)",
+            (event.originator_id, position, lag, accrues),
         )
         self.installments(
             cursor, event.originator_id, [unpaid(i) for i in event.schedule.installments]
@@ -147,10 +158,12 @@ class ArrearsView(ReadModel):
         """Work out when close of business must next look at the loan.
 
         Due at once (the business date) when the recorded bucket or classification no
-        longer fits; else the first later day on which either changes.
+        longer fits; else the first later day on which either changes, a late fee falls
+        due or penalty interest is crystallised at a month end.
         """
         cursor.execute(
-            """SELECT a.active, a.bucket, a.classification, c.business_date,
+            """SELECT a.active, a.bucket, a.classification, a.late_fee_lag,
+                a.accrues_penalty, c.business_date,
                 (SELECT min(due_date) FROM arrears_installments i
                  WHERE i.loan_id = a.loan_id AND i.principal + i.interest > 0) AS oldest
             FROM arrears a LEFT JOIN arrears_calendar c ON true WHERE a.loan_id = %s""",
@@ -166,7 +179,21 @@ class ArrearsView(ReadModel):
             row["bucket"],
             row["classification"],
         )
-        following = next_delinquency_change(oldest, on) if fits else on
+        candidates = [next_delinquency_change(oldest, on) if fits else on]
+        if row["late_fee_lag"] is not None:
+            cursor.execute(
+                "SELECT min(due_date) + %(lag)s AS day FROM arrears_installments"
+                " WHERE loan_id = %(loan)s AND principal + interest > 0"
+                " AND due_date + %(lag)s > %(on)s",
+                {"lag": row["late_fee_lag"], "loan": loan_id, "on": on},
+            )
+            found = cursor.fetchone()
+            candidates.append(found["day"] if found else None)
+        tomorrow = on + timedelta(days=1)
+        month_end = tomorrow.replace(day=days_in_month(tomorrow.year, tomorrow.month))
+        if row["accrues_penalty"] and oldest is not None and oldest < month_end:
+            candidates.append(month_end)
+        following = min((day for day in candidates if day is not None), default=None)
         cursor.execute(
             "UPDATE arrears SET oldest_unpaid_due_date = %s, next_delinquency_change = %s"
             " WHERE loan_id = %s",

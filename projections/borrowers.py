@@ -4,8 +4,10 @@ Columns analysts can rely on:
   id, kind (individual|business), name, masked_id_number (first 3 and last 4
   characters), phone (E.164), address, region, birth_date, monthly_income,
   assets, liabilities, annual_sales, margin_percent, officer (who registered),
-  version (of the borrower aggregate), registered_at, updated_at, position (event
-  store position of the registration; orders the list).
+  blacklisted (true while the lender refuses the borrower credit), blacklist_reason
+  and blacklisted_on (business date; null unless blacklisted), version (of the
+  borrower aggregate), registered_at, updated_at, position (event store position of
+  the registration; orders the list).
 """
 
 from __future__ import annotations
@@ -45,6 +47,9 @@ class BorrowersView(ReadModel):
             annual_sales numeric(20, 2),
             margin_percent numeric(9, 4),
             officer text NOT NULL,
+            blacklisted boolean NOT NULL DEFAULT false,
+            blacklist_reason text,
+            blacklisted_on date,
             version integer NOT NULL,
             registered_at timestamptz NOT NULL,
             updated_at timestamptz NOT NULL,
@@ -52,6 +57,12 @@ class BorrowersView(ReadModel):
         )""",
         "CREATE INDEX IF NOT EXISTS borrowers_region ON borrowers (region, position)",
         "CREATE INDEX IF NOT EXISTS borrowers_officer ON borrowers (officer, position)",
+        # Intake counts the borrowers sharing a phone.
+        "CREATE INDEX IF NOT EXISTS borrowers_phone ON borrowers (phone)",
+        # Stores made before blacklisting.
+        "ALTER TABLE borrowers ADD COLUMN IF NOT EXISTS blacklisted boolean NOT NULL DEFAULT false",
+        "ALTER TABLE borrowers ADD COLUMN IF NOT EXISTS blacklist_reason text",
+        "ALTER TABLE borrowers ADD COLUMN IF NOT EXISTS blacklisted_on date",
     )
 
     @singledispatchmethod
@@ -84,3 +95,31 @@ class BorrowersView(ReadModel):
                 event.originator_version, event.timestamp, event.originator_id,
             ),
         )  # fmt: skip
+
+    @handle.register
+    def _(self, event: Borrower.Blacklisted, cursor: Cursor[DictRow], position: int) -> None:
+        self._listing(cursor, event, True, event.reason, event.value_date)
+
+    @handle.register
+    def _(self, event: Borrower.BlacklistLifted, cursor: Cursor[DictRow], position: int) -> None:
+        self._listing(cursor, event, False, None, None)
+
+    @handle.register
+    def _(
+        self, event: Borrower.ApplicationRecorded, cursor: Cursor[DictRow], position: int
+    ) -> None:
+        # No column changes, but the version does: clients send it back in If-Match.
+        cursor.execute(
+            "UPDATE borrowers SET version = %s, updated_at = %s WHERE id = %s",
+            (event.originator_version, event.timestamp, event.originator_id),
+        )
+
+    @staticmethod
+    def _listing(
+        cursor: Cursor[DictRow], event: Any, listed: bool, reason: str | None, on: Any
+    ) -> None:
+        cursor.execute(
+            "UPDATE borrowers SET blacklisted = %s, blacklist_reason = %s, blacklisted_on = %s,"
+            " version = %s, updated_at = %s WHERE id = %s",
+            (listed, reason, on, event.originator_version, event.timestamp, event.originator_id),
+        )

@@ -12,7 +12,9 @@ Columns analysts can rely on:
   principal, outstanding_interest (scheduled interest not yet paid), outstanding_
   fees, outstanding_penalty, credit_balance (overpayment held for the borrower),
   principal_repaid, interest_repaid, next_due_date (earliest installment not yet
-  paid), maturity_date (last due date), version (of the loan aggregate),
+  paid), maturity_date (last due date), days_past_due and classification
+  (normal|special_mention|substandard|doubtful|loss) as last recorded (by close of
+  business, or by a payment or reversal on its business date), version (of the loan aggregate),
   submitted_at, updated_at (recorded time of the last event), position (event
   store position of the submission; orders the list).
 Amounts are unconstrained numeric at the currency's minor unit ("12000.00" for
@@ -75,6 +77,8 @@ class LoansView(ReadModel):
             interest_repaid numeric NOT NULL,
             next_due_date date,
             maturity_date date,
+            days_past_due integer NOT NULL DEFAULT 0,
+            classification text NOT NULL DEFAULT 'normal',
             version integer NOT NULL,
             submitted_at timestamptz NOT NULL,
             updated_at timestamptz NOT NULL,
@@ -155,6 +159,16 @@ class LoansView(ReadModel):
     @handle.register
     def _(self, event: BooksChanged, cursor: Cursor[DictRow], position: int) -> None:
         self.books(cursor, event)
+
+    @handle.register
+    def _(self, event: Loan.DelinquencyChanged, cursor: Cursor[DictRow], position: int) -> None:
+        delinquency = event.delinquency
+        self.change(
+            cursor,
+            event,
+            days_past_due=delinquency.days_past_due,
+            classification=delinquency.classification.value,
+        )
 
     @handle.register
     def _(self, event: Loan.WrittenOff, cursor: Cursor[DictRow], position: int) -> None:

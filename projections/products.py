@@ -10,7 +10,8 @@ Columns analysts can rely on:
   (half_even|half_up|down), installment_multiple (null when installments are not
   rounded to a multiple), day_count (30/360|actual/365|actual/360),
   interest_calculation (per_period|daily), allocation_order (text[], a
-  permutation of penalty, fee, interest, principal), defined_by (acting user),
+  permutation of penalty, fee, interest, principal), min_age and max_age (the
+  borrower's age bounds, whole years), defined_by (acting user),
   version (of the product aggregate), defined_at, position (event store position
   of the definition).
 Amounts and rates are unconstrained numeric, so each keeps its recorded scale
@@ -25,13 +26,13 @@ from typing import Any
 from psycopg import Cursor
 from psycopg.rows import DictRow
 
-from domain.product import LoanProduct
+from domain.product import DEFAULT_MAX_AGE, DEFAULT_MIN_AGE, LoanProduct
 from projections.base import ReadModel
 
 SCALAR_COLUMNS = (
     "name", "currency", "min_principal", "max_principal", "min_term", "max_term",
     "min_rate_percent", "max_rate_percent", "penalty_rate_percent", "late_fee",
-    "grace_days", "installment_multiple",
+    "grace_days", "installment_multiple", "min_age", "max_age",
 )  # fmt: skip
 ENUM_COLUMNS = ("rounding", "day_count", "interest_calculation")
 LIST_COLUMNS = ("frequencies", "methods", "allocation_order")
@@ -61,6 +62,8 @@ class ProductsView(ReadModel):
             late_fee numeric NOT NULL,
             grace_days integer NOT NULL,
             installment_multiple numeric,
+            min_age integer NOT NULL,
+            max_age integer NOT NULL,
             rounding text NOT NULL,
             day_count text NOT NULL,
             interest_calculation text NOT NULL,
@@ -72,6 +75,11 @@ class ProductsView(ReadModel):
             defined_at timestamptz NOT NULL,
             position bigint NOT NULL UNIQUE
         )""",
+        # Stores made before the age bounds: the defaults, as those products load with.
+        f"ALTER TABLE products ADD COLUMN IF NOT EXISTS min_age integer NOT NULL "
+        f"DEFAULT {DEFAULT_MIN_AGE}",
+        f"ALTER TABLE products ADD COLUMN IF NOT EXISTS max_age integer NOT NULL "
+        f"DEFAULT {DEFAULT_MAX_AGE}",
     )
 
     @singledispatchmethod

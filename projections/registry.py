@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from projections.approvals import ApprovalsView
 from projections.arrears import ArrearsView
+from projections.arrears_history import ArrearsHistoryView
 from projections.base import ReadModel
 from projections.borrowers import BorrowersView
+from projections.collections import CollectionsView
+from projections.credit_assessments import CreditAssessmentsView
 from projections.installments import InstallmentsView
 from projections.loans import LoansView
 from projections.portfolio import PortfolioView
 from projections.products import ProductsView
 from projections.repayments import RepaymentsView
+from projections.risk_warnings import RiskWarningsView
+from projections.scorecards import ScorecardsView
 
 READ_MODELS: dict[str, type[ReadModel]] = {
     view.name: view
@@ -21,5 +27,11 @@ READ_MODELS: dict[str, type[ReadModel]] = {
         RepaymentsView,
         PortfolioView,
         ArrearsView,
+        ArrearsHistoryView,
+        ApprovalsView,
+        CollectionsView,
+        CreditAssessmentsView,
+        ScorecardsView,
+        RiskWarningsView,
     )
 }

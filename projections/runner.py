@@ -110,9 +110,20 @@ class Projections:
         return self.app.recorder.max_notification_id() or 0
 
     def wait(self, position: int, timeout: float = 10.0) -> None:
-        """Block until every read model has processed `position` (TimeoutError after)."""
+        """Block until every read model has processed `position`.
+
+        TimeoutError only once a read model has made no progress for `timeout` seconds:
+        a long backlog (close of business over many loans) takes as long as it takes.
+        """
         for view in self.views.values():
-            view.wait(APPLICATION_NAME, position, timeout=timeout)
+            while True:
+                reached = view.position()
+                try:
+                    view.wait(APPLICATION_NAME, position, timeout=timeout)
+                    break
+                except TimeoutError:
+                    if view.position() == reached:
+                        raise
 
     def caught_up(self, position: int) -> bool:
         return all(view.position() >= position for view in self.views.values())

@@ -28,6 +28,7 @@ from application.demo.people import registration
 from application.demo.plans import Planner
 from application.demo.session import TODAY, Session
 from domain.errors import DuplicateIdNumber
+from domain.loan import LoanStatus
 
 __all__ = ["TODAY", "load_demo"]
 
@@ -70,6 +71,8 @@ def load_demo(
                 History(session, stories, command.actor, payer, loan_id, plan).run()
                 session.forget(loan_id)
                 disbursed.append(loan_id)
+            if plan.fate is LoanStatus.WRITTEN_OFF:
+                break  # no one lends again after a write-off: intake would reject it
         progress(1)
     if not disbursed:
         return session.position

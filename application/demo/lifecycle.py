@@ -3,30 +3,43 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from uuid import UUID
 
+from application.approvals import Approve, approve, overrides_needed, pending, reject
 from application.demo.plans import Plan
 from application.demo.session import Session
-from application.loans import (
-    Approve,
-    SubmitApplication,
-    approve,
-    disburse,
-    reject,
-    sign,
-    submit_application,
-    withdraw,
-)
+from application.loans import SubmitApplication, disburse, sign, submit_application, withdraw
+from domain.approval import ApprovalRole, Signer
 from domain.loan import Disbursement, LoanStatus
 
-APPROVERS = ("approver.sun", "approver.zhou")
-REVIEWERS = ("reviewer.qian", "approver.sun")
+# Two of each, so a route with two reviews finds two different people.
+SIGNERS = {
+    ApprovalRole.REVIEWER: (
+        Signer.of("reviewer.qian", ApprovalRole.REVIEWER),
+        Signer.of("reviewer.he", ApprovalRole.REVIEWER),
+    ),
+    ApprovalRole.APPROVER: (
+        Signer.of("approver.sun", ApprovalRole.APPROVER),
+        Signer.of("approver.zhou", ApprovalRole.APPROVER),
+    ),
+}
 REJECTIONS = (
     "debt service above 50% of monthly income",
     "thin credit file and no guarantor",
     "site visit found the business closed",
     "collateral valuation below the requested amount",
     "existing arrears with another lender",
+)
+RECOMMENDATIONS = (
+    "cash flow covers the installment twice over",
+    "site visit confirmed the business",
+    "references from the village committee are good",
+)
+OVERRIDES = (
+    "long-standing customer with a clean record on two earlier loans",
+    "guarantor with a salaried income signed the contract",
+    "seasonal dip in income; harvest receipts cover the installments",
 )
 WITHDRAWALS = (
     "borrower found cheaper financing",
@@ -58,16 +71,17 @@ def originate(
     loan_id = session.wrote(submitted).id
     withdraw_after = rng.choice((S.SUBMITTED, S.APPROVED, S.SIGNED))
     if plan.fate is S.SUBMITTED:
+        # Some wait for the approver, reviewed already; the rest wait for their first look.
+        if rng.random() < 0.5:
+            decide(session, rng, loan_id, plan, until_final=True)
         return None
     if plan.fate is S.REJECTED:
-        session.wrote(reject(app, rng.choice(REVIEWERS), loan_id, rng.choice(REJECTIONS)))
+        decide(session, rng, loan_id, plan, reject_at=rng.randint(1, 3))
         return None
     if plan.fate is S.WITHDRAWN and withdraw_after is S.SUBMITTED:
         session.wrote(withdraw(app, officer, loan_id, rng.choice(WITHDRAWALS)))
         return None
-    note = "approved at a lower amount" if plan.approved_principal else "meets policy"
-    change = Approve(principal=plan.approved_principal, note=note)
-    session.wrote(approve(app, rng.choice(APPROVERS), loan_id, change))
+    decide(session, rng, loan_id, plan)
     if plan.fate is S.APPROVED:
         return None
     if plan.fate is S.WITHDRAWN and withdraw_after is S.APPROVED:
@@ -88,3 +102,37 @@ def originate(
     )
     session.wrote(disburse(app, officer, loan_id, paid_out))
     return loan_id
+
+
+def decide(
+    session: Session,
+    rng: random.Random,
+    loan_id: UUID,
+    plan: Plan,
+    until_final: bool = False,
+    reject_at: int | None = None,
+) -> None:
+    """Sign the loan's approval level by level, each by someone who signed none before.
+
+    Rejects at level `reject_at` (or the final level, if the route is shorter); stops
+    before the final level when `until_final`. An application approved automatically
+    at submission has no level left to sign.
+    """
+    app, signed = session.app, set[str]()
+    while (level := pending(app, loan_id)) is not None:
+        if until_final and level.final:
+            return
+        signer = rng.choice([s for s in SIGNERS[level.role] if s.name not in signed])
+        signed.add(signer.name)
+        if reject_at is not None and (level.level >= reject_at or level.final):
+            session.wrote(reject(app, signer, loan_id, rng.choice(REJECTIONS)))
+            return
+        if not level.final:
+            change = Approve(note=rng.choice(RECOMMENDATIONS))
+        elif plan.approved_principal:
+            change = Approve(principal=plan.approved_principal, note="approved at a lower amount")
+        else:
+            change = Approve(note="meets policy")
+        if level.final and overrides_needed(app, loan_id, change.principal):
+            change = replace(change, override_reason=rng.choice(OVERRIDES))
+        session.wrote(approve(app, signer, loan_id, change))

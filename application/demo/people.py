@@ -21,7 +21,8 @@ OFFICERS = ("officer.zhang", "officer.li", "officer.wang")
 
 
 def resident_id(rng: random.Random, area: str) -> str:
-    birth = f"{rng.randint(1960, 2003)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
+    # Of working age (18 to 65, the products' bounds) from the demo's 2026 to 2030.
+    birth = f"{rng.randint(1966, 2003)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
     body = f"{area}{birth}{rng.randint(0, 999):03d}"
     return body + resident_id_check_character(body)
 

@@ -3,13 +3,13 @@
 API
 ---
 ``allocate(terms, schedule, payments, charges=(), order=DEFAULT_ORDER, written_off_on=None,
-traversal=Traversal.HORIZONTAL) -> LedgerState``
+traversal=Traversal.HORIZONTAL, penalties=None, until=None) -> LedgerState``
     Applies every payment in (value_date, sequence, id) order, whatever the order given.
     ``schedule`` is the schedule recorded at disbursement; recasts are recomputed from the
     payments. A reversed payment is simply left out: recompute, then record a new
     allocation for each payment whose result changed (``changed_results(before, after)``).
 ``payoff_amount(terms, schedule, payments, charges=(), order=DEFAULT_ORDER, *, on,
-written_off_on=None, traversal=Traversal.HORIZONTAL) -> Decimal``
+written_off_on=None, traversal=Traversal.HORIZONTAL, penalties=None) -> Decimal``
     What a payment dated ``on`` must be to close the loan (payments dated after ``on``
     and charges dated after ``on`` are ignored).
 
@@ -72,6 +72,13 @@ from the current installment's period start, keeping the contract's due dates:
 - charges keep their installment number, or move to the last installment when theirs is
   gone. Allocation numbers refer to the schedule as it stood after that payment.
 
+Late fees and penalty interest (``penalties: PenaltyTerms``). Charged by the fold itself
+as the days pass (see ``domain.ledger.penalties``): a late fee once per installment still
+unpaid after the grace days, penalty interest on overdue principal crystallised at month
+ends, at each payment's value date, at a write-off and in a payoff quote. ``state.charges``
+lists what was charged up to ``until``; a backdated payment or a reversal simply yields
+another list, so the caller records the difference.
+
 Write-off. On ``written_off_on`` (after the payments dated that day) the schedule is
 closed as a payoff would close it: current interest accrued to that date, later interest
 dropped, every installment due. What is then owed is ``written_off``. Later payments are
@@ -93,6 +100,7 @@ from domain.ledger.model import (
     Prepayment,
     Traversal,
 )
+from domain.ledger.penalties import PenaltyTerms, late_fee_id, penalty_id
 
 __all__ = [
     "DEFAULT_ORDER",
@@ -104,9 +112,12 @@ __all__ = [
     "LedgerState",
     "Payment",
     "PaymentResult",
+    "PenaltyTerms",
     "Prepayment",
     "Traversal",
     "allocate",
     "changed_results",
+    "late_fee_id",
     "payoff_amount",
+    "penalty_id",
 ]

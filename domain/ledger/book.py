@@ -30,13 +30,13 @@ class Book:
         self.traversal = traversal
         self.written_off = False
         self.principal_unpaid = sum((row.due[PRINCIPAL] for row in rows), self.zero)
-        self._dates = [row.due_date for row in rows]
-        self._cursor = 0  # rows before it have no principal or interest owed
+        self.dates = [row.due_date for row in rows]  # the rows' due dates, in order
+        self.cursor = 0  # rows before it have no principal or interest owed
         self._open_charges: set[int] = set()  # rows with a charge that is due and unpaid
 
     def first_future(self, on: date) -> int:
         """Index of the first row not yet due on `on`; after a write-off everything is due."""
-        return len(self.rows) if self.written_off else bisect_right(self._dates, on)
+        return len(self.rows) if self.written_off else bisect_right(self.dates, on)
 
     def activate(self, charge: Charge) -> None:
         index = min(charge.installment, len(self.rows)) - 1
@@ -74,8 +74,8 @@ class Book:
     def pay_due(self, on: date, budget: Decimal, sink: Sink) -> Decimal:
         """Pay everything due on `on`: rows due by then, and charges whose value date has come."""
         first_future = self.first_future(on)
-        indexes = list(range(self._cursor, first_future))
-        extra = [i for i in self._open_charges if not self._cursor <= i < first_future]
+        indexes = list(range(self.cursor, first_future))
+        extra = [i for i in self._open_charges if not self.cursor <= i < first_future]
         if extra:
             indexes = sorted({*indexes, *extra})
         if self.traversal == Traversal.HORIZONTAL:
@@ -91,11 +91,11 @@ class Book:
         return budget
 
     def all_due_paid(self, on: date) -> bool:
-        return self._cursor >= self.first_future(on) and not self._open_charges
+        return self.cursor >= self.first_future(on) and not self._open_charges
 
     def pay_in_advance(self, on: date, budget: Decimal, sink: Sink) -> Decimal:
         """Pay the installments not yet due, oldest first, each in component order."""
-        for index in range(max(self._cursor, self.first_future(on)), len(self.rows)):
+        for index in range(max(self.cursor, self.first_future(on)), len(self.rows)):
             for component in self.order:
                 if budget == 0:
                     self._advance_cursor()
@@ -106,8 +106,8 @@ class Book:
 
     def scheduled_owed_from(self, index: int) -> bool:
         """Whether any row from `index` on still owes principal or interest."""
-        if self._cursor >= index:
-            return self._cursor < len(self.rows)
+        if self.cursor >= index:
+            return self.cursor < len(self.rows)
         return any(row.scheduled_owed() > 0 for row in self.rows[index:])
 
     def replace_rows(
@@ -153,16 +153,16 @@ class Book:
                 row.paid_off_on = on
         self.principal_unpaid -= carried_principal
         self.rows[index:] = new
-        self._dates = [row.due_date for row in self.rows]
+        self.dates = [row.due_date for row in self.rows]
         self._open_charges = {i for i in self._open_charges if i < index}
         self._open_charges.update(
             index + offset for offset, row in enumerate(new) if row.charges_owed() > 0
         )
-        self._cursor = min(self._cursor, index)
+        self.cursor = min(self.cursor, index)
         self._advance_cursor()
 
     def _advance_cursor(self) -> None:
-        rows, cursor = self.rows, self._cursor
+        rows, cursor = self.rows, self.cursor
         while cursor < len(rows) and rows[cursor].scheduled_owed() == 0:
             cursor += 1
-        self._cursor = cursor
+        self.cursor = cursor

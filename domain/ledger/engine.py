@@ -23,6 +23,7 @@ from domain.ledger.model import (
     PaymentResult,
     Traversal,
 )
+from domain.ledger.penalties import PenaltyTerms
 from domain.ledger.run import Run
 from domain.schedule import Schedule, ScheduleTerms
 
@@ -38,16 +39,24 @@ def allocate(
     order: Sequence[Component] = DEFAULT_ORDER,
     written_off_on: date | None = None,
     traversal: Traversal = Traversal.HORIZONTAL,
+    penalties: PenaltyTerms | None = None,
+    until: date | None = None,
 ) -> LedgerState:
-    """The loan's state after applying `payments` in (value_date, sequence) order."""
+    """The loan's state after applying `payments` in (value_date, sequence) order.
+
+    With `penalties`, late fees and penalty interest are charged as the days pass, up to
+    `until` (the business date; no later than the last payment when None).
+    """
     with localcontext(_CONTEXT):
-        run = Run(terms, schedule, charges, order, traversal)
+        run = Run(terms, schedule, charges, order, traversal, penalties)
         for payment in sorted_payments(payments, terms.minor_unit):
             if written_off_on is not None and payment.value_date > written_off_on:
                 run.write_off(written_off_on)
             run.apply(payment)
         if written_off_on is not None:
             run.write_off(written_off_on)
+        if until is not None:
+            run.advance(until)
         run.activate_charges(None)
         return run.state()
 
@@ -62,14 +71,16 @@ def payoff_amount(
     on: date,
     written_off_on: date | None = None,
     traversal: Traversal = Traversal.HORIZONTAL,
+    penalties: PenaltyTerms | None = None,
 ) -> Decimal:
     """What a payment dated `on` (after the payments dated up to `on`) must be to close the loan.
 
     Everything due by `on` (installments and charges) + all principal still owed + the
     interest of the current period accrued to `on`. Later periods' interest is not owed.
+    With `penalties`, the late fees charged by `on` and the penalty interest accrued to it.
     """
     with localcontext(_CONTEXT):
-        run = Run(terms, schedule, charges, order, traversal)
+        run = Run(terms, schedule, charges, order, traversal, penalties)
         for payment in sorted_payments(payments, terms.minor_unit):
             if payment.value_date > on:
                 break

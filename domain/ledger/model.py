@@ -151,6 +151,8 @@ class PaymentResult:
 class LedgerState:
     """The loan's balances after every payment and charge, in value-date order.
 
+    `charges` are the late fees and crystallised penalty interest the penalty terms
+    charged, dated up to the `until` date given (or the last payment).
     `written_off` holds what was outstanding at the write-off date; `recovered` what
     payments after that date paid. `outstanding` is always what is still owed, so
     `outstanding.principal == disbursed - paid.principal` holds with or without a write-off.
@@ -165,6 +167,7 @@ class LedgerState:
     outstanding: ComponentAmounts
     written_off: ComponentAmounts | None
     recovered: ComponentAmounts
+    charges: tuple[Charge, ...] = ()  # late fees and penalty charged by the penalty terms
 
     @property
     def principal_repaid(self) -> Decimal:

@@ -18,6 +18,7 @@ from domain.ledger.model import (
     Prepayment,
     Traversal,
 )
+from domain.ledger.penalties import PenaltyClock, PenaltyTerms
 from domain.ledger.recast import recast
 from domain.ledger.rows import INTEREST, PRINCIPAL, Sink, rows_of, schedule_of
 from domain.schedule import Rounder, Schedule, ScheduleTerms
@@ -33,6 +34,7 @@ class Run:
         charges: Sequence[Charge],
         order: Sequence[Component],
         traversal: Traversal,
+        penalties: PenaltyTerms | None = None,
     ) -> None:
         check_schedule(terms, schedule)
         self.terms = terms
@@ -50,6 +52,19 @@ class Run:
         self.results: list[PaymentResult] = []
         self.written_off: ComponentAmounts | None = None
         self.written_off_on: date | None = None
+        self.clock = (
+            None
+            if penalties is None
+            else PenaltyClock(penalties, self.book, self.money, terms.start_date)
+        )
+
+    def advance(self, to: date, crystallise: bool = False) -> None:
+        """Charge the late fees and penalty interest the days up to `to` bring (if any
+        penalty terms apply); `crystallise` also charges what has accrued by then."""
+        if self.clock is not None:
+            self.clock.advance(to)
+            if crystallise:
+                self.clock.crystallise(to)
 
     def activate_charges(self, until: date | None) -> None:
         """Add the charges whose value date is on or before `until` (None: all of them)."""
@@ -62,6 +77,7 @@ class Run:
 
     def apply(self, payment: Payment) -> None:
         on, book, sink = payment.value_date, self.book, Sink()
+        self.advance(on, crystallise=True)
         self.activate_charges(on)
         budget = book.pay_due(on, payment.amount, sink)
         changed = False
@@ -107,6 +123,9 @@ class Run:
         """Close the schedule on `on` (as a payoff would) and keep what is owed as written off."""
         if self.written_off is not None:
             return
+        self.advance(on, crystallise=True)
+        if self.clock is not None:
+            self.clock.stop()
         self.activate_charges(on)
         current = self.book.first_future(on)
         if current < len(self.book.rows) and self.book.scheduled_owed_from(current):
@@ -116,6 +135,7 @@ class Run:
         self.book.written_off = True
 
     def payoff(self, on: date) -> Decimal:
+        self.advance(on, crystallise=True)
         book = self.book
         current = book.first_future(on)
         rows = book.rows
@@ -144,6 +164,7 @@ class Run:
             outstanding=self._owed(),
             written_off=self.written_off,
             recovered=ComponentAmounts.of(recovered),
+            charges=tuple(self.clock.charges) if self.clock else (),
         )
 
     def _owed(self) -> ComponentAmounts:

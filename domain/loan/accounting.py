@@ -22,12 +22,14 @@ from domain.ledger import (
     LedgerState,
     Payment,
     PaymentResult,
+    PenaltyTerms,
     Prepayment,
     allocate,
     changed_results,
     payoff_amount,
 )
 from domain.model import Immutable
+from domain.product import ProductTerms
 from domain.schedule import (
     Installment,
     Schedule,
@@ -64,10 +66,21 @@ class Balances(Immutable):
 
 
 class LedgerChange(Immutable):
+    """What one change did to the books. `charged` are late fees and penalty charges
+    new or different since the record; `uncharged` are recorded ones taken back (a
+    backdated payment showed the installment was not late, or less late)."""
+
     results: list[PaymentResult]
     installments: list[InstallmentState]
     schedule: Schedule | None
     balances: Balances
+    charged: list[Charge] = []
+    uncharged: list[Charge] = []
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.results or self.installments or self.schedule or self.charged
+                    or self.uncharged)  # fmt: skip
 
 
 class Books(Immutable):
@@ -77,18 +90,28 @@ class Books(Immutable):
     schedule: Schedule
     order: tuple[str, ...]
     written_off_on: date | None = None
+    penalties: PenaltyTerms | None = None
 
 
-def ledger(
-    books: Books, payments: Iterable[PaymentRecord], charges: Iterable[Charge] = ()
-) -> LedgerState:
+def penalty_terms(product: ProductTerms) -> PenaltyTerms:
+    return PenaltyTerms(
+        annual_rate_percent=product.penalty_rate_percent,
+        late_fee=product.late_fee,
+        grace_days=product.grace_days,
+        day_count=product.day_count,
+    )
+
+
+def ledger(books: Books, payments: Iterable[PaymentRecord], until: date) -> LedgerState:
+    """The books with these payments, late fees and penalty charged up to `until`."""
     return allocate(
         books.terms,
         books.schedule,
         [p.as_payment() for p in payments],
-        list(charges),
         order=books.order,  # type: ignore[arg-type]
         written_off_on=books.written_off_on,
+        penalties=books.penalties,
+        until=until,
     )
 
 
@@ -100,6 +123,7 @@ def payoff(books: Books, payments: Iterable[PaymentRecord], on: date) -> Decimal
         order=books.order,  # type: ignore[arg-type]
         on=on,
         written_off_on=books.written_off_on,
+        penalties=books.penalties,
     )
 
 
@@ -107,16 +131,20 @@ def change(
     results: Mapping[str, PaymentResult],
     installments: Mapping[int, InstallmentState],
     schedule: Schedule,
+    charges: Mapping[str, Charge],
     after: LedgerState,
 ) -> LedgerChange:
     """What differs between the recorded books and `after`."""
     recast = after.schedule != schedule
     moved = [item for item in after.installments if recast or installments.get(item.number) != item]
+    now = {charge.id: charge for charge in after.charges}
     return LedgerChange(
         results=list(changed_results(list(results.values()), after.results)),
         installments=moved,
         schedule=after.schedule if recast else None,
         balances=balances(after),
+        charged=[charge for charge in after.charges if charges.get(charge.id) != charge],
+        uncharged=[charge for charge in charges.values() if now.get(charge.id) != charge],
     )
 
 

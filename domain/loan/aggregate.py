@@ -15,7 +15,15 @@ from uuid import UUID
 from eventsourcing.domain import event
 
 from domain.errors import InvalidTransition, InvalidValue
-from domain.ledger import ComponentAmounts, InstallmentState, LedgerState, PaymentResult, Prepayment
+from domain.ledger import (
+    Charge,
+    ComponentAmounts,
+    InstallmentState,
+    LedgerState,
+    PaymentResult,
+    PenaltyTerms,
+    Prepayment,
+)
 from domain.loan import accounting
 from domain.loan.accounting import Balances, Books, LedgerChange, PaymentRecord
 from domain.loan.delinquency import Delinquency, changed
@@ -48,6 +56,7 @@ class Loan(Aggregate):
         balances: Balances | None
         next_sequence: int
         delinquency: Delinquency | None
+        charges: dict[str, Charge]
 
     class Snapshot(AggregateSnapshot):
         state: LoanState
@@ -71,6 +80,7 @@ class Loan(Aggregate):
             aggregate.balances = None
             aggregate.next_sequence = 1
             aggregate.delinquency = None
+            aggregate.charges = {}
 
     @classmethod
     def submit(cls, *, actor: str, application: Application) -> Loan:
@@ -151,7 +161,9 @@ class Loan(Aggregate):
         )
         schedule = generate_schedule(terms)
         order = tuple(c.value for c in self.application.product.allocation_order)
-        opening = accounting.ledger(Books(terms=terms, schedule=schedule, order=order), [])
+        penalties = accounting.penalty_terms(self.application.product)
+        books = Books(terms=terms, schedule=schedule, order=order, penalties=penalties)
+        opening = accounting.ledger(books, [], disbursement.value_date)
         self._disbursed(
             actor=actor,
             value_date=disbursement.value_date,
@@ -160,6 +172,7 @@ class Loan(Aggregate):
             schedule=schedule,
             order=order,
             balances=accounting.balances(opening),
+            penalties=penalties,
         )
 
     @event("Disbursed")
@@ -172,15 +185,17 @@ class Loan(Aggregate):
         schedule: Schedule,
         order: tuple[str, ...],
         balances: Balances,
+        penalties: PenaltyTerms | None = None,
     ) -> None:
         self.status = LoanStatus.ACTIVE
         self.disbursement = disbursement
         self.schedule = schedule
-        self.books = Books(terms=terms, schedule=schedule, order=order)
+        self.books = Books(terms=terms, schedule=schedule, order=order, penalties=penalties)
         self.installments = {i.number: accounting.unpaid(i) for i in schedule.installments}
         self.balances = balances
 
-    # Money after disbursement: every change recomputes the ledger and records the difference.
+    # Money after disbursement: every change recomputes the ledger up to the business date
+    # (`today`: late fees and penalty are charged up to it) and records the difference.
 
     def receive_payment(
         self,
@@ -189,6 +204,7 @@ class Loan(Aggregate):
         repayment_id: UUID,
         amount: Decimal,
         value_date: date,
+        today: date,
         prepayment: Prepayment | None = None,
     ) -> None:
         require("repay", self.status)
@@ -202,7 +218,7 @@ class Loan(Aggregate):
             sequence=self.next_sequence,
             prepayment=prepayment,
         )
-        _, change = self._recompute(payments=[*self.payments.values(), payment])
+        _, change = self._recompute(today, payments=[*self.payments.values(), payment])
         self._repayment_allocated(
             actor=actor, value_date=value_date, payment=payment, change=change
         )
@@ -216,12 +232,12 @@ class Loan(Aggregate):
         self.next_sequence = payment.sequence + 1
         self._record(change)
 
-    def reverse_payment(self, *, actor: str, repayment_id: UUID, reason: str) -> None:
+    def reverse_payment(self, *, actor: str, repayment_id: UUID, reason: str, today: date) -> None:
         payment = self.payments.get(str(repayment_id))
         if payment is None:
             raise InvalidTransition("reverse", "the loan holds no such live repayment")
         live = [p for p in self.payments.values() if p.id != payment.id]
-        _, change = self._recompute(payments=live)
+        _, change = self._recompute(today, payments=live)
         self._repayment_reversed(
             actor=actor,
             value_date=payment.value_date,
@@ -239,10 +255,11 @@ class Loan(Aggregate):
         self.results.pop(repayment_id, None)
         self._record(change)
 
-    def write_off(self, *, actor: str, value_date: date, reason: str) -> None:
+    def write_off(self, *, actor: str, value_date: date, reason: str, today: date) -> None:
         """Write off what is owed on `value_date`; later payments become recoveries."""
         require("write off", self.status)
-        after, change = self._recompute(accounting.written_off_on(self._books(), value_date))
+        books = accounting.written_off_on(self._books(), value_date)
+        after, change = self._recompute(today, books)
         assert after.written_off is not None
         self._written_off(
             actor=actor,
@@ -272,6 +289,7 @@ class Loan(Aggregate):
         actor: str,
         from_date: date,
         reason: str,
+        today: date,
         new_term: int | None = None,
         new_rate_percent: Decimal | None = None,
     ) -> None:
@@ -285,7 +303,7 @@ class Loan(Aggregate):
         books = accounting.rescheduled(
             self._books(), self.application.method, from_date, new_term, new_rate_percent
         )
-        _, change = self._recompute(books)
+        _, change = self._recompute(today, books)
         self._rescheduled(
             actor=actor,
             value_date=from_date,
@@ -329,16 +347,24 @@ class Loan(Aggregate):
         return self.books
 
     def _recompute(
-        self, books: Books | None = None, payments: Iterable[PaymentRecord] | None = None
+        self,
+        today: date,
+        books: Books | None = None,
+        payments: Iterable[PaymentRecord] | None = None,
     ) -> tuple[LedgerState, LedgerChange]:
-        """The ledger with other books or payments, and how it differs from the record."""
-        after = accounting.ledger(
-            books or self._books(), self.payments.values() if payments is None else payments
-        )
+        """The ledger with other books or payments on business date `today`, and how it
+        differs from the record."""
+        live = self.payments.values() if payments is None else payments
+        after = accounting.ledger(books or self._books(), live, today)
         assert self.schedule is not None
-        return after, accounting.change(self.results, self.installments, self.schedule, after)
+        recorded = (self.results, self.installments, self.schedule, self.charges)
+        return after, accounting.change(*recorded, after)
 
     def _record(self, change: LedgerChange) -> None:
+        for charge in change.uncharged:
+            del self.charges[charge.id]
+        for charge in change.charged:
+            self.charges[charge.id] = charge
         for result in change.results:
             self.results[result.payment_id] = result
         if change.schedule is not None:
@@ -364,17 +390,25 @@ class Loan(Aggregate):
     def _reopened(self, actor: str, value_date: date) -> None:
         self.status = LoanStatus.ACTIVE
 
-    # Delinquency: close of business reviews each loan on the days it may change.
+    # Close of business: each loan is looked at on the days something may happen to it.
 
-    def review_delinquency(self, *, actor: str, on: date, after_books_change: bool = False) -> None:
-        """Record DPD, bucket and tier on business date `on` if they differ from the record.
+    def close_day(self, *, actor: str, on: date) -> None:
+        """Record what business date `on` brings: late fees and penalty interest falling
+        due, then any change of delinquency. Nothing is recorded for a quiet day."""
+        if self.status is LoanStatus.ACTIVE:
+            _, change = self._recompute(on)
+            if not change.is_empty:
+                self._charges_recorded(actor=actor, value_date=on, change=change)
+        self.review_delinquency(actor=actor, on=on)
 
-        After a payment, reversal or reschedule only a delinquency close of business has
-        recorded is revised (a cure is recorded with the payment).
-        """
+    @event("ChargesRecorded")
+    def _charges_recorded(self, actor: str, value_date: date, change: LedgerChange) -> None:
+        self._record(change)
+
+    def review_delinquency(self, *, actor: str, on: date) -> None:
+        """Record DPD, bucket and tier on business date `on` if they differ from the record
+        (after a payment, a reversal or a reschedule, and at close of business)."""
         if self.status not in (LoanStatus.ACTIVE, LoanStatus.CLOSED):
-            return
-        if after_books_change and self.delinquency is None:
             return
         found = changed(self.installments.values(), self.delinquency, on)
         if found is not None:
@@ -390,5 +424,9 @@ if TYPE_CHECKING:  # the @event decorator makes these classes, which type checke
     BooksChanged = Aggregate.Event
 else:
     BooksChanged = (
-        Loan.RepaymentAllocated | Loan.RepaymentReversed | Loan.WrittenOff | Loan.Rescheduled
+        Loan.RepaymentAllocated
+        | Loan.RepaymentReversed
+        | Loan.WrittenOff
+        | Loan.Rescheduled
+        | Loan.ChargesRecorded
     )

@@ -7,7 +7,7 @@ from decimal import Decimal
 from uuid import UUID
 
 from domain.errors import InvalidValue
-from domain.ledger import InstallmentState, PaymentResult
+from domain.ledger import Charge, InstallmentState, PaymentResult
 from domain.loan.accounting import Balances, Books, PaymentRecord
 from domain.loan.delinquency import Delinquency
 from domain.loan.status import LoanStatus
@@ -58,6 +58,7 @@ class LoanState(SnapshotState):
     balances: Balances | None
     next_sequence: int
     delinquency: Delinquency | None = None
+    charges: dict[str, Charge] = {}
 
 
 def contract_terms(

@@ -1,9 +1,13 @@
-"""GraphQL `businessDate` and `arrears`: read from the `arrears` read model.
+"""GraphQL `businessDate` and `arrears`: read from the `arrears` and `arrears_history`
+read models.
 
-Arrears are as of the business date the read model has reached: installments due
-before it are overdue, with every payment recorded so far counted (none may be valued
-after the business date). Bucket and classification are those close of business (or a
-cure) last recorded; DPD counts from the oldest unpaid installment to that date.
+On the business date (no `asOf`, or `asOf` that date) arrears come from `arrears`:
+installments due before it are overdue, with every payment recorded so far counted (none
+may be valued after the business date). Bucket and classification are those close of
+business (or a cure) last recorded; DPD counts from the oldest unpaid installment to
+that date. An earlier `asOf` reads the books as they stood at the close of that date
+from `arrears_history`, with DPD, bucket and classification worked out for that date.
+A later `asOf` is refused: the books have not reached it.
 """
 
 from __future__ import annotations
@@ -18,13 +22,14 @@ from psycopg.rows import dict_row
 from strawberry.types import Info
 
 from application.calendar import business_date as recorded_business_date
-from domain.arrears import Bucket
+from domain.arrears import DEFAULT_THRESHOLDS, Bucket, bucket_of, classify, dpd_since
 from domain.errors import InvalidValue
 from infrastructure.tokens import Role
 from interfaces.graphql.context import Context
 from interfaces.graphql.loaders import ARREARS_GROUP, ARREARS_SELECT
 from interfaces.graphql.loans import Classification, Loan, days_past_due, loan
 from interfaces.graphql.pagination import Connection, Page, connection
+from projections.as_of import arrears_query
 
 READERS = (
     Role.COLLECTOR, Role.RISK_OFFICER, Role.ANALYST, Role.AUDITOR, Role.ADMIN,
@@ -63,6 +68,21 @@ class ArrearsRow:
             overdue_penalty=row["overdue_penalty"],
         )
 
+    @classmethod
+    def from_history(cls, row: dict[str, Any], on: date) -> ArrearsRow:
+        """A row of `arrears_history` as the books stood at the close of `on`."""
+        dpd = dpd_since(row["oldest_unpaid_due_date"], on)
+        return cls(
+            loan_id=strawberry.ID(str(row["loan_id"])),
+            days_past_due=dpd,
+            bucket=DelinquencyBucket(bucket_of(dpd)),
+            classification=Classification(classify(dpd, DEFAULT_THRESHOLDS).value),
+            overdue_principal=row["overdue_principal"],
+            overdue_interest=row["overdue_interest"],
+            overdue_fees=row["overdue_fees"],
+            overdue_penalty=row["overdue_penalty"],
+        )
+
 
 @strawberry.type(name="ArrearsConnection")
 class ArrearsConnection(Connection[ArrearsRow]):
@@ -83,30 +103,39 @@ async def arrears(
     first: int | None = None,
     after: str | None = None,
 ) -> ArrearsConnection:
-    """Active loans with their arrears as of the business date, in disbursement order."""
+    """Active loans with their arrears as of the business date or an earlier `asOf`, in
+    disbursement order."""
     context = info.context
     context.require(*READERS)
     page = Page.of(first, after)
+    wanted = None if bucket is None else Bucket(bucket.value)
+    async with context.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cursor:
+        await cursor.execute("SELECT business_date FROM arrears_history_calendar")
+        found = await cursor.fetchone()
+        today: date | None = found["business_date"] if found else None
+        if as_of is not None and today is not None and as_of > today:
+            raise InvalidValue("asOf", f"must not be after the business date {today}")
+        if as_of is not None and as_of != today:
+            query, params = arrears_query(as_of, page.after, page.size + 1, wanted)
+            await cursor.execute(query, params)
+            rows = await cursor.fetchall()
+            nodes = [(row["position"], ArrearsRow.from_history(row, as_of)) for row in rows]
+        else:
+            await cursor.execute(*current_arrears(page, wanted))
+            rows = await cursor.fetchall()
+            nodes = [(row["position"], ArrearsRow.from_row(row)) for row in rows]
+    found_page = connection(nodes, page)
+    return ArrearsConnection(edges=found_page.edges, page_info=found_page.page_info)
+
+
+def current_arrears(page: Page, bucket: Bucket | None) -> tuple[str, list[Any]]:
+    """The `arrears` read model's rows: the books on the business date."""
     clauses, params = ["a.active", "a.position > %s"], [page.after]
     if bucket is not None:
         clauses.append("a.bucket = %s")
-        params.append(Bucket(bucket.value).value)
+        params.append(bucket.value)
     query = (
         f"{ARREARS_SELECT} WHERE {' AND '.join(clauses)}{ARREARS_GROUP}"
         " ORDER BY a.position LIMIT %s"
     )
-    async with context.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cursor:
-        if as_of is not None:
-            await cursor.execute("SELECT business_date FROM arrears_calendar")
-            current = await cursor.fetchone()
-            if current is None or current["business_date"] != as_of:
-                shown = current["business_date"] if current else "not yet opened"
-                raise InvalidValue(
-                    "asOf",
-                    f"only the current business date ({shown}) is supported: arrears on "
-                    "another date need the ledger as of that date, which is not kept",
-                )
-        await cursor.execute(query, [*params, page.size + 1])
-        rows = await cursor.fetchall()
-    found = connection([(row["position"], ArrearsRow.from_row(row)) for row in rows], page)
-    return ArrearsConnection(edges=found.edges, page_info=found.page_info)
+    return query, [*params, page.size + 1]

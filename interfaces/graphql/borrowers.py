@@ -31,6 +31,12 @@ class BorrowerKind(Enum):
 
 
 @strawberry.type
+class Blacklisting:
+    reason: str
+    since: date
+
+
+@strawberry.type
 class Borrower:
     id: strawberry.ID
     kind: BorrowerKind
@@ -47,6 +53,16 @@ class Borrower:
     margin_percent: Decimal | None
     officer: str
     version: int
+    blacklist_reason: strawberry.Private[str | None] = None
+    blacklisted_on: strawberry.Private[date | None] = None
+
+    @strawberry.field
+    def blacklisting(self, info: Info[Context, None]) -> Blacklisting | None:
+        """Why and since when the lender refuses the borrower credit (staff only)."""
+        info.context.require(*STAFF)
+        if self.blacklist_reason is None or self.blacklisted_on is None:
+            return None
+        return Blacklisting(reason=self.blacklist_reason, since=self.blacklisted_on)
 
     @strawberry.field
     async def loans(
@@ -74,6 +90,8 @@ class Borrower:
             birth_date=borrower.birth_date,
             officer=borrower.officer,
             version=borrower.version,
+            blacklist_reason=borrower.blacklisting.reason if borrower.blacklisting else None,
+            blacklisted_on=borrower.blacklisting.since if borrower.blacklisting else None,
             **borrower.profile.model_dump(),
         )
 

@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from fastapi import Request
+from fastapi import Request, Response
 from fastapi.security import HTTPAuthorizationCredentials
 from fastapi.security.utils import get_authorization_scheme_param
 from psycopg_pool import AsyncConnectionPool
@@ -21,6 +21,7 @@ from interfaces.rest.auth import authenticate
 from projections.registry import READ_MODELS
 
 MIN_POSITION_HEADER = "x-min-position"
+READ_POSITION_HEADER = "x-read-position"
 MAX_WAIT_SECONDS = 5.0
 STAFF = tuple(r for r in Role if r is not Role.BORROWER)
 
@@ -34,7 +35,6 @@ class Context(BaseContext):
     user: User | None
     pool: AsyncConnectionPool
     app: LendingApplication
-    caught_up: bool = True
     loaders: dict[str, DataLoader[Any, Any]] = field(default_factory=dict)
 
     def staff_or_self(self, borrower_id: str) -> User:
@@ -55,7 +55,7 @@ def _wants_ide(request: Request) -> bool:
     return request.method == "GET" and "text/html" in request.headers.get("accept", "")
 
 
-async def get_context(request: Request) -> Context:
+async def get_context(request: Request, response: Response) -> Context:
     state = request.app.state
     user = None
     if not _wants_ide(request):
@@ -69,7 +69,8 @@ async def get_context(request: Request) -> Context:
     if minimum is not None:
         if not minimum.strip().isdigit():
             raise InvalidValue("X-Min-Position", "must be an event store position")
-        context.caught_up = await wait_for_position(state.read_pool, int(minimum))
+        reached = await wait_for_position(state.read_pool, int(minimum))
+        response.headers[READ_POSITION_HEADER] = str(reached)
     return context
 
 
@@ -85,13 +86,17 @@ async def read_models_position(pool: AsyncConnectionPool) -> int:
     return int(row[0]) if row else 0
 
 
-async def wait_for_position(pool: AsyncConnectionPool, position: int) -> bool:
-    """Wait until every read model has processed `position`; False after 5 s."""
+async def wait_for_position(pool: AsyncConnectionPool, position: int) -> int:
+    """Wait until every read model has processed `position`, or 5 s have passed.
+
+    Returns the position the read models had reached, so a caller that gave up
+    waiting can tell the client how far behind its answer may be.
+    """
     deadline = time.monotonic() + MAX_WAIT_SECONDS
     pause = 0.005
-    while await read_models_position(pool) < position:
-        if time.monotonic() > deadline:
-            return False
+    reached = await read_models_position(pool)
+    while reached < position and time.monotonic() <= deadline:
         await asyncio.sleep(pause)
         pause = min(pause * 2, 0.05)
-    return True
+        reached = await read_models_position(pool)
+    return reached

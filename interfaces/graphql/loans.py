@@ -25,6 +25,8 @@ from domain.loan.delinquency import Delinquency
 from domain.money import minor_unit
 from domain.product import normalize_code
 from infrastructure.tokens import Role
+from interfaces.graphql.approvals import Approval, approval_of
+from interfaces.graphql.assessments import CreditAssessment, assessment_of
 from interfaces.graphql.borrowers import Borrower
 from interfaces.graphql.context import STAFF, Context, Forbidden
 from interfaces.graphql.loaders import (
@@ -225,6 +227,16 @@ class Loan:
             return Classification.NORMAL
         row = await arrears_by_loan(info.context).load(UUID(self.id))
         return Classification(row["classification"]) if row else Classification.NORMAL
+
+    @strawberry.field
+    async def approval(self, info: Info[Context, None]) -> Approval | None:
+        """Who must sign the credit decision, who has, and where it waits (staff only)."""
+        return await approval_of(info.context, UUID(self.id))
+
+    @strawberry.field
+    async def assessment(self, info: Info[Context, None]) -> CreditAssessment | None:
+        """The credit assessment at application: checks, score, limit, price (staff only)."""
+        return await assessment_of(info.context, UUID(self.id))
 
     @strawberry.field
     async def repayments(self, info: Info[Context, None]) -> list[Repayment]:

@@ -1,7 +1,10 @@
 """GraphQL `portfolio`: disbursed loans summed by the dimensions asked for.
 
-A GROUP BY over the `portfolio_loans` table, one row per combination of the
-chosen dimensions, ordered by them; no dimensions gives one total row.
+A GROUP BY over the `arrears_history` read model as the books stood at the close of
+`asOf` (default: the business date), one row per combination of the chosen dimensions,
+ordered by them (classification from normal to loss); no dimensions gives one total row.
+PAR30, PAR90 and the NPL ratio are shares of the group's outstanding principal,
+worked out by domain.arrears from DPD as of that date.
 """
 
 from __future__ import annotations
@@ -12,25 +15,31 @@ from enum import Enum
 from typing import Any
 
 import strawberry
-from psycopg import sql
 from psycopg.rows import dict_row
 from strawberry.types import Info
 
+from domain.arrears import Classification as Tier
+from domain.arrears import npl_ratio, par
+from domain.errors import InvalidValue
 from infrastructure.tokens import Role
 from interfaces.graphql.context import Context
+from interfaces.graphql.loans import Classification
+from projections.as_of import CLASSIFICATION, TIERS, portfolio_query
 
 READERS = (Role.ANALYST, Role.RISK_OFFICER, Role.ADMIN, Role.AUDITOR, Role.APPROVER)
 
 
 @strawberry.enum
 class PortfolioDimension(Enum):
-    """What a portfolio row is grouped by; the value is the `portfolio_loans` column."""
+    """What a portfolio row is grouped by; the value is the `arrears_history` column
+    (classification is worked out from DPD as of the date asked for)."""
 
     PRODUCT = "product_code"
     REGION = "region"
     OFFICER = "officer"
     BORROWER_KIND = "borrower_kind"
     DISBURSEMENT_MONTH = "disbursement_month"
+    CLASSIFICATION = CLASSIFICATION
 
 
 @strawberry.type
@@ -42,34 +51,52 @@ class PortfolioRow:
     officer: str | None
     borrower_kind: str | None
     disbursement_month: str | None = strawberry.field(description="YYYY-MM")
+    classification: Classification | None
     loan_count: int
     disbursed_amount: Decimal
     outstanding_principal: Decimal
     collected_amount: Decimal = strawberry.field(
         description="Principal, interest, fees and penalty repaid, after reversals."
     )
+    par30: Decimal = strawberry.field(
+        description="Outstanding principal more than 30 days past due ÷ all outstanding."
+    )
+    par90: Decimal = strawberry.field(
+        description="Outstanding principal more than 90 days past due ÷ all outstanding."
+    )
+    npl_ratio: Decimal = strawberry.field(
+        description="Outstanding principal classified substandard, doubtful or loss ÷ all."
+    )
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> PortfolioRow:
+        total = row["outstanding_principal"]
+        rank = row.get(CLASSIFICATION)
         return cls(
             product=row.get("product_code"),
             region=row.get("region"),
             officer=row.get("officer"),
             borrower_kind=row.get("borrower_kind"),
             disbursement_month=row.get("disbursement_month"),
+            classification=None if rank is None else Classification(TIERS[rank].value),
             loan_count=row["loan_count"],
             disbursed_amount=row["disbursed_amount"],
-            outstanding_principal=row["outstanding_principal"],
+            outstanding_principal=total,
             collected_amount=row["collected_amount"],
+            par30=share_past(row["par30_principal"], total, 30),
+            par90=share_past(row["par90_principal"], total, 90),
+            npl_ratio=npl_share(row["npl_principal"], total),
         )
 
 
-TOTALS = sql.SQL(
-    "count(*) AS loan_count, "
-    "coalesce(sum(disbursed_amount), 0) AS disbursed_amount, "
-    "coalesce(sum(outstanding_principal), 0) AS outstanding_principal, "
-    "coalesce(sum(collected_amount), 0) AS collected_amount"
-)
+def npl_share(part: Decimal, total: Decimal) -> Decimal:
+    """The NPL ratio by the domain's rule, over two groups: `part` non-performing and the rest."""
+    return npl_ratio([(part, Tier.SUBSTANDARD), (total - part, Tier.NORMAL)])
+
+
+def share_past(part: Decimal, total: Decimal, days: int) -> Decimal:
+    """PAR by the domain's rule, over two groups: `part` past `days` DPD and the rest."""
+    return par([(part, days + 1), (total - part, 0)], days)
 
 
 async def portfolio(
@@ -77,25 +104,20 @@ async def portfolio(
     group_by: list[PortfolioDimension] | None = None,
     as_of: date | None = None,
 ) -> list[PortfolioRow]:
-    """Loans disbursed on or before `as_of` (default: all), summed by `group_by`.
-
-    Balances are the current ones, whatever `as_of`: balances as of a past date
-    arrive with the business date (close of business).
-    """
+    """Loans disbursed by the close of `as_of` (default: the business date), as the
+    books then stood, summed by `group_by`; a date after the business date is refused."""
     info.context.require(*READERS)
     # Asking for a dimension twice groups by it once.
-    columns = [sql.Identifier(d.value) for d in dict.fromkeys(group_by or [])]
-    keys = sql.SQL(", ").join(columns)
-    query = sql.SQL("SELECT {} FROM portfolio_loans").format(sql.SQL(", ").join([*columns, TOTALS]))
-    params: list[Any] = []
-    if as_of is not None:
-        query += sql.SQL(" WHERE disbursed_on <= %s")
-        params.append(as_of)
-    if columns:
-        query += sql.SQL(" GROUP BY {keys} ORDER BY {keys}").format(keys=keys)
+    dimensions = [d.value for d in dict.fromkeys(group_by or [])]
     async with (
         info.context.pool.connection() as conn,
         conn.cursor(row_factory=dict_row) as cursor,
     ):
+        await cursor.execute("SELECT business_date FROM arrears_history_calendar")
+        found = await cursor.fetchone()
+        today: date | None = found["business_date"] if found else None
+        if as_of is not None and today is not None and as_of > today:
+            raise InvalidValue("asOf", f"must not be after the business date {today}")
+        query, params = portfolio_query(as_of or today, dimensions)
         await cursor.execute(query, params)
         return [PortfolioRow.from_row(row) for row in await cursor.fetchall()]

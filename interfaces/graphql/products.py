@@ -88,6 +88,8 @@ class LoanProduct:
     day_count: DayCount
     interest_calculation: InterestCalculation
     allocation_order: list[AllocationComponent]
+    min_age: int
+    max_age: int
     version: int
 
     @classmethod

@@ -10,7 +10,19 @@ from strawberry.extensions import MaskErrors, QueryDepthLimiter
 from strawberry.types import ExecutionContext
 
 from domain.errors import DomainError, InvalidValue, NotFound
-from interfaces.graphql import arrears, borrowers, history, loans, portfolio, products
+from interfaces.graphql import (
+    arrears,
+    borrowers,
+    collections,
+    history,
+    loans,
+    portfolio,
+    products,
+    reminders,
+    review_queue,
+    scorecards,
+    warnings,
+)
 from interfaces.graphql.context import Forbidden
 
 MAX_DEPTH = 10
@@ -30,6 +42,12 @@ class Query:
     portfolio = strawberry.field(resolver=portfolio.portfolio)
     business_date = strawberry.field(resolver=arrears.business_date)
     arrears = strawberry.field(resolver=arrears.arrears)  # last: it shadows the module
+    review_queue = strawberry.field(resolver=review_queue.review_queue)
+    collection_queue = strawberry.field(resolver=collections.collection_queue)
+    collection_actions = strawberry.field(resolver=collections.collection_actions)
+    upcoming_installments = strawberry.field(resolver=reminders.upcoming_installments)
+    risk_warnings = strawberry.field(resolver=warnings.risk_warnings)
+    scorecards = strawberry.field(resolver=scorecards.scorecards)  # shadows the module
 
 
 def _expected(error: GraphQLError) -> bool:

@@ -14,12 +14,15 @@ from interfaces.graphql.router import graphql_router, open_read_pool
 from interfaces.rest import (
     borrowers,
     calendar,
+    collections,
     health,
     loans,
     problems,
     products,
     repayments,
+    risk_warnings,
     schedules,
+    scorecard,
 )
 
 
@@ -50,5 +53,8 @@ def create_app(settings: Settings | None = None, *, follow: bool = True) -> Fast
     app.include_router(schedules.router)
     app.include_router(repayments.router)
     app.include_router(calendar.router)
+    app.include_router(collections.router)
+    app.include_router(risk_warnings.router)
+    app.include_router(scorecard.router)
     app.include_router(graphql_router(), prefix="/graphql")
     return app

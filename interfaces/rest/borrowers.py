@@ -9,7 +9,8 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, HTTPException
 from pydantic import Field
 
-from application.borrowers import RegisterBorrower, UpdateBorrower
+from application.borrowers import Blacklisting, RegisterBorrower, UpdateBorrower, lift_blacklist
+from application.borrowers import blacklist_borrower as blacklist
 from application.borrowers import register_borrower as register
 from application.borrowers import update_borrower as update
 from domain.borrower import BorrowerKind, Profile
@@ -86,3 +87,27 @@ def update_borrower(
     changes = body.model_dump(exclude_unset=True)
     command = UpdateBorrower(user.sub, borrower_id, changes, expected_version=version)
     return Accepted.of(update(app, command))
+
+
+class ReasonBody(Command):
+    reason: Text
+
+
+RiskOfficer = Annotated[User, Depends(require(Role.RISK_OFFICER, Role.ADMIN))]
+
+
+@router.post("/{borrower_id}/blacklist")
+def blacklist_borrower(
+    borrower_id: UUID, body: ReasonBody, app: App, version: ExpectedVersion, user: RiskOfficer
+) -> Accepted:
+    """Refuse the borrower credit: intake rejects their applications from now on."""
+    command = Blacklisting(user.sub, borrower_id, body.reason, expected_version=version)
+    return Accepted.of(blacklist(app, command))
+
+
+@router.post("/{borrower_id}/lift-blacklist")
+def lift_borrower_blacklist(
+    borrower_id: UUID, body: ReasonBody, app: App, version: ExpectedVersion, user: RiskOfficer
+) -> Accepted:
+    command = Blacklisting(user.sub, borrower_id, body.reason, expected_version=version)
+    return Accepted.of(lift_blacklist(app, command))

@@ -31,7 +31,7 @@ def run_close_of_business(
 ) -> DaysClosed:
     """Run close of business for each day up to `business_date`; a date reached does nothing."""
     runtime = request.app.state.runtime
-    result = close_of_business(app, user.sub, body.business_date, runtime.loans_to_review)
+    result = close_of_business(app, user.sub, body.business_date, runtime.close_of_business_steps())
     written = result.written
     return DaysClosed(
         id=written.id,

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends
 from pydantic import Field
 
 from application import loans
+from domain.approval import ApprovalRole, Signer
 from domain.loan import Disbursement
 from domain.schedule import Frequency, Method
 from infrastructure.tokens import Role, User
@@ -21,6 +22,7 @@ router = APIRouter(prefix="/loans", tags=["loans"])
 Officer = Annotated[User, Depends(require(Role.LOAN_OFFICER))]
 OfficerOrBorrower = Annotated[User, Depends(require(Role.LOAN_OFFICER, Role.BORROWER))]
 Approver = Annotated[User, Depends(require(Role.APPROVER))]
+# Approve and reject sign the pending approval level; the case checks the level's role.
 Reviewer = Annotated[User, Depends(require(Role.REVIEWER, Role.APPROVER))]
 
 
@@ -33,13 +35,19 @@ class ApplyBody(Command):
     method: Method
     purpose: Text
     annual_rate_percent: Percent | None = None
+    # The value of collateral offered: the assessment lends up to its loan-to-value.
+    collateral_value: Money | None = None
 
 
 class ApproveBody(Command):
+    """The caller's step at the pending level; the figures only at the final level."""
+
     principal: Money | None = None
     annual_rate_percent: Percent | None = None
     term: int | None = None
     note: str = ""
+    # Required when the final approval goes against the assessment (grade, flags, limit).
+    override_reason: str = ""
 
 
 class ReasonBody(Command):
@@ -68,19 +76,26 @@ def apply(body: ApplyBody, app: App, user: OfficerOrBorrower) -> Accepted:
     return Accepted.of(loans.submit_application(app, command))
 
 
+def signer(user: User) -> Signer:
+    roles = [ApprovalRole(r.value) for r in (Role.REVIEWER, Role.APPROVER) if r in user.roles]
+    return Signer.of(user.sub, *roles)
+
+
 @router.post("/{loan_id}/approve")
 def approve(
-    loan_id: UUID, body: ApproveBody, app: App, user: Approver, version: ExpectedVersion
+    loan_id: UUID, body: ApproveBody, app: App, user: Reviewer, version: ExpectedVersion
 ) -> Accepted:
+    """Sign the pending level: a review by a reviewer, the final approval by an approver."""
     change = loans.Approve(**body.model_dump())
-    return Accepted.of(loans.approve(app, user.sub, loan_id, change, version))
+    return Accepted.of(loans.approve(app, signer(user), loan_id, change, version))
 
 
 @router.post("/{loan_id}/reject")
 def reject(
     loan_id: UUID, body: ReasonBody, app: App, user: Reviewer, version: ExpectedVersion
 ) -> Accepted:
-    return Accepted.of(loans.reject(app, user.sub, loan_id, body.reason, version))
+    """Decline at the pending level, whichever it is; the loan is rejected."""
+    return Accepted.of(loans.reject(app, signer(user), loan_id, body.reason, version))
 
 
 @router.post("/{loan_id}/withdraw")

@@ -17,6 +17,7 @@ from domain.errors import (
     DuplicateProductCode,
     InvalidValue,
     NotFound,
+    Refused,
 )
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,8 @@ def _domain(_: Request, exc: Exception) -> JSONResponse:
         return problem(422, "Invalid request", str(exc), errors=errors)
     if isinstance(exc, NotFound):
         return problem(404, "Not found", str(exc))
+    if isinstance(exc, Refused):
+        return problem(403, "Forbidden", str(exc))
     if isinstance(exc, DuplicateIdNumber):
         return problem(
             409, "Conflict", str(exc), existing_borrower_id=str(exc.existing_borrower_id)

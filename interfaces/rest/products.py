@@ -10,7 +10,13 @@ from pydantic import Field
 from application.products import DefineProduct
 from application.products import define_product as define
 from domain.money import ZERO
-from domain.product import DEFAULT_ORDER, Component, ProductTerms
+from domain.product import (
+    DEFAULT_MAX_AGE,
+    DEFAULT_MIN_AGE,
+    DEFAULT_ORDER,
+    Component,
+    ProductTerms,
+)
 from domain.schedule import DayCount, Frequency, InterestCalculation, Method, Rounding
 from infrastructure.tokens import Role, User
 from interfaces.rest.auth import require
@@ -39,6 +45,9 @@ class DefineBody(Command):
     day_count: DayCount = DayCount.THIRTY_360
     interest_calculation: InterestCalculation = InterestCalculation.PER_PERIOD
     allocation_order: list[Component] = Field(default_factory=lambda: list(DEFAULT_ORDER))
+    # The borrower's age bounds, in whole years on the business date of the application.
+    min_age: int = DEFAULT_MIN_AGE
+    max_age: int = DEFAULT_MAX_AGE
 
 
 @router.post("", status_code=201)

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from application.app import LendingApplication
 from application.borrowers import RegisterBorrower, register_borrower
-from application.loans import Approve, SubmitApplication, approve, disburse, sign
+from application.loans import SubmitApplication, disburse, sign
 from application.loans import submit_application as submit
 from application.products import DefineProduct, define_product
 from application.repayments import ReceiveRepayment, receive_repayment
@@ -17,9 +17,9 @@ from domain.identity import resident_id_check_character
 from domain.loan import Disbursement
 from domain.product import ProductTerms
 from domain.schedule import Frequency, Method
+from tests.support.signing import signed_through
 
 OFFICER = "officer.zhang"
-APPROVER = "approver.sun"
 PRODUCT = "BENCH-360"
 DISBURSED_ON = date(2026, 1, 31)
 # Beijing Dongcheng: an area code the demo portfolio does not use, so no id number clashes.
@@ -39,7 +39,8 @@ def define_bench_product(app: LendingApplication) -> None:
 
 
 def register(app: LendingApplication, n: int) -> UUID:
-    birth = date(1960, 1, 1) + timedelta(days=n)
+    # Born from 1970, one a day: of working age (intake's 18 to 65) for thousands of n.
+    birth = date(1970, 1, 1) + timedelta(days=n)
     body = f"{AREA}{birth:%Y%m%d}{n % 1000:03d}"
     profile = Profile(
         name=f"Borrower {n}", phone=f"138{n:08d}", address=f"{n} Bench Road, Beijing",
@@ -61,7 +62,7 @@ def disbursed_loan(
         method=Method.EQUAL_INSTALLMENTS, purpose="benchmark", annual_rate_percent=Decimal("12"),
     )  # fmt: skip
     loan_id = submit(app, command).id
-    approve(app, APPROVER, loan_id, Approve())
+    signed_through(app, loan_id)
     sign(app, OFFICER, loan_id, DISBURSED_ON)
     money_out = Disbursement(
         value_date=DISBURSED_ON, account="6222021234567890123", channel="bank", reference=f"D-{n}"

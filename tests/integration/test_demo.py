@@ -103,7 +103,14 @@ def test_a_small_demo_has_loans_in_every_state_and_every_payment_story(
     assert last <= date(2026, 11, 20)
 
     actors = {e.actor for page in runtime.projections.pages() for e, _ in page}
-    assert all(actor.startswith(STAFF) for actor in actors), actors
+    # Decisions the credit policy takes by itself (automatic approval) name "system".
+    assert all(actor.startswith(STAFF) or actor == "system" for actor in actors), actors
+    routes = {tuple(levels) for (levels,) in rows(db_url, "SELECT DISTINCT levels FROM approvals")}
+    assert {("system",), ("reviewer", "approver"), ("reviewer", "reviewer", "approver")} <= routes
+    waiting = rows(db_url, "SELECT DISTINCT pending_role FROM approvals WHERE status = 'pending'")
+    assert waiting
+    assert {role for (role,) in waiting} <= {"reviewer", "approver"}
+    assert one(db_url, "SELECT count(*) FROM approval_steps WHERE override_reason <> ''") > 0
     assert runtime.projections.head() == position
 
 

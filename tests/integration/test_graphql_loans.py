@@ -49,8 +49,9 @@ def api(settings: Settings) -> Iterator[TestClient]:
 def submit(
     api: TestClient, borrower_id: str, headers: dict[str, str] = OFFICER, **overrides: Any
 ) -> dict[str, Any]:
+    # Above the automatic-approval limit: the application waits for a reviewer.
     body = {
-        "borrower_id": borrower_id, "product_code": "MICRO-12", "principal": "5000.00", "term": 6,
+        "borrower_id": borrower_id, "product_code": "MICRO-12", "principal": "25000.00", "term": 6,
         "frequency": "monthly", "method": "equal_installments", "purpose": "stock up",
     }  # fmt: skip
     return ok(api.post("/loans", json=body | overrides, headers=headers), 201)
@@ -94,8 +95,10 @@ def test_a_disbursed_loan_reads_back_with_exact_figures(api: TestClient) -> None
         "disbursedAmount": "12000.00", "disbursedOn": "2026-01-31",
         "nextDueDate": "2026-02-28", "maturityDate": "2027-01-31", "daysPastDue": 0,
         "classification": "NORMAL", "version": 4,
-        # Settling on 31 March: all principal plus the interest of February and March.
-        "payoffAmount": "12230.54", "product": {"code": "MICRO-12"}, "repayments": [],
+        # Settling on 31 March: all principal plus the interest of February and March
+        # (12230.54), installment 1's late fee (due 28 February, no grace days: 50.00) and
+        # March's penalty on its 946.19 principal (0.05% a year, 30/360: 0.0394 -> 0.04).
+        "payoffAmount": "12280.58", "product": {"code": "MICRO-12"}, "repayments": [],
     }  # fmt: skip
     expected = annuity_rows("12000.00", "0.01", 12)
     assert expected[0] == ("946.19", "120.00", "1066.19", "11053.81")
@@ -194,7 +197,7 @@ def test_as_of_shows_the_loan_as_it_was_recorded(api: TestClient) -> None:
         "channel": "bank",
         "reference": "D-9",
     }
-    ok(api.post(f"{path}/disburse", json=disbursement, headers=OFFICER))
+    disbursed = ok(api.post(f"{path}/disburse", json=disbursement, headers=OFFICER))
     approved = read_loan(api, loan["id"], asOf=approved_at)
     assert (approved["status"], approved["version"], approved["schedule"]) == ("APPROVED", 2, None)
     signed = read_loan(api, loan["id"], asOf=signed_at, payoffOn="2026-12-31")
@@ -204,7 +207,7 @@ def test_as_of_shows_the_loan_as_it_was_recorded(api: TestClient) -> None:
         "0.00",
     )
     now = read_loan(api, loan["id"], asOf=datetime.now(UTC).isoformat(), payoffOn="2026-03-31")
-    projected = read_loan(api, loan["id"], payoffOn="2026-03-31")
+    projected = read_loan(api, loan["id"], disbursed["position"], payoffOn="2026-03-31")
     assert now["status"] == "ACTIVE"
     assert now == projected  # the rebuilt loan and the read model agree field for field
     assert read_loan(api, loan["id"], asOf="2000-01-01T00:00:00Z") is None
@@ -325,7 +328,10 @@ def test_unknown_loans_read_as_null(api: TestClient) -> None:
 
 def test_payoff_without_a_date_is_on_the_business_date(api: TestClient) -> None:
     # The suite's store opens at 2030-01-01, after this loan's maturity (2027-01-31):
-    # with nothing paid, every installment is due, so payoff = the whole schedule.
+    # with nothing paid, every installment is due, so payoff = the whole schedule (on a
+    # product without late fees or penalty interest).
+    ok(api.post("/products", json=micro_12(late_fee="0", penalty_rate_percent="0"),
+                headers=ADMIN), 201)  # fmt: skip
     written = disbursed_loan(api)
     query = "query($id: ID!) { loan(id: $id) { payoffAmount schedule { totalPayable } } }"
     loan = graphql(api, query, ANALYST, {"id": written["id"]}, min_position=written["position"])

@@ -12,7 +12,7 @@ from domain.loan import Loan, LoanStatus
 from infrastructure.settings import Settings
 from infrastructure.tokens import Role
 from tests.support.api import ANALYST, OFFICER, bearer, client
-from tests.support.catalog import APPROVER, REVIEWER, applied_loan, disbursed_loan, ok
+from tests.support.catalog import APPROVER, applied_loan, disbursed_loan, ok
 
 
 @pytest.fixture
@@ -95,7 +95,7 @@ def test_commands_from_the_wrong_state_are_409_with_the_reason(api: TestClient) 
     )
     assert early.status_code == 409
     assert "submitted" in early.json()["detail"]
-    ok(api.post(f"{path}/reject", json={"reason": "income too low"}, headers=REVIEWER))
+    ok(api.post(f"{path}/reject", json={"reason": "income too low"}, headers=APPROVER))
     again = api.post(f"{path}/approve", json={}, headers=APPROVER)
     assert again.status_code == 409
     assert "rejected" in again.json()["detail"]

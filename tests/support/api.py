@@ -24,6 +24,9 @@ AUDITOR = bearer("auditor.chen", Role.AUDITOR)
 ANALYST = bearer("analyst.zhou", Role.ANALYST)
 
 
+READ_ATTEMPTS = 12
+
+
 @contextmanager
 def client(settings: Settings) -> Iterator[TestClient]:
     with TestClient(create_app(settings), raise_server_exceptions=False) as test_client:
@@ -37,10 +40,18 @@ def graphql(
     variables: dict[str, Any] | None = None,
     min_position: int | None = None,
 ) -> dict[str, Any]:
+    """Post a GraphQL request; with `min_position`, read what that write produced.
+
+    The server waits at most 5 s for its read models. A test on a busy machine
+    asks again, up to a minute, rather than read an answer that predates the write.
+    """
     extra = {"X-Min-Position": str(min_position)} if min_position is not None else {}
-    response = api.post(
-        "/graphql", json={"query": query, "variables": variables or {}}, headers=headers | extra
-    )
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
+    for _ in range(READ_ATTEMPTS):
+        response = api.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers | extra
+        )
+        assert response.status_code == 200, response.text
+        if min_position is None or int(response.headers["x-read-position"]) >= min_position:
+            body: dict[str, Any] = response.json()
+            return body
+    raise AssertionError(f"the read models never reached position {min_position}")

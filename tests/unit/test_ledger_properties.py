@@ -16,6 +16,7 @@ from domain.ledger import (
     Component,
     LedgerState,
     Payment,
+    PenaltyTerms,
     Prepayment,
     Traversal,
     allocate,
@@ -43,6 +44,8 @@ class Loan:
     order: tuple[Component, ...]
     traversal: Traversal
     written_off_on: date | None
+    penalties: PenaltyTerms | None = None
+    until: date | None = None
 
     def run(self, payments: tuple[Payment, ...] | None = None) -> LedgerState:
         return allocate(
@@ -53,6 +56,8 @@ class Loan:
             self.order,
             self.written_off_on,
             self.traversal,
+            self.penalties,
+            self.until,
         )
 
 
@@ -115,6 +120,16 @@ def loans(draw: st.DrawFn, max_term: int = 24, max_payments: int = 8) -> Loan:
         )
         for index in range(draw(st.integers(0, 3)))
     )
+    penalties = draw(
+        st.none()
+        | st.builds(
+            PenaltyTerms,
+            st.integers(0, 500_000).map(lambda rate: Decimal(rate).scaleb(-4)),
+            st.integers(0, typical).map(lambda fee: Decimal(fee).scaleb(-terms.minor_unit)),
+            st.integers(0, 15),
+            st.sampled_from(DayCount),
+        )
+    )
     return Loan(
         terms,
         schedule,
@@ -123,6 +138,8 @@ def loans(draw: st.DrawFn, max_term: int = 24, max_payments: int = 8) -> Loan:
         tuple(draw(st.permutations(list(Component)))),
         draw(st.sampled_from(Traversal)),
         draw(st.none() | st.none() | dates),
+        penalties,
+        None if penalties is None else terms.start_date + timedelta(days=span + 40),
     )
 
 
@@ -152,6 +169,11 @@ def assert_invariants(loan: Loan, state: LedgerState) -> None:
     assert all(a.due_date < b.due_date for a, b in pairwise(rows))
     assert rows[-1].balance_after == 0
     assert len(rows) <= len(loan.schedule.installments)
+    charged = [charge.id for charge in state.charges]
+    assert len(charged) == len(set(charged))
+    assert all(charge.amount > 0 for charge in state.charges)
+    if loan.until is not None:
+        assert all(charge.value_date <= loan.until for charge in state.charges)
 
 
 @settings(max_examples=300, deadline=None)
@@ -202,6 +224,7 @@ def test_paying_the_payoff_amount_closes_the_loan(loan: Loan, data: st.DataObjec
         on=on,
         written_off_on=loan.written_off_on,
         traversal=loan.traversal,
+        penalties=loan.penalties,
     )
     until_then = tuple(p for p in loan.payments if p.value_date <= on)
     if amount == 0:

@@ -1,0 +1,240 @@
+"""GraphQL collections: a loan's collection actions and the collectors' queue.
+
+Actions come from the `collections` read model. The queue is the `arrears` read model's
+active loans that close of business has found late, worst first (the oldest unpaid
+installment first, which is the highest DPD on the shared business date), with the
+`loans` row for the borrower, product and balance.
+"""
+
+from __future__ import annotations
+
+import base64
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+import strawberry
+from psycopg.rows import dict_row
+from strawberry.dataloader import DataLoader
+from strawberry.types import Info
+
+from domain.arrears import Bucket
+from domain.collections import ActionKind
+from domain.collections import PromiseStatus as RecordedPromiseStatus
+from domain.errors import InvalidValue
+from infrastructure.tokens import Role
+from interfaces.graphql.arrears import DelinquencyBucket
+from interfaces.graphql.borrowers import Borrower
+from interfaces.graphql.context import Context
+from interfaces.graphql.loaders import borrowers_by_id
+from interfaces.graphql.loans import Classification, Loan, days_past_due, loan
+from interfaces.graphql.pagination import Connection, Edge, Page, PageInfo
+from interfaces.graphql.scalars import parse_id
+
+READERS = (Role.COLLECTOR, Role.ADMIN, Role.RISK_OFFICER, Role.AUDITOR)
+
+# GraphQL names the domain's values: SMS ... LEGAL, OPEN | KEPT | BROKEN.
+CollectionActionKind = strawberry.enum(ActionKind, name="CollectionActionKind")
+PromiseStatus = strawberry.enum(RecordedPromiseStatus, name="PromiseStatus")
+
+
+@strawberry.type
+class CollectionAction:
+    """One call, visit, letter or legal step, with any promise to pay it got."""
+
+    case_id: strawberry.ID
+    loan_id: strawberry.ID
+    borrower_id: strawberry.ID
+    number: int
+    kind: CollectionActionKind
+    outcome: str
+    note: str
+    actor: str
+    action_date: date
+    promised_amount: Decimal | None
+    promised_date: date | None
+    promise_status: PromiseStatus | None
+    paid_amount: Decimal | None
+    recorded_at: datetime
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> CollectionAction:
+        status = row["promise_status"]
+        return cls(
+            case_id=strawberry.ID(str(row["case_id"])),
+            loan_id=strawberry.ID(str(row["loan_id"])),
+            borrower_id=strawberry.ID(str(row["borrower_id"])),
+            number=row["number"],
+            kind=CollectionActionKind(row["kind"]),
+            outcome=row["outcome"],
+            note=row["note"],
+            actor=row["actor"],
+            action_date=row["action_date"],
+            promised_amount=row["promised_amount"],
+            promised_date=row["promised_date"],
+            promise_status=PromiseStatus(status) if status else None,
+            paid_amount=row["paid_amount"],
+            recorded_at=row["recorded_at"],
+        )
+
+
+@strawberry.type
+class CollectionQueueRow:
+    loan_id: strawberry.ID
+    borrower_id: strawberry.ID
+    product_code: str
+    days_past_due: int
+    bucket: DelinquencyBucket
+    classification: Classification
+    outstanding_principal: Decimal
+    overdue_amount: Decimal = strawberry.field(
+        description="Principal, interest, fees and penalty of installments due before "
+        "the business date, still unpaid."
+    )
+
+    @strawberry.field
+    async def last_action(self, info: Info[Context, None]) -> CollectionAction | None:
+        row = await _actions(info.context, "last_action", LAST_ACTION).load(UUID(self.loan_id))
+        return CollectionAction.from_row(row) if row else None
+
+    @strawberry.field(description="The open promise to pay falling due first, if any.")
+    async def open_promise(self, info: Info[Context, None]) -> CollectionAction | None:
+        row = await _actions(info.context, "open_promise", OPEN_PROMISE).load(UUID(self.loan_id))
+        return CollectionAction.from_row(row) if row else None
+
+    @strawberry.field
+    async def loan(self, info: Info[Context, None]) -> Loan | None:
+        return await loan(info, self.loan_id)
+
+    @strawberry.field
+    async def borrower(self, info: Info[Context, None]) -> Borrower | None:
+        row = await borrowers_by_id(info.context).load(UUID(self.borrower_id))
+        return Borrower.from_row(row) if row else None
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> CollectionQueueRow:
+        return cls(
+            loan_id=strawberry.ID(str(row["loan_id"])),
+            borrower_id=strawberry.ID(str(row["borrower_id"])),
+            product_code=row["product_code"],
+            days_past_due=days_past_due(row),
+            bucket=DelinquencyBucket(row["bucket"]),
+            classification=Classification(row["classification"]),
+            outstanding_principal=row["outstanding_principal"],
+            overdue_amount=row["overdue_amount"],
+        )
+
+
+@strawberry.type(name="CollectionQueueConnection")
+class CollectionQueueConnection(Connection[CollectionQueueRow]):
+    pass
+
+
+QUEUE_SELECT = """SELECT a.loan_id, a.position, a.active, a.days_past_due, a.bucket,
+    a.classification, a.oldest_unpaid_due_date, c.business_date, l.borrower_id,
+    l.product_code, l.outstanding_principal,
+    coalesce(sum(i.principal + i.interest + i.fee + i.penalty)
+        FILTER (WHERE i.due_date < c.business_date), 0) AS overdue_amount
+FROM arrears a CROSS JOIN arrears_calendar c
+JOIN loans l ON l.id = a.loan_id
+LEFT JOIN arrears_installments i ON i.loan_id = a.loan_id"""
+LAST_ACTION = """SELECT DISTINCT ON (loan_id) * FROM collection_actions
+WHERE loan_id = ANY(%s) ORDER BY loan_id, number DESC"""
+OPEN_PROMISE = """SELECT DISTINCT ON (loan_id) * FROM collection_actions
+WHERE loan_id = ANY(%s) AND promise_status = 'open' ORDER BY loan_id, promised_date, number"""
+
+
+async def collection_queue(
+    info: Info[Context, None],
+    bucket: DelinquencyBucket | None = None,
+    first: int | None = None,
+    after: str | None = None,
+) -> CollectionQueueConnection:
+    """Active loans close of business has found late, the most days past due first."""
+    context = info.context
+    context.require(*READERS)
+    page = Page.of(first, None)
+    clauses = ["a.active", "a.bucket <> 'current'", "a.oldest_unpaid_due_date IS NOT NULL"]
+    params: list[Any] = []
+    if bucket is not None:
+        clauses.append("a.bucket = %s")
+        params.append(Bucket(bucket.value).value)
+    if after is not None:
+        oldest, position = decode_cursor(after, "q", 2)
+        clauses.append("(a.oldest_unpaid_due_date, a.position) > (%s, %s)")
+        params += [date.fromordinal(oldest), position]
+    query = (
+        f"{QUEUE_SELECT} WHERE {' AND '.join(clauses)}"
+        " GROUP BY a.loan_id, c.business_date, l.id"
+        " ORDER BY a.oldest_unpaid_due_date, a.position LIMIT %s"
+    )
+    rows = await select(context, query, [*params, page.size + 1])
+    keyed = [((row["oldest_unpaid_due_date"].toordinal(), row["position"]), row) for row in rows]
+    edges, page_info = paged(keyed, page, "q")
+    return CollectionQueueConnection(
+        edges=[Edge(cursor=c, node=CollectionQueueRow.from_row(r)) for c, r in edges],
+        page_info=page_info,
+    )
+
+
+async def collection_actions(
+    info: Info[Context, None], loan_id: strawberry.ID
+) -> list[CollectionAction]:
+    """Every collection action recorded on the loan, oldest first."""
+    context = info.context
+    context.require(*READERS)
+    rows = await select(
+        context,
+        "SELECT * FROM collection_actions WHERE loan_id = %s ORDER BY number",
+        [parse_id(loan_id)],
+    )
+    return [CollectionAction.from_row(row) for row in rows]
+
+
+# Cursors over an ordering of several columns: "<tag>:<int>:<int>...", base64.
+
+
+def encode_cursor(tag: str, key: tuple[int, ...]) -> str:
+    text = ":".join([tag, *(str(part) for part in key)])
+    return base64.urlsafe_b64encode(text.encode()).decode()
+
+
+def decode_cursor(cursor: str, tag: str, size: int) -> tuple[int, ...]:
+    try:
+        found, *parts = base64.urlsafe_b64decode(cursor.encode()).decode().split(":")
+        key = tuple(int(part) for part in parts)
+        if found != tag or len(key) != size or not all(0 < part < 2**63 for part in key):
+            raise ValueError(cursor)
+        date.fromordinal(key[0])  # every key here starts with a date
+    except (ValueError, OverflowError, UnicodeDecodeError):
+        raise InvalidValue("after", "is not a cursor this API issued") from None
+    return key
+
+
+def paged(
+    rows: list[tuple[tuple[int, ...], dict[str, Any]]], page: Page, tag: str
+) -> tuple[list[tuple[str, dict[str, Any]]], PageInfo]:
+    """`rows` holds up to page.size + 1 (key, row) pairs in order."""
+    shown = [(encode_cursor(tag, key), row) for key, row in rows[: page.size]]
+    end = shown[-1][0] if shown else None
+    return shown, PageInfo(has_next_page=len(rows) > page.size, end_cursor=end)
+
+
+async def select(context: Context, query: str, params: list[Any]) -> list[dict[str, Any]]:
+    async with context.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cursor:
+        await cursor.execute(query, params)
+        return await cursor.fetchall()
+
+
+def _actions(context: Context, name: str, query: str) -> DataLoader[UUID, dict[str, Any] | None]:
+    """A per-request loader of one action per loan (fresh caches for every request)."""
+    found = context.loaders.get(name)
+    if found is None:
+
+        async def batch(loan_ids: list[UUID]) -> list[dict[str, Any] | None]:
+            by_loan = {row["loan_id"]: row for row in await select(context, query, [loan_ids])}
+            return [by_loan.get(key) for key in loan_ids]
+
+        found = context.loaders[name] = DataLoader(load_fn=batch)
+    return found

@@ -1,0 +1,91 @@
+"""GraphQL scorecard model versions, read from the `scorecards` table, newest first."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+import strawberry
+from anyio import to_thread
+from psycopg.rows import dict_row
+from strawberry.types import Info
+
+from application.app import LendingApplication
+from application.scorecard import load_scorecards
+from interfaces.graphql.context import STAFF, Context, wait_for_position
+
+
+@strawberry.enum
+class ScorecardKind(Enum):
+    EXPERT = "expert"
+    LOGISTIC_WOE = "logistic_woe"
+
+
+@strawberry.type
+class ScorecardMetrics:
+    """Measured on the rows held out from fitting."""
+
+    auc: Decimal
+    gini: Decimal
+    ks: Decimal
+    train_rows: int
+    test_rows: int
+
+
+@strawberry.type
+class Scorecard:
+    version: int
+    kind: ScorecardKind
+    active: bool
+    created_at: datetime
+    activated_at: datetime | None
+    published_by: str
+    description: str
+    target: str | None
+    features: list[str]
+    metrics: ScorecardMetrics | None  # null for the expert model, which was not trained
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Scorecard:
+        metrics = None
+        if row["auc"] is not None:
+            names = ("auc", "gini", "ks", "train_rows", "test_rows")
+            metrics = ScorecardMetrics(**{name: row[name] for name in names})
+        return cls(
+            version=row["version"],
+            kind=ScorecardKind(row["kind"]),
+            active=row["active"],
+            created_at=row["created_at"],
+            activated_at=row["activated_at"],
+            published_by=row["published_by"],
+            description=row["description"],
+            target=row["target"],
+            features=list(row["features"]),
+            metrics=metrics,
+        )
+
+
+async def scorecards(info: Info[Context, None]) -> list[Scorecard]:
+    """Every published model version, newest first."""
+    context = info.context
+    context.require(*STAFF)
+    rows = await _select(context)
+    if not rows:
+        # Version 1 is published the first time anything needs the scorecards.
+        head = await to_thread.run_sync(_open_scorecards, context.app)
+        await wait_for_position(context.pool, head)
+        rows = await _select(context)
+    return [Scorecard.from_row(row) for row in rows]
+
+
+def _open_scorecards(app: LendingApplication) -> int:
+    load_scorecards(app)
+    return app.recorder.max_notification_id() or 0
+
+
+async def _select(context: Context) -> list[dict[str, Any]]:
+    async with context.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cursor:
+        await cursor.execute("SELECT * FROM scorecards ORDER BY version DESC")
+        return await cursor.fetchall()

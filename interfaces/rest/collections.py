@@ -1,0 +1,45 @@
+"""REST commands of collections: record a call, visit, letter or legal step on a loan."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends
+from pydantic import Field
+
+from application import collections
+from domain.collections import MAX_TEXT, ActionKind
+from infrastructure.tokens import Role, User
+from interfaces.rest.auth import require
+from interfaces.rest.common import Accepted, App, Command, ExpectedVersion, Money
+
+router = APIRouter(prefix="/loans", tags=["collections"])
+
+Collector = Annotated[User, Depends(require(Role.COLLECTOR, Role.ADMIN))]
+
+
+class CollectionActionBody(Command):
+    kind: ActionKind
+    outcome: Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
+    promised_amount: Money | None = None
+    promised_date: date | None = None
+    note: Annotated[str, Field(max_length=MAX_TEXT)] = ""
+
+
+@router.post("/{loan_id}/collection-actions", status_code=201)
+def record_collection_action(
+    loan_id: UUID,
+    body: CollectionActionBody,
+    app: App,
+    user: Collector,
+    version: ExpectedVersion,
+) -> Accepted:
+    """Record an action on the loan's collection case; `id` and `version` are the case's.
+
+    A promise to pay (`promised_amount` with `promised_date`) is judged kept or broken
+    by the close of business that moves the business date past the promised date.
+    """
+    command = collections.RecordAction(actor=user.sub, loan_id=loan_id, **body.model_dump())
+    return Accepted.of(collections.record_action(app, command, version))

@@ -1,0 +1,48 @@
+"""REST commands on risk warnings: a risk officer acknowledges, then resolves them."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends
+from pydantic import Field
+
+from application import risk
+from infrastructure.tokens import Role, User
+from interfaces.rest.auth import require
+from interfaces.rest.common import Accepted, App, Command, ExpectedVersion
+
+router = APIRouter(prefix="/risk-warnings", tags=["risk warnings"])
+
+RiskOfficer = Annotated[User, Depends(require(Role.RISK_OFFICER, Role.ADMIN))]
+Note = Annotated[str, Field(max_length=2000)]
+
+
+class AcknowledgeBody(Command):
+    note: Note = ""
+
+
+class ResolveBody(Command):
+    note: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+@router.post("/{warning_id}/acknowledge")
+def acknowledge(
+    warning_id: UUID,
+    app: App,
+    user: RiskOfficer,
+    version: ExpectedVersion,
+    body: AcknowledgeBody | None = None,
+) -> Accepted:
+    """Someone is looking into the warning; the note is optional."""
+    note = body.note if body else ""
+    return Accepted.of(risk.acknowledge(app, user.sub, warning_id, note, version))
+
+
+@router.post("/{warning_id}/resolve")
+def resolve(
+    warning_id: UUID, body: ResolveBody, app: App, user: RiskOfficer, version: ExpectedVersion
+) -> Accepted:
+    """Close the warning; the note says what was done about it."""
+    return Accepted.of(risk.resolve(app, user.sub, warning_id, body.note, version))

@@ -1,0 +1,19 @@
+"""The three-month loan the ledger tests share: 3000.00 at 12%, 1020.07 a month from
+15 January 2024 (installments 30.00 + 990.07, 20.10 + 999.97, 10.10 + 1009.96)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from domain.schedule import Frequency, Method, ScheduleTerms, generate_schedule
+
+THREE_MONTHS = ScheduleTerms(
+    principal=Decimal("3000.00"),
+    annual_rate_percent=Decimal("12"),
+    term=3,
+    frequency=Frequency.MONTHLY,
+    method=Method.EQUAL_INSTALLMENTS,
+    start_date=date(2024, 1, 15),
+)
+SCHEDULE = generate_schedule(THREE_MONTHS)
