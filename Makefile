@@ -18,8 +18,9 @@ run: $(INSTALLED)
 worker: $(INSTALLED)
 	$(VENV)/bin/lending worker
 
+# Two workers: the suite waits on PostgreSQL as much as on Python.
 test: $(INSTALLED)
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2
 
 bench: $(INSTALLED)
 	$(PY) -m pytest tests/benchmarks -p no:cacheprovider -q -s -o addopts=""

@@ -22,7 +22,6 @@ from infrastructure.settings import Settings
 from projections.arrears import ArrearsView
 from projections.collections import CollectionsView
 from projections.credit_assessments import CreditAssessmentsView
-from projections.registry import READ_MODELS
 from projections.risk_findings import risk_findings
 from projections.risk_warnings import RiskWarningsView
 from projections.runner import Projections
@@ -37,11 +36,11 @@ def build_env(settings: Settings, url: str | None = None) -> dict[str, str]:
     env["RISK_POLICY"] = settings.risk.model_dump_json()
     env["CREDIT_POLICY"] = settings.credit.model_dump_json()
     env["APPROVAL_POLICY"] = settings.approval.model_dump_json()
-    for name in (*READ_MODELS, "read_models"):
-        # Each read model (for status and rebuilds) and the follower of them all
-        # open their own pool; keep them small.
+    # The read models (status, lookups, rebuilds) share one small pool, and the
+    # follower of them all has another.
+    for name in ("views", "read_models"):
         env[f"{name.upper()}_POSTGRES_POOL_SIZE"] = "1"
-        env[f"{name.upper()}_POSTGRES_MAX_OVERFLOW"] = "2"
+        env[f"{name.upper()}_POSTGRES_MAX_OVERFLOW"] = "3"
     return env
 
 

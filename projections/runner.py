@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from eventsourcing.persistence import InfrastructureFactory
+from eventsourcing.postgres import PostgresDatastore, PostgresFactory
 from eventsourcing.projection import ProjectionRunner
 from eventsourcing.utils import Environment
 
@@ -22,6 +23,7 @@ from projections.registry import READ_MODELS
 
 log = logging.getLogger(__name__)
 PAGE = 500
+VIEWS = "views"
 # A follower's application only reads notifications: one connection, plus one
 # for LISTEN, is all it needs.
 FOLLOWER_POOL = {"POSTGRES_POOL_SIZE": "1", "POSTGRES_MAX_OVERFLOW": "2"}
@@ -36,9 +38,18 @@ class Status:
     error: str | None
 
 
-def open_view(view_class: type[ReadModel], env: dict[str, str]) -> ReadModel:
-    factory = InfrastructureFactory[ReadModel].construct(env=Environment(view_class.name, env))
-    return factory.tracking_recorder(view_class)
+def open_views(env: dict[str, str]) -> tuple[PostgresDatastore, dict[str, ReadModel]]:
+    """Every read model, for status, lookups and rebuilds, over one small pool (`VIEWS_`
+    settings); the live follower has its own."""
+    factory = InfrastructureFactory[ReadModel].construct(env=Environment(VIEWS, env))
+    assert isinstance(factory, PostgresFactory)
+    views: dict[str, ReadModel] = {}
+    for name, view_class in READ_MODELS.items():
+        view = view_class(datastore=factory.datastore, tracking_table_name=f"{name}_tracking")
+        if factory.env_create_table():
+            view.create_table()
+        views[name] = view
+    return factory.datastore, views
 
 
 class AllReadModels(ReadModelGroup):
@@ -51,7 +62,7 @@ class Projections:
     def __init__(self, env: dict[str, str], app: LendingApplication) -> None:
         self.env = env
         self.app = app
-        self.views = {name: open_view(cls, env) for name, cls in READ_MODELS.items()}
+        self.datastore, self.views = open_views(env)
         self.runner: ProjectionRunner[LendingApplication, ReadModelGroup] | None = None
 
     def start(self) -> None:
@@ -75,8 +86,7 @@ class Projections:
 
     def close(self) -> None:
         self.stop()
-        for view in self.views.values():
-            view.datastore.close()
+        self.datastore.close()
 
     def status(self) -> list[Status]:
         head = self.app.recorder.max_notification_id() or 0

@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
-from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -113,10 +112,16 @@ def disbursed(api: TestClient, borrower: dict[str, Any], principal: str) -> str:
     return str(loan["id"])
 
 
-@pytest.fixture
-def books(db_url: str, tmp_path: Path) -> Iterator[tuple[TestClient, int]]:
-    """The three loans' story up to business date 2 June; yields the last position."""
-    with client(opened_on(db_url, tmp_path, date(2026, 1, 1))) as api:
+@pytest.fixture(scope="module")
+def books(
+    module_db_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[TestClient, int]]:
+    """The three loans' story up to business date 2 June; yields the last position.
+
+    Told once for the module: its tests only read it (a rebuild gives the same tables).
+    """
+    settings = opened_on(module_db_url, tmp_path_factory.mktemp("books"), date(2026, 1, 1))
+    with client(settings) as api:
         plain = micro_12(code="PLAIN-12", late_fee="0", penalty_rate_percent="0")
         ok(api.post("/products", json=plain, headers=ADMIN), 201)
         cob(api, date(2026, 1, 31))
@@ -274,8 +279,9 @@ def test_dates_after_the_business_date_are_refused(books: tuple[TestClient, int]
 
 
 def test_a_rebuild_equals_the_incremental_tables(
-    books: tuple[TestClient, int], db_url: str
+    books: tuple[TestClient, int], module_db_url: str
 ) -> None:
+    db_url = module_db_url
     api, at = books
     projections = api.app.state.runtime.projections  # type: ignore[attr-defined]
     projections.wait(at)

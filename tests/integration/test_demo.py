@@ -71,8 +71,8 @@ def second_store(database_server: str, settings: Settings) -> Iterator[Runtime]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def test_a_small_demo_has_loans_in_every_state_and_every_payment_story(
-    runtime: Runtime, db_url: str
+def test_a_small_demo_has_every_state_and_payment_story_and_its_seed_repeats_it(
+    runtime: Runtime, db_url: str, second_store: Runtime
 ) -> None:
     position = loaded(runtime)
 
@@ -113,11 +113,7 @@ def test_a_small_demo_has_loans_in_every_state_and_every_payment_story(
     assert one(db_url, "SELECT count(*) FROM approval_steps WHERE override_reason <> ''") > 0
     assert runtime.projections.head() == position
 
-
-def test_the_same_seed_loads_the_same_portfolio(
-    runtime: Runtime, db_url: str, second_store: Runtime
-) -> None:
-    loaded(runtime)
+    # The same seed in another store: the same portfolio, to the cent.
     loaded(second_store)
     assert portfolio(db_url) == portfolio(second_store.url)
     assert len(portfolio(db_url)) == len(LoanStatus)

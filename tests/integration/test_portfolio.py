@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from infrastructure.settings import Settings
 from infrastructure.tokens import Role
+from tests.conftest import suite_settings
 from tests.support.api import ANALYST, AUDITOR, OFFICER, OTHER_OFFICER, bearer, client, graphql
 from tests.support.catalog import (
     ADMIN,
@@ -79,12 +80,21 @@ def submit(api: TestClient, borrower_id: str, principal: str) -> dict[str, Any]:
     return ok(api.post("/loans", json=body, headers=OTHER_OFFICER), 201)
 
 
-@pytest.fixture
-def book(api: TestClient) -> int:
+@pytest.fixture(scope="module")
+def book_api(module_db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """The service over the module's own database, where `book` is told once."""
+    with client(suite_settings(module_db_url, tmp_path_factory.mktemp("book"))) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="module")
+def book(book_api: TestClient) -> int:
     """Three disbursed loans, paid, reversed and written off; two that never paid out.
 
-    Returns the event store position of the last command.
+    Returns the event store position of the last command. The tests only read it
+    (a rebuild gives the same tables), so the module shares one telling.
     """
+    api = book_api
     tea = disbursed_loan(api, on="2026-01-31")["id"]
     pay(api, tea, "1066.19", "2026-02-28", "TEA-1")
     bounced = pay(api, tea, "500.00", "2026-03-31", "TEA-2")
@@ -137,12 +147,15 @@ def portfolio(
     [[], ["PRODUCT"], ["REGION"], ["OFFICER", "BORROWER_KIND"], ["DISBURSEMENT_MONTH"],
      ["PRODUCT", "REGION", "OFFICER", "BORROWER_KIND", "DISBURSEMENT_MONTH"]],
 )  # fmt: skip
-def test_grouped_figures_add_up(api: TestClient, book: int, group_by: list[str]) -> None:
-    rows = portfolio(api, groupBy=group_by, at=book)
+def test_grouped_figures_add_up(book_api: TestClient, book: int, group_by: list[str]) -> None:
+    rows = portfolio(book_api, groupBy=group_by, at=book)
     assert rows == expected([TEA, SEASON, SHOP], group_by)
 
 
-def test_as_of_is_the_books_at_the_close_of_that_business_date(api: TestClient, book: int) -> None:
+def test_as_of_is_the_books_at_the_close_of_that_business_date(
+    book_api: TestClient, book: int
+) -> None:
+    api = book_api
     # Every command here was recorded on business date 2030-01-01, whatever its value date.
     rows = portfolio(api, groupBy=["PRODUCT"], asOf="2030-01-01", at=book)
     assert rows == expected([TEA, SEASON, SHOP], ["PRODUCT"])
@@ -151,9 +164,10 @@ def test_as_of_is_the_books_at_the_close_of_that_business_date(api: TestClient, 
 
 
 def test_the_table_keeps_status_and_written_off_principal(
-    api: TestClient, book: int, db_url: str
+    book_api: TestClient, book: int, module_db_url: str
 ) -> None:
-    api.app.state.runtime.projections.wait(book)  # type: ignore[attr-defined]
+    db_url = module_db_url
+    book_api.app.state.runtime.projections.wait(book)  # type: ignore[attr-defined]
     with psycopg.connect(db_url) as conn:
         rows = conn.execute(
             "SELECT product_code, status, written_off_principal FROM portfolio_loans "
@@ -167,8 +181,11 @@ def test_the_table_keeps_status_and_written_off_principal(
     ]
 
 
-def test_a_rebuild_equals_the_incremental_tables(api: TestClient, book: int, db_url: str) -> None:
-    projections = api.app.state.runtime.projections  # type: ignore[attr-defined]
+def test_a_rebuild_equals_the_incremental_tables(
+    book_api: TestClient, book: int, module_db_url: str
+) -> None:
+    db_url = module_db_url
+    projections = book_api.app.state.runtime.projections  # type: ignore[attr-defined]
     projections.wait(book)
     queries = ("SELECT * FROM portfolio_loans ORDER BY loan_id",
                "SELECT * FROM portfolio_applications ORDER BY loan_id")  # fmt: skip
