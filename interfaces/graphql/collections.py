@@ -25,10 +25,9 @@ from domain.collections import PromiseStatus as RecordedPromiseStatus
 from domain.errors import InvalidValue
 from infrastructure.tokens import Role
 from interfaces.graphql.arrears import DelinquencyBucket
-from interfaces.graphql.borrowers import Borrower
 from interfaces.graphql.context import Context
-from interfaces.graphql.loaders import borrowers_by_id
-from interfaces.graphql.loans import Classification, Loan, days_past_due, loan
+from interfaces.graphql.links import LoanRow
+from interfaces.graphql.loans import Classification, days_past_due
 from interfaces.graphql.pagination import Connection, Edge, Page, PageInfo
 from interfaces.graphql.scalars import parse_id
 
@@ -80,9 +79,7 @@ class CollectionAction:
 
 
 @strawberry.type
-class CollectionQueueRow:
-    loan_id: strawberry.ID
-    borrower_id: strawberry.ID
+class CollectionQueueRow(LoanRow):
     product_code: str
     days_past_due: int
     bucket: DelinquencyBucket
@@ -102,15 +99,6 @@ class CollectionQueueRow:
     async def open_promise(self, info: Info[Context, None]) -> CollectionAction | None:
         row = await _actions(info.context, "open_promise", OPEN_PROMISE).load(UUID(self.loan_id))
         return CollectionAction.from_row(row) if row else None
-
-    @strawberry.field
-    async def loan(self, info: Info[Context, None]) -> Loan | None:
-        return await loan(info, self.loan_id)
-
-    @strawberry.field
-    async def borrower(self, info: Info[Context, None]) -> Borrower | None:
-        row = await borrowers_by_id(info.context).load(UUID(self.borrower_id))
-        return Borrower.from_row(row) if row else None
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> CollectionQueueRow:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
-from uuid import UUID
 
 import strawberry
 from anyio import to_thread
@@ -18,11 +17,9 @@ from strawberry.types import Info
 
 from application.calendar import business_date
 from domain.errors import InvalidValue
-from interfaces.graphql.borrowers import Borrower
 from interfaces.graphql.collections import READERS, decode_cursor, paged, select
 from interfaces.graphql.context import Context
-from interfaces.graphql.loaders import borrowers_by_id
-from interfaces.graphql.loans import Loan, loan
+from interfaces.graphql.links import LoanRow
 from interfaces.graphql.pagination import Connection, Edge, Page
 
 MAX_WINDOW_DAYS = 366
@@ -31,23 +28,12 @@ AMOUNT_DUE = """(i.principal + i.interest + i.fee + i.penalty)
 
 
 @strawberry.type
-class UpcomingInstallment:
-    loan_id: strawberry.ID
-    borrower_id: strawberry.ID
+class UpcomingInstallment(LoanRow):
     number: int
     due_date: date
     amount_due: Decimal = strawberry.field(
         description="Principal, interest, fees and penalty of the installment not yet paid."
     )
-
-    @strawberry.field
-    async def loan(self, info: Info[Context, None]) -> Loan | None:
-        return await loan(info, self.loan_id)
-
-    @strawberry.field
-    async def borrower(self, info: Info[Context, None]) -> Borrower | None:
-        row = await borrowers_by_id(info.context).load(UUID(self.borrower_id))
-        return Borrower.from_row(row) if row else None
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> UpcomingInstallment:

@@ -14,6 +14,7 @@ from interfaces.graphql import (
     arrears,
     borrowers,
     collections,
+    delinquency,
     history,
     loans,
     portfolio,
@@ -38,6 +39,7 @@ class Query:
     products = strawberry.field(resolver=products.products)
     loan = strawberry.field(resolver=loans.loan)
     loan_history = strawberry.field(resolver=history.loan_history)
+    delinquency_history = strawberry.field(resolver=delinquency.delinquency_history)
     loans = strawberry.field(resolver=loans.loans)  # last: it shadows the module from here on
     portfolio = strawberry.field(resolver=portfolio.portfolio)
     business_date = strawberry.field(resolver=arrears.business_date)

@@ -101,6 +101,15 @@ def test_an_unpaid_loan_moves_through_every_bucket_on_its_own_dates(
                                "classification": "LOSS"}  # fmt: skip
         assert Decimal(row["overduePrincipal"]) > 0
 
+        history = """query($id: ID!) { delinquencyHistory(loanId: $id) {
+            on daysPastDue bucket classification } }"""
+        changes = graphql(api, history, ANALYST, {"id": loan["id"]})["data"]
+        assert [
+            (date.fromisoformat(c["on"]), c["daysPastDue"], c["bucket"].lower(),
+             c["classification"].lower())
+            for c in changes["delinquencyHistory"]
+        ] == expected(due, end)  # fmt: skip
+
 
 def test_transitions_count_the_2028_leap_day(db_url: str, tmp_path: Path) -> None:
     with client(opened_on(db_url, tmp_path, date(2027, 12, 1))) as api:

@@ -54,6 +54,21 @@ def test_a_registered_borrower_reads_back_at_its_position(api: TestClient) -> No
     }
 
 
+def test_a_read_ahead_of_the_read_models_says_where_they_stood(api: TestClient) -> None:
+    written = register(api, wang_fang())
+    query = {"query": "{ businessDate }"}
+    caught_up = api.post(
+        "/graphql", json=query, headers=ANALYST | {"X-Min-Position": str(written["position"])}
+    )
+    assert int(caught_up.headers["X-Read-Position"]) >= int(str(written["position"]))
+    # Nothing will be written at head + 1000: the answer comes after 5 s, marked stale.
+    ahead = int(str(written["position"])) + 1000
+    stale = api.post("/graphql", json=query, headers=ANALYST | {"X-Min-Position": str(ahead)})
+    assert stale.status_code == 200
+    assert int(stale.headers["X-Read-Position"]) < ahead
+    assert "X-Read-Position" not in api.post("/graphql", json=query, headers=ANALYST).headers
+
+
 def test_pages_follow_cursors_and_filters_apply(api: TestClient) -> None:
     last = {}
     for n in range(5):

@@ -1,0 +1,57 @@
+"""GraphQL `delinquencyHistory(loanId)`: each change of a loan's bucket, with its date.
+
+Read straight from the loan's `DelinquencyChanged` events, which close of business and
+payments record on the business date a loan's DPD crosses into another bucket or tier.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import strawberry
+from anyio import to_thread
+from strawberry.types import Info
+
+from domain.loan import Loan
+from interfaces.graphql.arrears import DelinquencyBucket
+from interfaces.graphql.context import STAFF, Context
+from interfaces.graphql.history import loan_and_repayment_events
+from interfaces.graphql.loans import Classification
+from interfaces.graphql.scalars import parse_id
+
+
+@strawberry.type
+class DelinquencyChange:
+    on: date = strawberry.field(description="The business date the change was recorded for.")
+    days_past_due: int
+    bucket: DelinquencyBucket
+    classification: Classification
+    recorded_at: datetime
+    actor: str
+
+    @classmethod
+    def from_event(cls, event: Any) -> DelinquencyChange:
+        found = event.delinquency
+        return cls(
+            on=event.value_date,
+            days_past_due=found.days_past_due,
+            bucket=found.bucket,
+            classification=Classification(found.classification.value),
+            recorded_at=event.timestamp,
+            actor=event.actor,
+        )
+
+
+async def delinquency_history(
+    info: Info[Context, None], loan_id: strawberry.ID
+) -> list[DelinquencyChange]:
+    """Oldest first; an empty list for a loan that has never been past due."""
+    context = info.context
+    context.require(*STAFF)
+    events = await to_thread.run_sync(loan_and_repayment_events, context.app, parse_id(loan_id))
+    return [
+        DelinquencyChange.from_event(event)
+        for event in events
+        if isinstance(event, Loan.DelinquencyChanged)
+    ]
