@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
+from itertools import islice
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
@@ -25,6 +27,10 @@ from domain.loan import Loan
 # `after` is the last position this run wrote before the step (None: wait for the
 # store's head, 0: nothing to wait for); a step that writes nothing returns `after`.
 DayStep = Callable[[LendingApplication, str, date, int | None], int | None]
+
+# Loans saved per transaction by the review. Far larger batches of events can hang in
+# psycopg's pipelined insert (see tests/benchmarks/seed.py).
+REVIEW_BATCH = 25
 
 # (day, position): the loans due for review on `day`, once the index has processed
 # `position` (None: the store's head). The index is a read model the caller owns.
@@ -76,16 +82,36 @@ def reviewing_loans(loans_to_review: LoansToReview) -> DayStep:
 
 
 def review_loans(app: LendingApplication, actor: str, day: date, loan_ids: Iterable[UUID]) -> int:
-    """Let each loan record what `day` brings it; the last position written (0: none)."""
+    """Let each loan record what `day` brings it; the last position written (0: none).
+
+    Loans are saved `REVIEW_BATCH` to a transaction: a day that turns thousands of
+    loans overdue commits a few hundred times, not thousands.
+    """
     last = 0
-    for loan_id in loan_ids:
-
-        def attempt(loan_id: UUID = loan_id) -> int:
-            loan = app.load(Loan, loan_id, "loan")
-            loan.close_day(actor=actor, on=day)
-            if not loan.pending_events:
-                return 0
-            return app.save_all(loan).position
-
-        last = max(last, app.retrying(attempt))
+    ids = iter(loan_ids)
+    while batch := list(islice(ids, REVIEW_BATCH)):
+        last = max(last, _review_batch(app, actor, day, batch))
     return last
+
+
+def _review_batch(app: LendingApplication, actor: str, day: date, loan_ids: list[UUID]) -> int:
+    changed = [loan for loan in (_closed(app, id_, actor, day) for id_ in loan_ids) if loan]
+    if not changed:
+        return 0
+    try:
+        return app.save_all(*changed).position
+    except IntegrityError:
+        pass  # a command changed one of these loans meanwhile: each on its own, reloaded
+
+    def attempt(loan_id: UUID) -> int:
+        loan = _closed(app, loan_id, actor, day)
+        return app.save_all(loan).position if loan else 0
+
+    return max(app.retrying(partial(attempt, loan.id)) for loan in changed)
+
+
+def _closed(app: LendingApplication, loan_id: UUID, actor: str, day: date) -> Loan | None:
+    """The loan with what `day` brings it recorded, or None if it brings nothing."""
+    loan = app.load(Loan, loan_id, "loan")
+    loan.close_day(actor=actor, on=day)
+    return loan if loan.pending_events else None

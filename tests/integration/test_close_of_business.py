@@ -13,15 +13,19 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import pytest
 from fastapi.testclient import TestClient
 
 from application.close_of_business import review_loans
+from application.repayments import ReceiveRepayment, receive_repayment
 from domain.loan import Loan
 from infrastructure.settings import Settings
 from tests.conftest import TEST_CIPHER_KEY, TEST_JWT_SECRET
 from tests.support.api import ANALYST, OFFICER, client, graphql
 from tests.support.catalog import ADMIN, APPROVER, applied_loan, disbursed_loan, ok
+from tests.support.people import LI_MING_ID, wang_fang
 
+OFFICER_NAME = "officer.zhang"
 # (DPD, bucket, classification) from the first day each is reached, nothing paid.
 TRANSITIONS = (
     (1, "dpd_1_30", "special_mention"),
@@ -216,3 +220,36 @@ def test_arrears_refuse_a_date_after_the_business_date(db_url: str, tmp_path: Pa
         for day in ("2026-01-04", "2026-01-05"):  # a past date reads the history
             body = graphql(api, f'{{ arrears(asOf: "{day}") {{ nodes {{ bucket }} }} }}', ANALYST)
             assert body["data"]["arrears"]["nodes"] == []
+
+
+def test_a_loan_paid_while_its_batch_is_reviewed_is_reviewed_again_on_its_own(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with client(opened_on(db_url, tmp_path, date(2026, 1, 1))) as api:
+        cob(api, date(2026, 1, 31))
+        paid = disbursed_loan(api, on="2026-01-31")["id"]
+        li_ming = wang_fang(name="Li Ming", id_number=LI_MING_ID, region="Sichuan")
+        other = disbursed_loan(api, on="2026-01-31", borrower_body=li_ming)["id"]
+        due = first_due(api, paid)
+        cob(api, due)
+        app = api.app.state.runtime.app  # type: ignore[attr-defined]
+        load = app.load
+        payments: list[int] = []
+
+        def load_then_pay_the_first(kind: type, loan_id: UUID, name: str) -> Any:
+            """While the batch holds `paid` unsaved, a repayment to it is recorded."""
+            if loan_id == UUID(other) and not payments:
+                received = ReceiveRepayment(OFFICER_NAME, UUID(paid), Decimal("100.00"), due,
+                                            "bank", "RACE-1")  # fmt: skip
+                payments.append(receive_repayment(app, received).position)
+            return load(kind, loan_id, name)
+
+        monkeypatch.setattr(app, "load", load_then_pay_the_first)
+        day = due + timedelta(days=1)
+        assert review_loans(app, "admin.wu", day, [UUID(paid), UUID(other)]) > payments[0]
+
+        late = [(day, 1, "dpd_1_30", "special_mention")]
+        assert delinquency(api, paid) == late
+        assert delinquency(api, other) == late
+        kinds = [type(e).__name__ for e in app.events_of(UUID(paid))]
+        assert kinds.index("RepaymentAllocated") < kinds.index("DelinquencyChanged")
