@@ -28,7 +28,7 @@ closes the day.
 
 Days past due as of D = D - oldest_unpaid_due_date when that is before D (else 0);
 installments due before D are overdue. Bucket and classification follow from DPD
-(domain.arrears, default thresholds); `DAYS_PAST_DUE` and `CLASSIFICATION_RANK` are that
+(domain.arrears, default thresholds); `DAYS_PAST_DUE` and `classification_rank` are that
 rule in SQL. Every status is computed from its books: a closed loan owes nothing; a
 written-off one keeps its unpaid installments but no outstanding principal.
 """

@@ -19,16 +19,22 @@ from domain.arrears.classification import BUCKET_FLOORS
 VALID_ON = "h.valid_from <= %(on)s AND (h.valid_to IS NULL OR h.valid_to > %(on)s)"
 DAYS_PAST_DUE = "coalesce(greatest(%(on)s::date - h.oldest_unpaid_due_date, 0), 0)"
 TIERS = list(Classification)
-# Classification as its place in `Classification` (normal 0 ... loss 4), best first.
-CLASSIFICATION_RANK = (
-    "CASE "
-    + " ".join(
-        f"WHEN {DAYS_PAST_DUE} >= {floor} THEN {TIERS.index(tier)}"
-        for floor, tier in DEFAULT_THRESHOLDS.floors()
-        if floor > 0
+
+
+def classification_rank(dpd: str) -> str:
+    """Classification as its place in `Classification` (normal 0 ... loss 4) for the
+    SQL expression `dpd`."""
+    return (
+        "CASE "
+        + " ".join(
+            f"WHEN {dpd} >= {floor} THEN {TIERS.index(tier)}"
+            for floor, tier in DEFAULT_THRESHOLDS.floors()
+            if floor > 0
+        )
+        + " ELSE 0 END"
     )
-    + " ELSE 0 END"
-)
+
+
 CLASSIFICATION = "classification"  # the dimension that is not a column
 
 
@@ -74,7 +80,8 @@ def portfolio_query(on: date | None, dimensions: list[str]) -> tuple[sql.Compose
     """Loans disbursed by the close of `on`, summed by `dimensions` (arrears_history
     columns, or `CLASSIFICATION`), with the principal at risk over 30 and 90 DPD and the
     non-performing principal. `on` None (no business date yet) finds no loans."""
-    rank = sql.SQL(CLASSIFICATION_RANK)
+    # DPD is worked out once per loan, in the inner query, and grouped on outside.
+    rank = sql.SQL(classification_rank("h.dpd"))
     keys = [
         rank if name == CLASSIFICATION else sql.SQL("h.{}").format(sql.Identifier(name))
         for name in dimensions
@@ -83,7 +90,7 @@ def portfolio_query(on: date | None, dimensions: list[str]) -> tuple[sql.Compose
         sql.SQL("{} AS {}").format(key, sql.Identifier(name))
         for key, name in zip(keys, dimensions, strict=True)
     ]
-    dpd = sql.SQL(DAYS_PAST_DUE)
+    dpd = sql.SQL("h.dpd")
     at_risk = sql.SQL(
         "coalesce(sum(h.outstanding_principal) FILTER (WHERE {} > {}), 0) AS {}"
     )  # fmt: skip
@@ -101,9 +108,9 @@ def portfolio_query(on: date | None, dimensions: list[str]) -> tuple[sql.Compose
             sql.Identifier("npl_principal"),
         ),
     ]
-    query = sql.SQL("SELECT {} FROM arrears_history h WHERE {}").format(
-        sql.SQL(", ").join([*labels, *totals]), sql.SQL(VALID_ON)
-    )
+    query = sql.SQL(
+        "SELECT {} FROM (SELECT h.*, {} AS dpd FROM arrears_history h WHERE {}) AS h"
+    ).format(sql.SQL(", ").join([*labels, *totals]), sql.SQL(DAYS_PAST_DUE), sql.SQL(VALID_ON))
     if keys:
         positions = sql.SQL(", ").join(sql.Literal(n) for n in range(1, len(keys) + 1))
         query += sql.SQL(" GROUP BY {0} ORDER BY {0}").format(positions)
