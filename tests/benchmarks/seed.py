@@ -51,9 +51,10 @@ OPENING = date(2026, 2, 1)
 DISBURSEMENT_DAYS = 20
 BUSINESS_DATE = date(2026, 3, 1)  # as seeded; the loans of 1 March are 1 DPD on 2 March
 LOANS_PER_BORROWER = 10
-# Loans per transaction (400 events). Far larger batches of these events (800 and more,
-# a few MB) hang in the event store's pipelined insert on this machine.
-BATCH = 100
+# Loans per transaction (100 events, a few hundred kB). Batches of 400 events and more
+# can hang in psycopg's pipelined insert once its output outgrows the socket buffer
+# (seen here with psycopg 3.3.9; psycopg/psycopg#685 reports the same kind of hang).
+BATCH = 25
 PAGE = 1_000  # events per read-model transaction while catching up
 REGIONS = {"Beijing": "110101", "Hubei": "420106", "Sichuan": "510104",
            "Guangdong": "440103", "Zhejiang": "330102"}  # region: area code  # fmt: skip
@@ -123,6 +124,7 @@ def ensure_template(server_url: str, data_dir: Path) -> str:
 
 def seed(url: str, data_dir: Path) -> None:
     runtime = Runtime.open(settings_for(url, data_dir))
+    began = time.perf_counter()
     try:
         app = runtime.app
         load_calendar(app, ADMIN)  # opened on OPENING
@@ -140,7 +142,10 @@ def seed(url: str, data_dir: Path) -> None:
             close_of_business(
                 app, ADMIN, day + timedelta(days=1), runtime.close_of_business_steps()
             )
-            log.info("seed: %s loans disbursed by %s", first + per_day, day)
+            log.info(
+                "seed: %s loans disbursed by %s, %.0f s", first + per_day, day,
+                time.perf_counter() - began,
+            )  # fmt: skip
         catch_up(runtime)
         close_of_business(app, ADMIN, BUSINESS_DATE, runtime.close_of_business_steps())
         head = catch_up(runtime)
