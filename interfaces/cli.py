@@ -47,7 +47,7 @@ def serve(
     if demo:
         _load_demo_if_empty(settings)
     uvicorn.run(
-        create_app(settings, follow=follow),
+        create_app(settings, follow=follow, freeze=True),
         host=settings.host,
         port=settings.port,
         log_level="info",

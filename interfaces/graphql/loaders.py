@@ -26,6 +26,10 @@ def borrowers_by_id(context: Context) -> DataLoader[UUID, Row | None]:
     return _loader(context, "borrowers_by_id", _borrowers)
 
 
+def loans_by_id(context: Context) -> DataLoader[UUID, Row | None]:
+    return _loader(context, "loans_by_id", _loans_by_id)
+
+
 def loans_by_borrower(context: Context) -> DataLoader[UUID, list[Row]]:
     return _loader(context, "loans_by_borrower", _loans)
 
@@ -78,6 +82,12 @@ def _loader(
 
 async def _borrowers(pool: AsyncConnectionPool, ids: list[UUID]) -> list[Row | None]:
     rows = await _select(pool, "SELECT * FROM borrowers WHERE id = ANY(%s)", ids)
+    by_id = {row["id"]: row for row in rows}
+    return [by_id.get(key) for key in ids]
+
+
+async def _loans_by_id(pool: AsyncConnectionPool, ids: list[UUID]) -> list[Row | None]:
+    rows = await _select(pool, "SELECT * FROM loans WHERE id = ANY(%s)", ids)
     by_id = {row["id"]: row for row in rows}
     return [by_id.get(key) for key in ids]
 

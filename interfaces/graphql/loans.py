@@ -33,6 +33,7 @@ from interfaces.graphql.loaders import (
     arrears_by_loan,
     borrowers_by_id,
     installments_by_loan,
+    loans_by_id,
     products_by_code,
     repayments_by_loan,
 )
@@ -282,8 +283,9 @@ async def loan(
             raise NotFound("loan", loan_id)
         result = Loan.from_aggregate(found) if found is not None else None
     else:
-        rows = await _select(context, "WHERE id = %s", [loan_id], 1)
-        result = Loan.from_row(rows[0]) if rows else None
+        # Batched: a page of arrears or warnings asks for its loans in one query.
+        row = await loans_by_id(context).load(loan_id)
+        result = Loan.from_row(row) if row else None
     if result is not None:
         context.staff_or_self(str(result.borrower_id))
     return result

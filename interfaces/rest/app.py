@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -26,8 +27,15 @@ from interfaces.rest import (
 )
 
 
-def create_app(settings: Settings | None = None, *, follow: bool = True) -> FastAPI:
-    """Build the service; `follow` also runs the projections in this process."""
+def create_app(
+    settings: Settings | None = None, *, follow: bool = True, freeze: bool = False
+) -> FastAPI:
+    """Build the service; `follow` also runs the projections in this process.
+
+    `freeze`, for a long-running server: once started, every object made so far (the
+    code, the schema, the pools) leaves the garbage collector's generations, so a full
+    collection scans only what requests made: no 100 ms pauses in the middle of a query.
+    """
     settings = settings or Settings()
 
     @asynccontextmanager
@@ -39,6 +47,8 @@ def create_app(settings: Settings | None = None, *, follow: bool = True) -> Fast
             runtime.projections.start()
         async with open_read_pool(runtime.url) as pool:
             app.state.read_pool = pool
+            if freeze:
+                gc.freeze()
             try:
                 yield
             finally:

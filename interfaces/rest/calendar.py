@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from datetime import date
 from typing import Annotated
 
@@ -32,6 +33,11 @@ def run_close_of_business(
     """Run close of business for each day up to `business_date`; a date reached does nothing."""
     runtime = request.app.state.runtime
     result = close_of_business(app, user.sub, body.business_date, runtime.close_of_business_steps())
+    # The run leaves thousands of loans in the aggregate cache. Moved out of the garbage
+    # collector's generations, they no longer make every full collection walk them
+    # (300 ms pauses in later queries at 100,000 loans); reference counting still frees
+    # them when the cache lets them go.
+    gc.freeze()
     written = result.written
     return DaysClosed(
         id=written.id,
