@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from abc import abstractmethod
 from collections.abc import Callable, Iterable
-from functools import cache, cached_property
+from functools import cached_property
 from typing import Any, ClassVar
 
 from eventsourcing.persistence import Tracking
@@ -118,6 +118,7 @@ class ReadModelGroup(PostgresTrackingRecorder):
             member(datastore, tracking_table_name=f"{member.name}_tracking")
             for member in self.members
         ]
+        self._tracking_statements: dict[tuple[str, ...], Composed] = {}
 
     def create_table(self) -> None:
         for view in self.views:
@@ -171,9 +172,14 @@ class ReadModelGroup(PostgresTrackingRecorder):
         )
         return SQL("WITH {} SELECT {}").format(locked, columns)
 
-    @cache  # noqa: B019 - one group per process, a handful of distinct sets of names
     def _track(self, names: tuple[str, ...]) -> Composed:
         """Record `%(notification_id)s` as the position of the named read models."""
+        found = self._tracking_statements.get(names)
+        if found is None:
+            found = self._tracking_statements[names] = self._tracking_statement(names)
+        return found
+
+    def _tracking_statement(self, names: tuple[str, ...]) -> Composed:
         tables = [view.tracking_table_name for view in self.views if view.name in names]
         inserts = SQL(", ").join(
             SQL(

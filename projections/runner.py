@@ -76,13 +76,18 @@ class Projections:
         log.info("read models following from %s", min(v.position() for v in self.views.values()))
 
     def stop(self) -> None:
-        if self.runner is None:
+        runner = self.runner
+        if runner is None:
             return
         try:
-            self.runner.__exit__(None, None, None)
+            runner.__exit__(None, None, None)
         except Exception:  # already reported by health and the log when it happened
             log.warning("read models had stopped with an error")
-        self.runner = None
+        finally:
+            # The runner leaves its pools open; closed here, not whenever it is collected.
+            runner.view.datastore.close()
+            runner.app.close()
+            self.runner = None
 
     def close(self) -> None:
         self.stop()
