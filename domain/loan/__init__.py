@@ -1,6 +1,7 @@
 """Loans from application to closure."""
 
-from domain.loan.aggregate import BooksChanged, Loan
+from domain.loan.aggregate import Loan
+from domain.loan.events import BooksChanged
 from domain.loan.records import Application, Disbursement
 from domain.loan.status import LoanStatus
 

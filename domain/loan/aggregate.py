@@ -32,11 +32,11 @@ from domain.loan.records import (
     Disbursement,
     LoanState,
     checked_reason,
-    contract_terms,
+    contract_books,
 )
 from domain.loan.status import LoanStatus, require
 from domain.model import Aggregate, AggregateSnapshot
-from domain.schedule import Schedule, ScheduleTerms, generate_schedule
+from domain.schedule import Schedule, ScheduleTerms
 
 
 class Loan(Aggregate):
@@ -65,22 +65,8 @@ class Loan(Aggregate):
         application: Application
 
         def apply(self, aggregate: Any) -> None:
-            aggregate.application = self.application
-            aggregate.status = LoanStatus.SUBMITTED
-            aggregate.principal = self.application.principal
-            aggregate.annual_rate_percent = self.application.annual_rate_percent
-            aggregate.term = self.application.term
-            aggregate.signed_on = None
-            aggregate.disbursement = None
-            aggregate.schedule = None
-            aggregate.books = None
-            aggregate.payments = {}
-            aggregate.results = {}
-            aggregate.installments = {}
-            aggregate.balances = None
-            aggregate.next_sequence = 1
-            aggregate.delinquency = None
-            aggregate.charges = {}
+            # The same attributes a snapshot restores, each as a new application has it.
+            vars(aggregate).update(LoanState.submitted(self.application))
 
     @classmethod
     def submit(cls, *, actor: str, application: Application) -> Loan:
@@ -152,27 +138,19 @@ class Loan(Aggregate):
         require("disburse", self.status)
         if self.signed_on is not None and disbursement.value_date < self.signed_on:
             raise InvalidValue("value_date", "must not be before the contract was signed")
-        terms = contract_terms(
-            self.application,
-            self.principal,
-            self.annual_rate_percent,
-            self.term,
-            disbursement.value_date,
+        on = disbursement.value_date
+        books = contract_books(
+            self.application, self.principal, self.annual_rate_percent, self.term, on
         )
-        schedule = generate_schedule(terms)
-        order = tuple(c.value for c in self.application.product.allocation_order)
-        penalties = accounting.penalty_terms(self.application.product)
-        books = Books(terms=terms, schedule=schedule, order=order, penalties=penalties)
-        opening = accounting.ledger(books, [], disbursement.value_date)
         self._disbursed(
             actor=actor,
-            value_date=disbursement.value_date,
+            value_date=on,
             disbursement=disbursement,
-            terms=terms,
-            schedule=schedule,
-            order=order,
-            balances=accounting.balances(opening),
-            penalties=penalties,
+            terms=books.terms,
+            schedule=books.schedule,
+            order=books.order,
+            balances=accounting.balances(accounting.ledger(books, [], on)),
+            penalties=books.penalties,
         )
 
     @event("Disbursed")
@@ -417,16 +395,3 @@ class Loan(Aggregate):
     @event("DelinquencyChanged")
     def _delinquency_changed(self, actor: str, value_date: date, delinquency: Delinquency) -> None:
         self.delinquency = delinquency
-
-
-# The events that carry a `change: LedgerChange`: what read models of money follow.
-if TYPE_CHECKING:  # the @event decorator makes these classes, which type checkers cannot see
-    BooksChanged = Aggregate.Event
-else:
-    BooksChanged = (
-        Loan.RepaymentAllocated
-        | Loan.RepaymentReversed
-        | Loan.WrittenOff
-        | Loan.Rescheduled
-        | Loan.ChargesRecorded
-    )

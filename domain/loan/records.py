@@ -8,12 +8,12 @@ from uuid import UUID
 
 from domain.errors import InvalidValue
 from domain.ledger import Charge, InstallmentState, PaymentResult
-from domain.loan.accounting import Balances, Books, PaymentRecord
+from domain.loan.accounting import Balances, Books, PaymentRecord, penalty_terms
 from domain.loan.delinquency import Delinquency
 from domain.loan.status import LoanStatus
 from domain.model import Immutable, SnapshotState
 from domain.product import ProductTerms
-from domain.schedule import Schedule, ScheduleError, ScheduleTerms
+from domain.schedule import Schedule, ScheduleError, ScheduleTerms, generate_schedule
 
 
 class Application(Immutable):
@@ -60,6 +60,29 @@ class LoanState(SnapshotState):
     delinquency: Delinquency | None = None
     charges: dict[str, Charge] = {}
 
+    @classmethod
+    def submitted(cls, application: Application) -> LoanState:
+        """A new application's state: the figures asked for, no money yet (built from
+        values already checked, so without a snapshot's bookkeeping fields)."""
+        return cls.model_construct(
+            application=application,
+            status=LoanStatus.SUBMITTED,
+            principal=application.principal,
+            annual_rate_percent=application.annual_rate_percent,
+            term=application.term,
+            signed_on=None,
+            disbursement=None,
+            schedule=None,
+            books=None,
+            payments={},
+            results={},
+            installments={},
+            balances=None,
+            next_sequence=1,
+            delinquency=None,
+            charges={},
+        )
+
 
 def contract_terms(
     application: Application,
@@ -86,6 +109,25 @@ def contract_terms(
         )
     except ScheduleError as error:
         raise InvalidValue(error.field, error.message) from None
+
+
+def contract_books(
+    application: Application,
+    principal: Decimal,
+    annual_rate_percent: Decimal,
+    term: int,
+    start_date: date,
+) -> Books:
+    """The books a disbursement opens: the contract's terms and schedule, with the
+    product's allocation order and penalty terms."""
+    terms = contract_terms(application, principal, annual_rate_percent, term, start_date)
+    product = application.product
+    return Books(
+        terms=terms,
+        schedule=generate_schedule(terms),
+        order=tuple(c.value for c in product.allocation_order),
+        penalties=penalty_terms(product),
+    )
 
 
 def checked_reason(reason: str) -> str:
