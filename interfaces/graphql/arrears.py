@@ -26,6 +26,7 @@ from domain.arrears import DEFAULT_THRESHOLDS, Bucket, bucket_of, classify, dpd_
 from domain.errors import InvalidValue
 from infrastructure.tokens import Role
 from interfaces.graphql.context import Context
+from interfaces.graphql.loaders import current_arrears_query
 from interfaces.graphql.loans import Classification, Loan, days_past_due, loan
 from interfaces.graphql.pagination import Connection, Page, connection
 from projections.as_of import arrears_query
@@ -128,25 +129,11 @@ async def arrears(
 
 
 def current_arrears(page: Page, bucket: Bucket | None) -> tuple[str, list[Any]]:
-    """The `arrears` read model's rows: the books on the business date.
-
-    The page is chosen first, by position, and only its loans' installments are
-    summed: the cost follows the page size, not the portfolio's.
-    """
+    """The `arrears` read model's rows, a page in position order: the books on the
+    business date."""
     clauses, params = ["a.active", "a.position > %s"], [page.after]
     if bucket is not None:
         clauses.append("a.bucket = %s")
         params.append(bucket.value)
-    query = f"""WITH page AS (
-        SELECT a.* FROM arrears a WHERE {" AND ".join(clauses)}
-        ORDER BY a.position LIMIT %s)
-    SELECT page.*, c.business_date, overdue.* FROM page CROSS JOIN arrears_calendar c
-    LEFT JOIN LATERAL (
-        SELECT coalesce(sum(i.principal), 0) AS overdue_principal,
-            coalesce(sum(i.interest), 0) AS overdue_interest,
-            coalesce(sum(i.fee), 0) AS overdue_fees,
-            coalesce(sum(i.penalty), 0) AS overdue_penalty
-        FROM arrears_installments i
-        WHERE i.loan_id = page.loan_id AND i.due_date < c.business_date) AS overdue ON true
-    ORDER BY page.position"""
+    query = current_arrears_query(" AND ".join(clauses), "ORDER BY a.position LIMIT %s")
     return query, [*params, page.size + 1]

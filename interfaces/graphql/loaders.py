@@ -50,19 +50,20 @@ def arrears_by_loan(context: Context) -> DataLoader[UUID, Row | None]:
     return _loader(context, "arrears_by_loan", _arrears)
 
 
-# One row per loan of the `arrears` read model, with its overdue amounts as of the
-# read model's business date (installments due before it).
-ARREARS_SELECT = """SELECT a.*, c.business_date,
-    coalesce(sum(i.principal) FILTER (WHERE i.due_date < c.business_date), 0)
-        AS overdue_principal,
-    coalesce(sum(i.interest) FILTER (WHERE i.due_date < c.business_date), 0)
-        AS overdue_interest,
-    coalesce(sum(i.fee) FILTER (WHERE i.due_date < c.business_date), 0) AS overdue_fees,
-    coalesce(sum(i.penalty) FILTER (WHERE i.due_date < c.business_date), 0)
-        AS overdue_penalty
-FROM arrears a CROSS JOIN arrears_calendar c
-LEFT JOIN arrears_installments i ON i.loan_id = a.loan_id"""
-ARREARS_GROUP = " GROUP BY a.loan_id, c.business_date"
+def current_arrears_query(where: str, tail: str = "") -> str:
+    """Rows of the `arrears` read model chosen by `where` (then `tail`: order, limit),
+    each with what was overdue on the read model's business date (installments due
+    before it). The rows are chosen first, so only their installments are summed."""
+    return f"""WITH chosen AS (SELECT a.* FROM arrears a WHERE {where} {tail})
+    SELECT chosen.*, c.business_date, overdue.* FROM chosen CROSS JOIN arrears_calendar c
+    LEFT JOIN LATERAL (
+        SELECT coalesce(sum(i.principal), 0) AS overdue_principal,
+            coalesce(sum(i.interest), 0) AS overdue_interest,
+            coalesce(sum(i.fee), 0) AS overdue_fees,
+            coalesce(sum(i.penalty), 0) AS overdue_penalty
+        FROM arrears_installments i
+        WHERE i.loan_id = chosen.loan_id AND i.due_date < c.business_date) AS overdue ON true
+    ORDER BY chosen.position"""
 
 
 def _loader(
@@ -122,7 +123,7 @@ async def _repayments(pool: AsyncConnectionPool, loan_ids: list[UUID]) -> list[l
 
 
 async def _arrears(pool: AsyncConnectionPool, loan_ids: list[UUID]) -> list[Row | None]:
-    query = f"{ARREARS_SELECT} WHERE a.loan_id = ANY(%s){ARREARS_GROUP}"
+    query = current_arrears_query("a.loan_id = ANY(%s)")
     by_id = {row["loan_id"]: row for row in await _select(pool, query, loan_ids)}
     return [by_id.get(key) for key in loan_ids]
 
