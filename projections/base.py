@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import logging
 from abc import abstractmethod
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property
 from typing import Any, ClassVar
 
 from eventsourcing.persistence import Tracking
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
-from eventsourcing.projection import Projection
 from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Composed, Identifier
@@ -103,10 +102,10 @@ class ReadModel(PostgresTrackingRecorder):
 
 
 class ReadModelGroup(PostgresTrackingRecorder):
-    """Every read model on one connection pool, fed one event per transaction.
+    """Every read model on one connection pool, fed a page of events per transaction.
 
     One follower decodes each event once and commits all read models together,
-    instead of one follower, one decode and one commit per read model. Each read
+    instead of one follower, one decode and one commit per read model and event. Each read
     model keeps its own tracking row, so each can still be rebuilt on its own.
     """
 
@@ -128,33 +127,53 @@ class ReadModelGroup(PostgresTrackingRecorder):
         # Follow from the read model furthest behind; the others skip what they have.
         return min((view.max_tracking_id(application_name) or 0) for view in self.views) or None
 
-    def process(self, event: Any, tracking: Tracking) -> None:
-        """Apply one event to every read model still behind it, in one transaction.
+    def process_page(self, page: Sequence[tuple[Any, int]]) -> None:
+        """Apply a page of events to every read model still behind them, in one transaction.
 
-        Three statements besides the handlers' own: the read models' positions, locked
-        (a rebuild takes the same locks), and their new positions, all at once.
+        The statements go down one pipeline: only a handler that reads rows waits for
+        the server. If the page fails, it is applied again an event per transaction, so
+        the events before the failing one are kept and the error names its read model
+        and position.
         """
-        position = tracking.notification_id
+        try:
+            with self.datastore.get_connection() as conn, conn.pipeline(), conn.transaction():
+                self._apply(conn.cursor(), page)
+        except Exception:
+            log.info("a page of %s events failed; applying them one at a time", len(page))
+            for event, position in page:
+                self.process(event, Tracking(APPLICATION_NAME, position))
+
+    def process(self, event: Any, tracking: Tracking) -> None:
+        """Apply one event to every read model still behind it, in one transaction."""
         with self.datastore.transaction(commit=True) as cursor:
-            # A read model can always be rebuilt from the store, and a commit lost in
-            # a server crash is processed again (the tracking rows go with it), so
-            # the follower need not wait for the disk.
-            cursor.execute(SQL("SET LOCAL synchronous_commit = off"))
-            cursor.execute(self._lock_positions, {"name": tracking.application_name}, prepare=True)
-            row = cursor.fetchone()
-            assert row is not None
-            behind = [view for view in self.views if (row[view.name] or 0) < position]
-            for view in behind:
-                try:
-                    view.handle(event, cursor, position)
-                except Exception as error:
-                    raise ReadModelError(view.name, position) from error
-            if behind:
-                cursor.execute(
-                    self._track(tuple(view.name for view in behind)),
-                    {"application_name": tracking.application_name, "notification_id": position},
-                    prepare=True,
-                )
+            self._apply(cursor, [(event, tracking.notification_id)])
+
+    def _apply(self, cursor: Cursor[DictRow], page: Sequence[tuple[Any, int]]) -> None:
+        """Three statements besides the handlers' own: the read models' positions, locked
+        (a rebuild takes the same locks), and their new positions, all at once."""
+        # A read model can always be rebuilt from the store, and a commit lost in a
+        # server crash is processed again (the tracking rows go with it), so the
+        # follower need not wait for the disk.
+        cursor.execute(SQL("SET LOCAL synchronous_commit = off"))
+        cursor.execute(self._lock_positions, {"name": APPLICATION_NAME}, prepare=True)
+        row = cursor.fetchone()
+        assert row is not None
+        reached = {view.name: row[view.name] or 0 for view in self.views}
+        for event, position in page:
+            for view in self.views:
+                if reached[view.name] < position:
+                    try:
+                        view.handle(event, cursor, position)
+                    except Exception as error:
+                        raise ReadModelError(view.name, position) from error
+        last = page[-1][1]
+        behind = tuple(view.name for view in self.views if reached[view.name] < last)
+        if behind:
+            cursor.execute(
+                self._track(behind),
+                {"application_name": APPLICATION_NAME, "notification_id": last},
+                prepare=True,
+            )
 
     @cached_property
     def _lock_positions(self) -> Composed:
@@ -190,17 +209,3 @@ class ReadModelGroup(PostgresTrackingRecorder):
             for n, table in enumerate(tables)
         )
         return SQL("WITH {} SELECT 1").format(inserts)
-
-
-class ReadModelsProjection(Projection[ReadModelGroup]):
-    """Feeds every event of the application to every read model."""
-
-    name = "read_models"
-
-    def process_event(self, domain_event: Any, tracking: Tracking) -> None:
-        try:
-            self.view.process(domain_event, tracking)
-        except Exception:
-            # The runner stops on this error; health reports it, and the log says why.
-            log.exception("read models failed at position %s", tracking.notification_id)
-            raise

@@ -9,21 +9,17 @@ from typing import Any
 
 from eventsourcing.persistence import InfrastructureFactory
 from eventsourcing.postgres import PostgresDatastore, PostgresFactory
-from eventsourcing.projection import ProjectionRunner
 from eventsourcing.utils import Environment
 
 from application.app import LendingApplication
-from projections.base import (
-    APPLICATION_NAME,
-    ReadModel,
-    ReadModelGroup,
-    ReadModelsProjection,
-)
+from projections.base import APPLICATION_NAME, ReadModel, ReadModelGroup
+from projections.follower import Follower
 from projections.registry import READ_MODELS
 
 log = logging.getLogger(__name__)
 PAGE = 500
 VIEWS = "views"
+FOLLOWER = "read_models"
 # A follower's application only reads notifications: one connection, plus one
 # for LISTEN, is all it needs.
 FOLLOWER_POOL = {"POSTGRES_POOL_SIZE": "1", "POSTGRES_MAX_OVERFLOW": "2"}
@@ -63,31 +59,24 @@ class Projections:
         self.env = env
         self.app = app
         self.datastore, self.views = open_views(env)
-        self.runner: ProjectionRunner[LendingApplication, ReadModelGroup] | None = None
+        self.follower: Follower | None = None
 
     def start(self) -> None:
-        runner = ProjectionRunner(
-            application_class=LendingApplication,
-            projection_class=ReadModelsProjection,
-            view_class=AllReadModels,
-            env=self.env | FOLLOWER_POOL,
-        )
-        self.runner = runner.__enter__()
+        env = self.env | FOLLOWER_POOL
+        factory = InfrastructureFactory[ReadModelGroup].construct(env=Environment(FOLLOWER, env))
+        group = factory.tracking_recorder(AllReadModels)
+        self.follower = Follower(LendingApplication(env), group)
+        self.follower.start()
         log.info("read models following from %s", min(v.position() for v in self.views.values()))
 
     def stop(self) -> None:
-        runner = self.runner
-        if runner is None:
+        follower = self.follower
+        if follower is None:
             return
-        try:
-            runner.__exit__(None, None, None)
-        except Exception:  # already reported by health and the log when it happened
-            log.warning("read models had stopped with an error")
-        finally:
-            # The runner leaves its pools open; closed here, not whenever it is collected.
-            runner.view.datastore.close()
-            runner.app.close()
-            self.runner = None
+        follower.stop()
+        follower.group.datastore.close()
+        follower.app.close()
+        self.follower = None
 
     def close(self) -> None:
         self.stop()
@@ -99,13 +88,13 @@ class Projections:
 
     def _status(self, name: str, view: ReadModel, head: int) -> Status:
         position = view.position()
-        runner = self.runner
-        error = getattr(runner, "_thread_error", None) if runner else None
-        running = runner is not None and not runner.is_interrupted.is_set()
+        follower = self.follower
+        error = follower.error if follower else None
+        running = follower is not None and not follower.stopped.is_set()
         return Status(name, position, head - position, running, _explain(error))
 
     def failed(self) -> list[Status]:
-        return [s for s in self.status() if self.runner and not s.running]
+        return [s for s in self.status() if self.follower and not s.running]
 
     def rebuild(self, name: str, progress: Callable[[int], None] = lambda _: None) -> int:
         return self.views[name].rebuild(self.pages(), progress)

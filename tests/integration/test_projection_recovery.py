@@ -7,11 +7,14 @@ import time
 from typing import Any
 
 import psycopg
+import pytest
 
 from application.demo import load_demo
+from domain.borrower import Borrower
 from infrastructure.runtime import Runtime
 from infrastructure.settings import Settings
-from projections.base import APPLICATION_NAME
+from projections.base import APPLICATION_NAME, ReadModelError
+from projections.runner import AllReadModels
 from tests.support.processes import lending, lending_env
 
 
@@ -29,6 +32,34 @@ def test_rebuild_equals_the_incrementally_built_table(runtime: Runtime, db_url: 
     assert runtime.projections.rebuild("borrowers") == position
     assert table(db_url, "borrowers") == incremental
     assert runtime.projections.views["borrowers"].position() == position
+
+
+def test_a_failing_page_keeps_the_events_before_the_failing_one(
+    runtime: Runtime, db_url: str
+) -> None:
+    """The follower applies a page in one transaction; when one event fails, the events
+    before it are kept and the error names the read model and the event's position."""
+    load_demo(runtime.app, borrowers=12, loans=False)
+    (page,) = runtime.projections.pages()
+    registered = [(e, p) for e, p in page if isinstance(e, Borrower.Registered)]
+    failing_event, failing_position = registered[7]
+    refused = failing_event.originator_id
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute(f"ALTER TABLE borrowers ADD CONSTRAINT refused CHECK (id <> '{refused}')")
+    group = AllReadModels(runtime.projections.datastore)
+
+    with pytest.raises(ReadModelError) as raised:
+        group.process_page(page)
+
+    assert (raised.value.name, raised.value.position) == ("borrowers", failing_position)
+    kept = failing_position - 1
+    assert {view.position() for view in runtime.projections.views.values()} == {kept}
+    assert len(table_by_id(db_url)) == 7
+
+
+def table_by_id(db_url: str) -> list[tuple[Any, ...]]:
+    with psycopg.connect(db_url) as conn:
+        return conn.execute("SELECT id FROM borrowers").fetchall()
 
 
 def blocked_writers(conn: psycopg.Connection[Any]) -> int:

@@ -153,8 +153,8 @@ def test_a_failing_projection_is_reported_by_health(api: TestClient, db_url: str
             "ALTER TABLE borrowers ADD CONSTRAINT no_atlantis CHECK (region <> 'Atlantis')"
         )
     written = api.post("/borrowers", json=wang_fang(region="Atlantis"), headers=OFFICER).json()
-    runner = api.app.state.runtime.projections.runner  # type: ignore[attr-defined]
-    runner.is_interrupted.wait(timeout=10)
+    follower = api.app.state.runtime.projections.follower  # type: ignore[attr-defined]
+    assert follower.stopped.wait(timeout=10)
     body = api.get("/health")
     assert body.status_code == 503
     (borrowers,) = [p for p in body.json()["projections"] if p["name"] == "borrowers"]
