@@ -14,6 +14,7 @@ from domain.borrower import Borrower
 from infrastructure.runtime import Runtime
 from infrastructure.settings import Settings
 from projections.base import APPLICATION_NAME, ReadModelError
+from projections.follower import PAGE
 from projections.runner import AllReadModels
 from tests.support.processes import lending, lending_env
 
@@ -32,6 +33,28 @@ def test_rebuild_equals_the_incrementally_built_table(runtime: Runtime, db_url: 
     assert runtime.projections.rebuild("borrowers") == position
     assert table(db_url, "borrowers") == incremental
     assert runtime.projections.views["borrowers"].position() == position
+
+
+def test_a_follower_behind_many_pages_catches_up_to_what_a_rebuild_gives(
+    runtime: Runtime, db_url: str
+) -> None:
+    """Started behind a backlog of several pages, the follower brings every read model
+    to the head, and each table holds what rebuilding it from the store gives."""
+    head = load_demo(runtime.app, borrowers=20)
+    assert head > 3 * PAGE
+    runtime.projections.start()
+    runtime.projections.wait(head)
+    views = runtime.projections.views
+    incremental = {name: rows(db_url, view.tables) for name, view in views.items()}
+    assert incremental["loans"]["loans"]
+    for name in views:
+        assert runtime.projections.rebuild(name) == head
+        assert rows(db_url, views[name].tables) == incremental[name], name
+
+
+def rows(db_url: str, tables: tuple[str, ...]) -> dict[str, list[str]]:
+    with psycopg.connect(db_url) as conn:
+        return {t: sorted(map(repr, conn.execute(f"SELECT * FROM {t}"))) for t in tables}
 
 
 def test_a_failing_page_keeps_the_events_before_the_failing_one(
