@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import base64
+import os
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from uuid import uuid4
 
-from eventsourcing.cipher import AESCipher
-from eventsourcing.utils import Environment
+import orjson
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from eventsourcing.persistence import Cipher, StoredEvent
+from eventsourcing.utils import Environment, get_topic, resolve_topic
 
 from domain.model import Aggregate
-from infrastructure.eventstore import OrjsonTranscoder, PydanticMapper
+from infrastructure.eventstore import OrjsonTranscoder, PydanticMapper, store_env
 from tests.conftest import TEST_CIPHER_KEY
 
 
@@ -22,10 +26,15 @@ class Ledger(Aggregate):
         counterparty: str
 
 
-def test_decimal_date_datetime_and_uuid_round_trip_exactly() -> None:
-    cipher = AESCipher(Environment(env={"CIPHER_KEY": TEST_CIPHER_KEY}))
-    mapper = PydanticMapper(transcoder=OrjsonTranscoder(), cipher=cipher)
-    event = Ledger.Opened(
+def store_mapper() -> PydanticMapper:
+    """The mapper with the cipher the event store is configured with."""
+    env = store_env({}, TEST_CIPHER_KEY)
+    cipher: Cipher = resolve_topic(env["CIPHER_TOPIC"])(Environment(env=env))
+    return PydanticMapper(transcoder=OrjsonTranscoder(), cipher=cipher)
+
+
+def opened() -> Ledger.Opened:
+    return Ledger.Opened(
         originator_id=uuid4(),
         originator_version=1,
         timestamp=datetime(2026, 2, 28, 23, 59, 59, 999999, tzinfo=UTC),
@@ -36,9 +45,26 @@ def test_decimal_date_datetime_and_uuid_round_trip_exactly() -> None:
         at=datetime(2026, 1, 31, 8, 0, tzinfo=UTC),
         counterparty="6222021234567890123",
     )
+
+
+def test_decimal_date_datetime_and_uuid_round_trip_exactly() -> None:
+    mapper = store_mapper()
+    event = opened()
     stored = mapper.to_stored_event(event)
     assert b"6222021234567890123" not in stored.state
     assert b"1234567890.10" not in stored.state
     restored = mapper.to_domain_event(stored)
     assert restored == event
     assert str(restored.amount) == "1234567890.10"  # type: ignore[attr-defined]
+
+
+def test_states_stored_as_nonce_tag_and_ciphertext_are_read() -> None:
+    """The layout every store so far was written in: a 12-byte nonce, the 16-byte GCM
+    tag, then the AES-GCM ciphertext of the JSON state."""
+    event = opened()
+    nonce = os.urandom(12)
+    plain = orjson.dumps(event.model_dump(mode="json"))
+    sealed = AESGCM(base64.b64decode(TEST_CIPHER_KEY)).encrypt(nonce, plain, None)
+    state = nonce + sealed[-16:] + sealed[:-16]
+    stored = StoredEvent(event.originator_id, 1, get_topic(Ledger.Opened), state)
+    assert store_mapper().to_domain_event(stored) == event
