@@ -26,8 +26,9 @@ from domain.arrears import DEFAULT_THRESHOLDS, Bucket, bucket_of, classify, dpd_
 from domain.errors import InvalidValue
 from infrastructure.tokens import Role
 from interfaces.graphql.context import Context
+from interfaces.graphql.delinquency import Classification, DelinquencyBucket, days_past_due
 from interfaces.graphql.loaders import current_arrears_query
-from interfaces.graphql.loans import Classification, Loan, days_past_due, loan
+from interfaces.graphql.loans import Loan, loan
 from interfaces.graphql.pagination import Connection, Page, connection
 from projections.as_of import arrears_query
 
@@ -35,9 +36,6 @@ READERS = (
     Role.COLLECTOR, Role.RISK_OFFICER, Role.ANALYST, Role.AUDITOR, Role.ADMIN,
     Role.APPROVER, Role.LOAN_OFFICER,
 )  # fmt: skip
-
-# GraphQL names the domain's buckets: CURRENT ... DPD_OVER_180.
-DelinquencyBucket = strawberry.enum(Bucket, name="DelinquencyBucket")
 
 
 @strawberry.type
@@ -76,7 +74,7 @@ class ArrearsRow:
             loan_id=strawberry.ID(str(row["loan_id"])),
             days_past_due=dpd,
             bucket=DelinquencyBucket(bucket_of(dpd)),
-            classification=Classification(classify(dpd, DEFAULT_THRESHOLDS).value),
+            classification=classify(dpd, DEFAULT_THRESHOLDS),
             overdue_principal=row["overdue_principal"],
             overdue_interest=row["overdue_interest"],
             overdue_fees=row["overdue_fees"],
@@ -108,7 +106,6 @@ async def arrears(
     context = info.context
     context.require(*READERS)
     page = Page.of(first, after)
-    wanted = None if bucket is None else Bucket(bucket.value)
     async with context.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cursor:
         await cursor.execute("SELECT business_date FROM arrears_history_calendar")
         found = await cursor.fetchone()
@@ -116,12 +113,12 @@ async def arrears(
         if as_of is not None and today is not None and as_of > today:
             raise InvalidValue("asOf", f"must not be after the business date {today}")
         if as_of is not None and as_of != today:
-            query, params = arrears_query(as_of, page.after, page.size + 1, wanted)
+            query, params = arrears_query(as_of, page.after, page.size + 1, bucket)
             await cursor.execute(query, params)
             rows = await cursor.fetchall()
             nodes = [(row["position"], ArrearsRow.from_history(row, as_of)) for row in rows]
         else:
-            await cursor.execute(*current_arrears(page, wanted))
+            await cursor.execute(*current_arrears(page, bucket))
             rows = await cursor.fetchall()
             nodes = [(row["position"], ArrearsRow.from_row(row)) for row in rows]
     found_page = connection(nodes, page)

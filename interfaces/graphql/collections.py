@@ -19,15 +19,13 @@ from psycopg.rows import dict_row
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
-from domain.arrears import Bucket
 from domain.collections import ActionKind
 from domain.collections import PromiseStatus as RecordedPromiseStatus
 from domain.errors import InvalidValue
 from infrastructure.tokens import Role
-from interfaces.graphql.arrears import DelinquencyBucket
 from interfaces.graphql.context import Context
+from interfaces.graphql.delinquency import Classification, DelinquencyBucket, days_past_due
 from interfaces.graphql.links import LoanRow
-from interfaces.graphql.loans import Classification, days_past_due
 from interfaces.graphql.pagination import Connection, Edge, Page, PageInfo
 from interfaces.graphql.scalars import parse_id
 
@@ -147,7 +145,7 @@ async def collection_queue(
     params: list[Any] = []
     if bucket is not None:
         clauses.append("a.bucket = %s")
-        params.append(Bucket(bucket.value).value)
+        params.append(bucket.value)
     if after is not None:
         oldest, position = decode_cursor(after, "q", 2)
         clauses.append("(a.oldest_unpaid_due_date, a.position) > (%s, %s)")

@@ -2,6 +2,7 @@
 
 Read straight from the loan's `DelinquencyChanged` events, which close of business and
 payments record on the business date a loan's DPD crosses into another bucket or tier.
+The delinquency fields every other type shows (bucket, classification, DPD) live here too.
 """
 
 from __future__ import annotations
@@ -13,12 +14,24 @@ import strawberry
 from anyio import to_thread
 from strawberry.types import Info
 
+from domain.arrears import Bucket, dpd_since
+from domain.arrears import Classification as Tier
 from domain.loan import Loan
-from interfaces.graphql.arrears import DelinquencyBucket
 from interfaces.graphql.context import STAFF, Context
 from interfaces.graphql.history import loan_and_repayment_events
-from interfaces.graphql.loans import Classification
 from interfaces.graphql.scalars import parse_id
+
+# GraphQL names the domain's buckets and tiers: CURRENT ... DPD_OVER_180, NORMAL ... LOSS.
+DelinquencyBucket = strawberry.enum(Bucket, name="DelinquencyBucket")
+Classification = strawberry.enum(Tier, name="Classification")
+
+
+def days_past_due(row: dict[str, Any]) -> int:
+    """DPD on the arrears read model's business date, for a loan close of business found
+    late; 0 while it has recorded none (as recorded, once the loan is not active)."""
+    if not row["active"] or row["bucket"] == "current":
+        return int(row["days_past_due"])
+    return dpd_since(row["oldest_unpaid_due_date"], row["business_date"])
 
 
 @strawberry.type
@@ -37,7 +50,7 @@ class DelinquencyChange:
             on=event.value_date,
             days_past_due=found.days_past_due,
             bucket=found.bucket,
-            classification=Classification(found.classification.value),
+            classification=found.classification,
             recorded_at=event.timestamp,
             actor=event.actor,
         )

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from enum import Enum
 from typing import Any
 from uuid import UUID
 
@@ -17,7 +16,6 @@ from psycopg.rows import dict_row
 from strawberry.types import Info
 
 from application.calendar import business_date
-from domain.arrears import dpd_since
 from domain.errors import NotFound
 from domain.loan import Loan as LoanAggregate
 from domain.loan import LoanStatus as RecordedStatus
@@ -29,6 +27,7 @@ from interfaces.graphql.approvals import Approval, approval_of
 from interfaces.graphql.assessments import CreditAssessment, assessment_of
 from interfaces.graphql.borrowers import Borrower
 from interfaces.graphql.context import STAFF, Context, Forbidden
+from interfaces.graphql.delinquency import Classification, days_past_due
 from interfaces.graphql.loaders import (
     arrears_by_loan,
     borrowers_by_id,
@@ -39,59 +38,12 @@ from interfaces.graphql.loaders import (
 )
 from interfaces.graphql.pagination import Connection, Page, connection
 from interfaces.graphql.products import Frequency, LoanProduct, Method
+from interfaces.graphql.repayments import Repayment
 from interfaces.graphql.scalars import parse_id
 from interfaces.graphql.schedules import Installment, Schedule
 
 # GraphQL shows the domain's statuses by name: SUBMITTED ... WRITTEN_OFF.
 LoanStatus = strawberry.enum(RecordedStatus, name="LoanStatus")
-
-
-@strawberry.enum
-class Classification(Enum):
-    """The five-tier loan classification; NPL is the last three."""
-
-    NORMAL = "normal"
-    SPECIAL_MENTION = "special_mention"
-    SUBSTANDARD = "substandard"
-    DOUBTFUL = "doubtful"
-    LOSS = "loss"
-
-
-@strawberry.enum
-class RepaymentStatus(Enum):
-    RECEIVED = "received"
-    REVERSED = "reversed"
-
-
-@strawberry.type
-class Repayment:
-    """One payment received for the loan and how it is currently allocated."""
-
-    id: strawberry.ID
-    amount: Decimal
-    value_date: date
-    channel: str
-    external_reference: str
-    payer: str
-    prepayment: str | None
-    status: RepaymentStatus
-    principal: Decimal
-    interest: Decimal
-    fee: Decimal
-    penalty: Decimal
-    credit: Decimal
-    reversal_reason: str | None
-
-    @classmethod
-    def from_row(cls, row: dict[str, Any]) -> Repayment:
-        fields = {k: v for k, v in row.items() if k in cls.__annotations__}
-        return cls(
-            **{
-                **fields,
-                "id": strawberry.ID(str(row["id"])),
-                "status": RepaymentStatus(row["status"]),
-            }
-        )
 
 
 @strawberry.type
@@ -250,14 +202,6 @@ class Loan:
             return self.recorded_installments
         rows = await installments_by_loan(info.context).load(UUID(self.id))
         return [Installment.from_row(row) for row in rows]
-
-
-def days_past_due(row: dict[str, Any]) -> int:
-    """DPD on the arrears read model's business date, for a loan close of business found
-    late; 0 while it has recorded none (as recorded, once the loan is not active)."""
-    if not row["active"] or row["bucket"] == "current":
-        return int(row["days_past_due"])
-    return dpd_since(row["oldest_unpaid_due_date"], row["business_date"])
 
 
 @strawberry.input

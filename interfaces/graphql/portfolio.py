@@ -23,7 +23,7 @@ from domain.arrears import npl_ratio, par
 from domain.errors import InvalidValue
 from infrastructure.tokens import Role
 from interfaces.graphql.context import Context
-from interfaces.graphql.loans import Classification
+from interfaces.graphql.delinquency import Classification
 from projections.as_of import CLASSIFICATION, TIERS, portfolio_query
 
 READERS = (Role.ANALYST, Role.RISK_OFFICER, Role.ADMIN, Role.AUDITOR, Role.APPROVER)
@@ -78,7 +78,7 @@ class PortfolioRow:
             officer=row.get("officer"),
             borrower_kind=row.get("borrower_kind"),
             disbursement_month=row.get("disbursement_month"),
-            classification=None if rank is None else Classification(TIERS[rank].value),
+            classification=None if rank is None else TIERS[rank],
             loan_count=row["loan_count"],
             disbursed_amount=row["disbursed_amount"],
             outstanding_principal=total,

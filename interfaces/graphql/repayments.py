@@ -1,0 +1,45 @@
+"""GraphQL repayments: a loan's payments as the `repayments` read model holds them."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import strawberry
+
+from domain.repayment import RepaymentStatus as RecordedStatus
+
+# GraphQL shows the domain's statuses by name: RECEIVED, REVERSED.
+RepaymentStatus = strawberry.enum(RecordedStatus, name="RepaymentStatus")
+
+
+@strawberry.type
+class Repayment:
+    """One payment received for the loan and how it is currently allocated."""
+
+    id: strawberry.ID
+    amount: Decimal
+    value_date: date
+    channel: str
+    external_reference: str
+    payer: str
+    prepayment: str | None
+    status: RepaymentStatus
+    principal: Decimal
+    interest: Decimal
+    fee: Decimal
+    penalty: Decimal
+    credit: Decimal
+    reversal_reason: str | None
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Repayment:
+        fields = {k: v for k, v in row.items() if k in cls.__annotations__}
+        return cls(
+            **{
+                **fields,
+                "id": strawberry.ID(str(row["id"])),
+                "status": RepaymentStatus(row["status"]),
+            }
+        )
