@@ -18,7 +18,7 @@ from domain.identity import mask
 from interfaces.graphql.context import STAFF, Context
 from interfaces.graphql.loaders import loans_by_borrower
 from interfaces.graphql.pagination import Connection, Page, connection
-from interfaces.graphql.scalars import parse_id
+from interfaces.graphql.scalars import build_from_row, parse_id
 
 if TYPE_CHECKING:
     from interfaces.graphql.loans import Loan
@@ -76,9 +76,8 @@ class Borrower:
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Borrower:
-        fields = {k: v for k, v in row.items() if k in cls.__annotations__}
-        return cls(
-            **{**fields, "id": strawberry.ID(str(row["id"])), "kind": BorrowerKind(row["kind"])}
+        return build_from_row(
+            cls, row, id=strawberry.ID(str(row["id"])), kind=BorrowerKind(row["kind"])
         )
 
     @classmethod

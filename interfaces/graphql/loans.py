@@ -39,7 +39,7 @@ from interfaces.graphql.loaders import (
 from interfaces.graphql.pagination import Connection, Page, connection
 from interfaces.graphql.products import Frequency, LoanProduct, Method
 from interfaces.graphql.repayments import Repayment
-from interfaces.graphql.scalars import parse_id
+from interfaces.graphql.scalars import build_from_row, parse_id
 from interfaces.graphql.schedules import Installment, Schedule
 
 # GraphQL shows the domain's statuses by name: SUBMITTED ... WRITTEN_OFF.
@@ -79,15 +79,13 @@ class Loan:
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Loan:
-        fields = {k: v for k, v in row.items() if k in cls.__annotations__}
-        return cls(
-            **{
-                **fields,
-                "id": strawberry.ID(str(row["id"])),
-                "status": LoanStatus(row["status"]),
-                "frequency": Frequency(row["frequency"]),
-                "method": Method(row["method"]),
-            }
+        return build_from_row(
+            cls,
+            row,
+            id=strawberry.ID(str(row["id"])),
+            status=LoanStatus(row["status"]),
+            frequency=Frequency(row["frequency"]),
+            method=Method(row["method"]),
         )
 
     @classmethod

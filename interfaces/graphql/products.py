@@ -18,6 +18,7 @@ from strawberry.types import Info
 from domain.product import normalize_code
 from infrastructure.tokens import Role
 from interfaces.graphql.context import STAFF, Context
+from interfaces.graphql.scalars import build_from_row
 
 
 @strawberry.enum
@@ -94,18 +95,16 @@ class LoanProduct:
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> LoanProduct:
-        fields = {k: v for k, v in row.items() if k in cls.__annotations__}
-        return cls(
-            **{
-                **fields,
-                "id": strawberry.ID(str(row["id"])),
-                "frequencies": [Frequency(v) for v in row["frequencies"]],
-                "methods": [Method(v) for v in row["methods"]],
-                "rounding": Rounding(row["rounding"]),
-                "day_count": DayCount(row["day_count"]),
-                "interest_calculation": InterestCalculation(row["interest_calculation"]),
-                "allocation_order": [AllocationComponent(v) for v in row["allocation_order"]],
-            }
+        return build_from_row(
+            cls,
+            row,
+            id=strawberry.ID(str(row["id"])),
+            frequencies=[Frequency(v) for v in row["frequencies"]],
+            methods=[Method(v) for v in row["methods"]],
+            rounding=Rounding(row["rounding"]),
+            day_count=DayCount(row["day_count"]),
+            interest_calculation=InterestCalculation(row["interest_calculation"]),
+            allocation_order=[AllocationComponent(v) for v in row["allocation_order"]],
         )
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import strawberry
 
 from domain.repayment import RepaymentStatus as RecordedStatus
+from interfaces.graphql.scalars import build_from_row
 
 # GraphQL shows the domain's statuses by name: RECEIVED, REVERSED.
 RepaymentStatus = strawberry.enum(RecordedStatus, name="RepaymentStatus")
@@ -35,11 +36,6 @@ class Repayment:
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Repayment:
-        fields = {k: v for k, v in row.items() if k in cls.__annotations__}
-        return cls(
-            **{
-                **fields,
-                "id": strawberry.ID(str(row["id"])),
-                "status": RepaymentStatus(row["status"]),
-            }
+        return build_from_row(
+            cls, row, id=strawberry.ID(str(row["id"])), status=RepaymentStatus(row["status"])
         )

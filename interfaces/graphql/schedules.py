@@ -11,6 +11,7 @@ import strawberry
 
 from domain.ledger import InstallmentState
 from domain.schedule import Installment as RecordedInstallment
+from interfaces.graphql.scalars import build_from_row
 
 
 @strawberry.enum
@@ -39,8 +40,7 @@ class Installment:
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Installment:
-        fields = {k: v for k, v in row.items() if k in cls.__annotations__}
-        return cls(**{**fields, "status": InstallmentStatus(row["status"])})
+        return build_from_row(cls, row, status=InstallmentStatus(row["status"]))
 
     @classmethod
     def from_recorded(
