@@ -7,13 +7,16 @@ import hmac
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 from application.app import LendingApplication
+from application.calendar import business_date
 from application.close_of_business import DayStep, reviewing_loans
 from application.collections import settling_promises
 from application.credit import use_records
-from application.risk import raising_warnings
+from application.demo import ADMIN, load_demo
+from application.risk import raise_warnings, raising_warnings, risk_policy
 from domain.risk import Finding, RiskPolicy
 from infrastructure import secrets
 from infrastructure.database import database_url, eventsourcing_env
@@ -98,6 +101,15 @@ class Runtime:
         view = self.projections.views["risk_warnings"]
         assert isinstance(view, RiskWarningsView)
         return risk_findings(view, day, policy)
+
+    def load_demo(self, borrowers: int = 300, **options: Any) -> int:
+        """The demo portfolio (`application.demo.load_demo`), then the risk warnings its
+        arrears call for on the business date, as that day's close of business would
+        raise them; the last position written. The read models must be following."""
+        position = load_demo(self.app, borrowers, **options)
+        day = business_date(self.app, ADMIN)
+        findings = self.risk_findings(day, risk_policy(self.app), position)
+        return max(position, raise_warnings(self.app, ADMIN, day, findings))
 
     def close_of_business_steps(self) -> list[DayStep]:
         """What close of business does each day, in order."""

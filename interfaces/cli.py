@@ -14,7 +14,6 @@ from rich.progress import Progress
 from rich.table import Table
 
 from application.close_of_business import close_of_business
-from application.demo import load_demo
 from domain.errors import DomainError
 from infrastructure import secrets
 from infrastructure.runtime import Runtime
@@ -84,11 +83,13 @@ def demo(
 ) -> None:
     """Load the demo portfolio."""
     runtime = Runtime.open(Settings())
+    # The risk rules read the read models: follow the store while the demo loads.
+    runtime.projections.start()
     try:
         with Progress(console=console) as progress:
             task = progress.add_task("borrowers", total=borrowers)
-            position = load_demo(
-                runtime.app, borrowers, lambda n: progress.advance(task, n), seed=seed, loans=loans
+            position = runtime.load_demo(
+                borrowers, progress=lambda n: progress.advance(task, n), seed=seed, loans=loans
             )
         console.print(f"Loaded up to event store position {position}")
     finally:
@@ -100,7 +101,8 @@ def _load_demo_if_empty(settings: Settings) -> None:
     try:
         if runtime.projections.head() == 0:
             console.print("Empty store: loading the demo portfolio…")
-            load_demo(runtime.app)
+            runtime.projections.start()
+            runtime.load_demo()
     finally:
         runtime.close()
 

@@ -21,7 +21,7 @@ from application.app import LendingApplication
 from application.borrowers import register_borrower
 from application.calendar import business_date
 from application.close_of_business import review_loans
-from application.demo.catalog import define_products
+from application.demo.catalog import ADMIN, define_products
 from application.demo.history import History
 from application.demo.lifecycle import originate
 from application.demo.people import registration
@@ -30,7 +30,7 @@ from application.demo.session import TODAY, Session
 from domain.errors import DuplicateIdNumber
 from domain.loan import LoanStatus
 
-__all__ = ["TODAY", "load_demo"]
+__all__ = ["ADMIN", "TODAY", "load_demo"]
 
 # How many loans a borrower has had with us: most one, some none yet, a few repeat.
 LOAN_COUNTS = ((0, 10), (1, 70), (2, 20))
@@ -77,5 +77,5 @@ def load_demo(
     if not disbursed:
         return session.position
     # Late loans show their arrears at once, as close of business would have recorded.
-    reviewed = review_loans(app, "admin.wu", business_date(app, "admin.wu"), disbursed)
+    reviewed = review_loans(app, ADMIN, business_date(app, ADMIN), disbursed)
     return max(session.position, reviewed, app.recorder.max_notification_id() or 0)

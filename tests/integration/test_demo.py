@@ -13,7 +13,9 @@ import psycopg
 import pytest
 from psycopg.conninfo import make_conninfo
 
+from application.calendar import business_date
 from application.demo import load_demo
+from application.risk import risk_policy
 from domain.loan import LoanStatus
 from infrastructure.runtime import Runtime
 from infrastructure.settings import Settings
@@ -36,7 +38,7 @@ def one(url: str, sql: str) -> Any:
 
 def loaded(runtime: Runtime, seed: int = SEED) -> int:
     runtime.projections.start()
-    position = load_demo(runtime.app, borrowers=BORROWERS, seed=seed)
+    position = runtime.load_demo(BORROWERS, seed=seed)
     runtime.projections.wait(position, timeout=120)
     return position
 
@@ -111,6 +113,12 @@ def test_a_small_demo_has_every_state_and_payment_story_and_its_seed_repeats_it(
     assert waiting
     assert {role for (role,) in waiting} <= {"reviewer", "approver"}
     assert one(db_url, "SELECT count(*) FROM approval_steps WHERE override_reason <> ''") > 0
+    # The warnings the late loans call for are raised once, on the demo's business date.
+    warnings = rows(db_url, "SELECT rule, count(*) FROM risk_warnings GROUP BY rule")
+    assert {"dpd_threshold", "first_payment_default", "repeated_late"} <= dict(warnings).keys()
+    policy = risk_policy(runtime.app)
+    findings = runtime.risk_findings(business_date(runtime.app), policy, position)
+    assert findings == []
     assert runtime.projections.head() == position
 
     # The same seed in another store: the same portfolio, to the cent.
