@@ -139,7 +139,11 @@ class ReadModelGroup(PostgresTrackingRecorder):
             with self.datastore.get_connection() as conn, conn.pipeline(), conn.transaction():
                 self._apply(conn.cursor(), page)
         except Exception:
-            log.info("a page of %s events failed; applying them one at a time", len(page))
+            # The cause is kept in the log: if the events then apply one at a time, the
+            # page failed for a reason that passed (a deadlock with a rebuild, say).
+            log.warning(
+                "a page of %s events failed; applying them one at a time", len(page), exc_info=True
+            )
             for event, position in page:
                 self.process(event, Tracking(APPLICATION_NAME, position))
 
