@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
 from datetime import datetime
@@ -36,8 +37,12 @@ def serve(
     follow: Annotated[
         bool, typer.Option(help="Also run the projections (off when a worker runs them).")
     ] = True,
+    workers: Annotated[
+        int, typer.Option(min=1, help="API processes; with more than one, this one follows.")
+    ] = 1,
 ) -> None:
-    """Run the API and the projections in one process."""
+    """Run the API and the projections in one process, or in `workers` API processes
+    and this one following the store for them."""
     import uvicorn
 
     from interfaces.rest.app import create_app
@@ -45,12 +50,51 @@ def serve(
     settings = Settings()
     if demo:
         _load_demo_if_empty(settings)
+    if workers > 1:
+        _serve_processes(settings, workers, follow)
+        return
     uvicorn.run(
         create_app(settings, follow=follow, freeze=True),
         host=settings.host,
         port=settings.port,
         log_level="info",
     )
+
+
+def _serve_processes(settings: Settings, workers: int, follow: bool) -> None:
+    """Serve from `workers` processes while this one follows the store for them. If the
+    read models fail, every process stops and the exit status is 1, as a worker's is."""
+    import uvicorn
+
+    runtime = Runtime.open(settings)
+    if follow:
+        runtime.projections.start()
+        threading.Thread(target=_stop_when_read_models_fail, args=(runtime,), daemon=True).start()
+    try:
+        uvicorn.run(
+            "interfaces.rest.app:api_process",
+            factory=True,
+            workers=workers,
+            host=settings.host,
+            port=settings.port,
+            log_level="info",
+        )
+        failed = runtime.projections.failed()  # none without a follower
+    finally:
+        runtime.close()
+    for status in failed:
+        console.print(f"[red]projection {status.name} stopped: {status.error}")
+    if failed:
+        raise typer.Exit(1)
+
+
+def _stop_when_read_models_fail(runtime: Runtime) -> None:
+    follower = runtime.projections.follower
+    assert follower is not None
+    follower.stopped.wait()
+    if follower.error is not None:
+        # The server stops its API processes on SIGTERM, then `serve` reports the failure.
+        os.kill(os.getpid(), signal.SIGTERM)
 
 
 @cli.command()

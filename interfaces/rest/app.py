@@ -70,3 +70,9 @@ def create_app(
     app.include_router(scorecard.router)
     app.include_router(graphql_router(), prefix="/graphql")
     return app
+
+
+def api_process() -> FastAPI:
+    """One of `lending serve --workers N`'s API processes: its settings come from the
+    environment, and the serving process follows the store for all of them."""
+    return create_app(follow=False, freeze=True)

@@ -18,7 +18,7 @@ from infrastructure.settings import Settings
 from tests.benchmarks.baseline import InsertRate, ms, percentile
 from tests.benchmarks.portfolio import disbursed_loans
 from tests.support.api import OFFICER
-from tests.support.processes import READY_LINE, free_port, lending, lending_env
+from tests.support.processes import server_process
 
 CLIENTS = 8
 LOANS = 200
@@ -37,31 +37,20 @@ def settings(settings: Settings) -> Settings:
 
 
 @contextmanager
-def running_server(settings: Settings) -> Iterator[str]:
-    """`tests.support.processes.running_server`, but its log is drained while it runs.
+def running_server(settings: Settings, processes: int) -> Iterator[str]:
+    """`lending serve` with `processes` API processes, its log drained while it runs.
 
     Uvicorn logs every request; unread, thousands of them fill the pipe and stall
     the server mid-benchmark.
     """
-    port = free_port()
-    process = lending("serve", env=lending_env(settings, LENDING_PORT=str(port)))
-    assert process.stdout is not None
-    output = process.stdout
-    seen: deque[str] = deque(maxlen=50)
-    for line in output:
-        seen.append(line)
-        if READY_LINE in line:
-            break
-    else:
-        raise AssertionError("server exited before listening:\n" + "".join(seen))
-    drain = threading.Thread(target=lambda: seen.extend(output), daemon=True)
-    drain.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        drain.join(timeout=5)
+    args = ("--workers", str(processes)) if processes > 1 else ()
+    with server_process(settings, *args, processes=processes) as (process, url):
+        assert process.stdout is not None
+        output = process.stdout
+        drain = threading.Thread(target=lambda: deque(output, maxlen=0), daemon=True)
+        drain.start()
+        yield url
+    drain.join(timeout=5)
 
 
 class Client(threading.Thread):
@@ -97,7 +86,9 @@ class Client(threading.Thread):
 
 
 @pytest.mark.timeout(300)
+@pytest.mark.parametrize("processes", [1, 2], ids=["one process", "two API processes"])
 def test_repayments_over_http(
+    processes: int,
     settings: Settings,
     runtime: Runtime,
     insert_baseline: Callable[[int, float], InsertRate],
@@ -106,7 +97,7 @@ def test_repayments_over_http(
     began = time.perf_counter()
     loans = disbursed_loans(runtime.app, LOANS)
     print(f"\nrepayments_http: {LOANS} loans disbursed in {time.perf_counter() - began:.1f} s")
-    with running_server(settings) as base_url:
+    with running_server(settings, processes) as base_url:
         runtime.projections.wait(runtime.projections.head(), timeout=120)
         baseline = insert_baseline(CLIENTS, SECONDS)
 
@@ -128,7 +119,7 @@ def test_repayments_over_http(
     statuses = sum((client.statuses for client in clients), Counter[int]())
     rate = len(latencies) / elapsed
     report(
-        "repayments_http",
+        f"repayments_http ({processes} API process{'es' if processes > 1 else ''})",
         f"{rate:.1f}/s p50 {ms(percentile(latencies, 0.5))} p99 {ms(percentile(latencies, 0.99))}"
         f" ({len(latencies)} in {elapsed:.1f} s, {CLIENTS} clients, {LOANS} loans)",
         baseline.per_second(),

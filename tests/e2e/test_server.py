@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import httpx
+import psycopg
 
 from infrastructure.settings import Settings
 from tests.support.api import ANALYST, OFFICER
 from tests.support.people import tea_shop, wang_fang
-from tests.support.processes import running_server
+from tests.support.processes import running_server, server_process
 
 BORROWERS = "{ borrowers(first: 10) { edges { node { name kind monthlyIncome version } } } }"
 
@@ -41,3 +42,36 @@ def test_register_over_rest_and_read_back_over_graphql(settings: Settings) -> No
         assert "/borrowers" in http.get("/openapi.json").json()["paths"]
         health = http.get("/health").json()
         assert health["status"] == "ok"
+
+
+def test_api_processes_are_followed_by_the_serving_one(settings: Settings) -> None:
+    """`serve --workers 2`: two API processes; the one that started them follows the
+    store, so a read waits for the write whichever process answers it."""
+    with (
+        running_server(settings, "--workers", "2", processes=2) as base,
+        httpx.Client(base_url=base, timeout=30) as http,
+    ):
+        for person in (wang_fang(), tea_shop()):
+            written = http.post("/borrowers", json=person, headers=OFFICER)
+            assert written.status_code == 201, written.text
+            answer = http.post(
+                "/graphql",
+                json={"query": BORROWERS},
+                headers=ANALYST | {"X-Min-Position": str(written.json()["position"])},
+            )
+            names = [e["node"]["name"] for e in answer.json()["data"]["borrowers"]["edges"]]
+            assert names[-1] == person["name"]
+        assert http.get("/health").json()["status"] == "ok"
+
+
+def test_api_processes_stop_when_the_read_models_fail(settings: Settings, db_url: str) -> None:
+    """As a worker exits when its read models fail, so does `serve --workers 2`, with
+    its API processes, and says which read model stopped."""
+    with server_process(settings, "--workers", "2", processes=2) as (process, base):
+        with psycopg.connect(db_url, autocommit=True) as conn:
+            conn.execute("ALTER TABLE borrowers ADD CONSTRAINT refused CHECK (false)")
+        with httpx.Client(base_url=base, timeout=30) as http:
+            assert http.post("/borrowers", json=wang_fang(), headers=OFFICER).status_code == 201
+        assert process.wait(timeout=60) == 1
+        assert process.stdout is not None
+        assert "projection borrowers stopped" in process.stdout.read()

@@ -12,6 +12,8 @@ from contextlib import contextmanager
 from infrastructure.settings import Settings
 
 READY_LINE = "Uvicorn running on"
+# Each API process prints it once its lifespan has run.
+STARTED_LINE = "Application startup complete"
 
 
 def lending_env(settings: Settings, **extra: str) -> dict[str, str]:
@@ -46,20 +48,34 @@ def lending(*args: str, env: dict[str, str]) -> subprocess.Popen[str]:
 
 
 @contextmanager
-def running_server(settings: Settings) -> Iterator[str]:
-    """A real uvicorn server on a free port; yields its base URL once it listens."""
+def server_process(
+    settings: Settings, *args: str, processes: int = 1
+) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """`lending serve ARGS` on a free port: the process and its base URL, once it listens
+    and its `processes` API processes have started. What it prints after that is left
+    in its stdout."""
     port = free_port()
-    process = lending("serve", env=lending_env(settings, LENDING_PORT=str(port)))
+    process = lending("serve", *args, env=lending_env(settings, LENDING_PORT=str(port)))
     assert process.stdout is not None
     seen = []
+    listening, started = False, 0
     for line in process.stdout:  # blocks until the server says it is listening
         seen.append(line)
-        if READY_LINE in line:
+        listening = listening or READY_LINE in line
+        started += STARTED_LINE in line
+        if listening and started == processes:
             break
     else:
         raise AssertionError("server exited before listening:\n" + "".join(seen))
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield process, f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+@contextmanager
+def running_server(settings: Settings, *args: str, processes: int = 1) -> Iterator[str]:
+    """A real uvicorn server (`lending serve ARGS`); yields its base URL once it listens."""
+    with server_process(settings, *args, processes=processes) as (_, url):
+        yield url
