@@ -21,6 +21,7 @@ from infrastructure.runtime import Runtime
 from infrastructure.settings import Settings
 from infrastructure.tokens import Role, issue
 from interfaces.scorecard_cli import scorecard_cli
+from projections.runner import Status
 
 cli = typer.Typer(help="Lending core: server, projections and admin tasks.", no_args_is_help=True)
 projections_cli = typer.Typer(help="Read-model status and rebuilds.", no_args_is_help=True)
@@ -82,10 +83,7 @@ def _serve_processes(settings: Settings, workers: int, follow: bool) -> None:
         failed = runtime.projections.failed()  # none without a follower
     finally:
         runtime.close()
-    for status in failed:
-        console.print(f"[red]projection {status.name} stopped: {status.error}")
-    if failed:
-        raise typer.Exit(1)
+    _exit_if_failed(failed)
 
 
 def _stop_when_read_models_fail(runtime: Runtime) -> None:
@@ -108,13 +106,17 @@ def worker() -> None:
     runtime.projections.start()
     try:
         while not stop.wait(1.0):
-            failed = runtime.projections.failed()
-            if failed:
-                for status in failed:
-                    console.print(f"[red]projection {status.name} stopped: {status.error}")
-                raise typer.Exit(1)
+            _exit_if_failed(runtime.projections.failed())
     finally:
         runtime.close()
+
+
+def _exit_if_failed(failed: list[Status]) -> None:
+    """Say which read models stopped and why, then exit with status 1."""
+    for status in failed:
+        console.print(f"[red]projection {status.name} stopped: {status.error}")
+    if failed:
+        raise typer.Exit(1)
 
 
 @cli.command()
