@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from threading import Event, Thread
+from typing import Any
 
 from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg.sql import SQL, Identifier
@@ -23,12 +24,19 @@ log = logging.getLogger(__name__)
 PAGE = 100
 
 
+def events_after(app: LendingApplication, position: int, limit: int) -> list[tuple[Any, int]]:
+    """Up to `limit` events recorded after `position`, decoded, each with its position."""
+    notifications = app.recorder.select_notifications(
+        start=position, limit=limit, inclusive_of_start=False
+    )
+    return [(app.mapper.to_domain_event(n), n.id) for n in notifications]
+
+
 class Follower:
     def __init__(self, app: LendingApplication, group: ReadModelGroup, page: int = PAGE) -> None:
         assert isinstance(app.recorder, PostgresApplicationRecorder)
         self.app = app
         self.recorder: PostgresApplicationRecorder = app.recorder
-        self.mapper = app.mapper
         self.group = group
         self.page = page
         self.error: BaseException | None = None
@@ -63,15 +71,12 @@ class Follower:
             while not self.stopped.is_set():
                 # Cleared before reading, so an event recorded meanwhile wakes us again.
                 self._notified.clear()
-                notifications = self.recorder.select_notifications(
-                    start=position, limit=self.page, inclusive_of_start=False
-                )
-                if not notifications:
+                page = events_after(self.app, position, self.page)
+                if not page:
                     self._notified.wait()
                     continue
-                events = [(self.mapper.to_domain_event(n), n.id) for n in notifications]
-                self.group.process_page(events)
-                position = notifications[-1].id
+                self.group.process_page(page)
+                position = page[-1][1]
         except BaseException as error:
             # Health reports the error; the log says why.
             log.exception("read models stopped")

@@ -13,7 +13,7 @@ from eventsourcing.utils import Environment
 
 from application.app import LendingApplication
 from projections.base import APPLICATION_NAME, ReadModel, ReadModelGroup
-from projections.follower import Follower
+from projections.follower import Follower, events_after
 from projections.registry import READ_MODELS
 
 log = logging.getLogger(__name__)
@@ -101,14 +101,9 @@ class Projections:
 
     def pages(self) -> Iterator[list[tuple[Any, int]]]:
         after = 0
-        while True:
-            notifications = self.app.recorder.select_notifications(
-                start=after, limit=PAGE, inclusive_of_start=False
-            )
-            if not notifications:
-                return
-            yield [(self.app.mapper.to_domain_event(n), n.id) for n in notifications]
-            after = notifications[-1].id
+        while page := events_after(self.app, after, PAGE):
+            yield page
+            after = page[-1][1]
 
     def head(self) -> int:
         return self.app.recorder.max_notification_id() or 0
