@@ -144,13 +144,9 @@ class ReadModelGroup(PostgresTrackingRecorder):
             log.warning(
                 "a page of %s events failed; applying them one at a time", len(page), exc_info=True
             )
-            for event, position in page:
-                self.process(event, Tracking(APPLICATION_NAME, position))
-
-    def process(self, event: Any, tracking: Tracking) -> None:
-        """Apply one event to every read model still behind it, in one transaction."""
-        with self.datastore.transaction(commit=True) as cursor:
-            self._apply(cursor, [(event, tracking.notification_id)])
+            for item in page:
+                with self.datastore.transaction(commit=True) as cursor:
+                    self._apply(cursor, [item])
 
     def _apply(self, cursor: Cursor[DictRow], page: Sequence[tuple[Any, int]]) -> None:
         """Three statements besides the handlers' own: the read models' positions, locked
