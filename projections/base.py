@@ -46,20 +46,6 @@ class ReadModel(PostgresTrackingRecorder):
     def handle(self, event: Any, cursor: Cursor[DictRow], position: int) -> None:
         """Write what `event` changes in this read model's tables."""
 
-    def process(self, event: Any, tracking: Tracking) -> None:
-        with self.datastore.transaction(commit=True) as cursor:
-            self.process_in(cursor, event, tracking)
-
-    def process_in(self, cursor: Cursor[DictRow], event: Any, tracking: Tracking) -> None:
-        """Apply one event and record its position, inside the caller's transaction."""
-        if self._position_for_update(cursor) >= tracking.notification_id:
-            return
-        try:
-            self.handle(event, cursor, tracking.notification_id)
-        except Exception as error:
-            raise ReadModelError(self.name, tracking.notification_id) from error
-        self._insert_tracking(cursor, tracking)
-
     def rebuild(
         self,
         pages: Iterable[list[tuple[Any, int]]],
