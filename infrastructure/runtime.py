@@ -105,7 +105,9 @@ class Runtime:
     def load_demo(self, borrowers: int = 300, **options: Any) -> int:
         """The demo portfolio (`application.demo.load_demo`), then the risk warnings its
         arrears call for on the business date, as that day's close of business would
-        raise them; the last position written. The read models must be following."""
+        raise them; the last position written. The rules read the read models, so they
+        follow the store from here on."""
+        self.projections.start()
         position = load_demo(self.app, borrowers, **options)
         day = business_date(self.app, ADMIN)
         findings = self.risk_findings(day, risk_policy(self.app), position)

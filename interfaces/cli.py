@@ -129,8 +129,6 @@ def demo(
 ) -> None:
     """Load the demo portfolio."""
     runtime = Runtime.open(Settings())
-    # The risk rules read the read models: follow the store while the demo loads.
-    runtime.projections.start()
     try:
         with Progress(console=console) as progress:
             task = progress.add_task("borrowers", total=borrowers)
@@ -147,7 +145,6 @@ def _load_demo_if_empty(settings: Settings) -> None:
     try:
         if runtime.projections.head() == 0:
             console.print("Empty store: loading the demo portfolio…")
-            runtime.projections.start()
             runtime.load_demo()
     finally:
         runtime.close()

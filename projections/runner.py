@@ -62,6 +62,10 @@ class Projections:
         self.follower: Follower | None = None
 
     def start(self) -> None:
+        """Follow the store, unless a follower already does; one that stopped is replaced."""
+        if self.follower is not None and not self.follower.stopped.is_set():
+            return
+        self.stop()
         env = self.env | FOLLOWER_POOL
         factory = InfrastructureFactory[ReadModelGroup].construct(env=Environment(FOLLOWER, env))
         group = factory.tracking_recorder(AllReadModels)
