@@ -173,7 +173,7 @@ class Loan:
     async def classification(self, info: Info[Context, None]) -> Classification:
         """As close of business (or a payment that cured arrears) last recorded it."""
         if self.recorded_delinquency is not None:
-            return Classification(self.recorded_delinquency.classification.value)
+            return self.recorded_delinquency.classification
         if self.recorded_installments is not None:
             return Classification.NORMAL
         row = await arrears_by_loan(info.context).load(UUID(self.id))

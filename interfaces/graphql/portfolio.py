@@ -18,7 +18,6 @@ import strawberry
 from psycopg.rows import dict_row
 from strawberry.types import Info
 
-from domain.arrears import Classification as Tier
 from domain.arrears import npl_ratio, par
 from domain.errors import InvalidValue
 from infrastructure.tokens import Role
@@ -91,7 +90,7 @@ class PortfolioRow:
 
 def npl_share(part: Decimal, total: Decimal) -> Decimal:
     """The NPL ratio by the domain's rule, over two groups: `part` non-performing and the rest."""
-    return npl_ratio([(part, Tier.SUBSTANDARD), (total - part, Tier.NORMAL)])
+    return npl_ratio([(part, Classification.SUBSTANDARD), (total - part, Classification.NORMAL)])
 
 
 def share_past(part: Decimal, total: Decimal, days: int) -> Decimal:
