@@ -37,7 +37,6 @@ def one(url: str, sql: str) -> Any:
 
 
 def loaded(runtime: Runtime, seed: int = SEED) -> int:
-    runtime.projections.start()
     position = runtime.load_demo(BORROWERS, seed=seed)
     runtime.projections.wait(position, timeout=120)
     return position

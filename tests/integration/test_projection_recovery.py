@@ -77,12 +77,7 @@ def test_a_failing_page_keeps_the_events_before_the_failing_one(
     assert (raised.value.name, raised.value.position) == ("borrowers", failing_position)
     kept = failing_position - 1
     assert {view.position() for view in runtime.projections.views.values()} == {kept}
-    assert len(table_by_id(db_url)) == 7
-
-
-def table_by_id(db_url: str) -> list[tuple[Any, ...]]:
-    with psycopg.connect(db_url) as conn:
-        return conn.execute("SELECT id FROM borrowers").fetchall()
+    assert len(table(db_url, "borrowers")) == 7
 
 
 def blocked_writers(conn: psycopg.Connection[Any]) -> int:
