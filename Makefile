@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test bench lint worker clean
+.PHONY: run stop test bench lint worker clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,6 +14,10 @@ $(INSTALLED): pyproject.toml
 
 run: $(INSTALLED)
 	$(VENV)/bin/lending serve --demo
+
+# The embedded PostgreSQL outlives `make run` (the worker and the CLI share it).
+stop: $(INSTALLED)
+	$(VENV)/bin/lending db stop
 
 worker: $(INSTALLED)
 	$(VENV)/bin/lending worker

@@ -20,6 +20,7 @@ from infrastructure import secrets
 from infrastructure.runtime import Runtime
 from infrastructure.settings import Settings
 from infrastructure.tokens import Role, issue
+from interfaces.db_cli import db_cli
 from interfaces.scorecard_cli import scorecard_cli
 from projections.runner import Status
 
@@ -27,6 +28,7 @@ cli = typer.Typer(help="Lending core: server, projections and admin tasks.", no_
 projections_cli = typer.Typer(help="Read-model status and rebuilds.", no_args_is_help=True)
 cli.add_typer(projections_cli, name="projections")
 cli.add_typer(scorecard_cli, name="scorecard")
+cli.add_typer(db_cli, name="db")
 console = Console()
 
 
