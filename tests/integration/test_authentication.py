@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,7 +15,7 @@ from fastapi.testclient import TestClient
 
 from infrastructure.tokens import ALGORITHM
 from tests.conftest import TEST_JWT_SECRET, suite_settings
-from tests.support.api import client, graphql
+from tests.support.api import OFFICER, client, graphql
 from tests.support.people import wang_fang
 
 
@@ -58,3 +60,44 @@ def test_a_token_without_exp_iat_or_roles_is_401_on_rest_and_graphql(
 def test_the_same_token_with_every_claim_is_accepted(api: TestClient) -> None:
     """The refusals above come from the missing claim, not from the way the token is made."""
     assert "errors" not in graphql(api, "{ businessDate }", token())
+
+
+def command_routes(api: TestClient) -> list[str]:
+    """Every POST of the OpenAPI schema, with made-up path parameters."""
+    paths = [
+        re.sub(r"\{[^}]+\}", str(uuid.uuid4()), path)
+        for path, operations in api.get("/openapi.json").json()["paths"].items()
+        if "post" in operations
+    ]
+    assert len(paths) >= 20
+    return paths
+
+
+MALFORMED = b'{"kind": "individual",'
+JSON = {"content-type": "application/json"}
+
+
+def test_every_rest_command_authenticates_before_it_reads_the_body(api: TestClient) -> None:
+    for path in command_routes(api):
+        assert api.post(path, content=MALFORMED, headers=JSON).status_code == 401, path
+        assert api.post(path, json={"no such field": [1, 2]}).status_code == 401, path
+        assert (
+            api.post(path, content=b"<xml/>", headers={"content-type": "text/xml"}).status_code
+            == 401
+        ), path
+        forged = api.post(path, content=MALFORMED, headers=JSON | {"Authorization": "Bearer x.y.z"})
+        assert forged.status_code == 401, path
+    # GraphQL checks the token before it parses the query, too.
+    assert api.post("/graphql", content=MALFORMED, headers=JSON).status_code == 401
+    # Signed in, the same bodies are what they are: invalid.
+    assert api.post("/borrowers", content=MALFORMED, headers=JSON | OFFICER).status_code == 422
+    assert api.post("/borrowers", json={"kind": "robot"}, headers=OFFICER).status_code == 422
+
+
+def test_health_docs_schema_and_graphiql_stay_open(api: TestClient) -> None:
+    assert api.get("/health").status_code in (200, 503)
+    assert api.get("/docs").status_code == 200
+    schema = api.get("/openapi.json")
+    assert schema.status_code == 200
+    assert "HTTPBearer" in schema.json()["components"]["securitySchemes"]
+    assert api.get("/graphql", headers={"Accept": "text/html"}).status_code == 200
