@@ -13,9 +13,9 @@ import jwt
 import pytest
 from fastapi.testclient import TestClient
 
-from infrastructure.tokens import ALGORITHM
+from infrastructure.tokens import ALGORITHM, Role
 from tests.conftest import TEST_JWT_SECRET, suite_settings
-from tests.support.api import OFFICER, client, graphql
+from tests.support.api import OFFICER, bearer, client, graphql
 from tests.support.people import wang_fang
 
 
@@ -101,3 +101,21 @@ def test_health_docs_schema_and_graphiql_stay_open(api: TestClient) -> None:
     assert schema.status_code == 200
     assert "HTTPBearer" in schema.json()["components"]["securitySchemes"]
     assert api.get("/graphql", headers={"Accept": "text/html"}).status_code == 200
+
+
+def test_a_borrower_told_of_a_duplicate_id_number_learns_no_one(api: TestClient) -> None:
+    id_number = "11010519491231002X"
+    first = api.post("/borrowers", json=wang_fang(id_number=id_number), headers=OFFICER)
+    assert first.status_code == 201, first.text
+    existing = first.json()["id"]
+
+    me = bearer(str(uuid.uuid4()), Role.BORROWER)
+    refused = api.post("/borrowers", json=wang_fang(id_number=id_number), headers=me)
+    assert refused.status_code == 409, refused.text
+    assert "existing_borrower_id" not in refused.json()
+    assert existing not in refused.text
+    assert refused.json()["detail"]
+
+    staff = api.post("/borrowers", json=wang_fang(id_number=id_number), headers=OFFICER)
+    assert staff.status_code == 409
+    assert staff.json()["existing_borrower_id"] == existing
