@@ -119,3 +119,24 @@ def test_a_borrower_told_of_a_duplicate_id_number_learns_no_one(api: TestClient)
     staff = api.post("/borrowers", json=wang_fang(id_number=id_number), headers=OFFICER)
     assert staff.status_code == 409
     assert staff.json()["existing_borrower_id"] == existing
+
+
+ARREARS = "{ arrears { nodes { daysPastDue } } }"
+
+
+def test_arrears_are_for_risk_collections_and_analysts_not_loan_officers(api: TestClient) -> None:
+    refused = graphql(api, ARREARS, OFFICER)
+    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    readers = (Role.RISK_OFFICER, Role.COLLECTOR, Role.ANALYST, Role.AUDITOR, Role.ADMIN,
+               Role.APPROVER)  # fmt: skip
+    for role in readers:
+        assert "errors" not in graphql(api, ARREARS, bearer("someone", role)), role
+    borrower = graphql(api, ARREARS, bearer(str(uuid.uuid4()), Role.BORROWER))
+    assert borrower["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_every_role_reads_the_business_date(api: TestClient, role: Role) -> None:
+    body = graphql(api, "{ businessDate }", bearer(str(uuid.uuid4()), role))
+    assert "errors" not in body, body
+    assert body["data"]["businessDate"] == "2030-01-01"
