@@ -9,6 +9,10 @@ from enum import StrEnum
 import jwt
 
 ALGORITHM = "HS256"
+# Every token must say who, with which roles, when it was issued and until when it holds.
+REQUIRED_CLAIMS = ["sub", "roles", "iat", "exp"]
+# How far apart the issuer's clock and ours may be (on `exp` and on an `iat` ahead of now).
+LEEWAY = timedelta(seconds=30)
 
 
 class Role(StrEnum):
@@ -48,9 +52,21 @@ def issue(secret: str, sub: str, roles: list[Role], ttl: timedelta = timedelta(h
 
 
 def decode(secret: str, token: str) -> User:
+    """The user a token names; InvalidToken unless it is signed with `secret`, carries
+    every claim of REQUIRED_CLAIMS, has not expired, was not issued in the future and
+    names at least one known role."""
     try:
-        claims = jwt.decode(token, secret, algorithms=[ALGORITHM], options={"require": ["sub"]})
-        roles = frozenset(Role(r) for r in claims.get("roles", []))
+        claims = jwt.decode(
+            token,
+            secret,
+            algorithms=[ALGORITHM],
+            leeway=LEEWAY,
+            options={"require": REQUIRED_CLAIMS, "verify_exp": True, "verify_iat": True},
+        )
+        named = claims["roles"]
+        if not isinstance(named, list) or not named:
+            raise InvalidToken("the token names no roles")
+        roles = frozenset(Role(r) for r in named)
     except (jwt.PyJWTError, ValueError, TypeError) as error:
         raise InvalidToken(str(error)) from None
     return User(sub=str(claims["sub"]), roles=roles)

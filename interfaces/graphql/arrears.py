@@ -32,9 +32,12 @@ from interfaces.graphql.loans import Loan, loan
 from interfaces.graphql.pagination import Connection, Page, connection
 from projections.as_of import arrears_query
 
+# The book-wide arrears list is for risk, collections and analysis (and, as with
+# `portfolio` and `riskWarnings`, admins, auditors and approvers). A loan officer follows
+# their own loans' arrears on `loans(filter: {officer})`: daysPastDue, classification,
+# outstanding*, and `delinquencyHistory(loanId)`.
 READERS = (
-    Role.COLLECTOR, Role.RISK_OFFICER, Role.ANALYST, Role.AUDITOR, Role.ADMIN,
-    Role.APPROVER, Role.LOAN_OFFICER,
+    Role.COLLECTOR, Role.RISK_OFFICER, Role.ANALYST, Role.AUDITOR, Role.ADMIN, Role.APPROVER,
 )  # fmt: skip
 
 
@@ -88,8 +91,9 @@ class ArrearsConnection(Connection[ArrearsRow]):
 
 
 async def business_date(info: Info[Context, None]) -> date:
-    """The date close of business has reached."""
-    info.context.require(*READERS)
+    """The date close of business has reached: any signed-in caller, borrowers too, since
+    it is the same for everyone and names no one."""
+    info.context.require(*Role)
     found: date = await to_thread.run_sync(recorded_business_date, info.context.app)
     return found
 

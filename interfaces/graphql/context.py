@@ -8,8 +8,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import Request, Response
-from fastapi.security import HTTPAuthorizationCredentials
-from fastapi.security.utils import get_authorization_scheme_param
 from psycopg_pool import AsyncConnectionPool
 from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
@@ -17,7 +15,7 @@ from strawberry.fastapi import BaseContext
 from application.app import LendingApplication
 from domain.errors import InvalidValue
 from infrastructure.tokens import Role, User
-from interfaces.rest.auth import authenticate
+from interfaces.auth import authenticate
 from projections.registry import READ_MODELS
 
 MIN_POSITION_HEADER = "x-min-position"
@@ -59,11 +57,7 @@ async def get_context(request: Request, response: Response) -> Context:
     state = request.app.state
     user = None
     if not _wants_ide(request):
-        scheme, token = get_authorization_scheme_param(request.headers.get("authorization"))
-        credentials = None
-        if scheme.lower() == "bearer" and token:
-            credentials = HTTPAuthorizationCredentials(scheme=scheme, credentials=token)
-        user = authenticate(state.jwt_secret, credentials)
+        user = authenticate(state.jwt_secret, request.headers.get("authorization"))
     context = Context(user=user, pool=state.read_pool, app=state.runtime.app)
     minimum = request.headers.get(MIN_POSITION_HEADER)
     if minimum is not None:

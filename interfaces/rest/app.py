@@ -25,6 +25,7 @@ from interfaces.rest import (
     schedules,
     scorecard,
 )
+from interfaces.rest.auth import AuthenticateFirst
 
 
 def create_app(
@@ -58,6 +59,8 @@ def create_app(
 
     app = FastAPI(title="Lending core", version="0.1.0", lifespan=lifespan)
     problems.install(app)
+    # Before anything reads a body: an anonymous caller learns nothing from validation.
+    app.add_middleware(AuthenticateFirst)
     app.include_router(health.router)
     app.include_router(borrowers.router)
     app.include_router(products.router)

@@ -1,4 +1,11 @@
-"""Bearer-token authentication and role checks for REST routes."""
+"""Bearer-token authentication and role checks for REST routes.
+
+`AuthenticateFirst` checks the token of every request before FastAPI reads its body, so
+an anonymous caller learns nothing from validation: malformed JSON and invalid fields
+answer 401 like everything else. Only OPEN_PATHS skip it, and /graphql, which checks
+the token itself (GraphiQL, a GET asking for HTML, is open). The user it finds is kept
+on `request.state.user`, where the route's role check and the problem handlers read it.
+"""
 
 from __future__ import annotations
 
@@ -8,29 +15,54 @@ from uuid import UUID
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from infrastructure.tokens import InvalidToken, Role, User, decode
+from infrastructure.tokens import Role, User
+from interfaces.auth import authenticate
+from interfaces.rest.problems import problem
 
+OPEN_PATHS = frozenset({"/health", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"})
+SELF_AUTHENTICATING = "/graphql"
+
+# Documents the bearer scheme in OpenAPI; the token itself was checked by AuthenticateFirst.
 _bearer = HTTPBearer(auto_error=False)
-_CHALLENGE = {"WWW-Authenticate": "Bearer"}
 
 
-def authenticate(secret: str, credentials: HTTPAuthorizationCredentials | None) -> User:
-    if credentials is None:
-        raise HTTPException(401, "a bearer token is required", headers=_CHALLENGE)
-    try:
-        return decode(secret, credentials.credentials)
-    except InvalidToken:
-        raise HTTPException(
-            401, "the bearer token is invalid or expired", headers=_CHALLENGE
-        ) from None
+def _is_open(path: str) -> bool:
+    return path in OPEN_PATHS or path == SELF_AUTHENTICATING or path.startswith("/graphql/")
+
+
+class AuthenticateFirst:
+    """ASGI middleware: no request reaches a route (or has its body read) without a
+    valid bearer token, except the open paths."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not _is_open(scope["path"]):
+            request = Request(scope)
+            try:
+                secret = request.app.state.jwt_secret
+                request.state.user = authenticate(secret, request.headers.get("authorization"))
+            except HTTPException as refused:
+                detail = str(refused.detail)
+                answer = problem(refused.status_code, detail, detail)
+                answer.headers.update(refused.headers or {})
+                await answer(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 def current_user(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> User:
-    return authenticate(request.app.state.jwt_secret, credentials)
+    user: User | None = getattr(request.state, "user", None)
+    if user is None:  # a route served without AuthenticateFirst
+        header = f"{credentials.scheme} {credentials.credentials}" if credentials else None
+        user = request.state.user = authenticate(request.app.state.jwt_secret, header)
+    return user
 
 
 CurrentUser = Annotated[User, Depends(current_user)]

@@ -19,6 +19,7 @@ from domain.errors import (
     NotFound,
     Refused,
 )
+from infrastructure.tokens import User
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
@@ -41,7 +42,16 @@ def _validation(_: Request, exc: Exception) -> JSONResponse:
     return problem(422, "Invalid request", detail, errors=errors)
 
 
-def _domain(_: Request, exc: Exception) -> JSONResponse:
+def _duplicate_id_number(request: Request, exc: DuplicateIdNumber) -> JSONResponse:
+    """Staff learn which borrower holds the number; anyone else (a borrower registering
+    itself) only that it cannot be registered, so no one learns who else is a customer."""
+    user: User | None = getattr(request.state, "user", None)
+    if user is None or user.is_borrower_only:
+        return problem(409, "Conflict", "this id number cannot be registered")
+    return problem(409, "Conflict", str(exc), existing_borrower_id=str(exc.existing_borrower_id))
+
+
+def _domain(request: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, InvalidValue):
         errors = [{"field": exc.field, "reason": exc.reason}]
         return problem(422, "Invalid request", str(exc), errors=errors)
@@ -50,9 +60,7 @@ def _domain(_: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, Refused):
         return problem(403, "Forbidden", str(exc))
     if isinstance(exc, DuplicateIdNumber):
-        return problem(
-            409, "Conflict", str(exc), existing_borrower_id=str(exc.existing_borrower_id)
-        )
+        return _duplicate_id_number(request, exc)
     if isinstance(exc, DuplicateProductCode):
         return problem(409, "Conflict", str(exc), existing_product_id=str(exc.existing_product_id))
     if isinstance(exc, Conflict):
