@@ -25,6 +25,7 @@ from interfaces.rest import (
     schedules,
     scorecard,
 )
+from interfaces.rest.limits import BodyLimit
 
 
 def create_app(
@@ -57,6 +58,7 @@ def create_app(
                 runtime.close()
 
     app = FastAPI(title="Lending core", version="0.1.0", lifespan=lifespan)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     problems.install(app)
     app.include_router(health.router)
     app.include_router(borrowers.router)
