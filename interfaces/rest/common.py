@@ -74,7 +74,18 @@ Version = Annotated[int, Field(ge=1, le=2**31 - 1)]
 # schedules running on from it would leave the calendar.
 EARLIEST_DATE = date(1900, 1, 1)
 LATEST_DATE = date(2200, 12, 31)
-BusinessDate = Annotated[date, Field(ge=EARLIEST_DATE, le=LATEST_DATE)]
+BusinessDate = Annotated[
+    date,
+    Field(
+        ge=EARLIEST_DATE,
+        le=LATEST_DATE,
+        # Not in JSON Schema's core (formatMinimum is ajv's keyword): for readers.
+        json_schema_extra={
+            "formatMinimum": EARLIEST_DATE.isoformat(),
+            "formatMaximum": LATEST_DATE.isoformat(),
+        },
+    ),
+]
 
 
 class Command(BaseModel):
