@@ -27,9 +27,6 @@ from domain.credit import CreditAssessment
 from domain.errors import InvalidValue, NotFound
 from domain.loan import Loan, LoanStatus
 from domain.loan.status import require
-from domain.money import checked_amount
-from domain.product import LoanProduct
-from domain.schedule import Frequency, Method
 
 
 @dataclass(frozen=True)
@@ -115,7 +112,10 @@ def approve(
                 note=change.note,
             )
             return app.save_all(loan, case)
-        principal = _checked_figures(app, loan, change)
+        # The figures first: an approval the product does not allow needs no override.
+        principal, _, _ = loan.approved_figures(
+            change.principal, change.annual_rate_percent, change.term
+        )
         case.approve(
             signer=signer,
             policy=approval_policy(app),
@@ -125,7 +125,7 @@ def approve(
         )
         loan.approve(
             actor=signer.name,
-            principal=None if change.principal is None else principal,
+            principal=change.principal,
             annual_rate_percent=change.annual_rate_percent,
             term=change.term,
             note=change.note,
@@ -210,19 +210,3 @@ def _no_figures_before_the_final_level(change: Approve) -> None:
             )
     if change.override_reason:
         raise InvalidValue("override_reason", "only the final approval overrides the assessment")
-
-
-def _checked_figures(app: LendingApplication, loan: Loan, change: Approve) -> Decimal:
-    """The principal the loan would be approved at, once the product allows the figures."""
-    product = app.load(LoanProduct, loan.application.product_id, "product")
-    principal = change.principal or loan.principal
-    product.check_application(
-        principal,
-        change.term or loan.term,
-        Frequency(loan.application.frequency),
-        Method(loan.application.method),
-        loan.annual_rate_percent
-        if change.annual_rate_percent is None
-        else change.annual_rate_percent,
-    )
-    return checked_amount(principal, "principal", loan.application.minor_unit)

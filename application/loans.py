@@ -23,7 +23,6 @@ from domain.borrower import Borrower
 from domain.credit import Decision
 from domain.errors import InvalidValue, NotFound
 from domain.loan import Application, Disbursement, Loan
-from domain.money import checked_amount
 from domain.product import LoanProduct
 from domain.schedule import Frequency, Method
 
@@ -60,7 +59,7 @@ def _submit(app: LendingApplication, command: SubmitApplication) -> Written:
     # Without a requested rate the loan is priced at the product's lowest rate.
     rate = command.annual_rate_percent
     rate = product.terms.min_rate_percent if rate is None else rate
-    product.check_application(
+    principal = product.check_application(
         command.principal, command.term, command.frequency, command.method, rate
     )
     application = Application(
@@ -72,7 +71,7 @@ def _submit(app: LendingApplication, command: SubmitApplication) -> Written:
         product_code=product.code,
         minor_unit=product.minor_unit,
         product=product.terms,
-        principal=checked_amount(command.principal, "principal", product.minor_unit),
+        principal=principal,
         term=command.term,
         frequency=command.frequency.value,
         method=command.method.value,

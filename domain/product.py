@@ -13,7 +13,7 @@ from domain.ledger import DEFAULT_ORDER, Component
 from domain.model import Aggregate, AggregateSnapshot, Immutable, SnapshotState
 from domain.money import ZERO, checked_amount
 from domain.schedule import DayCount, Frequency, InterestCalculation, Method, Rounding
-from domain.schedule.terms import MAX_PRINCIPAL
+from domain.schedule.terms import MAX_PRINCIPAL, MAX_TERM
 
 # ISO 4217 minor units of the currencies we lend in. Recorded on the product when it is
 # defined, so replaying it never depends on this table.
@@ -30,6 +30,9 @@ CODE = re.compile(r"[A-Z0-9][A-Z0-9_-]{0,31}")
 DEFAULT_MIN_AGE = 18
 DEFAULT_MAX_AGE = 65
 OLDEST_AGE = 120
+# A late fee waits at most a year past due: a longer grace is no late fee at all, and the
+# days must stay within date arithmetic and a 32-bit column.
+MAX_GRACE_DAYS = 366
 
 
 def normalize_code(code: str) -> str:
@@ -60,10 +63,10 @@ def _checked_choices(values: tuple[Any, ...], field: str) -> None:
         raise InvalidValue(field, "must not repeat a value")
 
 
-def _checked_count(value: int, field: str, least: int) -> None:
+def _checked_count(value: int, field: str, least: int, most: int) -> None:
     # bool is an int subclass; True as a term is a caller bug, not one period.
-    if not isinstance(value, int) or isinstance(value, bool) or value < least:
-        raise InvalidValue(field, f"must be a whole number of at least {least}")
+    if not isinstance(value, int) or isinstance(value, bool) or not least <= value <= most:
+        raise InvalidValue(field, f"must be a whole number from {least} to {most}")
 
 
 class ProductTerms(Immutable):
@@ -108,8 +111,8 @@ class ProductTerms(Immutable):
             raise InvalidValue("min_principal", "must not exceed max_principal")
         if amounts.get("installment_multiple") == 0:
             raise InvalidValue("installment_multiple", "must be positive")
-        _checked_count(self.min_term, "min_term", 1)
-        _checked_count(self.max_term, "max_term", 1)
+        _checked_count(self.min_term, "min_term", 1, MAX_TERM)
+        _checked_count(self.max_term, "max_term", 1, MAX_TERM)
         if self.min_term > self.max_term:
             raise InvalidValue("min_term", "must not exceed max_term")
         _checked_choices(self.frequencies, "frequencies")
@@ -118,11 +121,9 @@ class ProductTerms(Immutable):
             checked_rate(getattr(self, name), name)
         if self.min_rate_percent > self.max_rate_percent:
             raise InvalidValue("min_rate_percent", "must not exceed max_rate_percent")
-        _checked_count(self.grace_days, "grace_days", 0)
-        _checked_count(self.min_age, "min_age", 0)
-        _checked_count(self.max_age, "max_age", 0)
-        if self.max_age > OLDEST_AGE:
-            raise InvalidValue("max_age", f"must be at most {OLDEST_AGE}")
+        _checked_count(self.grace_days, "grace_days", 0, MAX_GRACE_DAYS)
+        _checked_count(self.min_age, "min_age", 0, OLDEST_AGE)
+        _checked_count(self.max_age, "max_age", 0, OLDEST_AGE)
         if self.min_age > self.max_age:
             raise InvalidValue("min_age", "must not exceed max_age")
         if sorted(self.allocation_order) != sorted(Component):
@@ -130,6 +131,45 @@ class ProductTerms(Immutable):
                 "allocation_order", "must list penalty, fee, interest and principal once each"
             )
         return self.model_copy(update={"name": self.name.strip(), "currency": currency, **amounts})
+
+    def check_loan(
+        self,
+        code: str,
+        minor_unit: int,
+        principal: Decimal,
+        term: int,
+        frequency: Frequency,
+        method: Method,
+        annual_rate_percent: Decimal,
+    ) -> Decimal:
+        """Refuse figures product `code` does not offer, naming the limit they break; the
+        principal at the minor unit. An application and an approval's changes pass this
+        one rule."""
+        amount = checked_amount(principal, "principal", minor_unit)
+        _within(code, "principal", amount, self.min_principal, self.max_principal)
+        _checked_count(term, "term", 1, MAX_TERM)
+        _within(code, "term", term, self.min_term, self.max_term)
+        _one_of(code, "frequency", frequency, self.frequencies)
+        _one_of(code, "method", method, self.methods)
+        self.check_rate(code, annual_rate_percent, "annual_rate_percent")
+        return amount
+
+    def check_rate(self, code: str, annual_rate_percent: Decimal, field: str) -> None:
+        rate = checked_rate(annual_rate_percent, field)
+        _within(code, field, rate, self.min_rate_percent, self.max_rate_percent)
+
+
+def _within(code: str, field: str, value: Any, least: Any, most: Any) -> None:
+    if value < least:
+        raise InvalidValue(field, f"must be at least {least} (product {code} minimum)")
+    if value > most:
+        raise InvalidValue(field, f"must be at most {most} (product {code} maximum)")
+
+
+def _one_of(code: str, field: str, value: str, allowed: tuple[StrEnum, ...]) -> None:
+    if value not in allowed:
+        names = ", ".join(a.value for a in allowed)
+        raise InvalidValue(field, f"must be one of {names} (product {code})")
 
 
 class ProductState(SnapshotState):
@@ -177,28 +217,11 @@ class LoanProduct(Aggregate):
         frequency: Frequency,
         method: Method,
         annual_rate_percent: Decimal,
-    ) -> None:
+    ) -> Decimal:
         """Refuse a loan the product does not offer, naming the limit it breaks."""
-        terms = self.terms
-        amount = checked_amount(principal, "principal", self.minor_unit)
-        self._within("principal", amount, terms.min_principal, terms.max_principal)
-        _checked_count(term, "term", 1)
-        self._within("term", term, terms.min_term, terms.max_term)
-        self._one_of("frequency", frequency, terms.frequencies)
-        self._one_of("method", method, terms.methods)
-        self.check_rate(annual_rate_percent, "annual_rate_percent")
+        return self.terms.check_loan(
+            self.code, self.minor_unit, principal, term, frequency, method, annual_rate_percent
+        )
 
     def check_rate(self, annual_rate_percent: Decimal, field: str) -> None:
-        rate = checked_rate(annual_rate_percent, field)
-        self._within(field, rate, self.terms.min_rate_percent, self.terms.max_rate_percent)
-
-    def _within(self, field: str, value: Any, least: Any, most: Any) -> None:
-        if value < least:
-            raise InvalidValue(field, f"must be at least {least} (product {self.code} minimum)")
-        if value > most:
-            raise InvalidValue(field, f"must be at most {most} (product {self.code} maximum)")
-
-    def _one_of(self, field: str, value: str, allowed: tuple[StrEnum, ...]) -> None:
-        if value not in allowed:
-            names = ", ".join(a.value for a in allowed)
-            raise InvalidValue(field, f"must be one of {names} (product {self.code})")
+        self.terms.check_rate(self.code, annual_rate_percent, field)

@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     cipher_key: str | None = None
     host: str = "127.0.0.1"
     port: int = 8000
+    # The largest request body the HTTP service reads (LENDING_MAX_BODY_BYTES), REST and
+    # GraphQL alike; a larger one is answered 413 without being read.
+    max_body_bytes: int = Field(default=1_048_576, ge=1)
     # The business date a new store opens at (LENDING_OPENING_DATE); default today.
     opening_date: date | None = None
     # Risk warning thresholds (LENDING_RISK, JSON; any field of RiskPolicy, e.g.

@@ -13,7 +13,14 @@ from domain.loan.delinquency import Delinquency
 from domain.loan.status import LoanStatus
 from domain.model import Immutable, SnapshotState
 from domain.product import ProductTerms
-from domain.schedule import Schedule, ScheduleError, ScheduleTerms, generate_schedule
+from domain.schedule import (
+    Frequency,
+    Method,
+    Schedule,
+    ScheduleError,
+    ScheduleTerms,
+    generate_schedule,
+)
 
 
 class Application(Immutable):
@@ -33,6 +40,19 @@ class Application(Immutable):
     method: str
     annual_rate_percent: Decimal
     purpose: str
+
+    def check_figures(self, principal: Decimal, annual_rate_percent: Decimal, term: int) -> Decimal:
+        """Refuse figures the product, as recorded at submission, does not offer; the
+        principal at the currency's minor unit."""
+        return self.product.check_loan(
+            self.product_code,
+            self.minor_unit,
+            principal,
+            term,
+            Frequency(self.frequency),
+            Method(self.method),
+            annual_rate_percent,
+        )
 
 
 class Disbursement(Immutable):

@@ -7,6 +7,7 @@ from domain.schedule.installments import Installment, Schedule
 from domain.schedule.interest import level_payment, periodic_rate
 from domain.schedule.rounding import Rounder
 from domain.schedule.terms import (
+    MAX_TERM,
     PERIODS_PER_YEAR,
     DayCount,
     Frequency,
@@ -18,6 +19,7 @@ from domain.schedule.terms import (
 )
 
 __all__ = [
+    "MAX_TERM",
     "PERIODS_PER_YEAR",
     "DayCount",
     "Frequency",

@@ -54,6 +54,9 @@ MAX_MINOR_UNIT = 8
 # 34-digit calculation precision, so absurd input is refused instead of failing mid-way.
 MAX_PRINCIPAL = Decimal("1E15")
 MAX_ANNUAL_RATE_PERCENT = Decimal(10000)
+# A hundred years of monthly installments: more periods than any loan has, few enough that
+# every due date stays within the calendar and every count within a 32-bit column.
+MAX_TERM = 1200
 
 
 class ScheduleError(ValueError):
@@ -140,8 +143,8 @@ def _check_counts(terms: ScheduleTerms) -> None:
         value = getattr(terms, name)
         if not isinstance(value, int) or isinstance(value, bool):
             raise ScheduleError(name, "must be an integer")
-    if terms.term < 1:
-        raise ScheduleError("term", "must be at least 1")
+    if not 1 <= terms.term <= MAX_TERM:
+        raise ScheduleError("term", f"must be between 1 and {MAX_TERM}")
     if not 0 <= terms.grace_periods < terms.term:
         raise ScheduleError("grace_periods", "must be at least 0 and less than term")
     if not 0 <= terms.minor_unit <= MAX_MINOR_UNIT:

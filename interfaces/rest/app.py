@@ -26,6 +26,7 @@ from interfaces.rest import (
     scorecard,
 )
 from interfaces.rest.auth import AuthenticateFirst
+from interfaces.rest.limits import BodyLimit
 
 
 def create_app(
@@ -58,6 +59,7 @@ def create_app(
                 runtime.close()
 
     app = FastAPI(title="Lending core", version="0.1.0", lifespan=lifespan)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     problems.install(app)
     # Before anything reads a body: an anonymous caller learns nothing from validation.
     app.add_middleware(AuthenticateFirst)

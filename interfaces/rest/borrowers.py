@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, HTTPException
-from pydantic import Field
 
 from application.borrowers import Blacklisting, RegisterBorrower, UpdateBorrower, lift_blacklist
 from application.borrowers import blacklist_borrower as blacklist
@@ -16,7 +14,18 @@ from application.borrowers import update_borrower as update
 from domain.borrower import BorrowerKind, Profile
 from infrastructure.tokens import Role, User
 from interfaces.rest.auth import require
-from interfaces.rest.common import Accepted, App, Command, ExpectedVersion, Money, Percent, Text
+from interfaces.rest.common import (
+    Accepted,
+    App,
+    BusinessDate,
+    Command,
+    ExpectedVersion,
+    Money,
+    OptionalText,
+    Percent,
+    Reason,
+    Text,
+)
 
 router = APIRouter(prefix="/borrowers", tags=["borrowers"])
 
@@ -24,7 +33,7 @@ router = APIRouter(prefix="/borrowers", tags=["borrowers"])
 class ProfileFields(Command):
     name: Text
     phone: Text
-    address: Annotated[str, Field(max_length=200)] = ""
+    address: OptionalText = ""
     region: Text
     monthly_income: Money
     assets: Money | None = None
@@ -36,13 +45,13 @@ class ProfileFields(Command):
 class RegisterBody(ProfileFields):
     kind: BorrowerKind
     id_number: Text
-    birth_date: date | None = None
+    birth_date: BusinessDate | None = None
 
 
 class UpdateBody(Command):
     name: Text | None = None
     phone: Text | None = None
-    address: str | None = None
+    address: OptionalText | None = None
     region: Text | None = None
     monthly_income: Money | None = None
     assets: Money | None = None
@@ -90,7 +99,7 @@ def update_borrower(
 
 
 class ReasonBody(Command):
-    reason: Text
+    reason: Reason
 
 
 RiskOfficer = Annotated[User, Depends(require(Role.RISK_OFFICER, Role.ADMIN))]

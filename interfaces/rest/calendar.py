@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -11,7 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from application.close_of_business import close_of_business
 from infrastructure.tokens import Role, User
 from interfaces.rest.auth import require
-from interfaces.rest.common import Accepted, App, Command
+from interfaces.rest.common import Accepted, App, BusinessDate, Command
 
 router = APIRouter(tags=["close of business"])
 
@@ -19,7 +18,7 @@ Admin = Annotated[User, Depends(require(Role.ADMIN))]
 
 
 class CloseOfBusinessBody(Command):
-    business_date: date
+    business_date: BusinessDate
 
 
 class DaysClosed(Accepted):

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends
-from pydantic import Field
 
 from application import collections
-from domain.collections import MAX_TEXT, ActionKind
+from domain.collections import ActionKind
 from infrastructure.tokens import Role, User
 from interfaces.rest.auth import require
-from interfaces.rest.common import Accepted, App, Command, ExpectedVersion, Money
+from interfaces.rest.common import (
+    Accepted,
+    App,
+    BusinessDate,
+    Command,
+    ExpectedVersion,
+    Money,
+    Note,
+    RequiredNote,
+)
 
 router = APIRouter(prefix="/loans", tags=["collections"])
 
@@ -22,10 +29,10 @@ Collector = Annotated[User, Depends(require(Role.COLLECTOR, Role.ADMIN))]
 
 class CollectionActionBody(Command):
     kind: ActionKind
-    outcome: Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
+    outcome: RequiredNote
     promised_amount: Money | None = None
-    promised_date: date | None = None
-    note: Annotated[str, Field(max_length=MAX_TEXT)] = ""
+    promised_date: BusinessDate | None = None
+    note: Note = ""
 
 
 @router.post("/{loan_id}/collection-actions", status_code=201)

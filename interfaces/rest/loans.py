@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends
-from pydantic import Field
 
 from application import loans
 from domain.approval import ApprovalRole, Signer
@@ -15,7 +13,21 @@ from domain.loan import Disbursement
 from domain.schedule import Frequency, Method
 from infrastructure.tokens import Role, User
 from interfaces.rest.auth import own_borrower_only, require
-from interfaces.rest.common import Accepted, App, Command, ExpectedVersion, Money, Percent, Text
+from interfaces.rest.common import (
+    Accepted,
+    App,
+    BusinessDate,
+    Code,
+    Command,
+    ExpectedVersion,
+    Money,
+    Note,
+    OptionalReason,
+    Percent,
+    Reason,
+    Term,
+    Text,
+)
 
 router = APIRouter(prefix="/loans", tags=["loans"])
 
@@ -28,9 +40,9 @@ Reviewer = Annotated[User, Depends(require(Role.REVIEWER, Role.APPROVER))]
 
 class ApplyBody(Command):
     borrower_id: UUID
-    product_code: Text
+    product_code: Code
     principal: Money
-    term: int
+    term: Term
     frequency: Frequency
     method: Method
     purpose: Text
@@ -44,26 +56,26 @@ class ApproveBody(Command):
 
     principal: Money | None = None
     annual_rate_percent: Percent | None = None
-    term: int | None = None
-    note: str = ""
+    term: Term | None = None
+    note: Note = ""
     # Required when the final approval goes against the assessment (grade, flags, limit).
-    override_reason: str = ""
+    override_reason: Note = ""
 
 
 class ReasonBody(Command):
-    reason: Text
+    reason: Reason
 
 
 class WithdrawBody(Command):
-    reason: str = ""
+    reason: OptionalReason = ""
 
 
 class SignBody(Command):
-    signed_on: date
+    signed_on: BusinessDate
 
 
 class DisburseBody(Command):
-    value_date: date
+    value_date: BusinessDate
     account: Text
     channel: Text
     reference: Text
@@ -123,14 +135,14 @@ def disburse(
 
 
 class WriteOffBody(Command):
-    value_date: date
-    reason: Text
+    value_date: BusinessDate
+    reason: Reason
 
 
 class RescheduleBody(Command):
-    from_date: date
-    reason: Text
-    new_term: Annotated[int, Field(ge=1, le=1200)] | None = None
+    from_date: BusinessDate
+    reason: Reason
+    new_term: Term | None = None
     new_rate_percent: Percent | None = None
 
 

@@ -20,34 +20,47 @@ from domain.product import (
 from domain.schedule import DayCount, Frequency, InterestCalculation, Method, Rounding
 from infrastructure.tokens import Role, User
 from interfaces.rest.auth import require
-from interfaces.rest.common import Accepted, App, Command, Money, Percent, Text
+from interfaces.rest.common import (
+    Accepted,
+    Age,
+    App,
+    Code,
+    Command,
+    GraceDays,
+    Money,
+    Percent,
+    Term,
+    Text,
+)
 
 router = APIRouter(prefix="/products", tags=["products"])
 
 
 class DefineBody(Command):
-    code: Annotated[str, Field(min_length=1, max_length=32)]
+    code: Code
     name: Text
-    currency: Annotated[str, Field(min_length=3, max_length=3)]
+    currency: Annotated[Code, Field(min_length=3, max_length=3)]
     min_principal: Money
     max_principal: Money
-    min_term: int
-    max_term: int
-    frequencies: list[Frequency]
-    methods: list[Method]
+    min_term: Term
+    max_term: Term
+    frequencies: Annotated[list[Frequency], Field(max_length=len(Frequency))]
+    methods: Annotated[list[Method], Field(max_length=len(Method))]
     min_rate_percent: Percent
     max_rate_percent: Percent
     penalty_rate_percent: Percent
     late_fee: Money = ZERO
-    grace_days: int = 0
+    grace_days: GraceDays = 0
     rounding: Rounding = Rounding.HALF_EVEN
     installment_multiple: Money | None = None
     day_count: DayCount = DayCount.THIRTY_360
     interest_calculation: InterestCalculation = InterestCalculation.PER_PERIOD
-    allocation_order: list[Component] = Field(default_factory=lambda: list(DEFAULT_ORDER))
+    allocation_order: Annotated[list[Component], Field(max_length=len(Component))] = Field(
+        default_factory=lambda: list(DEFAULT_ORDER)
+    )
     # The borrower's age bounds, in whole years on the business date of the application.
-    min_age: int = DEFAULT_MIN_AGE
-    max_age: int = DEFAULT_MAX_AGE
+    min_age: Age = DEFAULT_MIN_AGE
+    max_age: Age = DEFAULT_MAX_AGE
 
 
 @router.post("", status_code=201)

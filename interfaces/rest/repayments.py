@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 from uuid import UUID
 
@@ -13,7 +12,16 @@ from application import loans, repayments
 from domain.ledger import Prepayment
 from infrastructure.tokens import Role, User
 from interfaces.rest.auth import own_borrower_only, require
-from interfaces.rest.common import Accepted, App, Command, Money, Text
+from interfaces.rest.common import (
+    Accepted,
+    App,
+    BusinessDate,
+    Command,
+    Money,
+    OptionalText,
+    Reason,
+    Text,
+)
 
 router = APIRouter(prefix="/repayments", tags=["repayments"])
 
@@ -24,15 +32,15 @@ Officer = Annotated[User, Depends(require(Role.LOAN_OFFICER))]
 class RepaymentBody(Command):
     loan_id: UUID
     amount: Money
-    value_date: date
+    value_date: BusinessDate
     channel: Text
     external_reference: Text
-    payer: str = ""
+    payer: OptionalText = ""
     prepayment: Prepayment | None = None
 
 
 class ReverseBody(Command):
-    reason: Text
+    reason: Reason
 
 
 @router.post("", status_code=201, responses={200: {"description": "already received"}})

@@ -6,17 +6,15 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends
-from pydantic import Field
 
 from application import risk
 from infrastructure.tokens import Role, User
 from interfaces.rest.auth import require
-from interfaces.rest.common import Accepted, App, Command, ExpectedVersion
+from interfaces.rest.common import Accepted, App, Command, ExpectedVersion, Note, RequiredNote
 
 router = APIRouter(prefix="/risk-warnings", tags=["risk warnings"])
 
 RiskOfficer = Annotated[User, Depends(require(Role.RISK_OFFICER, Role.ADMIN))]
-Note = Annotated[str, Field(max_length=2000)]
 
 
 class AcknowledgeBody(Command):
@@ -24,7 +22,7 @@ class AcknowledgeBody(Command):
 
 
 class ResolveBody(Command):
-    note: Annotated[str, Field(min_length=1, max_length=2000)]
+    note: RequiredNote
 
 
 @router.post("/{warning_id}/acknowledge")

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from domain.errors import InvalidValue
 from domain.schedule import (
@@ -23,7 +23,7 @@ from domain.schedule import (
 from domain.schedule import Frequency as ScheduleFrequency
 from infrastructure.tokens import User
 from interfaces.rest.auth import current_user
-from interfaces.rest.common import Command, Money, Percent
+from interfaces.rest.common import BusinessDate, Command, Money, Percent, Periods, Term
 
 router = APIRouter(prefix="/schedules", tags=["schedules"])
 
@@ -31,12 +31,12 @@ router = APIRouter(prefix="/schedules", tags=["schedules"])
 class PreviewBody(Command):
     principal: Money
     annual_rate_percent: Percent
-    term: Annotated[int, Field(ge=1, le=1200)]
+    term: Term
     frequency: ScheduleFrequency
     method: Method
-    start_date: date
-    first_due_date: date | None = None
-    grace_periods: Annotated[int, Field(ge=0)] = 0
+    start_date: BusinessDate
+    first_due_date: BusinessDate | None = None
+    grace_periods: Periods = 0
     day_count: DayCount = DayCount.THIRTY_360
     interest_calculation: InterestCalculation = InterestCalculation.PER_PERIOD
     rounding: Rounding = Rounding.HALF_EVEN

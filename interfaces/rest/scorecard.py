@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from application.scorecard import Scored, score
 from infrastructure.tokens import Role, User
 from interfaces.rest.auth import require
-from interfaces.rest.common import App, Command
+from interfaces.rest.common import App, Command, Text, Version
 
 router = APIRouter(prefix="/scorecard", tags=["scorecard"])
 MAX_FEATURES = 500
@@ -19,8 +19,8 @@ MAX_FEATURES = 500
 
 class ScoreBody(Command):
     # Values of any JSON type: one the model cannot read counts as missing.
-    features: Annotated[dict[str, Any], Field(max_length=MAX_FEATURES)]
-    version: Annotated[int | None, Field(ge=1)] = None
+    features: Annotated[dict[Text, Any], Field(max_length=MAX_FEATURES)]
+    version: Version | None = None
 
 
 class ScoreOut(BaseModel):

@@ -85,6 +85,11 @@ def test_yen_amounts_have_no_decimals() -> None:
         ({"late_fee": Decimal("-5")}, "late_fee"),
         ({"late_fee": Decimal("5.005")}, "late_fee"),
         ({"grace_days": -1}, "grace_days"),
+        # Past what the read models' integer columns and date arithmetic hold.
+        ({"grace_days": 10**12}, "grace_days"),
+        ({"grace_days": 367}, "grace_days"),
+        ({"max_term": 1201}, "max_term"),
+        ({"min_term": 10**12, "max_term": 10**12}, "min_term"),
         ({"installment_multiple": Decimal("0")}, "installment_multiple"),
         ({"allocation_order": (Component.FEE, Component.INTEREST)}, "allocation_order"),
         (
