@@ -6,8 +6,9 @@ same masked form:
 - **phone** (stored in E.164, `+8613800138000`): a mainland number (`+86`) is shown as
   its national number, others keep `+` and their country code among the digits kept.
   With 11 digits or more the first 3 and the last 4 stay and four stars stand for
-  the rest, whatever its length (`138****8000`, `+447****3456`); with 7 to 10 digits
-  only the last 4 stay (`****5678`); shorter numbers are all stars (`****`).
+  the rest, whatever its length (`138****8000`, `+447****3456`); with 8 to 10 digits
+  only the last 4 stay (`****5678`); shorter numbers are all stars (`****`). So at
+  least 4 digits are always hidden, and never more than 7 shown.
 - **name** (a person's, a business's or a payer's): the first character and, from 3
   characters on, the last; a star for each character between (`王*`, `王*明`,
   `W******g`). Whitespace at either end is dropped first.
@@ -26,7 +27,7 @@ STARS = "****"
 HOME_COUNTRY_CODE = "86"
 KEEP_FIRST, KEEP_LAST = 3, 4
 FULL_FORM_AT = 11  # digits from which the first 3 and last 4 may show
-LAST_FOUR_AT = 7
+LAST_FOUR_AT = 8
 ADDRESS_KEPT_MAX = 6
 
 

@@ -52,7 +52,7 @@ class BorrowersView(ReadModel):
     name = "borrowers"
     tables = ("borrowers", "borrower_search")
     schema = (
-        drop_if_it_has("borrowers", "phone"),
+        drop_if_it_has("borrowers", "phone", "borrower_search"),
         """CREATE TABLE IF NOT EXISTS borrowers (
             id uuid PRIMARY KEY,
             kind text NOT NULL,
