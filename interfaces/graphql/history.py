@@ -57,10 +57,11 @@ class LoanEvent:
         )
 
 
-def masks_for(context: Context) -> dict[str, Callable[[str], str]]:
-    """The masks for what this reader may not see in full (interfaces/graphql/privacy.py)."""
+def masks_for(context: Context, borrower_id: str | None) -> dict[str, Callable[[str], str]]:
+    """The masks for what this reader may not see in full (interfaces/graphql/privacy.py)
+    in the history of borrower `borrower_id` (None: of a loan)."""
     masks = {} if sees_identity(context.user) else dict(IDENTITY)
-    if not sees_contact(context.user):
+    if not sees_contact(context.user, borrower_id):
         masks |= CONTACT
     return masks
 
@@ -86,7 +87,7 @@ async def borrower_history(info: Info[Context, None], id: strawberry.ID) -> list
     context = info.context
     context.require(*STAFF)
     events = await to_thread.run_sync(context.app.events_of, parse_id(id))
-    masks = masks_for(context)
+    masks = masks_for(context, str(id))
     return [LoanEvent.from_event(e, masks) for e in events]
 
 
@@ -95,7 +96,7 @@ async def loan_history(info: Info[Context, None], id: strawberry.ID) -> list[Loa
     context.require(*STAFF)
     loan_id = parse_id(id)
     events = await to_thread.run_sync(loan_and_repayment_events, context.app, loan_id)
-    masks = masks_for(context)
+    masks = masks_for(context, None)
     return [LoanEvent.from_event(e, masks) for e in events]
 
 

@@ -17,11 +17,17 @@ def sees_identity(user: User | None) -> bool:
     return user is not None and user.has_any(*SEES_IDENTITY)
 
 
-def sees_contact(user: User | None, borrower_id: str | None = None) -> bool:
-    """Whether `user` reads the contact details of borrower `borrower_id` in full (None:
-    of a record that GraphQL shows a borrower only when it is the borrower's own)."""
+def sees_contact(user: User | None, borrower_id: str | None) -> bool:
+    """Whether `user` reads the contact details of borrower `borrower_id` in full.
+
+    `borrower_id` None: a record whose borrower the caller does not know (a repayment,
+    a loan's history). A borrower-only token reads it in full, since GraphQL shows such
+    a token nothing but its own records; anyone else needs a contact role.
+    """
     if user is None:
         return False
     if user.has_any(*SEES_CONTACT):
         return True
-    return user.has_any(Role.BORROWER) and (borrower_id is None or user.sub == borrower_id)
+    if borrower_id is None:
+        return user.is_borrower_only
+    return user.has_any(Role.BORROWER) and user.sub == borrower_id

@@ -47,7 +47,7 @@ class Repayment:
     async def payer(self, info: Info[Context, None]) -> str:
         """Who paid, as the channel named them: in full for loan officers, collectors and
         the borrower itself, else masked."""
-        if not sees_contact(info.context.user):
+        if not sees_contact(info.context.user, None):
             return self.masked_payer
         found = await payers_by_repayment(info.context).load(UUID(self.id))
         return self.masked_payer if found is None else found
