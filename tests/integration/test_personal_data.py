@@ -34,6 +34,7 @@ LIST = """query($filter: BorrowerFilter) { borrowers(filter: $filter) {
     edges { node { id name phone address } } } }"""
 HISTORY = "query($id: ID!) { borrowerHistory(id: $id) { type data } }"
 PAYERS = "query($id: ID!) { loan(id: $id) { repayments { payer } } }"
+LOAN_HISTORY = "query($id: ID!) { loanHistory(id: $id) { type data } }"
 
 
 @pytest.fixture
@@ -145,10 +146,10 @@ def test_payers_are_full_only_for_officers_collectors_and_the_borrower(api: Test
     ]:
         found = graphql(api, PAYERS, token, {"id": loan["id"]})["data"]["loan"]["repayments"]
         assert found == [{"payer": payer}]
-    history = graphql(api, "query($id: ID!) { loanHistory(id: $id) { type data } }", ANALYST,
-                      {"id": loan["id"]})["data"]["loanHistory"]  # fmt: skip
-    received = next(e for e in history if e["type"] == "RepaymentReceived")
-    assert received["data"]["receipt"]["payer"] == "Q********o"
+    for token, payer in [(ANALYST, "Q********o"), (OFFICER, PAYER)]:
+        history = graphql(api, LOAN_HISTORY, token, {"id": loan["id"]})["data"]["loanHistory"]
+        received = next(e for e in history if e["type"] == "RepaymentReceived")
+        assert received["data"]["receipt"]["payer"] == payer
 
 
 def test_officers_search_names_and_no_one_else_does(api: TestClient) -> None:
