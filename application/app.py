@@ -58,6 +58,13 @@ class LendingApplication(Application[UUID]):
         digest = hmac.new(self._claim_key, f"{kind}:{value}".encode(), hashlib.sha256)
         return uuid5(CLAIM_NAMESPACE, digest.hexdigest())
 
+    def lookup_digest(self, kind: str, value: str) -> str:
+        """A keyed digest of a personal value, so that a read model can find equal
+        values without holding them: without the key, a short space such as phone
+        numbers could be searched by hashing every candidate."""
+        message = f"lookup:{kind}:{value}".encode()
+        return hmac.new(self._claim_key, message, hashlib.sha256).hexdigest()
+
     def load(self, aggregate_type: type[A], id_: UUID, kind: str) -> A:
         try:
             aggregate: BaseAggregate[UUID] = self.repository.get(id_)

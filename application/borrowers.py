@@ -11,7 +11,7 @@ from eventsourcing.persistence import IntegrityError
 
 from application.app import LendingApplication, Written, check_version
 from application.calendar import business_date
-from application.phones import normalize_phone
+from application.phones import normalize_phone, phone_digest
 from domain.borrower import Borrower, BorrowerKind, Profile, normalize_id_number
 from domain.claims import Claim
 from domain.errors import Conflict, DuplicateIdNumber
@@ -39,6 +39,7 @@ def register_borrower(app: LendingApplication, command: RegisterBorrower) -> Wri
         profile=profile,
         birth_date=command.birth_date,
         borrower_id=command.borrower_id,
+        phone_digest=phone_digest(app, profile.phone),
     )
     claim = Claim.make(claim_id=claim_id, owner_id=borrower.id, actor=command.actor)
     try:
@@ -72,7 +73,8 @@ def update_borrower(app: LendingApplication, command: UpdateBorrower) -> Written
     def attempt() -> Written:
         borrower = app.load(Borrower, command.borrower_id, "borrower")
         check_version(borrower, command.expected_version)
-        borrower.update(actor=command.actor, changes=changes)
+        digest = phone_digest(app, changes.get("phone") or borrower.profile.phone)
+        borrower.update(actor=command.actor, changes=changes, phone_digest=digest)
         return app.save_all(borrower)
 
     return app.retrying(attempt)

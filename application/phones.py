@@ -1,9 +1,10 @@
-"""Phone numbers are validated and stored in E.164 form."""
+"""Phone numbers are validated and stored in E.164 form; read models find them by digest."""
 
 from __future__ import annotations
 
 import phonenumbers
 
+from application.app import LendingApplication
 from domain.errors import InvalidValue
 
 DEFAULT_REGION = "CN"
@@ -17,3 +18,8 @@ def normalize_phone(value: str, field: str = "phone") -> str:
     if not phonenumbers.is_valid_number(number):
         raise InvalidValue(field, "is not a valid phone number")
     return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+
+
+def phone_digest(app: LendingApplication, phone: str) -> str:
+    """What the read models hold instead of a phone (E.164): equal phones, equal digests."""
+    return app.lookup_digest("phone", phone)

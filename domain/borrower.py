@@ -101,6 +101,9 @@ class Borrower(Aggregate):
         birth_date: date | None
         officer: str
         profile: Profile
+        # The keyed digest of the phone, for the read models' lookups (the application
+        # computes it; the read models hold no key). None in events recorded before.
+        phone_digest: str | None = None
 
         def apply(self, aggregate: Any) -> None:
             aggregate.kind = self.kind
@@ -121,6 +124,7 @@ class Borrower(Aggregate):
         profile: Profile,
         birth_date: date | None = None,
         borrower_id: UUID | None = None,
+        phone_digest: str | None = None,
     ) -> Borrower:
         number = normalize_id_number(kind, id_number)
         if kind is BorrowerKind.INDIVIDUAL:
@@ -137,9 +141,21 @@ class Borrower(Aggregate):
             birth_date=birth_date,
             officer=actor,
             profile=profile.checked(),
+            phone_digest=phone_digest,
         )
 
-    def update(self, *, actor: str, changes: dict[str, Any]) -> None:
+    class Updated(Aggregate.Event):
+        profile: Profile
+        changed: list[str]
+        phone_digest: str | None = None  # of the profile's phone, as on Registered
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.profile = self.profile
+
+    def update(
+        self, *, actor: str, changes: dict[str, Any], phone_digest: str | None = None
+    ) -> None:
+        """`phone_digest`: that of the phone after the update (see Registered)."""
         unknown = sorted(set(changes) - set(Profile.model_fields))
         if unknown:
             raise InvalidValue(unknown[0], "cannot be changed")
@@ -149,11 +165,13 @@ class Borrower(Aggregate):
         updated = self.profile.model_copy(update=changes).checked()
         changed = sorted(k for k in changes if getattr(updated, k) != getattr(self.profile, k))
         if changed:
-            self._updated(actor=actor, profile=updated, changed=changed)
-
-    @event("Updated")
-    def _updated(self, actor: str, profile: Profile, changed: list[str]) -> None:
-        self.profile = profile
+            self.trigger_event(
+                self.Updated,
+                actor=actor,
+                profile=updated,
+                changed=changed,
+                phone_digest=phone_digest,
+            )
 
     def blacklist(self, *, actor: str, reason: str, on: date) -> None:
         """Refuse the borrower credit from business date `on`; intake rejects them."""

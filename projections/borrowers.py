@@ -1,13 +1,26 @@
-"""Read model `borrowers`: one row per borrower, identity masked.
+"""Read model `borrowers`: one row per borrower, personal data masked or digested.
 
-Columns analysts can rely on:
-  id, kind (individual|business), name, masked_id_number (first 3 and last 4
-  characters), phone (E.164), address, region, birth_date, monthly_income,
-  assets, liabilities, annual_sales, margin_percent, officer (who registered),
-  blacklisted (true while the lender refuses the borrower credit), blacklist_reason
-  and blacklisted_on (business date; null unless blacklisted), version (of the
-  borrower aggregate), registered_at, updated_at, position (event store position of
-  the registration; orders the list).
+Table `borrowers`, columns analysts can rely on:
+  id, kind (individual|business), masked_name (see domain/masking.py), masked_id_number
+  (first 3 and last 4 characters), masked_phone (`138****8000`), phone_digest (a keyed
+  HMAC-SHA256 of the E.164 phone, hex: equal phones have equal digests, so borrowers
+  sharing a phone can be counted; null for borrowers recorded before digests were),
+  masked_address (the first third, at most 6 characters, then `****`), region,
+  birth_date, monthly_income, assets, liabilities, annual_sales, margin_percent,
+  officer (who registered), blacklisted (true while the lender refuses the borrower
+  credit), blacklist_reason and blacklisted_on (business date; null unless
+  blacklisted), version (of the borrower aggregate), registered_at, updated_at,
+  position (event store position of the registration; orders the list).
+The full name, phone and address are not here: the readers who need them get them
+from the event store (application/contacts.py).
+
+Table `borrower_search`, for loan officers' name search only (GraphQL
+`borrowers(filter: {nameContains})`; not for analysts): id (the borrower's) and
+search_name (the name in `domain.masking.search_form`: case folded, spaces collapsed).
+It holds the name, so it is the one table here to keep from readers who may not see it.
+
+Tables made before personal data left them (a `phone` column) are dropped with their
+tracking row when the read model starts, and so are built again from the store.
 """
 
 from __future__ import annotations
@@ -18,27 +31,36 @@ from typing import Any
 from psycopg import Cursor
 from psycopg.rows import DictRow
 
-from domain.borrower import Borrower
+from domain.borrower import Borrower, Profile
 from domain.identity import mask
+from domain.masking import mask_address, mask_name, mask_phone, search_form
 from projections.base import ReadModel
+from projections.migrations import drop_if_it_has
 
-PROFILE_COLUMNS = (
-    "name", "phone", "address", "region", "monthly_income",
-    "assets", "liabilities", "annual_sales", "margin_percent",
-)  # fmt: skip
+FIGURES = ("region", "monthly_income", "assets", "liabilities", "annual_sales", "margin_percent")
+PROFILE_COLUMNS = ("masked_name", "masked_phone", "phone_digest", "masked_address", *FIGURES)
+
+
+def profile_values(profile: Profile, digest: str | None) -> tuple[Any, ...]:
+    return (
+        mask_name(profile.name), mask_phone(profile.phone), digest,
+        mask_address(profile.address), *(getattr(profile, c) for c in FIGURES),
+    )  # fmt: skip
 
 
 class BorrowersView(ReadModel):
     name = "borrowers"
-    tables = ("borrowers",)
+    tables = ("borrowers", "borrower_search")
     schema = (
+        drop_if_it_has("borrowers", "phone", "borrower_search"),
         """CREATE TABLE IF NOT EXISTS borrowers (
             id uuid PRIMARY KEY,
             kind text NOT NULL,
-            name text NOT NULL,
+            masked_name text NOT NULL,
             masked_id_number text NOT NULL,
-            phone text NOT NULL,
-            address text NOT NULL,
+            masked_phone text NOT NULL,
+            phone_digest text,
+            masked_address text NOT NULL,
             region text NOT NULL,
             birth_date date,
             monthly_income numeric(20, 2) NOT NULL,
@@ -58,11 +80,11 @@ class BorrowersView(ReadModel):
         "CREATE INDEX IF NOT EXISTS borrowers_region ON borrowers (region, position)",
         "CREATE INDEX IF NOT EXISTS borrowers_officer ON borrowers (officer, position)",
         # Intake counts the borrowers sharing a phone.
-        "CREATE INDEX IF NOT EXISTS borrowers_phone ON borrowers (phone)",
-        # Stores made before blacklisting.
-        "ALTER TABLE borrowers ADD COLUMN IF NOT EXISTS blacklisted boolean NOT NULL DEFAULT false",
-        "ALTER TABLE borrowers ADD COLUMN IF NOT EXISTS blacklist_reason text",
-        "ALTER TABLE borrowers ADD COLUMN IF NOT EXISTS blacklisted_on date",
+        "CREATE INDEX IF NOT EXISTS borrowers_phone_digest ON borrowers (phone_digest)",
+        """CREATE TABLE IF NOT EXISTS borrower_search (
+            id uuid PRIMARY KEY,
+            search_name text NOT NULL
+        )""",
     )
 
     @singledispatchmethod
@@ -71,7 +93,6 @@ class BorrowersView(ReadModel):
 
     @handle.register
     def _(self, event: Borrower.Registered, cursor: Cursor[DictRow], position: int) -> None:
-        profile = event.profile
         cursor.execute(
             f"""INSERT INTO borrowers (id, kind, masked_id_number, birth_date, officer,
                 {", ".join(PROFILE_COLUMNS)}, version, registered_at, updated_at, position)
@@ -80,10 +101,14 @@ class BorrowersView(ReadModel):
             (
                 event.originator_id, event.kind.value, mask(event.id_number),
                 event.birth_date, event.officer,
-                *(getattr(profile, c) for c in PROFILE_COLUMNS),
+                *profile_values(event.profile, event.phone_digest),
                 event.originator_version, event.timestamp, event.timestamp, position,
             ),
         )  # fmt: skip
+        cursor.execute(
+            "INSERT INTO borrower_search (id, search_name) VALUES (%s, %s)",
+            (event.originator_id, search_form(event.profile.name)),
+        )
 
     @handle.register
     def _(self, event: Borrower.Updated, cursor: Cursor[DictRow], position: int) -> None:
@@ -91,10 +116,14 @@ class BorrowersView(ReadModel):
         cursor.execute(
             f"UPDATE borrowers SET {assignments}, version = %s, updated_at = %s WHERE id = %s",
             (
-                *(getattr(event.profile, c) for c in PROFILE_COLUMNS),
+                *profile_values(event.profile, event.phone_digest),
                 event.originator_version, event.timestamp, event.originator_id,
             ),
         )  # fmt: skip
+        cursor.execute(
+            "UPDATE borrower_search SET search_name = %s WHERE id = %s",
+            (search_form(event.profile.name), event.originator_id),
+        )
 
     @handle.register
     def _(self, event: Borrower.Blacklisted, cursor: Cursor[DictRow], position: int) -> None:

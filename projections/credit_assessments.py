@@ -1,8 +1,9 @@
 """Read model `credit_assessments`: one row per assessed application, and intake's queries.
 
 Columns analysts can rely on:
-  loan_id (primary key), id (the assessment aggregate), borrower_id, phone (the
-  borrower's, E.164, at application), assessed_on (business date), principal (as
+  loan_id (primary key), id (the assessment aggregate), borrower_id, phone_digest
+  (keyed digest of the borrower's phone at application, as `borrowers.phone_digest`;
+  null for assessments recorded before digests were), assessed_on (business date), principal (as
   applied for), collateral_value (null when none was given), checks_passed (null
   until the checks complete), checks (jsonb array of {name, result (pass|fail|flag),
   hard, inputs, threshold, detail}, in the order run), score, pd, grade (A..E),
@@ -18,6 +19,7 @@ Score, limit and pricing columns stay null for an application a hard check rejec
 
 Intake also asks this module about the borrowers and loans tables (see
 application/credit/records.py): it answers as of the position the read models reached.
+Tables made before phones left them (a `phone` column) are built again from the store.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from psycopg.types.json import Jsonb
 
 from domain.credit import CreditAssessment
 from projections.base import APPLICATION_NAME, ReadModel
+from projections.migrations import drop_if_it_has
 
 # The read models intake's queries read, whose least position they are as fresh as.
 CONSULTED = ("credit_assessments", "loans", "borrowers")
@@ -42,11 +45,12 @@ class CreditAssessmentsView(ReadModel):
     name = "credit_assessments"
     tables = ("credit_assessments",)
     schema = (
+        drop_if_it_has("credit_assessments", "phone"),
         """CREATE TABLE IF NOT EXISTS credit_assessments (
             loan_id uuid PRIMARY KEY,
             id uuid NOT NULL UNIQUE,
             borrower_id uuid NOT NULL,
-            phone text NOT NULL,
+            phone_digest text,
             assessed_on date NOT NULL,
             principal numeric NOT NULL,
             collateral_value numeric,
@@ -73,8 +77,8 @@ class CreditAssessmentsView(ReadModel):
         )""",
         """CREATE INDEX IF NOT EXISTS credit_assessments_borrower
             ON credit_assessments (borrower_id, assessed_on)""",
-        """CREATE INDEX IF NOT EXISTS credit_assessments_phone
-            ON credit_assessments (phone, assessed_on)""",
+        """CREATE INDEX IF NOT EXISTS credit_assessments_phone_digest
+            ON credit_assessments (phone_digest, assessed_on)""",
         """CREATE INDEX IF NOT EXISTS credit_assessments_decision
             ON credit_assessments (decision, position)""",
     )
@@ -86,12 +90,12 @@ class CreditAssessmentsView(ReadModel):
     @handle.register
     def _(self, event: CreditAssessment.Started, cursor: Cursor[DictRow], position: int) -> None:
         cursor.execute(
-            """INSERT INTO credit_assessments (loan_id, id, borrower_id, phone, assessed_on,
+            """INSERT INTO credit_assessments (loan_id, id, borrower_id, phone_digest, assessed_on,
                 principal, collateral_value, checks, flags, reasons, actor, version,
                 assessed_at, updated_at, position)
             VALUES (%s, %s, %s, %s, %s, %s, %s, '[]', '{}', '{}', %s, %s, %s, %s, %s)""",
             (
-                event.loan_id, event.originator_id, event.borrower_id, event.phone,
+                event.loan_id, event.originator_id, event.borrower_id, event.phone_digest,
                 event.assessed_on, event.principal, event.collateral_value, event.actor,
                 event.originator_version, event.timestamp, event.timestamp, position,
             ),
@@ -169,18 +173,18 @@ class CreditAssessmentsView(ReadModel):
         )
         return [row["id"] for row in rows]
 
-    def others_applications_with_phone(self, phone: str, borrower_id: UUID, since: date) -> int:
+    def others_applications_with_phone(self, digest: str, borrower_id: UUID, since: date) -> int:
         rows = self._select(
             """SELECT count(*) AS others FROM credit_assessments
-                WHERE phone = %s AND assessed_on >= %s AND borrower_id <> %s""",
-            (phone, since, borrower_id),
+                WHERE phone_digest = %s AND assessed_on >= %s AND borrower_id <> %s""",
+            (digest, since, borrower_id),
         )
         return int(rows[0]["others"])
 
-    def other_borrowers_with_phone(self, phone: str, borrower_id: UUID) -> int:
+    def other_borrowers_with_phone(self, digest: str, borrower_id: UUID) -> int:
         rows = self._select(
-            "SELECT count(*) AS others FROM borrowers WHERE phone = %s AND id <> %s",
-            (phone, borrower_id),
+            "SELECT count(*) AS others FROM borrowers WHERE phone_digest = %s AND id <> %s",
+            (digest, borrower_id),
         )
         return int(rows[0]["others"])
 

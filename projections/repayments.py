@@ -1,12 +1,15 @@
 """Read model `repayments`: one row per payment received, with how it was allocated.
 
 Columns analysts can rely on:
-  id, loan_id, amount, value_date, channel, external_reference, payer,
-  prepayment (reduce_term|reduce_installment or null), status (received|reversed),
+  id, loan_id, amount, value_date, channel, external_reference, masked_payer (the
+  payer's name as `domain.masking.mask_name` shows it; empty when none was given; the
+  full name stays in the event store, see application/contacts.py), prepayment
+  (reduce_term|reduce_installment or null), status (received|reversed),
   principal, interest, fee, penalty (what the payment paid of each, as currently
   allocated: a backdated payment or a reversal can change a later payment's split),
   credit (what it left as overpayment credit), reversal_reason, received_at,
   updated_at, position (event store position of the receipt; orders the list).
+Tables made before payers left them (a `payer` column) are built again from the store.
 """
 
 from __future__ import annotations
@@ -20,14 +23,17 @@ from psycopg.rows import DictRow
 
 from domain.ledger import Component, PaymentResult
 from domain.loan import BooksChanged
+from domain.masking import mask_name
 from domain.repayment import Repayment, RepaymentStatus
 from projections.base import ReadModel
+from projections.migrations import drop_if_it_has
 
 
 class RepaymentsView(ReadModel):
     name = "repayments"
     tables = ("repayments",)
     schema = (
+        drop_if_it_has("repayments", "payer"),
         """CREATE TABLE IF NOT EXISTS repayments (
             id uuid PRIMARY KEY,
             loan_id uuid NOT NULL,
@@ -35,7 +41,7 @@ class RepaymentsView(ReadModel):
             value_date date NOT NULL,
             channel text NOT NULL,
             external_reference text NOT NULL,
-            payer text NOT NULL,
+            masked_payer text NOT NULL,
             prepayment text,
             status text NOT NULL,
             principal numeric NOT NULL,
@@ -61,12 +67,12 @@ class RepaymentsView(ReadModel):
         zero = receipt.amount * 0  # 0 at the amount's minor unit: "0.00"
         cursor.execute(
             """INSERT INTO repayments (id, loan_id, amount, value_date, channel,
-                external_reference, payer, prepayment, status, principal, interest, fee,
+                external_reference, masked_payer, prepayment, status, principal, interest, fee,
                 penalty, credit, received_at, updated_at, position)
             VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)""",
             (
                 event.originator_id, receipt.loan_id, receipt.amount, receipt.value_date,
-                receipt.channel, receipt.external_reference, receipt.payer,
+                receipt.channel, receipt.external_reference, mask_name(receipt.payer),
                 receipt.prepayment.value if receipt.prepayment else None,
                 RepaymentStatus.RECEIVED.value, zero, zero, zero, zero, zero,
                 event.timestamp, event.timestamp, position,

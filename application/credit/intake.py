@@ -15,6 +15,7 @@ from application.app import LendingApplication
 from application.calendar import business_date
 from application.credit.policy import credit_policy
 from application.credit.records import ApplicantRecords, records_of
+from application.phones import phone_digest
 from application.scorecard import score
 from domain.borrower import Borrower, BorrowerKind
 from domain.credit import (
@@ -67,7 +68,8 @@ def assess_application(
     caller rejects the loan."""
     records = records_of(app)
     facts = gather(app, records, borrower, loan, collateral_value, business_date(app, actor))
-    activity = recent_activity(records, borrower, facts.on, facts.policy)
+    digest = phone_digest(app, borrower.profile.phone)
+    activity = recent_activity(records, borrower, digest, facts.on, facts.policy)
     borrower.record_application(actor=actor, loan_id=loan.id, on=facts.on)
     assessment = CreditAssessment.start(
         actor=actor,
@@ -76,6 +78,7 @@ def assess_application(
         on=facts.on,
         principal=facts.application.principal,
         phone=borrower.profile.phone,
+        phone_digest=digest,
         policy=facts.policy,
         collateral_value=collateral_value,
     )
@@ -114,19 +117,20 @@ def gather(
 
 
 def recent_activity(
-    records: ApplicantRecords, borrower: Borrower, on: date, policy: CreditPolicy
+    records: ApplicantRecords, borrower: Borrower, digest: str, on: date, policy: CreditPolicy
 ) -> Activity:
+    """`digest`: that of the borrower's phone (`application.phones.phone_digest`),
+    which is how the read models know phones."""
     # Read the position first: the counts are at least as fresh as the position recorded.
     position = records.read_position()
     since = on - timedelta(days=policy.application_window_days - 1)
-    phone = borrower.profile.phone
     # The borrower's own count is exact; this application is not recorded yet.
     own = borrower.applications_since(since) + 1
     return Activity(
         since=since,
         by_id_number=own,
-        by_phone=own + records.others_applications_with_phone(phone, borrower.id, since),
-        other_borrowers_with_phone=records.other_borrowers_with_phone(phone, borrower.id),
+        by_phone=own + records.others_applications_with_phone(digest, borrower.id, since),
+        other_borrowers_with_phone=records.other_borrowers_with_phone(digest, borrower.id),
         read_position=position,
     )
 

@@ -1,5 +1,7 @@
 """What intake asks the read models: what other borrowers did with the same phone.
 
+The read models hold no phones, only their keyed digests, so intake asks by digest.
+
 The borrower's own applications are recorded on the borrower (exact, and two racing
 applications conflict), but counting across borrowers needs an index the event store
 does not keep, so intake asks the read models. They are as fresh as the projections:
@@ -28,11 +30,14 @@ class ApplicantRecords(Protocol):
         """Every loan the borrower applied for."""
         ...
 
-    def others_applications_with_phone(self, phone: str, borrower_id: UUID, since: date) -> int:
-        """Applications by other borrowers with this phone, assessed on or after `since`."""
+    def others_applications_with_phone(self, digest: str, borrower_id: UUID, since: date) -> int:
+        """Applications by other borrowers with the phone of this digest
+        (`application.phones.phone_digest`), assessed on or after `since`."""
         ...
 
-    def other_borrowers_with_phone(self, phone: str, borrower_id: UUID) -> int: ...
+    def other_borrowers_with_phone(self, digest: str, borrower_id: UUID) -> int:
+        """Other borrowers whose phone has this digest."""
+        ...
 
     def read_position(self) -> int:
         """The event store position the read models have processed."""

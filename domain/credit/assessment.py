@@ -69,6 +69,9 @@ class CreditAssessment(Aggregate):
         phone: str
         collateral_value: Decimal | None
         policy: CreditPolicy
+        # The keyed digest of the phone, for the read model's lookups (see
+        # Borrower.Registered). None in events recorded before.
+        phone_digest: str | None = None
 
         def apply(self, aggregate: Any) -> None:
             for name in ("loan_id", "borrower_id", "assessed_on", "principal", "phone",
@@ -95,6 +98,7 @@ class CreditAssessment(Aggregate):
         phone: str,
         policy: CreditPolicy,
         collateral_value: Decimal | None = None,
+        phone_digest: str | None = None,
     ) -> CreditAssessment:
         return cls._create(
             cls.Started,
@@ -107,6 +111,7 @@ class CreditAssessment(Aggregate):
             phone=phone,
             collateral_value=collateral_value,
             policy=policy,
+            phone_digest=phone_digest,
         )
 
     def record_check(self, *, actor: str, check: Check) -> None:

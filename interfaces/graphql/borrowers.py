@@ -1,4 +1,9 @@
-"""GraphQL borrowers: read from the `borrowers` table, or rebuilt as of a moment."""
+"""GraphQL borrowers: read from the `borrowers` table, or rebuilt as of a moment.
+
+Name, phone and address come masked from the table; the readers who see contact
+details (interfaces/graphql/privacy.py) get them in full from the event store, one
+batch per request. Only loan officers search by name (the `borrower_search` table).
+"""
 
 from __future__ import annotations
 
@@ -13,11 +18,15 @@ from anyio import to_thread
 from psycopg.rows import dict_row
 from strawberry.types import Info
 
+from application.contacts import Contact
 from domain.borrower import Borrower as BorrowerAggregate
 from domain.identity import mask
-from interfaces.graphql.context import STAFF, Context
-from interfaces.graphql.loaders import loans_by_borrower
+from domain.masking import mask_address, mask_name, mask_phone, search_form
+from infrastructure.tokens import Role
+from interfaces.graphql.context import STAFF, Context, Forbidden
+from interfaces.graphql.loaders import contacts_by_borrower, loans_by_borrower
 from interfaces.graphql.pagination import Connection, Page, connection
+from interfaces.graphql.privacy import sees_contact
 from interfaces.graphql.scalars import build_from_row, parse_id
 
 if TYPE_CHECKING:
@@ -40,10 +49,7 @@ class Blacklisting:
 class Borrower:
     id: strawberry.ID
     kind: BorrowerKind
-    name: str
     masked_id_number: str
-    phone: str
-    address: str
     region: str
     birth_date: date | None
     monthly_income: Decimal
@@ -53,8 +59,39 @@ class Borrower:
     margin_percent: Decimal | None
     officer: str
     version: int
+    masked_name: strawberry.Private[str]
+    masked_phone: strawberry.Private[str]
+    masked_address: strawberry.Private[str]
     blacklist_reason: strawberry.Private[str | None] = None
     blacklisted_on: strawberry.Private[date | None] = None
+    # As of a moment: the contact details the aggregate had then.
+    recorded: strawberry.Private[Contact | None] = None
+
+    @strawberry.field
+    async def name(self, info: Info[Context, None]) -> str:
+        """In full for loan officers, collectors and the borrower itself; else masked."""
+        contact = await self._contact(info)
+        return contact.name if contact else self.masked_name
+
+    @strawberry.field
+    async def phone(self, info: Info[Context, None]) -> str:
+        """E.164 for loan officers, collectors and the borrower itself; else masked
+        (`138****8000`)."""
+        contact = await self._contact(info)
+        return contact.phone if contact else self.masked_phone
+
+    @strawberry.field
+    async def address(self, info: Info[Context, None]) -> str:
+        """In full for loan officers, collectors and the borrower itself; else masked."""
+        contact = await self._contact(info)
+        return contact.address if contact else self.masked_address
+
+    async def _contact(self, info: Info[Context, None]) -> Contact | None:
+        if not sees_contact(info.context.user, str(self.id)):
+            return None
+        if self.recorded is not None:
+            return self.recorded
+        return await contacts_by_borrower(info.context).load(UUID(self.id))
 
     @strawberry.field
     def blacklisting(self, info: Info[Context, None]) -> Blacklisting | None:
@@ -82,6 +119,7 @@ class Borrower:
 
     @classmethod
     def from_aggregate(cls, borrower: BorrowerAggregate) -> Borrower:
+        profile = borrower.profile
         return cls(
             id=strawberry.ID(str(borrower.id)),
             kind=BorrowerKind(borrower.kind.value),
@@ -91,7 +129,11 @@ class Borrower:
             version=borrower.version,
             blacklist_reason=borrower.blacklisting.reason if borrower.blacklisting else None,
             blacklisted_on=borrower.blacklisting.since if borrower.blacklisting else None,
-            **borrower.profile.model_dump(),
+            masked_name=mask_name(profile.name),
+            masked_phone=mask_phone(profile.phone),
+            masked_address=mask_address(profile.address),
+            recorded=Contact(borrower.id, profile.name, profile.phone, profile.address),
+            **profile.model_dump(exclude={"name", "phone", "address"}),
         )
 
 
@@ -100,7 +142,10 @@ class BorrowerFilter:
     kind: BorrowerKind | None = None
     region: str | None = None
     officer: str | None = None
-    name_contains: str | None = None
+    name_contains: str | None = strawberry.field(
+        default=None,
+        description="Part of the name, case and spacing aside (loan officers only).",
+    )
 
 
 async def borrower(
@@ -112,7 +157,7 @@ async def borrower(
     if as_of is not None:
         found = await to_thread.run_sync(context.app.as_of, borrower_id, as_of, "borrower")
         return Borrower.from_aggregate(found) if found is not None else None
-    rows = await _select(context, "WHERE id = %s", [borrower_id], 1)
+    rows = await _select(context, "WHERE b.id = %s", [borrower_id], 1)
     return Borrower.from_row(rows[0]) if rows else None
 
 
@@ -123,9 +168,9 @@ async def borrowers(
     after: str | None = None,
 ) -> Connection[Borrower]:
     context = info.context
-    context.require(*STAFF)
+    user = context.require(*STAFF)
     page = Page.of(first, after)
-    clauses, params = ["position > %s"], [page.after]
+    clauses, params = ["b.position > %s"], [page.after]
     wanted = filter or BorrowerFilter()
     equal = {
         "kind": wanted.kind.value if wanted.kind else None,
@@ -134,13 +179,23 @@ async def borrowers(
     }
     for column, value in equal.items():
         if value is not None:
-            clauses.append(f"{column} = %s")
+            clauses.append(f"b.{column} = %s")
             params.append(value)
     if wanted.name_contains:
-        clauses.append("name ILIKE %s")
-        params.append(f"%{wanted.name_contains}%")
+        # Names are searched in a read model of their own, by a deliberate choice.
+        if not user.has_any(Role.LOAN_OFFICER):
+            raise Forbidden("searching borrowers by name needs the role loan_officer")
+        clauses.append(
+            "b.id IN (SELECT id FROM borrower_search WHERE search_name LIKE %s ESCAPE '\\')"
+        )
+        params.append(f"%{_escaped(search_form(wanted.name_contains))}%")
     rows = await _select(context, "WHERE " + " AND ".join(clauses), params, page.size + 1)
     return connection([(row["position"], Borrower.from_row(row)) for row in rows], page)
+
+
+def _escaped(text: str) -> str:
+    """`text` matched literally by LIKE: its wildcards are not the caller's to use."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 async def _select(
@@ -148,7 +203,7 @@ async def _select(
 ) -> list[dict[str, Any]]:
     async with context.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cursor:
         await cursor.execute(
-            f"SELECT * FROM borrowers {where} ORDER BY position LIMIT %s",
+            f"SELECT b.* FROM borrowers b {where} ORDER BY b.position LIMIT %s",
             [*params, limit],
         )
         return await cursor.fetchall()

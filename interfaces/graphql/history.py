@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -16,13 +16,22 @@ from application.app import LendingApplication
 from domain.errors import NotFound
 from domain.identity import mask
 from domain.loan import Loan
-from infrastructure.tokens import Role
+from domain.masking import mask_address, mask_name, mask_phone
 from interfaces.graphql.context import STAFF, Context
+from interfaces.graphql.privacy import sees_contact, sees_identity
 from interfaces.graphql.scalars import parse_id
 
 ENVELOPE = {"originator_id", "originator_version", "timestamp", "actor", "originator_topic"}
-SENSITIVE = {"id_number", "account"}
-SEES_IDENTITY = (Role.AUDITOR, Role.ADMIN)
+# Not for readers: what the read models look phones up by.
+DIGESTS = {"phone_digest"}
+IDENTITY: dict[str, Callable[[str], str]] = {"id_number": mask, "account": mask}
+CONTACT: dict[str, Callable[[str], str]] = {
+    "phone": mask_phone,
+    "address": mask_address,
+    "payer": mask_name,
+}
+# `name` is a person's only in a borrower's profile (products and checks have names too).
+PROFILE_CONTACT = CONTACT | {"name": mask_name}
 
 
 @strawberry.type
@@ -35,38 +44,51 @@ class LoanEvent:
     data: JSON
 
     @classmethod
-    def from_event(cls, event: Any, reveal: bool) -> LoanEvent:
-        data = {k: v for k, v in event.model_dump(mode="json").items() if k not in ENVELOPE}
-        if not reveal:
-            data = masked(data)
+    def from_event(cls, event: Any, masks: dict[str, Callable[[str], str]]) -> LoanEvent:
+        hidden = ENVELOPE | DIGESTS
+        data = {k: v for k, v in event.model_dump(mode="json").items() if k not in hidden}
         return cls(
             version=event.originator_version,
             type=type(event).__qualname__.replace(".", ""),
             recorded_at=event.timestamp,
             value_date=getattr(event, "value_date", None),
             actor=event.actor,
-            data=data,
+            data=masked(data, masks),
         )
 
 
-def masked(value: Any) -> Any:
-    """Identity and account numbers, wherever they sit in an event, for non-auditors."""
+def masks_for(context: Context, borrower_id: str | None) -> dict[str, Callable[[str], str]]:
+    """The masks for what this reader may not see in full (interfaces/graphql/privacy.py)
+    in the history of borrower `borrower_id` (None: of a loan)."""
+    masks = {} if sees_identity(context.user) else dict(IDENTITY)
+    if not sees_contact(context.user, borrower_id):
+        masks |= CONTACT
+    return masks
+
+
+def masked(value: Any, masks: dict[str, Callable[[str], str]]) -> Any:
+    """`value` with each non-empty string under a key of `masks` masked, wherever it sits."""
     if isinstance(value, dict):
-        return {
-            k: mask(v) if k in SENSITIVE and isinstance(v, str) and v else masked(v)
-            for k, v in value.items()
-        }
+        return {k: _masked_entry(k, v, masks) for k, v in value.items()}
     if isinstance(value, list):
-        return [masked(v) for v in value]
+        return [masked(v, masks) for v in value]
     return value
+
+
+def _masked_entry(key: str, value: Any, masks: dict[str, Callable[[str], str]]) -> Any:
+    if isinstance(value, str):
+        return masks[key](value) if key in masks and value else value
+    if key == "profile" and CONTACT.keys() <= masks.keys():
+        return masked(value, masks | PROFILE_CONTACT)
+    return masked(value, masks)
 
 
 async def borrower_history(info: Info[Context, None], id: strawberry.ID) -> list[LoanEvent]:
     context = info.context
     context.require(*STAFF)
     events = await to_thread.run_sync(context.app.events_of, parse_id(id))
-    reveal = context.user is not None and context.user.has_any(*SEES_IDENTITY)
-    return [LoanEvent.from_event(e, reveal) for e in events]
+    masks = masks_for(context, str(id))
+    return [LoanEvent.from_event(e, masks) for e in events]
 
 
 async def loan_history(info: Info[Context, None], id: strawberry.ID) -> list[LoanEvent]:
@@ -74,8 +96,8 @@ async def loan_history(info: Info[Context, None], id: strawberry.ID) -> list[Loa
     context.require(*STAFF)
     loan_id = parse_id(id)
     events = await to_thread.run_sync(loan_and_repayment_events, context.app, loan_id)
-    reveal = context.user is not None and context.user.has_any(*SEES_IDENTITY)
-    return [LoanEvent.from_event(e, reveal) for e in events]
+    masks = masks_for(context, None)
+    return [LoanEvent.from_event(e, masks) for e in events]
 
 
 def loan_and_repayment_events(app: LendingApplication, loan_id: UUID) -> list[Any]:

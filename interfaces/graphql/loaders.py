@@ -12,10 +12,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 from uuid import UUID
 
+from anyio import to_thread
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 from strawberry.dataloader import DataLoader
 
+from application.app import LendingApplication
+from application.contacts import Contact, contacts, payers
 from interfaces.graphql.context import Context
 
 K = TypeVar("K")
@@ -50,6 +53,16 @@ def arrears_by_loan(context: Context) -> DataLoader[UUID, Row | None]:
     return _loader(context, "arrears_by_loan", _arrears)
 
 
+def contacts_by_borrower(context: Context) -> DataLoader[UUID, Contact | None]:
+    """Full contact details from the event store, for the readers who may see them."""
+    return _store_loader(context, "contacts_by_borrower", contacts)
+
+
+def payers_by_repayment(context: Context) -> DataLoader[UUID, str | None]:
+    """Payers' names in full from the event store, for the readers who may see them."""
+    return _store_loader(context, "payers_by_repayment", payers)
+
+
 def current_arrears_query(where: str, tail: str = "") -> str:
     """Rows of the `arrears` read model chosen by `where` (then `tail`: order, limit),
     each with what was overdue on the read model's business date (installments due
@@ -76,6 +89,20 @@ def _loader(
 
         async def batch(keys: list[K]) -> list[Any]:
             return await load(context.pool, keys)
+
+        found = context.loaders[name] = DataLoader(load_fn=batch)
+    return found
+
+
+def _store_loader(
+    context: Context, name: str, load: Callable[[LendingApplication, list[K]], list[Any]]
+) -> DataLoader[K, Any]:
+    """A loader whose batch is one call to the application, off the event loop."""
+    found = context.loaders.get(name)
+    if found is None:
+
+        async def batch(keys: list[K]) -> list[Any]:
+            return await to_thread.run_sync(load, context.app, keys)
 
         found = context.loaders[name] = DataLoader(load_fn=batch)
     return found

@@ -31,7 +31,7 @@ from psycopg.conninfo import make_conninfo
 from application.app import LendingApplication
 from application.calendar import load_calendar
 from application.close_of_business import close_of_business
-from application.phones import normalize_phone
+from application.phones import normalize_phone, phone_digest
 from application.products import DefineProduct, define_product
 from domain.borrower import Borrower, BorrowerKind, Profile, normalize_id_number
 from domain.claims import Claim
@@ -183,8 +183,9 @@ def register_borrowers(app: LendingApplication, count: int) -> list[Borrower]:
                 address=f"{n} Bench Road", region=region, monthly_income=Decimal("9000.00"),
             )  # fmt: skip
             borrower = Borrower.register(
-                actor=OFFICER, kind=BorrowerKind.INDIVIDUAL, id_number=number, profile=profile
-            )
+                actor=OFFICER, kind=BorrowerKind.INDIVIDUAL, id_number=number, profile=profile,
+                phone_digest=phone_digest(app, profile.phone),
+            )  # fmt: skip
             claim_id = app.claim_id("id_number", number)
             batch += [borrower, Claim.make(claim_id=claim_id, owner_id=borrower.id, actor=OFFICER)]
             borrowers.append(borrower)

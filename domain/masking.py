@@ -1,0 +1,68 @@
+"""How personal data is shown to someone who may know of it but not read it in full.
+
+One rule per kind of value, so every reader (read models, GraphQL, history) shows the
+same masked form:
+
+- **phone** (stored in E.164, `+8613800138000`): a mainland number (`+86`) is shown as
+  its national number, others keep `+` and their country code among the digits kept.
+  With 11 digits or more the first 3 and the last 4 stay and four stars stand for
+  the rest, whatever its length (`138****8000`, `+447****3456`); with 8 to 10 digits
+  only the last 4 stay (`****5678`); shorter numbers are all stars (`****`). So at
+  least 4 digits are always hidden, and never more than 7 shown.
+- **name** (a person's, a business's or a payer's): the first character and, from 3
+  characters on, the last; a star for each character between (`王*`, `王*明`,
+  `W******g`). Whitespace at either end is dropped first.
+- **address**: the first third, at most 6 characters (the city or the district,
+  which `region` says anyway), then four stars (`北京市朝阳区****`, `12 Te****`).
+- **identity and account numbers**: `domain.identity.mask` (first 3 and last 4).
+
+`search_form` is not a mask: it is how a name is compared when officers search for it.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+STARS = "****"
+HOME_COUNTRY_CODE = "86"
+KEEP_FIRST, KEEP_LAST = 3, 4
+FULL_FORM_AT = 11  # digits from which the first 3 and last 4 may show
+LAST_FOUR_AT = 8
+ADDRESS_KEPT_MAX = 6
+
+
+def mask_phone(phone: str) -> str:
+    digits = "".join(c for c in phone if c.isdigit())
+    prefix = ""
+    if phone.strip().startswith("+"):
+        if digits.startswith(HOME_COUNTRY_CODE):
+            digits = digits[len(HOME_COUNTRY_CODE) :]
+        else:
+            prefix = "+"
+    if len(digits) >= FULL_FORM_AT:
+        return prefix + digits[:KEEP_FIRST] + STARS + digits[-KEEP_LAST:]
+    if len(digits) >= LAST_FOUR_AT:
+        return prefix + STARS + digits[-KEEP_LAST:]
+    return prefix + STARS
+
+
+def mask_name(name: str) -> str:
+    text = name.strip()
+    if len(text) <= 1:
+        return "*" * len(text)
+    if len(text) == 2:
+        return text[0] + "*"
+    return text[0] + "*" * (len(text) - 2) + text[-1]
+
+
+def mask_address(address: str) -> str:
+    text = address.strip()
+    if not text:
+        return ""
+    return text[: min(len(text) // 3, ADDRESS_KEPT_MAX)] + STARS
+
+
+def search_form(name: str) -> str:
+    """A name as searches compare it: NFKC (full-width letters and digits become
+    ASCII), case folded, inner whitespace collapsed to one space."""
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())

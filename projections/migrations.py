@@ -1,0 +1,22 @@
+"""Schema changes that a read model makes by being built again from the store."""
+
+from __future__ import annotations
+
+from projections.base import APPLICATION_NAME
+
+
+def drop_if_it_has(table: str, column: str, *others: str) -> str:
+    """A statement that drops `table` if it still has `column` (it was made the old way),
+    with the read model's `others` tables, and forgets the read model's position (the
+    tracking table is named after `table`), so the follower builds it again from the store.
+
+    For a column that must not stay, such as one holding personal data in plaintext: a
+    rebuild keeps the old table, and the new handlers no longer write that column.
+    """
+    return f"""DO $$ BEGIN
+        IF EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema =
+            current_schema() AND table_name = '{table}' AND column_name = '{column}') THEN
+            DROP TABLE IF EXISTS {", ".join((table, *others))};
+            DELETE FROM {table}_tracking WHERE application_name = '{APPLICATION_NAME}';
+        END IF;
+    END $$"""
