@@ -7,13 +7,12 @@ import time
 from typing import Any
 
 import psycopg
-import pytest
 
 from application.demo import load_demo
 from domain.borrower import Borrower
 from infrastructure.runtime import Runtime
 from infrastructure.settings import Settings
-from projections.base import APPLICATION_NAME, ReadModelError
+from projections.base import APPLICATION_NAME
 from projections.follower import PAGE
 from projections.runner import AllReadModels
 from tests.support.processes import lending, lending_env
@@ -61,7 +60,8 @@ def test_a_failing_page_keeps_the_events_before_the_failing_one(
     runtime: Runtime, db_url: str
 ) -> None:
     """The follower applies a page in one transaction; when one event fails, the events
-    before it are kept and the error names the read model and the event's position."""
+    before it are kept, the read model that failed stops just before it with its failure
+    recorded, and the others, and that one's events before it, go on to the page's end."""
     load_demo(runtime.app, borrowers=12, loans=False)
     (page,) = runtime.projections.pages()
     registered = [(e, p) for e, p in page if isinstance(e, Borrower.Registered)]
@@ -71,12 +71,18 @@ def test_a_failing_page_keeps_the_events_before_the_failing_one(
         conn.execute(f"ALTER TABLE borrowers ADD CONSTRAINT refused CHECK (id <> '{refused}')")
     group = AllReadModels(runtime.projections.datastore)
 
-    with pytest.raises(ReadModelError) as raised:
-        group.process_page(page)
+    group.process_page(page)
 
-    assert (raised.value.name, raised.value.position) == ("borrowers", failing_position)
-    kept = failing_position - 1
-    assert {view.position() for view in runtime.projections.views.values()} == {kept}
+    assert group.stopped == {"borrowers": failing_position}
+    views = runtime.projections.views
+    assert views["borrowers"].position() == failing_position - 1
+    assert {v.position() for n, v in views.items() if n != "borrowers"} == {page[-1][1]}
+    assert len(table(db_url, "borrowers")) == 7
+    (failure,) = runtime.projections.failed()
+    assert (failure.name, failure.stopped_at) == ("borrowers", failing_position)
+    assert failure.originator == f"{refused} v1"
+    assert "refused" in (failure.error or "")
+    group.process_page(page)  # the page again: the others have it, borrowers is set aside
     assert len(table(db_url, "borrowers")) == 7
 
 
