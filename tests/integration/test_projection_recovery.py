@@ -123,3 +123,24 @@ def test_killing_the_worker_mid_transaction_then_restarting_equals_a_rebuild(
     runtime.projections.rebuild("borrowers")
     assert recovered == table(db_url, "borrowers")
     assert len(recovered) == 120
+
+
+def test_a_worker_goes_on_when_one_read_model_fails(
+    runtime: Runtime, settings: Settings, db_url: str
+) -> None:
+    """The worker exits only when its follower fails, not when one read model does."""
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute("ALTER TABLE borrowers ADD CONSTRAINT refused CHECK (false)")
+    worker = lending("worker", env=lending_env(settings))
+    try:
+        head = load_demo(runtime.app, borrowers=5)
+        others = [name for name in runtime.projections.views if name != "borrowers"]
+        runtime.projections.wait(head, others, timeout=60)
+        (failed,) = runtime.projections.failed()
+        assert failed.name == "borrowers"
+        assert worker.poll() is None
+    finally:
+        worker.send_signal(signal.SIGTERM)
+    assert worker.wait(timeout=20) == 0
+    assert worker.stdout is not None
+    assert "read model borrowers stopped at position" in worker.stdout.read()

@@ -24,6 +24,7 @@ from projections.base import ReadModelStopped
 from projections.failures import SkipRefused
 from tests.integration.test_cli import run
 from tests.support.api import ANALYST, client
+from tests.support.catalog import ADMIN
 from tests.support.people import WANG_FANG_ID
 from tests.support.processes import lending_env
 
@@ -156,12 +157,6 @@ def test_an_operator_skip_brings_the_read_model_back_and_is_recorded(
     later_borrower = _a_borrower_registered_after(db_url, runtime, position)
     assert _graphql_borrower(api, later_borrower) is None  # not projected yet
 
-    refused = run("projections", "skip", "borrowers", str(position + 1), "--reason", "x", env=env)
-    assert refused.returncode == 2
-    assert f"no recorded failure at position {position + 1}" in refused.stdout
-    with pytest.raises(SkipRefused):
-        projections.skip("loans", head, "loans has not stopped", "test")
-
     caplog.set_level(logging.INFO)
     reason = "NUL in a name; the registration is corrected by hand"
     done = run(
@@ -199,6 +194,23 @@ def test_an_operator_skip_brings_the_read_model_back_and_is_recorded(
     assert projections.views["borrowers"].position() == head
 
 
+def test_a_skip_is_refused_unless_it_names_the_recorded_failure(
+    stopped: tuple[Runtime, UUID, int, int], settings: Settings
+) -> None:
+    runtime, _, position, head = stopped
+    env = lending_env(settings)
+    for wrong in (position - 1, position + 1):
+        refused = run("projections", "skip", "borrowers", str(wrong), "--reason", "x", env=env)
+        assert refused.returncode == 2
+        assert f"no recorded failure at position {wrong}" in refused.stdout
+    with pytest.raises(SkipRefused, match="it has not stopped"):
+        runtime.projections.skip("loans", head, "loans has not stopped", "ops.liu")
+    with pytest.raises(SkipRefused, match="no read model named"):
+        runtime.projections.skip("nonsense", position, "no such read model", "ops.liu")
+    assert runtime.projections.skips() == []
+    assert [s.name for s in runtime.projections.failed()] == ["borrowers"]
+
+
 def _a_borrower_registered_after(db_url: str, runtime: Runtime, position: int) -> UUID:
     with psycopg.connect(db_url) as conn:
         row = conn.execute(
@@ -221,3 +233,23 @@ def _graphql_borrower(api: TestClient, borrower_id: UUID) -> Any:
 def _rows(db_url: str, table: str) -> list[str]:
     with psycopg.connect(db_url) as conn:
         return sorted(map(repr, conn.execute(f"SELECT * FROM {table}")))
+
+
+def test_close_of_business_stops_at_once_when_a_read_model_it_needs_has_stopped(
+    api: TestClient, db_url: str
+) -> None:
+    """Close of business reads the arrears read model: stopped, the run answers 503 at
+    once; the queries that read other read models do not wait for it."""
+    runtime: Runtime = api.app.state.runtime  # type: ignore[attr-defined]
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute("ALTER TABLE arrears ADD CONSTRAINT refused CHECK (false)")
+    head = load_demo(runtime.app, borrowers=6)
+    day = date(2030, 1, 2)
+    assert list(runtime.promises_due(day, head)) == []
+    with pytest.raises(ReadModelStopped) as raised:
+        runtime.loans_to_review(day, head)
+    assert raised.value.name == "arrears"
+
+    answer = api.post("/close-of-business", json={"business_date": str(day)}, headers=ADMIN)
+    assert answer.status_code == 503
+    assert answer.json()["read_model"] == "arrears"
