@@ -18,13 +18,14 @@ from fastapi.testclient import TestClient
 from application.app import LendingApplication
 from application.demo import load_demo
 from domain.borrower import Borrower, BorrowerKind, Profile
+from domain.product import LoanProduct, ProductTerms
 from infrastructure.runtime import Runtime
 from infrastructure.settings import Settings
 from projections.base import ReadModelStopped
 from projections.failures import SkipRefused
 from tests.integration.test_cli import run
 from tests.support.api import ANALYST, client
-from tests.support.catalog import ADMIN
+from tests.support.catalog import ADMIN, micro_12
 from tests.support.people import WANG_FANG_ID
 from tests.support.processes import lending_env
 
@@ -47,6 +48,18 @@ def register_unholdable(app: LendingApplication) -> tuple[UUID, int]:
     nul = registered.profile.model_copy(update={"name": "Wang\x00Fang"})
     (recording,) = app.save(registered.model_copy(update={"profile": nul}))
     return borrower.id, recording.notification.id
+
+
+def define_unholdable_product(app: LendingApplication) -> int:
+    """A product whose grace_days (10**12) no integer column holds, saved below every
+    check; its position."""
+    terms = ProductTerms(**{k: v for k, v in micro_12().items() if k != "code"})
+    product = LoanProduct.define(actor="admin.wu", code="HUGE-GRACE", terms=terms)
+    (defined,) = product.collect_events()
+    assert isinstance(defined, LoanProduct.Defined)
+    huge = defined.terms.model_copy(update={"grace_days": 10**12})
+    (recording,) = app.save(defined.model_copy(update={"terms": huge}))
+    return recording.notification.id
 
 
 def until(condition: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
@@ -125,6 +138,18 @@ def test_an_event_one_read_model_cannot_hold_stops_that_read_model_alone(
     )
     assert time.monotonic() - started < 2.5  # the stopped read model is not waited for
     assert int(answer.headers["x-read-position"]) < position
+
+
+def test_a_product_no_column_can_hold_stops_the_products_read_model_alone(
+    api: TestClient,
+) -> None:
+    runtime: Runtime = api.app.state.runtime  # type: ignore[attr-defined]
+    position = define_unholdable_product(runtime.app)
+    head = load_demo(runtime.app, borrowers=4)
+    runtime.projections.wait(head, [n for n in runtime.projections.views if n != "products"])
+    (failed,) = runtime.projections.failed()
+    assert (failed.name, failed.stopped_at) == ("products", position)
+    assert "out of range" in (failed.error or "")
 
 
 def test_a_restart_retries_the_failed_event_and_stops_there_again(
