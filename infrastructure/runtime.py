@@ -68,23 +68,19 @@ class Runtime:
         return cls(settings, url, env, app, projections)
 
     def loans_to_review(self, day: date, position: int | None = None) -> Iterable[UUID]:
-        """Loans whose arrears may change on `day`, once the read models have processed
-        `position` (None: every event so far; 0: no need to wait)."""
-        if position is None:
-            position = self.projections.head()
-        if position:
-            self.projections.wait(position)
+        """Loans whose arrears may change on `day`, once the `arrears` read model has
+        processed `position` (None: every event so far; 0: no need to wait).
+        ReadModelStopped if it has stopped before it."""
+        self._wait_for("arrears", position)
         arrears = self.projections.views["arrears"]
         assert isinstance(arrears, ArrearsView)
         return arrears.due_for_review(day)
 
     def promises_due(self, day: date, position: int | None = None) -> Iterable[UUID]:
-        """Collection cases with a promise to judge on `day`, once the read models have
-        processed `position` (None: every event so far; 0: no need to wait)."""
-        if position is None:
-            position = self.projections.head()
-        if position:
-            self.projections.wait(position)
+        """Collection cases with a promise to judge on `day`, once the `collections` read
+        model has processed `position` (None: every event so far; 0: no need to wait).
+        ReadModelStopped if it has stopped before it."""
+        self._wait_for("collections", position)
         collections = self.projections.views["collections"]
         assert isinstance(collections, CollectionsView)
         return collections.promises_due(day)
@@ -92,15 +88,19 @@ class Runtime:
     def risk_findings(
         self, day: date, policy: RiskPolicy, position: int | None = None
     ) -> list[Finding]:
-        """What the risk rules find on `day` and no warning records yet, once the read
-        models have processed `position` (None: every event so far; 0: no need to wait)."""
-        if position is None:
-            position = self.projections.head()
-        if position:
-            self.projections.wait(position)
+        """What the risk rules find on `day` and no warning records yet, once the
+        `risk_warnings` read model has processed `position` (None: every event so far; 0:
+        no need to wait). ReadModelStopped if it has stopped before it."""
+        self._wait_for("risk_warnings", position)
         view = self.projections.views["risk_warnings"]
         assert isinstance(view, RiskWarningsView)
         return risk_findings(view, day, policy)
+
+    def _wait_for(self, name: str, position: int | None) -> None:
+        if position is None:
+            position = self.projections.head()
+        if position:
+            self.projections.wait(position, [name])
 
     def load_demo(self, borrowers: int = 300, **options: Any) -> int:
         """The demo portfolio (`application.demo.load_demo`), then the risk warnings its

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import logging
 import os
 import signal
@@ -22,7 +23,8 @@ from infrastructure.settings import Settings
 from infrastructure.tokens import Role, issue
 from interfaces.db_cli import db_cli
 from interfaces.scorecard_cli import scorecard_cli
-from projections.runner import Status
+from projections.base import ReadModelError, ReadModelStopped
+from projections.failures import SkipRefused, describe
 
 cli = typer.Typer(help="Lending core: server, projections and admin tasks.", no_args_is_help=True)
 projections_cli = typer.Typer(help="Read-model status and rebuilds.", no_args_is_help=True)
@@ -65,8 +67,9 @@ def serve(
 
 
 def _serve_processes(settings: Settings, workers: int, follow: bool) -> None:
-    """Serve from `workers` processes while this one follows the store for them. If the
-    read models fail, every process stops and the exit status is 1, as a worker's is."""
+    """Serve from `workers` processes while this one follows the store for them. A read
+    model that fails stops alone (see /health); if the follower itself fails, every
+    process stops and the exit status is 1, as a worker's is."""
     import uvicorn
 
     runtime = Runtime.open(settings)
@@ -82,10 +85,10 @@ def _serve_processes(settings: Settings, workers: int, follow: bool) -> None:
             port=settings.port,
             log_level="info",
         )
-        failed = runtime.projections.failed()  # none without a follower
+        down = runtime.projections.follower_error()  # none without a follower
     finally:
         runtime.close()
-    _exit_if_failed(failed)
+    _exit_if_down(down)
 
 
 def _stop_when_read_models_fail(runtime: Runtime) -> None:
@@ -99,7 +102,8 @@ def _stop_when_read_models_fail(runtime: Runtime) -> None:
 
 @cli.command()
 def worker() -> None:
-    """Run the projections only, until stopped or a projection fails."""
+    """Run the projections only, until stopped or the follower fails (a read model that
+    fails stops alone, and shows in `lending projections status`)."""
     logging.basicConfig(level=logging.INFO)
     runtime = Runtime.open(Settings())
     stop = threading.Event()
@@ -108,16 +112,15 @@ def worker() -> None:
     runtime.projections.start()
     try:
         while not stop.wait(1.0):
-            _exit_if_failed(runtime.projections.failed())
+            _exit_if_down(runtime.projections.follower_error())
     finally:
         runtime.close()
 
 
-def _exit_if_failed(failed: list[Status]) -> None:
-    """Say which read models stopped and why, then exit with status 1."""
-    for status in failed:
-        console.print(f"[red]projection {status.name} stopped: {status.error}")
-    if failed:
+def _exit_if_down(error: str | None) -> None:
+    """If the follower stopped (every read model with it), say why and exit with status 1."""
+    if error is not None:
+        console.print(f"[red]read models stopped: {error}")
         raise typer.Exit(1)
 
 
@@ -172,6 +175,9 @@ def cob(
     except DomainError as error:
         console.print(f"[red]{error}")
         raise typer.Exit(2) from None
+    except ReadModelStopped as error:
+        console.print(f"[red]{error}; see `lending projections status`")
+        raise typer.Exit(1) from None
     finally:
         runtime.close()
 
@@ -190,19 +196,62 @@ def token(
 
 @projections_cli.command("status")
 def projections_status() -> None:
+    """Each read model's position and lag; those stopped at a failing event; the skips."""
     runtime = Runtime.open(Settings())
     try:
-        table = Table("read model", "position", "lag")
+        table = Table("read model", "position", "lag", "stopped at", "event", "error")
         for status in runtime.projections.status():
-            table.add_row(status.name, str(status.position), str(status.lag))
+            event = f"{status.topic} {status.originator}" if status.stopped_at else ""
+            stopped = str(status.stopped_at or "")
+            table.add_row(
+                status.name, str(status.position), str(status.lag), stopped, event,
+                status.error or "",
+            )  # fmt: skip
         console.print(table)
+        skips = runtime.projections.skips()
+        if skips:
+            listed = Table("skipped", "position", "reason", "by", "at")
+            for skip in skips:
+                listed.add_row(
+                    skip.name, str(skip.position), skip.reason, skip.actor,
+                    skip.skipped_at.isoformat(timespec="seconds"),
+                )  # fmt: skip
+            console.print(listed)
+    finally:
+        runtime.close()
+
+
+@projections_cli.command("skip")
+def projections_skip(
+    name: Annotated[str, typer.Argument(help="The read model that stopped.")],
+    position: Annotated[int, typer.Argument(help="The position it stopped at.")],
+    reason: Annotated[str, typer.Option(help="Why the event is skipped, as recorded.")],
+    actor: Annotated[str | None, typer.Option(help="Who skips it (default: the OS user).")] = None,
+) -> None:
+    """Move a stopped read model past the event it failed on, without applying it.
+
+    Refused unless NAME stopped at POSITION. The skip is recorded, and the follower
+    (here or in a running `serve` or `worker`) resumes NAME after it; a rebuild of NAME
+    leaves the event out as well.
+    """
+    logging.basicConfig(level=logging.INFO)
+    if not reason.strip():
+        console.print("[red]--reason must say why")
+        raise typer.Exit(2)
+    runtime = Runtime.open(Settings())
+    try:
+        skip = runtime.projections.skip(name, position, reason, actor or getpass.getuser())
+        console.print(f"{skip.name}: skipped position {skip.position}, by {skip.actor}")
+    except SkipRefused as error:
+        console.print(f"[red]{error}")
+        raise typer.Exit(2) from None
     finally:
         runtime.close()
 
 
 @projections_cli.command("rebuild")
 def projections_rebuild(name: Annotated[str | None, typer.Argument()] = None) -> None:
-    """Rebuild one read model (or all) from the event store."""
+    """Rebuild one read model (or all) from the event store, leaving out skipped events."""
     runtime = Runtime.open(Settings())
     try:
         names = [name] if name else list(runtime.projections.views)
@@ -214,9 +263,13 @@ def projections_rebuild(name: Annotated[str | None, typer.Argument()] = None) ->
         with Progress(console=console) as progress:
             for each in names:
                 task = progress.add_task(each, total=head)
-                position = runtime.projections.rebuild(
-                    each, lambda n, t=task: progress.advance(t, n)
-                )
+                try:
+                    position = runtime.projections.rebuild(
+                        each, lambda n, t=task: progress.advance(t, n)
+                    )
+                except ReadModelError as error:  # nothing was changed
+                    console.print(f"[red]{error}: {describe(error.__cause__ or error)}")
+                    raise typer.Exit(1) from None
                 progress.update(task, completed=head)
                 console.print(f"{each}: rebuilt to position {position}")
     finally:

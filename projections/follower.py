@@ -3,7 +3,11 @@
 eventsourcing's ProjectionRunner hands its projection one event at a time, so each
 event paid for a transaction of its own. The follower reads the store's
 notifications a page at a time instead, and the read models take each page in
-one transaction. A LISTEN on the store's channel wakes it when events are recorded.
+one transaction. A LISTEN on the store's channel wakes it when events are recorded,
+and one on the read models' channel when an operator skips a failed event.
+
+A read model that fails stops alone (projections/group.py); the follower itself stops
+only when it cannot go on at all (the database is gone, the LISTEN is lost).
 """
 
 from __future__ import annotations
@@ -16,7 +20,9 @@ from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg.sql import SQL, Identifier
 
 from application.app import LendingApplication
-from projections.base import APPLICATION_NAME, ReadModelGroup
+from projections.base import APPLICATION_NAME
+from projections.failures import CHANNEL
+from projections.group import ReadModelGroup
 
 log = logging.getLogger(__name__)
 # Events per transaction while catching up. Once caught up, a page holds what the
@@ -71,6 +77,9 @@ class Follower:
             while not self.stopped.is_set():
                 # Cleared before reading, so an event recorded meanwhile wakes us again.
                 self._notified.clear()
+                resumed = self.group.resumed()
+                if resumed is not None:  # it catches up; the others skip what they have
+                    position = min(position, resumed)
                 page = events_after(self.app, position, self.page)
                 if not page:
                     self._notified.wait()
@@ -85,7 +94,8 @@ class Follower:
     def _listen(self) -> None:
         try:
             with self.recorder.datastore.get_connection() as conn:
-                conn.execute(SQL("LISTEN {}").format(Identifier(self.recorder.channel_name)))
+                for channel in (self.recorder.channel_name, CHANNEL):
+                    conn.execute(SQL("LISTEN {}").format(Identifier(channel)))
                 while not self.stopped.is_set():
                     # At most 0.1 s per wait, so that a stop is noticed.
                     for _ in conn.notifies(timeout=0.1, stop_after=1):

@@ -1,9 +1,10 @@
-"""Run, watch and rebuild the read models."""
+"""Run, watch, wait for and rebuild the read models, and skip a failed event."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,8 +13,11 @@ from eventsourcing.postgres import PostgresDatastore, PostgresFactory
 from eventsourcing.utils import Environment
 
 from application.app import LendingApplication
-from projections.base import APPLICATION_NAME, ReadModel, ReadModelGroup
+from projections import failures
+from projections.base import ReadModel, ReadModelStopped
+from projections.failures import Reached, Skip
 from projections.follower import Follower, events_after
+from projections.group import ReadModelGroup
 from projections.registry import READ_MODELS
 
 log = logging.getLogger(__name__)
@@ -27,11 +31,20 @@ FOLLOWER_POOL = {"POSTGRES_POOL_SIZE": "1", "POSTGRES_MAX_OVERFLOW": "2"}
 
 @dataclass(frozen=True)
 class Status:
+    """A read model's position; `running` while this process's follower applies events to
+    it. A read model that failed has `stopped_at` (the failing event's position), its
+    topic, originator and attempts, and `error`; every one has `error` if the follower
+    itself stopped."""
+
     name: str
     position: int
     lag: int
     running: bool
     error: str | None
+    stopped_at: int | None = None
+    topic: str | None = None
+    originator: str | None = None
+    attempts: int = 0
 
 
 def open_views(env: dict[str, str]) -> tuple[PostgresDatastore, dict[str, ReadModel]]:
@@ -45,6 +58,9 @@ def open_views(env: dict[str, str]) -> tuple[PostgresDatastore, dict[str, ReadMo
         if factory.env_create_table():
             view.create_table()
         views[name] = view
+    if factory.env_create_table():
+        with factory.datastore.transaction(commit=True) as cursor:
+            failures.create_tables(cursor)
     return factory.datastore, views
 
 
@@ -87,21 +103,46 @@ class Projections:
         self.datastore.close()
 
     def status(self) -> list[Status]:
-        head = self.app.recorder.max_notification_id() or 0
-        return [self._status(name, view, head) for name, view in self.views.items()]
-
-    def _status(self, name: str, view: ReadModel, head: int) -> Status:
-        position = view.position()
+        head = self.head()
         follower = self.follower
-        error = follower.error if follower else None
-        running = follower is not None and not follower.stopped.is_set()
-        return Status(name, position, head - position, running, _explain(error))
+        following = follower is not None and not follower.stopped.is_set()
+        down = _explain(follower.error) if follower else None
+        return [_status(state, head, following, down) for state in self.reached(self.views)]
 
     def failed(self) -> list[Status]:
-        return [s for s in self.status() if self.follower and not s.running]
+        """The read models that stopped, each with its error (all, if the follower did)."""
+        return [s for s in self.status() if s.error]
+
+    def follower_error(self) -> str | None:
+        """Why this process's follower stopped, if it stopped on an error: not a read
+        model's failure, which stops that read model alone, but one that stops them all."""
+        follower = self.follower
+        return _explain(follower.error) if follower and follower.error else None
+
+    def reached(self, names: Iterable[str]) -> list[Reached]:
+        with self.datastore.transaction(commit=False) as cursor:
+            return failures.reached(cursor, names)
+
+    def skips(self, name: str | None = None) -> list[Skip]:
+        with self.datastore.transaction(commit=False) as cursor:
+            return failures.skips(cursor, name)
+
+    def skip(self, name: str, position: int, reason: str, actor: str) -> Skip:
+        """An operator's way past the event that stopped `name`: refused (SkipRefused)
+        unless `name` stopped at `position`. The follower, here or in another process,
+        resumes `name` after it."""
+        if name not in self.views:
+            raise failures.SkipRefused(f"no read model named {name}")
+        return failures.skip(self.datastore, name, position, reason, actor)
 
     def rebuild(self, name: str, progress: Callable[[int], None] = lambda _: None) -> int:
-        return self.views[name].rebuild(self.pages(), progress)
+        """Rebuild `name` from the store, leaving out the positions skipped for it; a
+        follower that had stopped it takes it back."""
+        skipped = {s.position for s in self.skips(name)}
+        last = self.views[name].rebuild(self.pages(), progress, skipped)
+        with self.datastore.transaction(commit=True) as cursor:
+            failures.notify(cursor)
+        return last
 
     def pages(self) -> Iterator[list[tuple[Any, int]]]:
         after = 0
@@ -112,28 +153,57 @@ class Projections:
     def head(self) -> int:
         return self.app.recorder.max_notification_id() or 0
 
-    def wait(self, position: int, timeout: float = 10.0) -> None:
-        """Block until every read model has processed `position`.
+    def wait(
+        self, position: int, names: Iterable[str] | None = None, timeout: float = 10.0
+    ) -> None:
+        """Block until the named read models (all by default) have processed `position`.
 
-        TimeoutError only once a read model has made no progress for `timeout` seconds:
-        a long backlog (close of business over many loans) takes as long as it takes.
+        ReadModelStopped at once if one of them that is behind has stopped at a failing
+        event, or this process's follower has stopped. TimeoutError only once they have
+        made no progress for `timeout` seconds: a long backlog (close of business over
+        many loans) takes as long as it takes.
         """
-        for view in self.views.values():
-            while True:
-                reached = view.position()
-                try:
-                    view.wait(APPLICATION_NAME, position, timeout=timeout)
-                    break
-                except TimeoutError:
-                    if view.position() == reached:
-                        raise
+        wanted = list(self.views if names is None else names)
+        pause, progress, deadline = 0.001, -1, time.monotonic() + timeout
+        while True:
+            behind = [s for s in self.reached(wanted) if s.position < position]
+            if not behind:
+                return
+            for state in behind:
+                if state.stopped_at is not None:
+                    raise ReadModelStopped(state.name, state.stopped_at, state.error)
+            down = self.follower_error()
+            if down is not None:
+                raise ReadModelStopped(behind[0].name, behind[0].position, down)
+            reached = sum(s.position for s in behind)
+            if reached != progress:
+                progress, deadline = reached, time.monotonic() + timeout
+            elif time.monotonic() > deadline:
+                raise TimeoutError(f"read models {[s.name for s in behind]} made no progress")
+            time.sleep(pause)
+            pause = min(pause * 2, 0.05)
 
-    def caught_up(self, position: int) -> bool:
-        return all(view.position() >= position for view in self.views.values())
+    def caught_up(self, position: int, names: Iterable[str] | None = None) -> bool:
+        wanted = list(self.views if names is None else names)
+        return all(s.position >= position for s in self.reached(wanted))
+
+
+def _status(state: Reached, head: int, following: bool, down: str | None) -> Status:
+    stopped = state.stopped_at is not None
+    return Status(
+        name=state.name,
+        position=state.position,
+        lag=head - state.position,
+        running=following and not stopped,
+        error=state.error if stopped else down,
+        stopped_at=state.stopped_at,
+        topic=state.topic,
+        originator=f"{state.originator_id} v{state.originator_version}" if stopped else None,
+        attempts=state.attempts,
+    )
 
 
 def _explain(error: BaseException | None) -> str | None:
     if error is None:
         return None
-    cause = error.__cause__
-    return f"{error}: {cause!r}" if cause else repr(error)
+    return failures.describe(error)

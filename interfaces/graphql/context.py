@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import Request, Response
+from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
@@ -16,6 +16,7 @@ from application.app import LendingApplication
 from domain.errors import InvalidValue
 from infrastructure.tokens import Role, User
 from interfaces.auth import authenticate
+from projections.failures import Reached, reached_query
 from projections.registry import READ_MODELS
 
 MIN_POSITION_HEADER = "x-min-position"
@@ -68,29 +69,37 @@ async def get_context(request: Request, response: Response) -> Context:
     return context
 
 
-async def read_models_position(pool: AsyncConnectionPool) -> int:
-    union = " UNION ALL ".join(
-        f"SELECT coalesce(max(notification_id), 0) AS p FROM {name}_tracking "
-        f"WHERE application_name = 'lending'"
-        for name in READ_MODELS
-    )
+async def read_models_reached(pool: AsyncConnectionPool) -> list[Reached]:
+    """Each read model's position and whether it has stopped (projections/failures.py)."""
     async with pool.connection() as connection:
-        cursor = await connection.execute(f"SELECT min(p) FROM ({union}) AS positions")
-        row = await cursor.fetchone()
-    return int(row[0]) if row else 0
+        cursor = connection.cursor(row_factory=dict_row)
+        await cursor.execute(reached_query(READ_MODELS))
+        return [Reached(**row) for row in await cursor.fetchall()]
+
+
+async def read_models_position(pool: AsyncConnectionPool) -> int:
+    """The least position the read models have reached, a stopped one's included."""
+    return min(state.position for state in await read_models_reached(pool))
 
 
 async def wait_for_position(pool: AsyncConnectionPool, position: int) -> int:
-    """Wait until every read model has processed `position`, or 5 s have passed.
+    """Wait until every read model that has not stopped has processed `position`, or 5 s
+    have passed. A stopped read model is not waited for (it is in /health): it will not
+    get there until an operator deals with it.
 
-    Returns the position the read models had reached, so a caller that gave up
-    waiting can tell the client how far behind its answer may be.
+    Returns the least position the read models had reached, a stopped one's included, so
+    a caller that gave up waiting can tell the client how far behind its answer may be.
     """
-    deadline = time.monotonic() + MAX_WAIT_SECONDS
+    reached = 0
     pause = 0.005
-    reached = await read_models_position(pool)
-    while reached < position and time.monotonic() <= deadline:
-        await asyncio.sleep(pause)
-        pause = min(pause * 2, 0.05)
-        reached = await read_models_position(pool)
-    return reached
+    try:
+        async with asyncio.timeout(MAX_WAIT_SECONDS):
+            while True:
+                states = await read_models_reached(pool)
+                reached = min(state.position for state in states)
+                if all(s.position >= position or s.stopped_at is not None for s in states):
+                    return reached
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 0.05)
+    except TimeoutError:
+        return reached

@@ -1,29 +1,50 @@
-"""GET /health: the database and every read model's position and lag."""
+"""GET /health: the database, every read model's position and lag, and what stopped.
+
+200 "ok" while every read model follows. 200 "degraded" while some read models have
+stopped at an event that failed (each with its position, the failing event's position
+and topic, and the error): the others, and every command, still work, so the process
+stays in service. 503 "unavailable" when the database cannot be reached or this
+process's follower has stopped (no read model moves). The operators' skips are listed.
+"""
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 router = APIRouter(tags=["operations"])
+SHOWN = ("name", "position", "lag", "running", "error", "stopped_at", "topic", "attempts")
 
 
 @router.get("/health")
 def health(request: Request) -> JSONResponse:
-    runtime = request.app.state.runtime
+    projections = request.app.state.runtime.projections
     body: dict[str, Any] = {"status": "ok"}
     try:
-        head = runtime.projections.head()
-        statuses = runtime.projections.status()
+        head = projections.head()
+        statuses = projections.status()
+        skips = projections.skips()
     except Exception as error:  # the database is the thing being checked
         body.update(status="unavailable", database={"ok": False, "error": type(error).__name__})
         return JSONResponse(body, status_code=503)
     body["database"] = {"ok": True, "position": head}
-    body["projections"] = [asdict(s) for s in statuses]
-    failed = [s for s in statuses if s.error]
-    if failed:
+    body["projections"] = [{key: getattr(s, key) for key in SHOWN} for s in statuses]
+    body["skips"] = [
+        {
+            "name": s.name,
+            "position": s.position,
+            "reason": s.reason,
+            "actor": s.actor,
+            "skipped_at": s.skipped_at.isoformat(),
+        }
+        for s in skips
+    ]
+    down = projections.follower_error()
+    if down is not None:
+        body.update(status="unavailable", follower={"ok": False, "error": down})
+        return JSONResponse(body, status_code=503)
+    if any(s.stopped_at is not None for s in statuses):
         body["status"] = "degraded"
-    return JSONResponse(body, status_code=503 if failed else 200)
+    return JSONResponse(body, status_code=200)

@@ -20,6 +20,7 @@ from domain.errors import (
     Refused,
 )
 from infrastructure.tokens import User
+from projections.base import ReadModelStopped
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
@@ -76,6 +77,12 @@ def _http(_: Request, exc: Exception) -> JSONResponse:
     return response
 
 
+def _read_model_stopped(_: Request, exc: Exception) -> JSONResponse:
+    """A command that needs a read model stopped at a failing event: the operator's to
+    deal with (see /health and `lending projections skip`)."""
+    return problem(503, "Read model stopped", str(exc), read_model=getattr(exc, "name", None))
+
+
 def _unexpected(_: Request, exc: Exception) -> JSONResponse:
     log.exception("unexpected error", exc_info=exc)
     return problem(500, "Internal error", "the server failed; the error has been logged")
@@ -85,4 +92,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(DomainError, _domain)
     app.add_exception_handler(HTTPException, _http)
+    app.add_exception_handler(ReadModelStopped, _read_model_stopped)
     app.add_exception_handler(Exception, _unexpected)

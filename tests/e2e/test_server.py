@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from typing import Any
+
 import httpx
 import psycopg
 
@@ -65,14 +68,41 @@ def test_api_processes_are_followed_by_the_serving_one(settings: Settings) -> No
         assert http.get("/health").json()["status"] == "ok"
 
 
-def test_api_processes_stop_when_the_read_models_fail(settings: Settings, db_url: str) -> None:
-    """As a worker exits when its read models fail, so does `serve --workers 2`, with
-    its API processes, and says which read model stopped."""
+def test_api_processes_keep_serving_when_a_read_model_fails(
+    settings: Settings, db_url: str
+) -> None:
+    """`serve --workers 2`: a read model that fails stops alone, and every API process
+    shows it in /health (they read it from the database); only the follower's own failure
+    (here its LISTEN connection killed) stops every process, with exit status 1."""
     with server_process(settings, "--workers", "2", processes=2) as (process, base):
         with psycopg.connect(db_url, autocommit=True) as conn:
             conn.execute("ALTER TABLE borrowers ADD CONSTRAINT refused CHECK (false)")
         with httpx.Client(base_url=base, timeout=30) as http:
-            assert http.post("/borrowers", json=wang_fang(), headers=OFFICER).status_code == 201
+            written = http.post("/borrowers", json=wang_fang(), headers=OFFICER)
+            assert written.status_code == 201
+            deadline = time.monotonic() + 60
+            while (borrowers := _borrowers_health(http))["stopped_at"] is None:
+                assert time.monotonic() < deadline, "the failure never showed in /health"
+            assert borrowers["running"] is False
+            assert "refused" in borrowers["error"]
+            health = http.get("/health")
+            assert (health.status_code, health.json()["status"]) == (200, "degraded")
+            second = http.post("/borrowers", json=tea_shop(), headers=OFFICER)
+            assert second.status_code == 201
+        assert process.poll() is None
+
+        with psycopg.connect(db_url, autocommit=True) as conn:
+            killed = conn.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND query ILIKE 'LISTEN%'"
+            ).fetchall()
+        assert killed
         assert process.wait(timeout=60) == 1
         assert process.stdout is not None
-        assert "projection borrowers stopped" in process.stdout.read()
+        assert "read models stopped" in process.stdout.read()
+
+
+def _borrowers_health(http: httpx.Client) -> dict[str, Any]:
+    body = http.get("/health").json()
+    (borrowers,) = [p for p in body["projections"] if p["name"] == "borrowers"]
+    return dict(borrowers)

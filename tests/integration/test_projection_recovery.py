@@ -7,13 +7,12 @@ import time
 from typing import Any
 
 import psycopg
-import pytest
 
 from application.demo import load_demo
 from domain.borrower import Borrower
 from infrastructure.runtime import Runtime
 from infrastructure.settings import Settings
-from projections.base import APPLICATION_NAME, ReadModelError
+from projections.base import APPLICATION_NAME
 from projections.follower import PAGE
 from projections.runner import AllReadModels
 from tests.support.processes import lending, lending_env
@@ -61,7 +60,8 @@ def test_a_failing_page_keeps_the_events_before_the_failing_one(
     runtime: Runtime, db_url: str
 ) -> None:
     """The follower applies a page in one transaction; when one event fails, the events
-    before it are kept and the error names the read model and the event's position."""
+    before it are kept, the read model that failed stops just before it with its failure
+    recorded, and the others, and that one's events before it, go on to the page's end."""
     load_demo(runtime.app, borrowers=12, loans=False)
     (page,) = runtime.projections.pages()
     registered = [(e, p) for e, p in page if isinstance(e, Borrower.Registered)]
@@ -71,12 +71,18 @@ def test_a_failing_page_keeps_the_events_before_the_failing_one(
         conn.execute(f"ALTER TABLE borrowers ADD CONSTRAINT refused CHECK (id <> '{refused}')")
     group = AllReadModels(runtime.projections.datastore)
 
-    with pytest.raises(ReadModelError) as raised:
-        group.process_page(page)
+    group.process_page(page)
 
-    assert (raised.value.name, raised.value.position) == ("borrowers", failing_position)
-    kept = failing_position - 1
-    assert {view.position() for view in runtime.projections.views.values()} == {kept}
+    assert group.stopped == {"borrowers": failing_position}
+    views = runtime.projections.views
+    assert views["borrowers"].position() == failing_position - 1
+    assert {v.position() for n, v in views.items() if n != "borrowers"} == {page[-1][1]}
+    assert len(table(db_url, "borrowers")) == 7
+    (failure,) = runtime.projections.failed()
+    assert (failure.name, failure.stopped_at) == ("borrowers", failing_position)
+    assert failure.originator == f"{refused} v1"
+    assert "refused" in (failure.error or "")
+    group.process_page(page)  # the page again: the others have it, borrowers is set aside
     assert len(table(db_url, "borrowers")) == 7
 
 
@@ -117,3 +123,24 @@ def test_killing_the_worker_mid_transaction_then_restarting_equals_a_rebuild(
     runtime.projections.rebuild("borrowers")
     assert recovered == table(db_url, "borrowers")
     assert len(recovered) == 120
+
+
+def test_a_worker_goes_on_when_one_read_model_fails(
+    runtime: Runtime, settings: Settings, db_url: str
+) -> None:
+    """The worker exits only when its follower fails, not when one read model does."""
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute("ALTER TABLE borrowers ADD CONSTRAINT refused CHECK (false)")
+    worker = lending("worker", env=lending_env(settings))
+    try:
+        head = load_demo(runtime.app, borrowers=5)
+        others = [name for name in runtime.projections.views if name != "borrowers"]
+        runtime.projections.wait(head, others, timeout=60)
+        (failed,) = runtime.projections.failed()
+        assert failed.name == "borrowers"
+        assert worker.poll() is None
+    finally:
+        worker.send_signal(signal.SIGTERM)
+    assert worker.wait(timeout=20) == 0
+    assert worker.stdout is not None
+    assert "read model borrowers stopped at position" in worker.stdout.read()
