@@ -25,6 +25,7 @@ from interfaces.graphql import (
     warnings,
 )
 from interfaces.graphql.context import Forbidden
+from interfaces.graphql.scalars import SCALARS
 
 MAX_DEPTH = 10
 
@@ -53,7 +54,17 @@ class Query:
 
 
 def _expected(error: GraphQLError) -> bool:
-    return isinstance(error.original_error, DomainError | Forbidden) or error.original_error is None
+    original = _original(error)
+    return isinstance(original, DomainError | Forbidden) or original is None
+
+
+def _original(error: GraphQLError) -> Exception | None:
+    """What was raised, through graphql-core's wrappers (a bad variable's error wraps the
+    scalar's error, which wraps what the scalar raised)."""
+    original = error.original_error
+    while isinstance(original, GraphQLError) and original.original_error is not None:
+        original = original.original_error
+    return original
 
 
 class LendingSchema(strawberry.Schema):
@@ -61,8 +72,7 @@ class LendingSchema(strawberry.Schema):
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         for error in errors:
-            original = error.original_error
-            code = _code(original)
+            code = _code(_original(error))
             if code:
                 error.extensions = {**(error.extensions or {}), "code": code}
         super().process_errors(errors, execution_context)
@@ -84,4 +94,5 @@ schema = LendingSchema(
         QueryDepthLimiter(max_depth=MAX_DEPTH),
         MaskErrors(should_mask_error=lambda error: not _expected(error)),
     ],
+    scalar_overrides=SCALARS,
 )
