@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors, QueryDepthLimiter
+from strawberry.extensions import MaskErrors, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.types import ExecutionContext
 
 from domain.errors import DomainError, InvalidValue, NotFound
@@ -25,9 +26,15 @@ from interfaces.graphql import (
     warnings,
 )
 from interfaces.graphql.context import Forbidden
+from interfaces.graphql.cost import QueryCost
 from interfaces.graphql.scalars import SCALARS
 
 MAX_DEPTH = 10
+# Tokens (names, punctuation, values) in one document: the parser stops at the next
+# one, so 100,000 aliases are refused before an AST is built for them. Every query the
+# clients send is a few hundred; the cap keeps graphql-core's validation, some of whose
+# rules take time with the square of the fields, to milliseconds.
+MAX_TOKENS = 5_000
 
 
 @strawberry.type
@@ -88,11 +95,15 @@ def _code(error: Any) -> str | None:
     return None
 
 
+# Factories, so that each request has extensions of its own. In order: the token cap
+# at parsing, the cost before validation, the depth during it, masking at the end.
 schema = LendingSchema(
     query=Query,
     extensions=[
-        QueryDepthLimiter(max_depth=MAX_DEPTH),
-        MaskErrors(should_mask_error=lambda error: not _expected(error)),
+        partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
+        partial(QueryCost, max_depth=MAX_DEPTH),
+        partial(QueryDepthLimiter, max_depth=MAX_DEPTH),
+        partial(MaskErrors, should_mask_error=lambda error: not _expected(error)),
     ],
     scalar_overrides=SCALARS,
 )
