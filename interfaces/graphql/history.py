@@ -8,7 +8,6 @@ from typing import Any
 from uuid import UUID
 
 import strawberry
-from anyio import to_thread
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
@@ -19,6 +18,7 @@ from domain.loan import Loan
 from infrastructure.tokens import Role
 from interfaces.graphql.context import STAFF, Context
 from interfaces.graphql.scalars import parse_id
+from interfaces.graphql.store import offload
 
 ENVELOPE = {"originator_id", "originator_version", "timestamp", "actor", "originator_topic"}
 SENSITIVE = {"id_number", "account"}
@@ -64,7 +64,7 @@ def masked(value: Any) -> Any:
 async def borrower_history(info: Info[Context, None], id: strawberry.ID) -> list[LoanEvent]:
     context = info.context
     context.require(*STAFF)
-    events = await to_thread.run_sync(context.app.events_of, parse_id(id))
+    events = await offload(context.app.events_of, parse_id(id))
     reveal = context.user is not None and context.user.has_any(*SEES_IDENTITY)
     return [LoanEvent.from_event(e, reveal) for e in events]
 
@@ -73,7 +73,7 @@ async def loan_history(info: Info[Context, None], id: strawberry.ID) -> list[Loa
     context = info.context
     context.require(*STAFF)
     loan_id = parse_id(id)
-    events = await to_thread.run_sync(loan_and_repayment_events, context.app, loan_id)
+    events = await offload(loan_and_repayment_events, context.app, loan_id)
     reveal = context.user is not None and context.user.has_any(*SEES_IDENTITY)
     return [LoanEvent.from_event(e, reveal) for e in events]
 
