@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from functools import partial
 from typing import Any
 
@@ -28,6 +29,8 @@ from interfaces.graphql import (
 from interfaces.graphql.context import Forbidden
 from interfaces.graphql.cost import QueryCost
 from interfaces.graphql.scalars import SCALARS
+
+log = logging.getLogger(__name__)
 
 MAX_DEPTH = 10
 # Tokens (names, punctuation, values) in one document: the parser stops at the next
@@ -82,7 +85,14 @@ class LendingSchema(strawberry.Schema):
             code = _code(_original(error))
             if code:
                 error.extensions = {**(error.extensions or {}), "code": code}
-        super().process_errors(errors, execution_context)
+        # A document refused before it ran (syntax, validation, cost) is logged by its
+        # message alone: strawberry's log line quotes the document, all of it when it is
+        # one line, and a document's literals may be personal data.
+        for error in errors:
+            if error.original_error is None:
+                log.warning("GraphQL request refused: %s", error.message)
+        raised = [e for e in errors if e.original_error is not None]
+        super().process_errors(raised, execution_context)
 
 
 def _code(error: Any) -> str | None:
