@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import hypothesis_graphql
 import pytest
-from graphql import GraphQLObjectType, parse
+from graphql import FieldNode, GraphQLObjectType, OperationDefinitionNode, parse, print_schema
+from hypothesis import HealthCheck, given, settings
 
 from interfaces.graphql.cost import (
     LIST_SIZE,
@@ -103,3 +105,25 @@ def test_every_weighed_field_is_in_the_schema() -> None:
         assert field_name in found.fields, (type_name, field_name)
     for type_name, field_name in REBUILDS_AS_OF:
         assert "asOf" in GRAPHQL.get_type(type_name).fields[field_name].args  # type: ignore[union-attr]
+
+
+def field_count(selection_set: Any) -> int:
+    """Fields in the selections, each counted once, introspection left out."""
+    total = 0
+    for selection in selection_set.selections if selection_set else ():
+        if isinstance(selection, FieldNode) and selection.name.value.startswith("__"):
+            continue
+        total += isinstance(selection, FieldNode) + field_count(selection.selection_set)
+    return total
+
+
+@given(query=hypothesis_graphql.queries(print_schema(GRAPHQL)))
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+def test_any_query_is_weighed_at_one_or_more_a_field(query: str) -> None:
+    document = parse(query)
+    errors = check(GRAPHQL, document, {})
+    assert all(error.message.startswith("first:") or "cost" in error.message for error in errors)
+    weigher = Weigher(GRAPHQL, document, {})
+    [operation] = document.definitions
+    assert isinstance(operation, OperationDefinitionNode)
+    assert weigher.operation(operation) >= field_count(operation.selection_set)
