@@ -17,7 +17,6 @@ from decimal import Decimal
 from typing import Any
 
 import strawberry
-from anyio import to_thread
 from psycopg.rows import dict_row
 from strawberry.types import Info
 
@@ -30,6 +29,7 @@ from interfaces.graphql.delinquency import Classification, DelinquencyBucket, da
 from interfaces.graphql.loaders import current_arrears_query
 from interfaces.graphql.loans import Loan, loan
 from interfaces.graphql.pagination import Connection, Page, connection
+from interfaces.graphql.store import offload
 from projections.as_of import arrears_query
 
 # The book-wide arrears list is for risk, collections and analysis (and, as with
@@ -94,7 +94,7 @@ async def business_date(info: Info[Context, None]) -> date:
     """The date close of business has reached: any signed-in caller, borrowers too, since
     it is the same for everyone and names no one."""
     info.context.require(*Role)
-    found: date = await to_thread.run_sync(recorded_business_date, info.context.app)
+    found: date = await offload(recorded_business_date, info.context.app)
     return found
 
 

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
 import strawberry
-from anyio import to_thread
 from psycopg.rows import dict_row
 from strawberry.types import Info
 
@@ -28,6 +27,7 @@ from interfaces.graphql.loaders import contacts_by_borrower, loans_by_borrower
 from interfaces.graphql.pagination import Connection, Page, connection
 from interfaces.graphql.privacy import sees_contact
 from interfaces.graphql.scalars import build_from_row, parse_id
+from interfaces.graphql.store import offload
 
 if TYPE_CHECKING:
     from interfaces.graphql.loans import Loan
@@ -155,7 +155,7 @@ async def borrower(
     context.staff_or_self(str(id))
     borrower_id = parse_id(id)
     if as_of is not None:
-        found = await to_thread.run_sync(context.app.as_of, borrower_id, as_of, "borrower")
+        found = await offload(context.app.as_of, borrower_id, as_of, "borrower")
         return Borrower.from_aggregate(found) if found is not None else None
     rows = await _select(context, "WHERE b.id = %s", [borrower_id], 1)
     return Borrower.from_row(rows[0]) if rows else None

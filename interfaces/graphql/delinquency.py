@@ -11,7 +11,6 @@ from datetime import date, datetime
 from typing import Any
 
 import strawberry
-from anyio import to_thread
 from strawberry.types import Info
 
 from domain.arrears import Bucket, dpd_since
@@ -20,6 +19,7 @@ from domain.loan import Loan
 from interfaces.graphql.context import STAFF, Context
 from interfaces.graphql.history import loan_and_repayment_events
 from interfaces.graphql.scalars import parse_id
+from interfaces.graphql.store import offload
 
 # GraphQL names the domain's buckets and tiers: CURRENT ... DPD_OVER_180, NORMAL ... LOSS.
 DelinquencyBucket = strawberry.enum(Bucket, name="DelinquencyBucket")
@@ -62,7 +62,7 @@ async def delinquency_history(
     """Oldest first; an empty list for a loan that has never been past due."""
     context = info.context
     context.require(*STAFF)
-    events = await to_thread.run_sync(loan_and_repayment_events, context.app, parse_id(loan_id))
+    events = await offload(loan_and_repayment_events, context.app, parse_id(loan_id))
     return [
         DelinquencyChange.from_event(event)
         for event in events

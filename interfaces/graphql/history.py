@@ -8,7 +8,6 @@ from typing import Any
 from uuid import UUID
 
 import strawberry
-from anyio import to_thread
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
@@ -20,6 +19,7 @@ from domain.masking import mask_address, mask_name, mask_phone
 from interfaces.graphql.context import STAFF, Context
 from interfaces.graphql.privacy import sees_contact, sees_identity
 from interfaces.graphql.scalars import parse_id
+from interfaces.graphql.store import offload
 
 ENVELOPE = {"originator_id", "originator_version", "timestamp", "actor", "originator_topic"}
 # Not for readers: what the read models look phones up by.
@@ -86,7 +86,7 @@ def _masked_entry(key: str, value: Any, masks: dict[str, Callable[[str], str]]) 
 async def borrower_history(info: Info[Context, None], id: strawberry.ID) -> list[LoanEvent]:
     context = info.context
     context.require(*STAFF)
-    events = await to_thread.run_sync(context.app.events_of, parse_id(id))
+    events = await offload(context.app.events_of, parse_id(id))
     masks = masks_for(context, str(id))
     return [LoanEvent.from_event(e, masks) for e in events]
 
@@ -95,7 +95,7 @@ async def loan_history(info: Info[Context, None], id: strawberry.ID) -> list[Loa
     context = info.context
     context.require(*STAFF)
     loan_id = parse_id(id)
-    events = await to_thread.run_sync(loan_and_repayment_events, context.app, loan_id)
+    events = await offload(loan_and_repayment_events, context.app, loan_id)
     masks = masks_for(context, None)
     return [LoanEvent.from_event(e, masks) for e in events]
 

@@ -12,7 +12,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 from uuid import UUID
 
-from anyio import to_thread
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 from strawberry.dataloader import DataLoader
@@ -20,6 +19,7 @@ from strawberry.dataloader import DataLoader
 from application.app import LendingApplication
 from application.contacts import Contact, contacts, payers
 from interfaces.graphql.context import Context
+from interfaces.graphql.store import offload
 
 K = TypeVar("K")
 Row = dict[str, Any]
@@ -102,7 +102,7 @@ def _store_loader(
     if found is None:
 
         async def batch(keys: list[K]) -> list[Any]:
-            return await to_thread.run_sync(load, context.app, keys)
+            return await offload(load, context.app, keys)
 
         found = context.loaders[name] = DataLoader(load_fn=batch)
     return found

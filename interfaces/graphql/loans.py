@@ -11,10 +11,10 @@ from typing import Any
 from uuid import UUID
 
 import strawberry
-from anyio import to_thread
 from psycopg.rows import dict_row
 from strawberry.types import Info
 
+from application.app import LendingApplication
 from application.calendar import business_date
 from domain.errors import NotFound
 from domain.loan import Loan as LoanAggregate
@@ -41,6 +41,7 @@ from interfaces.graphql.products import Frequency, LoanProduct, Method
 from interfaces.graphql.repayments import Repayment
 from interfaces.graphql.scalars import build_from_row, parse_id
 from interfaces.graphql.schedules import Installment, Schedule
+from interfaces.graphql.store import store_loader
 
 # GraphQL shows the domain's statuses by name: SUBMITTED ... WRITTEN_OFF.
 LoanStatus = strawberry.enum(RecordedStatus, name="LoanStatus")
@@ -154,9 +155,11 @@ class Loan:
         """
         if self.status not in (LoanStatus.ACTIVE, LoanStatus.CLOSED, LoanStatus.WRITTEN_OFF):
             return self.outstanding_principal
-        app = info.context.app
-        day = as_of or await to_thread.run_sync(business_date, app)
-        recorded = await to_thread.run_sync(app.load, LoanAggregate, UUID(self.id), "loan")
+        # Loaders: one business date per request, each loan read once however many
+        # payoffs ask for it, and a query's reads in turn in one thread.
+        context = info.context
+        day = as_of or await store_loader(context, "business_date", _business_date).load(None)
+        recorded = await store_loader(context, "recorded_loans", _recorded).load(UUID(self.id))
         return recorded.payoff_amount(day)
 
     @strawberry.field
@@ -202,6 +205,18 @@ class Loan:
         return [Installment.from_row(row) for row in rows]
 
 
+def _business_date(app: LendingApplication, _: None) -> date:
+    return business_date(app)
+
+
+def _recorded(app: LendingApplication, loan_id: UUID) -> LoanAggregate:
+    return app.load(LoanAggregate, loan_id, "loan")
+
+
+def _as_of(app: LendingApplication, key: tuple[UUID, datetime]) -> Any:
+    return app.as_of(*key, "loan")
+
+
 @strawberry.input
 class LoanFilter:
     status: LoanStatus | None = None
@@ -220,7 +235,7 @@ async def loan(
     if as_of is not None:
         # The API speaks UTC; a time without a zone means UTC, not the server's zone.
         at = as_of if as_of.tzinfo else as_of.replace(tzinfo=UTC)
-        found = await to_thread.run_sync(context.app.as_of, loan_id, at, "loan")
+        found = await store_loader(context, "loans_as_of", _as_of).load((loan_id, at))
         if found is not None and not isinstance(found, LoanAggregate):
             raise NotFound("loan", loan_id)
         result = Loan.from_aggregate(found) if found is not None else None

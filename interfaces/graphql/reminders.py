@@ -12,7 +12,6 @@ from decimal import Decimal
 from typing import Any
 
 import strawberry
-from anyio import to_thread
 from strawberry.types import Info
 
 from application.calendar import business_date
@@ -21,6 +20,7 @@ from interfaces.graphql.collections import READERS, decode_cursor, paged, select
 from interfaces.graphql.context import Context
 from interfaces.graphql.links import LoanRow
 from interfaces.graphql.pagination import Connection, Edge, Page
+from interfaces.graphql.store import offload
 
 MAX_WINDOW_DAYS = 366
 AMOUNT_DUE = """(i.principal + i.interest + i.fee + i.penalty)
@@ -64,7 +64,7 @@ async def upcoming_installments(
     if not 0 <= within_days <= MAX_WINDOW_DAYS:
         raise InvalidValue("withinDays", f"must be between 0 and {MAX_WINDOW_DAYS}")
     page = Page.of(first, None)
-    today: date = await to_thread.run_sync(business_date, context.app)
+    today: date = await offload(business_date, context.app)
     clauses = ["l.status = 'active'", "i.due_date BETWEEN %s AND %s", f"{AMOUNT_DUE} > 0"]
     params: list[Any] = [today, today + timedelta(days=within_days)]
     if after is not None:

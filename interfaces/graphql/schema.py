@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+from functools import partial
 from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors, QueryDepthLimiter
+from strawberry.extensions import MaskErrors, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.types import ExecutionContext
 
 from domain.errors import DomainError, InvalidValue, NotFound
@@ -25,8 +27,17 @@ from interfaces.graphql import (
     warnings,
 )
 from interfaces.graphql.context import Forbidden
+from interfaces.graphql.cost import QueryCost
+from interfaces.graphql.scalars import SCALARS
+
+log = logging.getLogger(__name__)
 
 MAX_DEPTH = 10
+# Tokens (names, punctuation, values) in one document: the parser stops at the next
+# one, so 100,000 aliases are refused before an AST is built for them. Every query the
+# clients send is a few hundred; the cap keeps graphql-core's validation, some of whose
+# rules take time with the square of the fields, to milliseconds.
+MAX_TOKENS = 5_000
 
 
 @strawberry.type
@@ -53,7 +64,17 @@ class Query:
 
 
 def _expected(error: GraphQLError) -> bool:
-    return isinstance(error.original_error, DomainError | Forbidden) or error.original_error is None
+    original = _original(error)
+    return isinstance(original, DomainError | Forbidden) or original is None
+
+
+def _original(error: GraphQLError) -> Exception | None:
+    """What was raised, through graphql-core's wrappers (a bad variable's error wraps the
+    scalar's error, which wraps what the scalar raised)."""
+    original = error.original_error
+    while isinstance(original, GraphQLError) and original.original_error is not None:
+        original = original.original_error
+    return original
 
 
 class LendingSchema(strawberry.Schema):
@@ -61,11 +82,17 @@ class LendingSchema(strawberry.Schema):
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         for error in errors:
-            original = error.original_error
-            code = _code(original)
+            code = _code(_original(error))
             if code:
                 error.extensions = {**(error.extensions or {}), "code": code}
-        super().process_errors(errors, execution_context)
+        # A document refused before it ran (syntax, validation, cost) is logged by its
+        # message alone: strawberry's log line quotes the document, all of it when it is
+        # one line, and a document's literals may be personal data.
+        for error in errors:
+            if error.original_error is None:
+                log.warning("GraphQL request refused: %s", error.message)
+        raised = [e for e in errors if e.original_error is not None]
+        super().process_errors(raised, execution_context)
 
 
 def _code(error: Any) -> str | None:
@@ -78,10 +105,15 @@ def _code(error: Any) -> str | None:
     return None
 
 
+# Factories, so that each request has extensions of its own. In order: the token cap
+# at parsing, the cost before validation, the depth during it, masking at the end.
 schema = LendingSchema(
     query=Query,
     extensions=[
-        QueryDepthLimiter(max_depth=MAX_DEPTH),
-        MaskErrors(should_mask_error=lambda error: not _expected(error)),
+        partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
+        partial(QueryCost, max_depth=MAX_DEPTH),
+        partial(QueryDepthLimiter, max_depth=MAX_DEPTH),
+        partial(MaskErrors, should_mask_error=lambda error: not _expected(error)),
     ],
+    scalar_overrides=SCALARS,
 )

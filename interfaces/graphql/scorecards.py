@@ -8,13 +8,13 @@ from enum import Enum
 from typing import Any
 
 import strawberry
-from anyio import to_thread
 from psycopg.rows import dict_row
 from strawberry.types import Info
 
 from application.app import LendingApplication
 from application.scorecard import load_scorecards
 from interfaces.graphql.context import STAFF, Context, wait_for_position
+from interfaces.graphql.store import offload
 
 
 @strawberry.enum
@@ -74,7 +74,7 @@ async def scorecards(info: Info[Context, None]) -> list[Scorecard]:
     rows = await _select(context)
     if not rows:
         # Version 1 is published the first time anything needs the scorecards.
-        head = await to_thread.run_sync(_open_scorecards, context.app)
+        head = await offload(_open_scorecards, context.app)
         await wait_for_position(context.pool, head)
         rows = await _select(context)
     return [Scorecard.from_row(row) for row in rows]
