@@ -29,6 +29,7 @@ from interfaces.graphql import (
 from interfaces.graphql.context import Forbidden
 from interfaces.graphql.cost import QueryCost
 from interfaces.graphql.scalars import SCALARS
+from interfaces.graphql.text_arguments import RefuseControlCharacters
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +113,7 @@ schema = LendingSchema(
     extensions=[
         partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
         partial(QueryCost, max_depth=MAX_DEPTH),
+        RefuseControlCharacters,
         partial(QueryDepthLimiter, max_depth=MAX_DEPTH),
         partial(MaskErrors, should_mask_error=lambda error: not _expected(error)),
     ],

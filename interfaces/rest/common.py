@@ -16,13 +16,14 @@ from application.app import LendingApplication, Written
 from domain.errors import InvalidValue
 from domain.product import MAX_GRACE_DAYS, OLDEST_AGE
 from domain.schedule import MAX_TERM
+from interfaces.text import CONTROL_CHARACTERS, CONTROL_CHARACTERS_BUT_LINES
 
 # Text fields refuse control characters (Unicode Cc: U+0000-U+001F, U+007F-U+009F): no
 # read model can hold a NUL, and none of the others belongs in a name, phone or reference.
 # Notes and reasons are multi-line by nature and keep tab and line feed. Lone surrogates
 # never get this far: pydantic refuses them as invalid strings.
-_ONE_LINE = r"\x00-\x1F\x7F-\x9F"
-_LINES = r"\x00-\x08\x0B-\x1F\x7F-\x9F"
+_ONE_LINE = CONTROL_CHARACTERS
+_LINES = CONTROL_CHARACTERS_BUT_LINES
 
 
 def _text(min_length: int, max_length: int, refused: str, reason: str) -> tuple[Any, ...]:

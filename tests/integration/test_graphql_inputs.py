@@ -106,3 +106,29 @@ def test_deeply_nested_variables_in_a_get_are_400(api: TestClient) -> None:
     response = api.get("/graphql", params={"query": query, "variables": variables}, headers=ANALYST)
     assert response.status_code == 400, response.text[:300]
     assert "depth limit exceeded" in response.text
+
+
+CONTROL_IN_FILTERS = [
+    ('{ loans(filter: {region: "Hu\\u0000bei"}) { edges { node { id } } } }', {}, "filter.region"),
+    ("query($r: String) { loans(filter: {region: $r}) { edges { node { id } } } }",
+     {"r": "Hu\u0000bei"}, "$r"),
+    ("query($f: LoanFilter) { loans(filter: $f) { edges { node { id } } } }",
+     {"f": {"region": "Hubei\u001b[2J"}}, "$f"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("query", "variables", "named"), CONTROL_IN_FILTERS)
+def test_control_characters_in_arguments_are_bad_user_input(
+    api: TestClient, query: str, variables: dict[str, Any], named: str
+) -> None:
+    """A NUL in a filter reached PostgreSQL and came back as "Unexpected error"."""
+    body = post(api, query, **variables)
+    [error] = body["errors"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT", error
+    assert named in error["message"]
+    assert "control characters" in error["message"]
+
+
+def test_a_filter_without_control_characters_is_answered(api: TestClient) -> None:
+    body = post(api, '{ loans(filter: {region: "Hubei"}) { edges { node { id } } } }')
+    assert "errors" not in body, body
