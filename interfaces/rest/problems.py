@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from application.app import Busy
 from domain.errors import (
     Conflict,
     DomainError,
@@ -68,6 +69,15 @@ def _http(_: Request, exc: Exception) -> JSONResponse:
     return response
 
 
+def _busy(_: Request, exc: Exception) -> JSONResponse:
+    # Nothing was recorded: the client may send the same command again (a repayment
+    # with the same reference is still recorded once).
+    assert isinstance(exc, Busy)
+    response = problem(503, "Busy", str(exc))
+    response.headers["Retry-After"] = str(exc.retry_after)
+    return response
+
+
 def _unexpected(_: Request, exc: Exception) -> JSONResponse:
     log.exception("unexpected error", exc_info=exc)
     return problem(500, "Internal error", "the server failed; the error has been logged")
@@ -77,4 +87,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(DomainError, _domain)
     app.add_exception_handler(HTTPException, _http)
+    app.add_exception_handler(Busy, _busy)
     app.add_exception_handler(Exception, _unexpected)
