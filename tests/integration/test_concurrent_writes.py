@@ -165,3 +165,34 @@ def test_a_repayment_saved_by_a_concurrent_retry_is_received_once(runtime: Runti
         positions = list(pool.map(notify, range(8)))
     assert sum(1 for p in positions if p) == 1  # one write; the others answer position 0
     assert len(app.load(Loan, loan_id, "loan").payments) == 1
+
+
+def test_a_repayment_recorded_between_the_check_and_the_load_is_received_once(
+    runtime: Runtime,
+) -> None:
+    """The same notification recorded by a rival after this one found no repayment, but
+    before it loaded the loan: it answers the recorded repayment, not a 4xx."""
+    app = runtime.app
+    (loan_id,) = disbursed_loans(app, 1)
+    command = ReceiveRepayment(
+        actor=OFFICER_NAME, loan_id=loan_id, amount=Decimal("5.00"), value_date=PAID_ON,
+        channel="bank", external_reference="BETWEEN",
+    )  # fmt: skip
+    rival = LendingApplication(runtime.env)
+    load = app.load
+
+    def load_after_rival(aggregate_type: Any, id_: UUID, kind: str) -> Any:
+        if aggregate_type is Loan:
+            app.load = load  # type: ignore[method-assign]
+            receive_repayment(rival, command)
+        return load(aggregate_type, id_, kind)
+
+    app.load = load_after_rival  # type: ignore[method-assign]
+    try:
+        written = receive_repayment(app, command)
+    finally:
+        app.load = load  # type: ignore[method-assign]
+        rival.close()
+    assert written.position == 0
+    assert written.id == repayment_id(app, "bank", "BETWEEN")
+    assert len(app.load(Loan, loan_id, "loan").payments) == 1
