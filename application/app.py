@@ -56,7 +56,9 @@ class RetryPolicy:
 
 class Busy(Exception):
     """The store did not take the command's write: every attempt clashed with another
-    writer, or the store timed out. Nothing was recorded; the caller may try again."""
+    writer, or the store timed out or went away. A clash or a timeout recorded
+    nothing; the caller may send the same command again (a repayment's reference and
+    an If-Match version keep a repeat from recording twice)."""
 
     def __init__(self, reason: str, retry_after: int = 1) -> None:
         super().__init__(reason)

@@ -70,8 +70,8 @@ def _http(_: Request, exc: Exception) -> JSONResponse:
 
 
 def _busy(_: Request, exc: Exception) -> JSONResponse:
-    # Nothing was recorded: the client may send the same command again (a repayment
-    # with the same reference is still recorded once).
+    # The client may send the same command again: a repayment with the same reference
+    # is still recorded once.
     assert isinstance(exc, Busy)
     response = problem(503, "Busy", str(exc))
     response.headers["Retry-After"] = str(exc.retry_after)
