@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
+import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,7 +23,7 @@ from eventsourcing.domain import (
     ImmutableAggregateProtocol,
     MutableAggregateProtocol,
 )
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, OperationalError
 
 from domain.borrower import Borrower
 from domain.errors import NotFound, VersionMismatch
@@ -30,7 +33,37 @@ A = TypeVar("A", bound=BaseAggregate[UUID])
 R = TypeVar("R")
 
 CLAIM_NAMESPACE = UUID("6f1d2c1e-8a53-4c3e-9b7a-5d0c2f1e4a77")
-MAX_ATTEMPTS = 5
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often a command decides again when a concurrent save took its version.
+
+    Before attempt n+1 it waits a random time up to `first_wait * 2**(n-1)` seconds,
+    at most `max_wait`, so writers that clashed spread out instead of clashing again.
+    The defaults let 100 concurrent commands on one loan all succeed (50 needed at
+    most 9 attempts, 100 at most 13, on two cores), and bound one command's waiting
+    to 4.6 s (2.3 s on average).
+    """
+
+    attempts: int = 16
+    first_wait: float = 0.005
+    max_wait: float = 0.5
+
+    def wait(self, clashes: int) -> float:
+        return random.uniform(0, min(self.max_wait, self.first_wait * 2 ** (clashes - 1)))
+
+
+class Busy(Exception):
+    """The store did not take the command's write: every attempt clashed with another
+    writer, or the store timed out or went away. A clash or a timeout recorded
+    nothing; the caller may send the same command again (a repayment's reference and
+    an If-Match version keep a repeat from recording twice)."""
+
+    def __init__(self, reason: str, retry_after: int = 1) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -50,6 +83,7 @@ class LendingApplication(Application[UUID]):
 
     def __init__(self, env: dict[str, str] | None = None) -> None:
         super().__init__(env)
+        self.retry_policy = RetryPolicy()
         # The claim key keeps identity numbers out of claim ids; without it,
         # a short number space could be searched by hashing every candidate.
         self._claim_key = (self.env.get("CLAIM_KEY") or "").encode()
@@ -85,13 +119,24 @@ class LendingApplication(Application[UUID]):
         return Written(first.id, first.version, position)
 
     def retrying(self, attempt: Callable[[], R]) -> R:
-        """Run a load-decide-save attempt again when a concurrent save wins."""
-        for _ in range(MAX_ATTEMPTS - 1):
+        """Run a load-decide-save attempt again when a concurrent save wins.
+
+        Each attempt loads afresh: the repository hands out a copy of its cached
+        aggregate, brought up to date with what the winner recorded. Raises Busy once
+        the policy's attempts are spent, or when the store times out.
+        """
+        policy = self.retry_policy
+        for clashes in range(1, policy.attempts + 1):
             try:
                 return attempt()
             except IntegrityError:
-                continue
-        return attempt()
+                if clashes < policy.attempts:
+                    time.sleep(policy.wait(clashes))
+            except OperationalError as error:
+                log.warning("the store did not take a write: %s", error)
+                raise Busy("the event store is busy; try again shortly") from error
+        log.warning("a write clashed with concurrent writers %s times", policy.attempts)
+        raise Busy(f"another writer changed the record {policy.attempts} times; try again")
 
     def events_of(self, id_: UUID) -> list[Any]:
         return list(self.events.get(id_))

@@ -60,6 +60,9 @@ def receive_repayment(app: LendingApplication, command: ReceiveRepayment) -> Wri
             loan = app.load(Loan, command.loan_id, "loan")
         except NotFound:
             raise InvalidValue("loan_id", "no loan has this id") from None
+        if str(payment_id) in loan.payments:
+            # A concurrent notification of this payment was recorded since `exists`.
+            return _already_received(app, payment_id, receipt)
         # The money is counted in the loan's currency, to its minor unit.
         amount = checked_amount(receipt.amount, "amount", loan.application.minor_unit)
         exact = receipt.model_copy(update={"amount": amount})

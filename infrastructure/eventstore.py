@@ -52,10 +52,16 @@ class PydanticMapper(Mapper[Any]):
 def store_env(postgres: dict[str, str], cipher_key: str) -> dict[str, str]:
     """The eventsourcing environment for the application and its followers."""
     return {
-        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        # eventsourcing's PostgreSQL persistence, inserting outside pipeline mode.
+        "PERSISTENCE_MODULE": "infrastructure.recorder:LendingPostgresFactory",
         **postgres,
         "POSTGRES_POOL_SIZE": "4",
         "POSTGRES_MAX_OVERFLOW": "12",
+        # A writer that stalls frees the events table's lock: seconds waiting for the
+        # lock, per statement of an insert, and idle inside a transaction.
+        "POSTGRES_LOCK_TIMEOUT": "10",
+        "POSTGRES_STATEMENT_TIMEOUT": "30",
+        "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": "5",
         # Keep recently used aggregates in memory; a load then reads only the events
         # recorded since (by any process), instead of decrypting the whole history.
         "AGGREGATE_CACHE_MAXSIZE": "10000",

@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from application.app import Busy
 from domain.errors import (
     Conflict,
     DomainError,
@@ -83,6 +84,15 @@ def _read_model_stopped(_: Request, exc: Exception) -> JSONResponse:
     return problem(503, "Read model stopped", str(exc), read_model=getattr(exc, "name", None))
 
 
+def _busy(_: Request, exc: Exception) -> JSONResponse:
+    # The client may send the same command again: a repayment with the same reference
+    # is still recorded once.
+    assert isinstance(exc, Busy)
+    response = problem(503, "Busy", str(exc))
+    response.headers["Retry-After"] = str(exc.retry_after)
+    return response
+
+
 def _unexpected(_: Request, exc: Exception) -> JSONResponse:
     log.exception("unexpected error", exc_info=exc)
     return problem(500, "Internal error", "the server failed; the error has been logged")
@@ -93,4 +103,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain)
     app.add_exception_handler(HTTPException, _http)
     app.add_exception_handler(ReadModelStopped, _read_model_stopped)
+    app.add_exception_handler(Busy, _busy)
     app.add_exception_handler(Exception, _unexpected)
