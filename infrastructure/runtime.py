@@ -56,9 +56,13 @@ class Runtime:
     projections: Projections
 
     @classmethod
-    def open(cls, settings: Settings, url: str | None = None) -> Runtime:
+    def open(
+        cls, settings: Settings, url: str | None = None, *, create_tables: bool = True
+    ) -> Runtime:
         url = url or database_url(settings)
         env = build_env(settings, url)
+        if not create_tables:
+            env["CREATE_TABLE"] = "no"
         app = LendingApplication(env)
         projections = Projections(env, app)
         # Intake's fraud signals count across borrowers: it asks the read models.

@@ -30,9 +30,17 @@ from interfaces.rest.limits import BodyLimit
 
 
 def create_app(
-    settings: Settings | None = None, *, follow: bool = True, freeze: bool = False
+    settings: Settings | None = None,
+    *,
+    follow: bool = True,
+    freeze: bool = False,
+    create_tables: bool = True,
 ) -> FastAPI:
     """Build the service; `follow` also runs the projections in this process.
+
+    `create_tables` off: another process made the tables already (the one serving
+    `--workers N`); API processes starting together would otherwise race on the same
+    `CREATE OR REPLACE FUNCTION` and fail with "tuple concurrently updated".
 
     `freeze`, for a long-running server: once started, and after each close of
     business, every object alive (the code, the schema, the pools, the cached loans)
@@ -43,7 +51,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        runtime = Runtime.open(settings)
+        runtime = Runtime.open(settings, create_tables=create_tables)
         app.state.runtime = runtime
         app.state.jwt_secret = secrets.jwt_secret(settings)
         app.state.freeze = freeze
@@ -79,5 +87,6 @@ def create_app(
 
 def api_process() -> FastAPI:
     """One of `lending serve --workers N`'s API processes: its settings come from the
-    environment, and the serving process follows the store for all of them."""
-    return create_app(follow=False, freeze=True)
+    environment, and the serving process, which made the tables, follows the store for
+    all of them."""
+    return create_app(follow=False, freeze=True, create_tables=False)
