@@ -11,22 +11,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from psycopg.abc import Params, Query
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
 Row = dict[str, Any]
 
 
-async def fetch_all(pool: AsyncConnectionPool, query: str, params: Sequence[Any] = ()) -> list[Row]:
+async def fetch_all(pool: AsyncConnectionPool, query: Query, params: Params = ()) -> list[Row]:
     """Every row `query` returns."""
     async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cursor:
         await cursor.execute(query, params)
         return await cursor.fetchall()
 
 
-async def fetch_one(
-    pool: AsyncConnectionPool, query: str, params: Sequence[Any] = ()
-) -> Row | None:
+async def fetch_one(pool: AsyncConnectionPool, query: Query, params: Params = ()) -> Row | None:
     """The first row `query` returns, if any."""
     async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cursor:
         await cursor.execute(query, params)

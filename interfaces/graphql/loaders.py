@@ -20,6 +20,7 @@ from application.app import LendingApplication
 from application.contacts import Contact, contacts, payers
 from interfaces.graphql.context import Context
 from interfaces.graphql.store import offload
+from projections.arrears_queries import arrears_of_loans
 
 K = TypeVar("K")
 Row = dict[str, Any]
@@ -61,22 +62,6 @@ def contacts_by_borrower(context: Context) -> DataLoader[UUID, Contact | None]:
 def payers_by_repayment(context: Context) -> DataLoader[UUID, str | None]:
     """Payers' names in full from the event store, for the readers who may see them."""
     return _store_loader(context, "payers_by_repayment", payers)
-
-
-def current_arrears_query(where: str, tail: str = "") -> str:
-    """Rows of the `arrears` read model chosen by `where` (then `tail`: order, limit),
-    each with what was overdue on the read model's business date (installments due
-    before it). The rows are chosen first, so only their installments are summed."""
-    return f"""WITH chosen AS (SELECT a.* FROM arrears a WHERE {where} {tail})
-    SELECT chosen.*, c.business_date, overdue.* FROM chosen CROSS JOIN arrears_calendar c
-    LEFT JOIN LATERAL (
-        SELECT coalesce(sum(i.principal), 0) AS overdue_principal,
-            coalesce(sum(i.interest), 0) AS overdue_interest,
-            coalesce(sum(i.fee), 0) AS overdue_fees,
-            coalesce(sum(i.penalty), 0) AS overdue_penalty
-        FROM arrears_installments i
-        WHERE i.loan_id = chosen.loan_id AND i.due_date < c.business_date) AS overdue ON true
-    ORDER BY chosen.position"""
 
 
 def _loader(
@@ -150,9 +135,7 @@ async def _repayments(pool: AsyncConnectionPool, loan_ids: list[UUID]) -> list[l
 
 
 async def _arrears(pool: AsyncConnectionPool, loan_ids: list[UUID]) -> list[Row | None]:
-    query = current_arrears_query("a.loan_id = ANY(%s)")
-    by_id = {row["loan_id"]: row for row in await _select(pool, query, loan_ids)}
-    return [by_id.get(key) for key in loan_ids]
+    return await arrears_of_loans(pool, loan_ids)
 
 
 def _grouped(rows: list[Row], column: str, keys: list[Any]) -> list[list[Row]]:
