@@ -18,6 +18,7 @@ from datetime import date
 from decimal import Decimal
 from functools import singledispatchmethod
 from typing import Any
+from uuid import UUID
 
 from psycopg import Cursor
 from psycopg.rows import DictRow
@@ -26,7 +27,7 @@ from psycopg_pool import AsyncConnectionPool
 from domain.loan import BooksChanged, Loan
 from domain.money import minor_unit
 from projections.base import ReadModel
-from projections.reads import Row, fetch_all
+from projections.reads import Row, fetch_all, grouped
 
 PENDING = "pending"
 COLUMNS = (
@@ -127,6 +128,13 @@ class InstallmentsView(ReadModel):
 
 
 # Queries, for the GraphQL layer.
+
+
+async def installments_of_loans(pool: AsyncConnectionPool, loan_ids: list[UUID]) -> list[list[Row]]:
+    """Each loan's installments in turn, by number (none before disbursement)."""
+    query = "SELECT * FROM installments WHERE loan_id = ANY(%s) ORDER BY number"
+    return grouped(await fetch_all(pool, query, [loan_ids]), "loan_id", loan_ids)
+
 
 AMOUNT_DUE = """(i.principal + i.interest + i.fee + i.penalty)
     - (i.paid_principal + i.paid_interest + i.paid_fee + i.paid_penalty)"""
