@@ -44,7 +44,8 @@ async def current_arrears(
 ) -> list[Row]:
     """Up to `limit` active loans' `arrears` rows after position `after`, in position
     order, in `bucket` if one is given: the books on the business date."""
-    clauses, params = ["a.active", "a.position > %s"], [after]
+    clauses = ["a.active", "a.position > %s"]
+    params: list[Any] = [after]
     if bucket is not None:
         clauses.append("a.bucket = %s")
         params.append(bucket)

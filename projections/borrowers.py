@@ -182,7 +182,8 @@ async def borrowers_page(
     """Up to `limit` borrowers after position `after`, in position order, whose columns
     hold the values in `equal` (None: any) and, if given, whose name contains
     `name_contains`, case and spacing aside (matched in `borrower_search`)."""
-    clauses, params = ["b.position > %s"], [after]
+    clauses = ["b.position > %s"]
+    params: list[Any] = [after]
     for column, value in equal.items():
         if value is not None:
             clauses.append(f"b.{column} = %s")

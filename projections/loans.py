@@ -249,7 +249,8 @@ async def loans_page(
 ) -> list[Row]:
     """Up to `limit` loans after position `after`, in position order, whose columns hold
     the values in `equal` (None: any)."""
-    clauses, params = ["position > %s"], [after]
+    clauses = ["position > %s"]
+    params: list[Any] = [after]
     for column, value in equal.items():
         if value is not None:
             clauses.append(f"{column} = %s")

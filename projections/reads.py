@@ -11,21 +11,26 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from psycopg.abc import Params, Query
+from psycopg.abc import Params
 from psycopg.rows import dict_row
+from psycopg.sql import Composed
 from psycopg_pool import AsyncConnectionPool
 
 Row = dict[str, Any]
 
 
-async def fetch_all(pool: AsyncConnectionPool, query: Query, params: Params = ()) -> list[Row]:
+async def fetch_all(
+    pool: AsyncConnectionPool, query: str | Composed, params: Params = ()
+) -> list[Row]:
     """Every row `query` returns."""
     async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cursor:
         await cursor.execute(query, params)
         return await cursor.fetchall()
 
 
-async def fetch_one(pool: AsyncConnectionPool, query: Query, params: Params = ()) -> Row | None:
+async def fetch_one(
+    pool: AsyncConnectionPool, query: str | Composed, params: Params = ()
+) -> Row | None:
     """The first row `query` returns, if any."""
     async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cursor:
         await cursor.execute(query, params)
