@@ -23,13 +23,16 @@ from __future__ import annotations
 
 from functools import singledispatchmethod
 from typing import Any
+from uuid import UUID
 
 from psycopg import Cursor
 from psycopg.rows import DictRow
+from psycopg_pool import AsyncConnectionPool
 
 from domain.approval import ApprovalCase, Decision
 from domain.loan import Loan
 from projections.base import ReadModel
+from projections.reads import Row, by_key, fetch_all, grouped
 
 STEP_COLUMNS = (
     "loan_id", "level", "role", "decision", "note", "override_reason", "overrides", "actor",
@@ -150,3 +153,42 @@ class ApprovalsView(ReadModel):
                WHERE loan_id = %s AND status = 'pending'""",
             (status, event.timestamp, loan_id),
         )
+
+
+# Queries, for the GraphQL layer.
+
+
+async def approvals_of_loans(
+    pool: AsyncConnectionPool, loan_ids: list[UUID]
+) -> list[tuple[Row, list[Row]] | None]:
+    """Each loan's approval row with its steps by level (None for a loan never routed)."""
+    cases = await fetch_all(pool, "SELECT * FROM approvals WHERE loan_id = ANY(%s)", [loan_ids])
+    steps = await fetch_all(
+        pool, "SELECT * FROM approval_steps WHERE loan_id = ANY(%s) ORDER BY level", [loan_ids]
+    )
+    return [
+        None if case is None else (case, step_rows)
+        for case, step_rows in zip(
+            by_key(cases, "loan_id", loan_ids), grouped(steps, "loan_id", loan_ids), strict=True
+        )
+    ]
+
+
+REVIEW_QUEUE = """SELECT l.*, a.position AS queue_position
+    FROM approvals a JOIN loans l ON l.id = a.loan_id
+    WHERE a.status = 'pending' AND a.pending_role = %(role)s
+      AND a.submitter <> %(me)s AND NOT (%(me)s = ANY(a.signers))
+      AND a.position > %(after)s
+    ORDER BY a.position LIMIT %(limit)s"""
+
+
+async def review_queue(
+    pool: AsyncConnectionPool, role: str, me: str, after: int, limit: int
+) -> list[Row]:
+    """The `loans` rows of applications waiting at a level `role` signs that `me` neither
+    submitted nor signed, with their `queue_position`, oldest first.
+
+    Joins the `loans` read model for the loan; the main table is `approvals`.
+    """
+    params = {"role": role, "me": me, "after": after, "limit": limit}
+    return await fetch_all(pool, REVIEW_QUEUE, params)

@@ -11,9 +11,11 @@ from datetime import date
 from typing import Any
 
 from psycopg import sql
+from psycopg_pool import AsyncConnectionPool
 
 from domain.arrears import DEFAULT_THRESHOLDS, Bucket, Classification
 from domain.arrears.classification import BUCKET_FLOORS
+from projections.reads import Row, fetch_all, fetch_one
 
 # The row of each loan as the books stood at the close of %(on)s.
 VALID_ON = "h.valid_from <= %(on)s AND (h.valid_to IS NULL OR h.valid_to > %(on)s)"
@@ -115,3 +117,28 @@ def portfolio_query(on: date | None, dimensions: list[str]) -> tuple[sql.Compose
         positions = sql.SQL(", ").join(sql.Literal(n) for n in range(1, len(keys) + 1))
         query += sql.SQL(" GROUP BY {0} ORDER BY {0}").format(positions)
     return query, {"on": on}
+
+
+# Queries, for the GraphQL layer.
+
+
+async def history_business_date(pool: AsyncConnectionPool) -> date | None:
+    """The business date `arrears_history` has reached (None before any)."""
+    row = await fetch_one(pool, "SELECT business_date FROM arrears_history_calendar")
+    return row["business_date"] if row else None
+
+
+async def arrears_as_of(
+    pool: AsyncConnectionPool, on: date, after: int, limit: int, bucket: Bucket | None
+) -> list[Row]:
+    """A page of `arrears_query`: the loans active at the close of `on`."""
+    query, params = arrears_query(on, after, limit, bucket)
+    return await fetch_all(pool, query, params)
+
+
+async def portfolio_as_of(
+    pool: AsyncConnectionPool, on: date | None, dimensions: list[str]
+) -> list[Row]:
+    """The rows of `portfolio_query`: loans disbursed by the close of `on`, summed."""
+    query, params = portfolio_query(on, dimensions)
+    return await fetch_all(pool, query, params)

@@ -27,15 +27,18 @@ from __future__ import annotations
 
 from functools import singledispatchmethod
 from typing import Any
+from uuid import UUID
 
 from psycopg import Cursor
 from psycopg.rows import DictRow
+from psycopg_pool import AsyncConnectionPool
 
 from domain.borrower import Borrower, Profile
 from domain.identity import mask
 from domain.masking import mask_address, mask_name, mask_phone, search_form
 from projections.base import ReadModel
 from projections.migrations import drop_if_it_has
+from projections.reads import Row, by_key, fetch_all
 
 FIGURES = ("region", "monthly_income", "assets", "liabilities", "annual_sales", "margin_percent")
 PROFILE_COLUMNS = ("masked_name", "masked_phone", "phone_digest", "masked_address", *FIGURES)
@@ -152,3 +155,55 @@ class BorrowersView(ReadModel):
             " version = %s, updated_at = %s WHERE id = %s",
             (listed, reason, on, event.originator_version, event.timestamp, event.originator_id),
         )
+
+
+# Queries, for the GraphQL layer.
+
+
+async def borrowers_of_ids(pool: AsyncConnectionPool, ids: list[UUID]) -> list[Row | None]:
+    """Each borrower's row in turn (None for an id no borrower has)."""
+    rows = await fetch_all(pool, "SELECT * FROM borrowers WHERE id = ANY(%s)", [ids])
+    return by_key(rows, "id", ids)
+
+
+async def borrower_of_id(pool: AsyncConnectionPool, borrower_id: UUID) -> Row | None:
+    """The borrower's row, if there is one."""
+    rows = await _borrowers(pool, "WHERE b.id = %s", [borrower_id], 1)
+    return rows[0] if rows else None
+
+
+async def borrowers_page(
+    pool: AsyncConnectionPool,
+    after: int,
+    limit: int,
+    equal: dict[str, Any],
+    name_contains: str | None = None,
+) -> list[Row]:
+    """Up to `limit` borrowers after position `after`, in position order, whose columns
+    hold the values in `equal` (None: any) and, if given, whose name contains
+    `name_contains`, case and spacing aside (matched in `borrower_search`)."""
+    clauses = ["b.position > %s"]
+    params: list[Any] = [after]
+    for column, value in equal.items():
+        if value is not None:
+            clauses.append(f"b.{column} = %s")
+            params.append(value)
+    if name_contains:
+        # Names are searched in a read model of their own, by a deliberate choice.
+        clauses.append(
+            "b.id IN (SELECT id FROM borrower_search WHERE search_name LIKE %s ESCAPE '\\')"
+        )
+        params.append(f"%{_escaped(search_form(name_contains))}%")
+    return await _borrowers(pool, "WHERE " + " AND ".join(clauses), params, limit)
+
+
+def _escaped(text: str) -> str:
+    """`text` matched literally by LIKE: its wildcards are not the caller's to use."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+async def _borrowers(
+    pool: AsyncConnectionPool, where: str, params: list[Any], limit: int
+) -> list[Row]:
+    query = f"SELECT b.* FROM borrowers b {where} ORDER BY b.position LIMIT %s"
+    return await fetch_all(pool, query, [*params, limit])

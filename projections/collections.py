@@ -23,9 +23,11 @@ from uuid import UUID
 
 from psycopg import Cursor
 from psycopg.rows import DictRow
+from psycopg_pool import AsyncConnectionPool
 
 from domain.collections import CollectionCase, PromiseSettled, PromiseStatus
 from projections.base import ReadModel
+from projections.reads import Row, by_key, fetch_all
 
 COLUMNS = (
     "case_id", "loan_id", "number", "borrower_id", "kind", "outcome", "note", "actor",
@@ -103,3 +105,27 @@ class CollectionsView(ReadModel):
                 (day,),
             )
             return [row["case_id"] for row in cursor.fetchall()]
+
+
+# Queries, for the GraphQL layer.
+
+LAST_ACTION = """SELECT DISTINCT ON (loan_id) * FROM collection_actions
+WHERE loan_id = ANY(%s) ORDER BY loan_id, number DESC"""
+OPEN_PROMISE = """SELECT DISTINCT ON (loan_id) * FROM collection_actions
+WHERE loan_id = ANY(%s) AND promise_status = 'open' ORDER BY loan_id, promised_date, number"""
+
+
+async def actions_of_loan(pool: AsyncConnectionPool, loan_id: UUID) -> list[Row]:
+    """Every collection action recorded on the loan, oldest first."""
+    query = "SELECT * FROM collection_actions WHERE loan_id = %s ORDER BY number"
+    return await fetch_all(pool, query, [loan_id])
+
+
+async def last_actions(pool: AsyncConnectionPool, loan_ids: list[UUID]) -> list[Row | None]:
+    """Each loan's latest collection action in turn (None for a loan without one)."""
+    return by_key(await fetch_all(pool, LAST_ACTION, [loan_ids]), "loan_id", loan_ids)
+
+
+async def open_promises(pool: AsyncConnectionPool, loan_ids: list[UUID]) -> list[Row | None]:
+    """Each loan's open promise to pay falling due first, in turn (None: no open promise)."""
+    return by_key(await fetch_all(pool, OPEN_PROMISE, [loan_ids]), "loan_id", loan_ids)

@@ -32,10 +32,12 @@ from uuid import UUID
 from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.types.json import Jsonb
+from psycopg_pool import AsyncConnectionPool
 
 from domain.credit import CreditAssessment
 from projections.base import APPLICATION_NAME, ReadModel
 from projections.migrations import drop_if_it_has
+from projections.reads import Row, by_key, fetch_all
 
 # The read models intake's queries read, whose least position they are as fresh as.
 CONSULTED = ("credit_assessments", "loans", "borrowers")
@@ -207,3 +209,11 @@ class CreditAssessmentsView(ReadModel):
 
 def _json(model: Any) -> Any:
     return model.model_dump(mode="json")
+
+
+async def assessments_of_loans(pool: AsyncConnectionPool, loan_ids: list[UUID]) -> list[Row | None]:
+    """Each loan's assessment in turn (None for one submitted before intake assessed)."""
+    rows = await fetch_all(
+        pool, "SELECT * FROM credit_assessments WHERE loan_id = ANY(%s)", [loan_ids]
+    )
+    return by_key(rows, "loan_id", loan_ids)

@@ -32,8 +32,10 @@ from eventsourcing.postgres import PostgresDatastore
 from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Composed, Identifier, Literal
+from psycopg_pool import AsyncConnectionPool
 
 from projections.base import APPLICATION_NAME
+from projections.reads import fetch_all
 
 log = logging.getLogger(__name__)
 # The follower LISTENs here as well as on the store's channel: a skip or a rebuild wakes it.
@@ -154,6 +156,11 @@ def reached_query(names: Iterable[str]) -> Composed:
 def reached(cursor: Cursor[DictRow], names: Iterable[str]) -> list[Reached]:
     cursor.execute(reached_query(names))
     return [Reached(**row) for row in cursor.fetchall()]
+
+
+async def reached_on(pool: AsyncConnectionPool, names: Iterable[str]) -> list[Reached]:
+    """`reached`, on the GraphQL layer's async pool."""
+    return [Reached(**row) for row in await fetch_all(pool, reached_query(names))]
 
 
 def skips(cursor: Cursor[DictRow], name: str | None = None) -> list[Skip]:

@@ -14,16 +14,20 @@ the contract, so rows are copied from it, never recalculated.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from functools import singledispatchmethod
 from typing import Any
+from uuid import UUID
 
 from psycopg import Cursor
 from psycopg.rows import DictRow
+from psycopg_pool import AsyncConnectionPool
 
 from domain.loan import BooksChanged, Loan
 from domain.money import minor_unit
 from projections.base import ReadModel
+from projections.reads import Row, fetch_all, grouped
 
 PENDING = "pending"
 COLUMNS = (
@@ -121,3 +125,45 @@ class InstallmentsView(ReadModel):
             state.paid.principal, state.paid.interest, state.paid.fee, state.paid.penalty,
             state.status, event.originator_version, event.timestamp,
         )  # fmt: skip
+
+
+# Queries, for the GraphQL layer.
+
+
+async def installments_of_loans(pool: AsyncConnectionPool, loan_ids: list[UUID]) -> list[list[Row]]:
+    """Each loan's installments in turn, by number (none before disbursement)."""
+    query = "SELECT * FROM installments WHERE loan_id = ANY(%s) ORDER BY number"
+    return grouped(await fetch_all(pool, query, [loan_ids]), "loan_id", loan_ids)
+
+
+AMOUNT_DUE = """(i.principal + i.interest + i.fee + i.penalty)
+    - (i.paid_principal + i.paid_interest + i.paid_fee + i.paid_penalty)"""
+
+
+async def upcoming_installments(
+    pool: AsyncConnectionPool,
+    start: date,
+    end: date,
+    after: tuple[date, int, int] | None,
+    limit: int,
+) -> list[Row]:
+    """Up to `limit` installments of active loans due from `start` through `end` and not
+    fully paid, by due date, loan position and number: those after `after` (due date,
+    position, number) when given. Each row has the loan's borrower and position, and the
+    `amount_due`.
+
+    Joins the `loans` read model for the loan; the main table is `installments`.
+    """
+    clauses = ["l.status = 'active'", "i.due_date BETWEEN %s AND %s", f"{AMOUNT_DUE} > 0"]
+    params: list[Any] = [start, end]
+    if after is not None:
+        clauses.append("(i.due_date, l.position, i.number) > (%s, %s, %s)")
+        params += list(after)
+    query = (
+        f"SELECT i.loan_id, i.number, i.due_date, l.borrower_id, l.position,"
+        f" {AMOUNT_DUE} AS amount_due"
+        f" FROM installments i JOIN loans l ON l.id = i.loan_id"
+        f" WHERE {' AND '.join(clauses)}"
+        " ORDER BY i.due_date, l.position, i.number LIMIT %s"
+    )
+    return await fetch_all(pool, query, [*params, limit])

@@ -26,13 +26,16 @@ from __future__ import annotations
 from decimal import Decimal
 from functools import singledispatchmethod
 from typing import Any
+from uuid import UUID
 
 from psycopg import Cursor
 from psycopg.rows import DictRow
+from psycopg_pool import AsyncConnectionPool
 
 from domain.loan import BooksChanged, Loan, LoanStatus
 from domain.money import minor_unit
 from projections.base import ReadModel
+from projections.reads import Row, by_key, fetch_all, grouped
 
 BALANCE_COLUMNS = (
     "disbursed_amount", "outstanding_principal", "outstanding_interest", "outstanding_fees",
@@ -222,3 +225,35 @@ class LoansView(ReadModel):
             f"UPDATE loans SET {assignments}, version = %s, updated_at = %s WHERE id = %s",
             (*columns.values(), event.originator_version, event.timestamp, event.originator_id),
         )
+
+
+# Queries, for the GraphQL layer.
+
+
+async def loans_of_ids(pool: AsyncConnectionPool, ids: list[UUID]) -> list[Row | None]:
+    """Each loan's row in turn (None for an id no loan has)."""
+    rows = await fetch_all(pool, "SELECT * FROM loans WHERE id = ANY(%s)", [ids])
+    return by_key(rows, "id", ids)
+
+
+async def loans_of_borrowers(
+    pool: AsyncConnectionPool, borrower_ids: list[UUID]
+) -> list[list[Row]]:
+    """Each borrower's loans in turn, oldest application first."""
+    query = "SELECT * FROM loans WHERE borrower_id = ANY(%s) ORDER BY position"
+    return grouped(await fetch_all(pool, query, [borrower_ids]), "borrower_id", borrower_ids)
+
+
+async def loans_page(
+    pool: AsyncConnectionPool, after: int, limit: int, equal: dict[str, Any]
+) -> list[Row]:
+    """Up to `limit` loans after position `after`, in position order, whose columns hold
+    the values in `equal` (None: any)."""
+    clauses = ["position > %s"]
+    params: list[Any] = [after]
+    for column, value in equal.items():
+        if value is not None:
+            clauses.append(f"{column} = %s")
+            params.append(value)
+    query = f"SELECT * FROM loans WHERE {' AND '.join(clauses)} ORDER BY position LIMIT %s"
+    return await fetch_all(pool, query, [*params, limit])

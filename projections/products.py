@@ -25,9 +25,11 @@ from typing import Any
 
 from psycopg import Cursor
 from psycopg.rows import DictRow
+from psycopg_pool import AsyncConnectionPool
 
 from domain.product import DEFAULT_MAX_AGE, DEFAULT_MIN_AGE, LoanProduct
 from projections.base import ReadModel
+from projections.reads import Row, by_key, fetch_all
 
 SCALAR_COLUMNS = (
     "name", "currency", "min_principal", "max_principal", "min_term", "max_term",
@@ -101,3 +103,23 @@ class ProductsView(ReadModel):
             f"VALUES ({', '.join(['%s'] * len(COLUMNS))})",
             values,
         )
+
+
+# Queries, for the GraphQL layer.
+
+
+async def all_products(pool: AsyncConnectionPool) -> list[Row]:
+    """Every product, by code."""
+    return await fetch_all(pool, "SELECT * FROM products ORDER BY code")
+
+
+async def product_of_code(pool: AsyncConnectionPool, code: str) -> Row | None:
+    """The product of a (normalised) code, if there is one."""
+    rows = await fetch_all(pool, "SELECT * FROM products WHERE code = %s ORDER BY code", [code])
+    return rows[0] if rows else None
+
+
+async def products_of_codes(pool: AsyncConnectionPool, codes: list[str]) -> list[Row | None]:
+    """The product of each code in turn (None where there is none)."""
+    rows = await fetch_all(pool, "SELECT * FROM products WHERE code = ANY(%s)", [codes])
+    return by_key(rows, "code", codes)

@@ -17,9 +17,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import singledispatchmethod
 from typing import Any
+from uuid import UUID
 
 from psycopg import Cursor
 from psycopg.rows import DictRow
+from psycopg_pool import AsyncConnectionPool
 
 from domain.ledger import Component, PaymentResult
 from domain.loan import BooksChanged
@@ -27,6 +29,7 @@ from domain.masking import mask_name
 from domain.repayment import Repayment, RepaymentStatus
 from projections.base import ReadModel
 from projections.migrations import drop_if_it_has
+from projections.reads import Row, fetch_all, grouped
 
 
 class RepaymentsView(ReadModel):
@@ -108,3 +111,9 @@ class RepaymentsView(ReadModel):
                 credit = %s, updated_at = %s WHERE id = %s""",
             rows,
         )
+
+
+async def repayments_of_loans(pool: AsyncConnectionPool, loan_ids: list[UUID]) -> list[list[Row]]:
+    """Each loan's repayments in turn, reversed ones included, by value date."""
+    query = "SELECT * FROM repayments WHERE loan_id = ANY(%s) ORDER BY value_date, position"
+    return grouped(await fetch_all(pool, query, [loan_ids]), "loan_id", loan_ids)

@@ -17,9 +17,11 @@ from typing import Any
 
 from psycopg import Cursor
 from psycopg.rows import DictRow
+from psycopg_pool import AsyncConnectionPool
 
 from domain.scorecard import Scorecards
 from projections.base import ReadModel
+from projections.reads import Row, fetch_all
 
 COLUMNS = (
     "version", "kind", "active", "features", "target", "auc", "gini", "ks", "train_rows",
@@ -80,3 +82,8 @@ class ScorecardsView(ReadModel):
             "activated_at = CASE WHEN version = %(version)s THEN %(at)s ELSE activated_at END",
             {"version": event.version, "at": event.timestamp},
         )
+
+
+async def scorecard_versions(pool: AsyncConnectionPool) -> list[Row]:
+    """Every published model version, newest first."""
+    return await fetch_all(pool, "SELECT * FROM scorecards ORDER BY version DESC")

@@ -12,7 +12,6 @@ from typing import Any
 from uuid import UUID
 
 import strawberry
-from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 from strawberry.dataloader import DataLoader
 
@@ -20,6 +19,7 @@ from application.approvals import approval_policy
 from domain.approval import ApprovalPolicy, Basis, Decision
 from domain.approval import ApprovalRole as RecordedRole
 from interfaces.graphql.context import STAFF, Context
+from projections.approvals import approvals_of_loans
 
 Row = dict[str, Any]
 LOADER = "approvals_by_loan"
@@ -144,16 +144,7 @@ async def approval_of(context: Context, loan_id: UUID) -> Approval | None:
 async def _approvals(
     pool: AsyncConnectionPool, loan_ids: list[UUID], policy: ApprovalPolicy
 ) -> list[Approval | None]:
-    async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cursor:
-        await cursor.execute("SELECT * FROM approvals WHERE loan_id = ANY(%s)", [loan_ids])
-        cases = {row["loan_id"]: row for row in await cursor.fetchall()}
-        await cursor.execute(
-            "SELECT * FROM approval_steps WHERE loan_id = ANY(%s) ORDER BY level", [loan_ids]
-        )
-        steps: dict[UUID, list[Row]] = {}
-        for row in await cursor.fetchall():
-            steps.setdefault(row["loan_id"], []).append(row)
     return [
-        Approval.from_rows(cases[key], steps.get(key, []), policy) if key in cases else None
-        for key in loan_ids
+        None if found is None else Approval.from_rows(*found, policy)
+        for found in await approvals_of_loans(pool, loan_ids)
     ]

@@ -17,20 +17,19 @@ from decimal import Decimal
 from typing import Any
 
 import strawberry
-from psycopg.rows import dict_row
 from strawberry.types import Info
 
 from application.calendar import business_date as recorded_business_date
-from domain.arrears import DEFAULT_THRESHOLDS, Bucket, bucket_of, classify, dpd_since
+from domain.arrears import DEFAULT_THRESHOLDS, bucket_of, classify, dpd_since
 from domain.errors import InvalidValue
 from infrastructure.tokens import Role
 from interfaces.graphql.context import Context
 from interfaces.graphql.delinquency import Classification, DelinquencyBucket, days_past_due
-from interfaces.graphql.loaders import current_arrears_query
 from interfaces.graphql.loans import Loan, loan
 from interfaces.graphql.pagination import Connection, Page, connection
 from interfaces.graphql.store import offload
-from projections.as_of import arrears_query
+from projections.arrears_queries import current_arrears
+from projections.as_of import arrears_as_of, history_business_date
 
 # The book-wide arrears list is for risk, collections and analysis (and, as with
 # `portfolio` and `riskWarnings`, admins, auditors and approvers). A loan officer follows
@@ -110,31 +109,16 @@ async def arrears(
     context = info.context
     context.require(*READERS)
     page = Page.of(first, after)
-    async with context.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cursor:
-        await cursor.execute("SELECT business_date FROM arrears_history_calendar")
-        found = await cursor.fetchone()
-        today: date | None = found["business_date"] if found else None
-        if as_of is not None and today is not None and as_of > today:
-            raise InvalidValue("asOf", f"must not be after the business date {today}")
-        if as_of is not None and as_of != today:
-            query, params = arrears_query(as_of, page.after, page.size + 1, bucket)
-            await cursor.execute(query, params)
-            rows = await cursor.fetchall()
-            nodes = [(row["position"], ArrearsRow.from_history(row, as_of)) for row in rows]
-        else:
-            await cursor.execute(*current_arrears(page, bucket))
-            rows = await cursor.fetchall()
-            nodes = [(row["position"], ArrearsRow.from_row(row)) for row in rows]
+    pool = context.pool
+    today = await history_business_date(pool)
+    if as_of is not None and today is not None and as_of > today:
+        raise InvalidValue("asOf", f"must not be after the business date {today}")
+    if as_of is not None and as_of != today:
+        rows = await arrears_as_of(pool, as_of, page.after, page.size + 1, bucket)
+        nodes = [(row["position"], ArrearsRow.from_history(row, as_of)) for row in rows]
+    else:
+        value = None if bucket is None else bucket.value
+        rows = await current_arrears(pool, page.after, page.size + 1, value)
+        nodes = [(row["position"], ArrearsRow.from_row(row)) for row in rows]
     found_page = connection(nodes, page)
     return ArrearsConnection(edges=found_page.edges, page_info=found_page.page_info)
-
-
-def current_arrears(page: Page, bucket: Bucket | None) -> tuple[str, list[Any]]:
-    """The `arrears` read model's rows, a page in position order: the books on the
-    business date."""
-    clauses, params = ["a.active", "a.position > %s"], [page.after]
-    if bucket is not None:
-        clauses.append("a.bucket = %s")
-        params.append(bucket.value)
-    query = current_arrears_query(" AND ".join(clauses), "ORDER BY a.position LIMIT %s")
-    return query, [*params, page.size + 1]

@@ -12,11 +12,11 @@ from typing import Any
 from uuid import UUID
 
 import strawberry
-from psycopg.rows import dict_row
 from strawberry.dataloader import DataLoader
 from strawberry.scalars import JSON
 
 from interfaces.graphql.context import STAFF, Context
+from projections.credit_assessments import assessments_of_loans
 
 Row = dict[str, Any]
 LOADER = "assessments_by_loan"
@@ -155,15 +155,7 @@ async def assessment_of(context: Context, loan_id: UUID) -> CreditAssessment | N
     if loader is None:
 
         async def batch(keys: list[UUID]) -> list[Row | None]:
-            async with (
-                context.pool.connection() as conn,
-                conn.cursor(row_factory=dict_row) as cursor,
-            ):
-                await cursor.execute(
-                    "SELECT * FROM credit_assessments WHERE loan_id = ANY(%s)", [keys]
-                )
-                by_loan = {row["loan_id"]: row for row in await cursor.fetchall()}
-            return [by_loan.get(key) for key in keys]
+            return await assessments_of_loans(context.pool, keys)
 
         loader = context.loaders[LOADER] = DataLoader(load_fn=batch)
     row = await loader.load(loan_id)

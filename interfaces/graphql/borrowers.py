@@ -14,13 +14,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
 import strawberry
-from psycopg.rows import dict_row
 from strawberry.types import Info
 
 from application.contacts import Contact
 from domain.borrower import Borrower as BorrowerAggregate
 from domain.identity import mask
-from domain.masking import mask_address, mask_name, mask_phone, search_form
+from domain.masking import mask_address, mask_name, mask_phone
 from infrastructure.tokens import Role
 from interfaces.graphql.context import STAFF, Context, Forbidden
 from interfaces.graphql.loaders import contacts_by_borrower, loans_by_borrower
@@ -28,6 +27,7 @@ from interfaces.graphql.pagination import Connection, Page, connection
 from interfaces.graphql.privacy import sees_contact
 from interfaces.graphql.scalars import build_from_row, parse_id
 from interfaces.graphql.store import offload
+from projections.borrowers import borrower_of_id, borrowers_page
 
 if TYPE_CHECKING:
     from interfaces.graphql.loans import Loan
@@ -157,8 +157,8 @@ async def borrower(
     if as_of is not None:
         found = await offload(context.app.as_of, borrower_id, as_of, "borrower")
         return Borrower.from_aggregate(found) if found is not None else None
-    rows = await _select(context, "WHERE b.id = %s", [borrower_id], 1)
-    return Borrower.from_row(rows[0]) if rows else None
+    row = await borrower_of_id(context.pool, borrower_id)
+    return Borrower.from_row(row) if row else None
 
 
 async def borrowers(
@@ -170,40 +170,15 @@ async def borrowers(
     context = info.context
     user = context.require(*STAFF)
     page = Page.of(first, after)
-    clauses, params = ["b.position > %s"], [page.after]
     wanted = filter or BorrowerFilter()
     equal = {
         "kind": wanted.kind.value if wanted.kind else None,
         "region": wanted.region,
         "officer": wanted.officer,
     }
-    for column, value in equal.items():
-        if value is not None:
-            clauses.append(f"b.{column} = %s")
-            params.append(value)
-    if wanted.name_contains:
-        # Names are searched in a read model of their own, by a deliberate choice.
-        if not user.has_any(Role.LOAN_OFFICER):
-            raise Forbidden("searching borrowers by name needs the role loan_officer")
-        clauses.append(
-            "b.id IN (SELECT id FROM borrower_search WHERE search_name LIKE %s ESCAPE '\\')"
-        )
-        params.append(f"%{_escaped(search_form(wanted.name_contains))}%")
-    rows = await _select(context, "WHERE " + " AND ".join(clauses), params, page.size + 1)
+    if wanted.name_contains and not user.has_any(Role.LOAN_OFFICER):
+        raise Forbidden("searching borrowers by name needs the role loan_officer")
+    rows = await borrowers_page(
+        context.pool, page.after, page.size + 1, equal, wanted.name_contains
+    )
     return connection([(row["position"], Borrower.from_row(row)) for row in rows], page)
-
-
-def _escaped(text: str) -> str:
-    """`text` matched literally by LIKE: its wildcards are not the caller's to use."""
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-async def _select(
-    context: Context, where: str, params: list[Any], limit: int
-) -> list[dict[str, Any]]:
-    async with context.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cursor:
-        await cursor.execute(
-            f"SELECT b.* FROM borrowers b {where} ORDER BY b.position LIMIT %s",
-            [*params, limit],
-        )
-        return await cursor.fetchall()

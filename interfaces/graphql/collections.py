@@ -9,13 +9,14 @@ installment first, which is the highest DPD on the shared business date), with t
 from __future__ import annotations
 
 import base64
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 import strawberry
-from psycopg.rows import dict_row
+from psycopg_pool import AsyncConnectionPool
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
@@ -28,6 +29,8 @@ from interfaces.graphql.delinquency import Classification, DelinquencyBucket, da
 from interfaces.graphql.links import LoanRow
 from interfaces.graphql.pagination import Connection, Edge, Page, PageInfo
 from interfaces.graphql.scalars import parse_id
+from projections.arrears_queries import collection_queue as queued
+from projections.collections import actions_of_loan, last_actions, open_promises
 
 READERS = (Role.COLLECTOR, Role.ADMIN, Role.RISK_OFFICER, Role.AUDITOR)
 
@@ -90,12 +93,12 @@ class CollectionQueueRow(LoanRow):
 
     @strawberry.field
     async def last_action(self, info: Info[Context, None]) -> CollectionAction | None:
-        row = await _actions(info.context, "last_action", LAST_ACTION).load(UUID(self.loan_id))
+        row = await _actions(info.context, "last_action", last_actions).load(UUID(self.loan_id))
         return CollectionAction.from_row(row) if row else None
 
     @strawberry.field(description="The open promise to pay falling due first, if any.")
     async def open_promise(self, info: Info[Context, None]) -> CollectionAction | None:
-        row = await _actions(info.context, "open_promise", OPEN_PROMISE).load(UUID(self.loan_id))
+        row = await _actions(info.context, "open_promise", open_promises).load(UUID(self.loan_id))
         return CollectionAction.from_row(row) if row else None
 
     @classmethod
@@ -117,20 +120,6 @@ class CollectionQueueConnection(Connection[CollectionQueueRow]):
     pass
 
 
-QUEUE_SELECT = """SELECT a.loan_id, a.position, a.active, a.days_past_due, a.bucket,
-    a.classification, a.oldest_unpaid_due_date, c.business_date, l.borrower_id,
-    l.product_code, l.outstanding_principal,
-    coalesce(sum(i.principal + i.interest + i.fee + i.penalty)
-        FILTER (WHERE i.due_date < c.business_date), 0) AS overdue_amount
-FROM arrears a CROSS JOIN arrears_calendar c
-JOIN loans l ON l.id = a.loan_id
-LEFT JOIN arrears_installments i ON i.loan_id = a.loan_id"""
-LAST_ACTION = """SELECT DISTINCT ON (loan_id) * FROM collection_actions
-WHERE loan_id = ANY(%s) ORDER BY loan_id, number DESC"""
-OPEN_PROMISE = """SELECT DISTINCT ON (loan_id) * FROM collection_actions
-WHERE loan_id = ANY(%s) AND promise_status = 'open' ORDER BY loan_id, promised_date, number"""
-
-
 async def collection_queue(
     info: Info[Context, None],
     bucket: DelinquencyBucket | None = None,
@@ -141,21 +130,12 @@ async def collection_queue(
     context = info.context
     context.require(*READERS)
     page = Page.of(first, None)
-    clauses = ["a.active", "a.bucket <> 'current'", "a.oldest_unpaid_due_date IS NOT NULL"]
-    params: list[Any] = []
-    if bucket is not None:
-        clauses.append("a.bucket = %s")
-        params.append(bucket.value)
+    start = None
     if after is not None:
         oldest, position = decode_cursor(after, "q", 2)
-        clauses.append("(a.oldest_unpaid_due_date, a.position) > (%s, %s)")
-        params += [date.fromordinal(oldest), position]
-    query = (
-        f"{QUEUE_SELECT} WHERE {' AND '.join(clauses)}"
-        " GROUP BY a.loan_id, c.business_date, l.id"
-        " ORDER BY a.oldest_unpaid_due_date, a.position LIMIT %s"
-    )
-    rows = await select(context, query, [*params, page.size + 1])
+        start = (date.fromordinal(oldest), position)
+    value = None if bucket is None else bucket.value
+    rows = await queued(context.pool, value, start, page.size + 1)
     keyed = [((row["oldest_unpaid_due_date"].toordinal(), row["position"]), row) for row in rows]
     edges, page_info = paged(keyed, page, "q")
     return CollectionQueueConnection(
@@ -170,11 +150,7 @@ async def collection_actions(
     """Every collection action recorded on the loan, oldest first."""
     context = info.context
     context.require(*READERS)
-    rows = await select(
-        context,
-        "SELECT * FROM collection_actions WHERE loan_id = %s ORDER BY number",
-        [parse_id(loan_id)],
-    )
+    rows = await actions_of_loan(context.pool, parse_id(loan_id))
     return [CollectionAction.from_row(row) for row in rows]
 
 
@@ -207,20 +183,16 @@ def paged(
     return shown, PageInfo(has_next_page=len(rows) > page.size, end_cursor=end)
 
 
-async def select(context: Context, query: str, params: list[Any]) -> list[dict[str, Any]]:
-    async with context.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cursor:
-        await cursor.execute(query, params)
-        return await cursor.fetchall()
+Batch = Callable[[AsyncConnectionPool, list[UUID]], Awaitable[list[dict[str, Any] | None]]]
 
 
-def _actions(context: Context, name: str, query: str) -> DataLoader[UUID, dict[str, Any] | None]:
+def _actions(context: Context, name: str, load: Batch) -> DataLoader[UUID, dict[str, Any] | None]:
     """A per-request loader of one action per loan (fresh caches for every request)."""
     found = context.loaders.get(name)
     if found is None:
 
         async def batch(loan_ids: list[UUID]) -> list[dict[str, Any] | None]:
-            by_loan = {row["loan_id"]: row for row in await select(context, query, [loan_ids])}
-            return [by_loan.get(key) for key in loan_ids]
+            return await load(context.pool, loan_ids)
 
         found = context.loaders[name] = DataLoader(load_fn=batch)
     return found

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import Request, Response
-from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
@@ -16,7 +15,7 @@ from application.app import LendingApplication
 from domain.errors import InvalidValue
 from infrastructure.tokens import Role, User
 from interfaces.auth import authenticate
-from projections.failures import Reached, reached_query
+from projections.failures import Reached, reached_on
 from projections.registry import READ_MODELS
 
 MIN_POSITION_HEADER = "x-min-position"
@@ -71,10 +70,7 @@ async def get_context(request: Request, response: Response) -> Context:
 
 async def read_models_reached(pool: AsyncConnectionPool) -> list[Reached]:
     """Each read model's position and whether it has stopped (projections/failures.py)."""
-    async with pool.connection() as connection:
-        cursor = connection.cursor(row_factory=dict_row)
-        await cursor.execute(reached_query(READ_MODELS))
-        return [Reached(**row) for row in await cursor.fetchall()]
+    return await reached_on(pool, READ_MODELS)
 
 
 async def read_models_position(pool: AsyncConnectionPool) -> int:

@@ -12,7 +12,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 from uuid import UUID
 
-from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 from strawberry.dataloader import DataLoader
 
@@ -20,37 +19,43 @@ from application.app import LendingApplication
 from application.contacts import Contact, contacts, payers
 from interfaces.graphql.context import Context
 from interfaces.graphql.store import offload
+from projections.arrears_queries import arrears_of_loans
+from projections.borrowers import borrowers_of_ids
+from projections.installments import installments_of_loans
+from projections.loans import loans_of_borrowers, loans_of_ids
+from projections.products import products_of_codes
+from projections.repayments import repayments_of_loans
 
 K = TypeVar("K")
 Row = dict[str, Any]
 
 
 def borrowers_by_id(context: Context) -> DataLoader[UUID, Row | None]:
-    return _loader(context, "borrowers_by_id", _borrowers)
+    return _loader(context, "borrowers_by_id", borrowers_of_ids)
 
 
 def loans_by_id(context: Context) -> DataLoader[UUID, Row | None]:
-    return _loader(context, "loans_by_id", _loans_by_id)
+    return _loader(context, "loans_by_id", loans_of_ids)
 
 
 def loans_by_borrower(context: Context) -> DataLoader[UUID, list[Row]]:
-    return _loader(context, "loans_by_borrower", _loans)
+    return _loader(context, "loans_by_borrower", loans_of_borrowers)
 
 
 def products_by_code(context: Context) -> DataLoader[str, Row | None]:
-    return _loader(context, "products_by_code", _products)
+    return _loader(context, "products_by_code", products_of_codes)
 
 
 def installments_by_loan(context: Context) -> DataLoader[UUID, list[Row]]:
-    return _loader(context, "installments_by_loan", _installments)
+    return _loader(context, "installments_by_loan", installments_of_loans)
 
 
 def repayments_by_loan(context: Context) -> DataLoader[UUID, list[Row]]:
-    return _loader(context, "repayments_by_loan", _repayments)
+    return _loader(context, "repayments_by_loan", repayments_of_loans)
 
 
 def arrears_by_loan(context: Context) -> DataLoader[UUID, Row | None]:
-    return _loader(context, "arrears_by_loan", _arrears)
+    return _loader(context, "arrears_by_loan", arrears_of_loans)
 
 
 def contacts_by_borrower(context: Context) -> DataLoader[UUID, Contact | None]:
@@ -61,22 +66,6 @@ def contacts_by_borrower(context: Context) -> DataLoader[UUID, Contact | None]:
 def payers_by_repayment(context: Context) -> DataLoader[UUID, str | None]:
     """Payers' names in full from the event store, for the readers who may see them."""
     return _store_loader(context, "payers_by_repayment", payers)
-
-
-def current_arrears_query(where: str, tail: str = "") -> str:
-    """Rows of the `arrears` read model chosen by `where` (then `tail`: order, limit),
-    each with what was overdue on the read model's business date (installments due
-    before it). The rows are chosen first, so only their installments are summed."""
-    return f"""WITH chosen AS (SELECT a.* FROM arrears a WHERE {where} {tail})
-    SELECT chosen.*, c.business_date, overdue.* FROM chosen CROSS JOIN arrears_calendar c
-    LEFT JOIN LATERAL (
-        SELECT coalesce(sum(i.principal), 0) AS overdue_principal,
-            coalesce(sum(i.interest), 0) AS overdue_interest,
-            coalesce(sum(i.fee), 0) AS overdue_fees,
-            coalesce(sum(i.penalty), 0) AS overdue_penalty
-        FROM arrears_installments i
-        WHERE i.loan_id = chosen.loan_id AND i.due_date < c.business_date) AS overdue ON true
-    ORDER BY chosen.position"""
 
 
 def _loader(
@@ -106,63 +95,3 @@ def _store_loader(
 
         found = context.loaders[name] = DataLoader(load_fn=batch)
     return found
-
-
-async def _borrowers(pool: AsyncConnectionPool, ids: list[UUID]) -> list[Row | None]:
-    rows = await _select(pool, "SELECT * FROM borrowers WHERE id = ANY(%s)", ids)
-    by_id = {row["id"]: row for row in rows}
-    return [by_id.get(key) for key in ids]
-
-
-async def _loans_by_id(pool: AsyncConnectionPool, ids: list[UUID]) -> list[Row | None]:
-    rows = await _select(pool, "SELECT * FROM loans WHERE id = ANY(%s)", ids)
-    by_id = {row["id"]: row for row in rows}
-    return [by_id.get(key) for key in ids]
-
-
-async def _loans(pool: AsyncConnectionPool, borrower_ids: list[UUID]) -> list[list[Row]]:
-    rows = await _select(
-        pool, "SELECT * FROM loans WHERE borrower_id = ANY(%s) ORDER BY position", borrower_ids
-    )
-    return _grouped(rows, "borrower_id", borrower_ids)
-
-
-async def _products(pool: AsyncConnectionPool, codes: list[str]) -> list[Row | None]:
-    rows = await _select(pool, "SELECT * FROM products WHERE code = ANY(%s)", codes)
-    by_code = {row["code"]: row for row in rows}
-    return [by_code.get(key) for key in codes]
-
-
-async def _installments(pool: AsyncConnectionPool, loan_ids: list[UUID]) -> list[list[Row]]:
-    rows = await _select(
-        pool, "SELECT * FROM installments WHERE loan_id = ANY(%s) ORDER BY number", loan_ids
-    )
-    return _grouped(rows, "loan_id", loan_ids)
-
-
-async def _repayments(pool: AsyncConnectionPool, loan_ids: list[UUID]) -> list[list[Row]]:
-    rows = await _select(
-        pool,
-        "SELECT * FROM repayments WHERE loan_id = ANY(%s) ORDER BY value_date, position",
-        loan_ids,
-    )
-    return _grouped(rows, "loan_id", loan_ids)
-
-
-async def _arrears(pool: AsyncConnectionPool, loan_ids: list[UUID]) -> list[Row | None]:
-    query = current_arrears_query("a.loan_id = ANY(%s)")
-    by_id = {row["loan_id"]: row for row in await _select(pool, query, loan_ids)}
-    return [by_id.get(key) for key in loan_ids]
-
-
-def _grouped(rows: list[Row], column: str, keys: list[Any]) -> list[list[Row]]:
-    groups: dict[Any, list[Row]] = {key: [] for key in keys}
-    for row in rows:
-        groups[row[column]].append(row)
-    return [groups[key] for key in keys]
-
-
-async def _select(pool: AsyncConnectionPool, sql: str, keys: list[Any]) -> list[Row]:
-    async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cursor:
-        await cursor.execute(sql, [keys])
-        return await cursor.fetchall()

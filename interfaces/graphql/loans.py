@@ -11,7 +11,6 @@ from typing import Any
 from uuid import UUID
 
 import strawberry
-from psycopg.rows import dict_row
 from strawberry.types import Info
 
 from application.app import LendingApplication
@@ -42,6 +41,7 @@ from interfaces.graphql.repayments import Repayment
 from interfaces.graphql.scalars import build_from_row, parse_id
 from interfaces.graphql.schedules import Installment, Schedule
 from interfaces.graphql.store import store_loader
+from projections.loans import loans_page
 
 # GraphQL shows the domain's statuses by name: SUBMITTED ... WRITTEN_OFF.
 LoanStatus = strawberry.enum(RecordedStatus, name="LoanStatus")
@@ -270,20 +270,5 @@ async def loans(
         "officer": wanted.officer,
         "region": wanted.region,
     }
-    clauses, params = ["position > %s"], [page.after]
-    for column, value in equal.items():
-        if value is not None:
-            clauses.append(f"{column} = %s")
-            params.append(value)
-    rows = await _select(context, "WHERE " + " AND ".join(clauses), params, page.size + 1)
+    rows = await loans_page(context.pool, page.after, page.size + 1, equal)
     return connection([(row["position"], Loan.from_row(row)) for row in rows], page)
-
-
-async def _select(
-    context: Context, where: str, params: list[Any], limit: int
-) -> list[dict[str, Any]]:
-    async with context.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cursor:
-        await cursor.execute(
-            f"SELECT * FROM loans {where} ORDER BY position LIMIT %s", [*params, limit]
-        )
-        return await cursor.fetchall()

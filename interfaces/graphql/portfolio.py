@@ -15,7 +15,6 @@ from enum import Enum
 from typing import Any
 
 import strawberry
-from psycopg.rows import dict_row
 from strawberry.types import Info
 
 from domain.arrears import npl_ratio, par
@@ -23,7 +22,7 @@ from domain.errors import InvalidValue
 from infrastructure.tokens import Role
 from interfaces.graphql.context import Context
 from interfaces.graphql.delinquency import Classification
-from projections.as_of import CLASSIFICATION, TIERS, portfolio_query
+from projections.as_of import CLASSIFICATION, TIERS, history_business_date, portfolio_as_of
 
 READERS = (Role.ANALYST, Role.RISK_OFFICER, Role.ADMIN, Role.AUDITOR, Role.APPROVER)
 
@@ -108,15 +107,11 @@ async def portfolio(
     info.context.require(*READERS)
     # Asking for a dimension twice groups by it once.
     dimensions = [d.value for d in dict.fromkeys(group_by or [])]
-    async with (
-        info.context.pool.connection() as conn,
-        conn.cursor(row_factory=dict_row) as cursor,
-    ):
-        await cursor.execute("SELECT business_date FROM arrears_history_calendar")
-        found = await cursor.fetchone()
-        today: date | None = found["business_date"] if found else None
-        if as_of is not None and today is not None and as_of > today:
-            raise InvalidValue("asOf", f"must not be after the business date {today}")
-        query, params = portfolio_query(as_of or today, dimensions)
-        await cursor.execute(query, params)
-        return [PortfolioRow.from_row(row) for row in await cursor.fetchall()]
+    pool = info.context.pool
+    today = await history_business_date(pool)
+    if as_of is not None and today is not None and as_of > today:
+        raise InvalidValue("asOf", f"must not be after the business date {today}")
+    return [
+        PortfolioRow.from_row(row)
+        for row in await portfolio_as_of(pool, as_of or today, dimensions)
+    ]

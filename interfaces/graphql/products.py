@@ -12,13 +12,13 @@ from enum import Enum
 from typing import Any
 
 import strawberry
-from psycopg.rows import dict_row
 from strawberry.types import Info
 
 from domain.product import normalize_code
 from infrastructure.tokens import Role
 from interfaces.graphql.context import STAFF, Context
 from interfaces.graphql.scalars import build_from_row
+from projections.products import all_products, product_of_code
 
 
 @strawberry.enum
@@ -110,16 +110,10 @@ class LoanProduct:
 
 async def products(info: Info[Context, None]) -> list[LoanProduct]:
     info.context.require(*STAFF, Role.BORROWER)
-    return [LoanProduct.from_row(row) for row in await _select(info.context, "", [])]
+    return [LoanProduct.from_row(row) for row in await all_products(info.context.pool)]
 
 
 async def product(info: Info[Context, None], code: str) -> LoanProduct | None:
     info.context.require(*STAFF, Role.BORROWER)
-    rows = await _select(info.context, "WHERE code = %s", [normalize_code(code)])
-    return LoanProduct.from_row(rows[0]) if rows else None
-
-
-async def _select(context: Context, where: str, params: list[Any]) -> list[dict[str, Any]]:
-    async with context.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cursor:
-        await cursor.execute(f"SELECT * FROM products {where} ORDER BY code", params)
-        return await cursor.fetchall()
+    row = await product_of_code(info.context.pool, normalize_code(code))
+    return LoanProduct.from_row(row) if row else None

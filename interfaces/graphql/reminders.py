@@ -16,15 +16,14 @@ from strawberry.types import Info
 
 from application.calendar import business_date
 from domain.errors import InvalidValue
-from interfaces.graphql.collections import READERS, decode_cursor, paged, select
+from interfaces.graphql.collections import READERS, decode_cursor, paged
 from interfaces.graphql.context import Context
 from interfaces.graphql.links import LoanRow
 from interfaces.graphql.pagination import Connection, Edge, Page
 from interfaces.graphql.store import offload
+from projections.installments import upcoming_installments as upcoming
 
 MAX_WINDOW_DAYS = 366
-AMOUNT_DUE = """(i.principal + i.interest + i.fee + i.penalty)
-    - (i.paid_principal + i.paid_interest + i.paid_fee + i.paid_penalty)"""
 
 
 @strawberry.type
@@ -65,20 +64,12 @@ async def upcoming_installments(
         raise InvalidValue("withinDays", f"must be between 0 and {MAX_WINDOW_DAYS}")
     page = Page.of(first, None)
     today: date = await offload(business_date, context.app)
-    clauses = ["l.status = 'active'", "i.due_date BETWEEN %s AND %s", f"{AMOUNT_DUE} > 0"]
-    params: list[Any] = [today, today + timedelta(days=within_days)]
+    start = None
     if after is not None:
         due, position, number = decode_cursor(after, "u", 3)
-        clauses.append("(i.due_date, l.position, i.number) > (%s, %s, %s)")
-        params += [date.fromordinal(due), position, number]
-    query = (
-        f"SELECT i.loan_id, i.number, i.due_date, l.borrower_id, l.position,"
-        f" {AMOUNT_DUE} AS amount_due"
-        f" FROM installments i JOIN loans l ON l.id = i.loan_id"
-        f" WHERE {' AND '.join(clauses)}"
-        " ORDER BY i.due_date, l.position, i.number LIMIT %s"
-    )
-    rows = await select(context, query, [*params, page.size + 1])
+        start = (date.fromordinal(due), position, number)
+    end = today + timedelta(days=within_days)
+    rows = await upcoming(context.pool, today, end, start, page.size + 1)
     keyed = [((row["due_date"].toordinal(), row["position"], row["number"]), row) for row in rows]
     edges, page_info = paged(keyed, page, "u")
     return UpcomingInstallmentConnection(

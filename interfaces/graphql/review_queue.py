@@ -6,7 +6,6 @@ maker-checker would refuse their signature anyway. Oldest application first.
 
 from __future__ import annotations
 
-from psycopg.rows import dict_row
 from strawberry.types import Info
 
 from infrastructure.tokens import Role
@@ -14,13 +13,7 @@ from interfaces.graphql.approvals import ReviewRole
 from interfaces.graphql.context import Context
 from interfaces.graphql.loans import Loan
 from interfaces.graphql.pagination import Connection, Page, connection
-
-QUEUE = """SELECT l.*, a.position AS queue_position
-    FROM approvals a JOIN loans l ON l.id = a.loan_id
-    WHERE a.status = 'pending' AND a.pending_role = %(role)s
-      AND a.submitter <> %(me)s AND NOT (%(me)s = ANY(a.signers))
-      AND a.position > %(after)s
-    ORDER BY a.position LIMIT %(limit)s"""
+from projections.approvals import review_queue as queued
 
 
 async def review_queue(
@@ -36,8 +29,5 @@ async def review_queue(
     context = info.context
     user = context.require(Role(role.value), Role.ADMIN, Role.AUDITOR)
     page = Page.of(first, after)
-    params = {"role": role.value, "me": user.sub, "after": page.after, "limit": page.size + 1}
-    async with context.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cursor:
-        await cursor.execute(QUEUE, params)
-        rows = await cursor.fetchall()
+    rows = await queued(context.pool, role.value, user.sub, page.after, page.size + 1)
     return connection([(row["queue_position"], Loan.from_row(row)) for row in rows], page)

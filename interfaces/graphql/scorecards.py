@@ -8,13 +8,13 @@ from enum import Enum
 from typing import Any
 
 import strawberry
-from psycopg.rows import dict_row
 from strawberry.types import Info
 
 from application.app import LendingApplication
 from application.scorecard import load_scorecards
 from interfaces.graphql.context import STAFF, Context, wait_for_position
 from interfaces.graphql.store import offload
+from projections.scorecards import scorecard_versions
 
 
 @strawberry.enum
@@ -71,21 +71,15 @@ async def scorecards(info: Info[Context, None]) -> list[Scorecard]:
     """Every published model version, newest first."""
     context = info.context
     context.require(*STAFF)
-    rows = await _select(context)
+    rows = await scorecard_versions(context.pool)
     if not rows:
         # Version 1 is published the first time anything needs the scorecards.
         head = await offload(_open_scorecards, context.app)
         await wait_for_position(context.pool, head)
-        rows = await _select(context)
+        rows = await scorecard_versions(context.pool)
     return [Scorecard.from_row(row) for row in rows]
 
 
 def _open_scorecards(app: LendingApplication) -> int:
     load_scorecards(app)
     return app.recorder.max_notification_id() or 0
-
-
-async def _select(context: Context) -> list[dict[str, Any]]:
-    async with context.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cursor:
-        await cursor.execute("SELECT * FROM scorecards ORDER BY version DESC")
-        return await cursor.fetchall()

@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import Any
 
 import strawberry
-from psycopg.rows import dict_row
 from strawberry.types import Info
 
 from domain.risk import Severity as RecordedSeverity
@@ -16,6 +15,7 @@ from domain.risk import WarningStatus as RecordedStatus
 from infrastructure.tokens import Role
 from interfaces.graphql.context import Context
 from interfaces.graphql.pagination import Connection, Page, connection
+from projections.risk_warning_queries import warnings_page
 
 READERS = (Role.RISK_OFFICER, Role.ADMIN, Role.ANALYST, Role.AUDITOR, Role.APPROVER)
 
@@ -23,9 +23,6 @@ READERS = (Role.RISK_OFFICER, Role.ADMIN, Role.ANALYST, Role.AUDITOR, Role.APPRO
 WarningRule = strawberry.enum(RecordedRule, name="WarningRule")
 Severity = strawberry.enum(RecordedSeverity, name="Severity")
 WarningStatus = strawberry.enum(RecordedStatus, name="WarningStatus")
-
-SELECT = """SELECT id, position, rule, severity, status, subject, threshold, loan_id,
-    borrower_id, raised_on, detail, note, version FROM risk_warnings"""
 
 
 @strawberry.type
@@ -81,21 +78,12 @@ async def risk_warnings(
     context = info.context
     context.require(*READERS)
     page = Page.of(first, after)
-    clauses: list[str] = []
-    params: list[Any] = []
-    if page.after:  # the cursor is the last position shown; older ones come next
-        clauses.append("position < %s")
-        params.append(page.after)
-    if status is not None:
-        clauses.append("status = %s")
-        params.append(RecordedStatus(status.value).value)
-    if severity is not None:
-        clauses.append("severity = %s")
-        params.append(RecordedSeverity(severity.value).value)
-    where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
-    query = f"{SELECT}{where} ORDER BY position DESC LIMIT %s"
-    async with context.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cursor:
-        await cursor.execute(query, [*params, page.size + 1])
-        rows = await cursor.fetchall()
+    rows = await warnings_page(
+        context.pool,
+        page.after,
+        None if status is None else RecordedStatus(status.value).value,
+        None if severity is None else RecordedSeverity(severity.value).value,
+        page.size + 1,
+    )
     found = connection([(row["position"], RiskWarning.from_row(row)) for row in rows], page)
     return RiskWarningConnection(edges=found.edges, page_info=found.page_info)
