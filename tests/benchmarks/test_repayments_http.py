@@ -16,8 +16,8 @@ import pytest
 from infrastructure.runtime import Runtime
 from infrastructure.settings import Settings
 from tests.benchmarks.baseline import InsertRate, ms, percentile
-from tests.benchmarks.portfolio import disbursed_loans
 from tests.support.api import OFFICER
+from tests.support.portfolio import disbursed_loans
 from tests.support.processes import server_process
 
 CLIENTS = 8

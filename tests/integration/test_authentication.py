@@ -14,9 +14,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from infrastructure.tokens import ALGORITHM, Role
-from tests.conftest import TEST_JWT_SECRET, suite_settings
 from tests.support.api import OFFICER, bearer, client, graphql
 from tests.support.people import wang_fang
+from tests.support.settings import TEST_JWT_SECRET, suite_settings
 
 
 @pytest.fixture(scope="module")

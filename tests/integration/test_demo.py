@@ -19,7 +19,7 @@ from application.risk import risk_policy
 from domain.loan import LoanStatus
 from infrastructure.runtime import Runtime
 from infrastructure.settings import Settings
-from tests.conftest import as_url
+from tests.support.database import as_url
 from tests.support.processes import lending_env
 
 SEED = 20261122

@@ -18,9 +18,9 @@ from uuid import UUID
 from fastapi.testclient import TestClient
 
 from domain.loan import Loan
-from tests.integration.test_close_of_business import cob, opened_on
 from tests.support.api import ANALYST, OFFICER, client, graphql
-from tests.support.catalog import ADMIN, disbursed_loan, micro_12, ok
+from tests.support.catalog import ADMIN, cob, disbursed_loan, micro_12, ok
+from tests.support.settings import opened_on
 
 DAILY = Decimal("0.001")
 FEE = Decimal("25.00")

@@ -13,7 +13,6 @@ from fastapi.testclient import TestClient
 
 from infrastructure.settings import Settings
 from infrastructure.tokens import Role
-from tests.conftest import suite_settings
 from tests.support.api import ANALYST, AUDITOR, OFFICER, OTHER_OFFICER, bearer, client, graphql
 from tests.support.catalog import (
     ADMIN,
@@ -26,6 +25,7 @@ from tests.support.catalog import (
     ok,
 )
 from tests.support.people import LI_MING_ID, money, tea_shop, wang_fang
+from tests.support.settings import suite_settings
 
 PORTFOLIO = """query($groupBy: [PortfolioDimension!], $asOf: Date) {
     portfolio(groupBy: $groupBy, asOf: $asOf) { product region officer borrowerKind

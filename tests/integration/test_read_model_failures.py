@@ -23,11 +23,10 @@ from infrastructure.runtime import Runtime
 from infrastructure.settings import Settings
 from projections.base import ReadModelStopped
 from projections.failures import SkipRefused
-from tests.integration.test_cli import run
 from tests.support.api import ANALYST, client
 from tests.support.catalog import ADMIN, micro_12
 from tests.support.people import WANG_FANG_ID
-from tests.support.processes import lending_env
+from tests.support.processes import lending_env, run
 
 BORROWER = "query($id: ID!) { borrower(id: $id) { id } }"
 

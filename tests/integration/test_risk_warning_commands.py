@@ -17,8 +17,8 @@ from fastapi.testclient import TestClient
 from infrastructure.settings import Settings
 from infrastructure.tokens import Role
 from tests.support.api import ANALYST, AUDITOR, OFFICER, bearer, client, graphql
-from tests.support.catalog import ADMIN, APPROVER, ok
-from tests.support.risk import RISK_OFFICER, WARNINGS, borrower, cob, lent, warnings
+from tests.support.catalog import ADMIN, APPROVER, cob, ok
+from tests.support.risk import RISK_OFFICER, WARNINGS, borrower, lent, warnings
 
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
 

@@ -17,11 +17,10 @@ from application.risk import raise_warnings, risk_policy
 from infrastructure.settings import Settings
 from infrastructure.tokens import Role
 from tests.support.api import bearer, client
-from tests.support.catalog import ok
+from tests.support.catalog import cob, ok
 from tests.support.people import resident_id
 from tests.support.risk import (
     borrower,
-    cob,
     installments,
     lent,
     li_ming,

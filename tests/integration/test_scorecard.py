@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -24,7 +22,7 @@ from infrastructure.settings import Settings
 from infrastructure.tokens import Role
 from tests.support.api import ANALYST, OFFICER, bearer, client, graphql
 from tests.support.credit_data import histories, write_csv
-from tests.support.processes import lending_env
+from tests.support.processes import lending_env, run
 
 RISK = bearer("risk.he", Role.RISK_OFFICER)
 SCORECARDS = """{ scorecards { version kind active createdAt publishedBy target features
@@ -44,11 +42,6 @@ APPLICANTS = [
     {"debt_to_income": "0.45", "region": "Yunnan", "employment": "farmer"},
     {},
 ]
-
-
-def run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-c", "from interfaces.cli import main; main()", *args]
-    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from infrastructure.settings import Settings
 from infrastructure.tokens import Role, issue
 from interfaces.rest.app import create_app
-from tests.conftest import TEST_JWT_SECRET
+from tests.support.settings import TEST_JWT_SECRET
 
 
 def bearer(sub: str, *roles: Role) -> dict[str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -93,3 +94,10 @@ def disbursed_loan(
         "reference": "D-1",
     }
     return loan | ok(api.post(f"{path}/disburse", json=body, headers=OFFICER))
+
+
+def cob(api: TestClient, day: date | str, status: int = 200) -> dict[str, Any]:
+    """Close the business day `day` and return the job's answer."""
+    return ok(
+        api.post("/close-of-business", json={"business_date": str(day)}, headers=ADMIN), status
+    )

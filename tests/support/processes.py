@@ -79,3 +79,11 @@ def running_server(settings: Settings, *args: str, processes: int = 1) -> Iterat
     """A real uvicorn server (`lending serve ARGS`); yields its base URL once it listens."""
     with server_process(settings, *args, processes=processes) as (_, url):
         yield url
+
+
+def run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run the `lending` command line with `args` and wait for it."""
+    command = [sys.executable, "-c", "from interfaces.cli import main; main()", *args]
+    return subprocess.run(
+        command, env=env, capture_output=True, text=True, timeout=120, check=False
+    )
