@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
@@ -12,9 +11,8 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
-from infrastructure.settings import Settings
 from infrastructure.tokens import Role
-from tests.support.api import ANALYST, AUDITOR, OFFICER, OTHER_OFFICER, bearer, client, graphql
+from tests.support.api import ANALYST, AUDITOR, OFFICER, OTHER_OFFICER, bearer, graphql
 from tests.support.catalog import (
     ADMIN,
     APPROVER,
@@ -38,12 +36,6 @@ LOANS = """query($filter: LoanFilter, $first: Int, $after: String) {
         nodes { id purpose } pageInfo { hasNextPage endCursor } } }"""
 HISTORY = """query($id: ID!) { loanHistory(id: $id) { version type valueDate actor data } }"""
 STATUS = """query($id: ID!) { loan(id: $id) { status principal term version } }"""
-
-
-@pytest.fixture
-def api(settings: Settings) -> Iterator[TestClient]:
-    with client(settings) as test_client:
-        yield test_client
 
 
 def submit(

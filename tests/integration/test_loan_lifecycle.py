@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
 from fastapi.testclient import TestClient
 
 from domain.loan import Loan, LoanStatus
-from infrastructure.settings import Settings
 from infrastructure.tokens import Role
-from tests.support.api import ANALYST, OFFICER, bearer, client
+from tests.support.api import ANALYST, OFFICER, bearer
 from tests.support.catalog import APPROVER, applied_loan, disbursed_loan, ok
-
-
-@pytest.fixture
-def api(settings: Settings) -> Iterator[TestClient]:
-    with client(settings) as test_client:
-        yield test_client
 
 
 def stored(api: TestClient, loan_id: str) -> Loan:

@@ -11,7 +11,6 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
-from infrastructure.settings import Settings
 from infrastructure.tokens import Role
 from tests.support.api import ANALYST, AUDITOR, OFFICER, OTHER_OFFICER, bearer, client, graphql
 from tests.support.catalog import (
@@ -49,12 +48,6 @@ SHOP = {"product": "MICRO-12", "region": "Hunan", "officer": "officer.li",
         "borrowerKind": "business", "disbursementMonth": "2026-03",
         "disbursedAmount": "20000.00", "outstandingPrincipal": "0.00",  # written off
         "collectedAmount": "1000.00"}  # fmt: skip
-
-
-@pytest.fixture
-def api(settings: Settings) -> Iterator[TestClient]:
-    with client(settings) as test_client:
-        yield test_client
 
 
 def pay(api: TestClient, loan_id: str, amount: str, on: str, ref: str) -> dict[str, Any]:

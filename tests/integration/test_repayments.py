@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -13,20 +12,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from domain.loan import Loan, LoanStatus
-from infrastructure.settings import Settings
-from tests.support.api import OFFICER, client
+from tests.support.api import OFFICER
 from tests.support.catalog import disbursed_loan, ok
 from tests.support.people import LI_MING_ID, wang_fang
 
 # 12,000 at 12% a year, monthly over 12 months from 2026-01-31:
 # level installment 12000 * 0.01 / (1 - 1.01**-12) = 1066.1854 -> 1066.19.
 FIRST_DUE = "2026-02-28"
-
-
-@pytest.fixture
-def api(settings: Settings) -> Iterator[TestClient]:
-    with client(settings) as test_client:
-        yield test_client
 
 
 def loan_of(api: TestClient, loan_id: str) -> Loan:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ from infrastructure.runtime import Runtime
 from infrastructure.scorecard_training import train_file
 from infrastructure.settings import Settings
 from infrastructure.tokens import Role
-from tests.support.api import ANALYST, OFFICER, bearer, client, graphql
+from tests.support.api import ANALYST, OFFICER, bearer, graphql
 from tests.support.credit_data import histories, write_csv
 from tests.support.processes import lending_env, run
 
@@ -42,12 +41,6 @@ APPLICANTS = [
     {"debt_to_income": "0.45", "region": "Yunnan", "employment": "farmer"},
     {},
 ]
-
-
-@pytest.fixture
-def api(settings: Settings) -> Iterator[TestClient]:
-    with client(settings) as test_client:
-        yield test_client
 
 
 @pytest.fixture(scope="module")

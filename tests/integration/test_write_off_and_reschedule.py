@@ -3,25 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 
-import pytest
 from fastapi.testclient import TestClient
 
 from domain.loan import Loan, LoanStatus
-from infrastructure.settings import Settings
-from tests.support.api import OFFICER, client
+from tests.support.api import OFFICER
 from tests.support.catalog import APPROVER, disbursed_loan, ok
 
 CENT = Decimal("0.01")
-
-
-@pytest.fixture
-def api(settings: Settings) -> Iterator[TestClient]:
-    with client(settings) as test_client:
-        yield test_client
 
 
 def stored(api: TestClient, loan_id: str) -> Loan:
