@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
@@ -22,6 +21,7 @@ from tests.support.catalog import (
     micro_12,
     ok,
 )
+from tests.support.database import select
 from tests.support.people import resident_id, tea_shop, wang_fang
 
 APPROVAL = """query($id: ID!) { loan(id: $id) { status principal version approval {
@@ -309,15 +309,10 @@ def test_a_rebuild_equals_the_incremental_tables(api: TestClient, db_url: str) -
         "approvals": "SELECT * FROM approvals ORDER BY position",
         "approval_steps": "SELECT * FROM approval_steps ORDER BY loan_id, level",
     }
-    incremental = {name: table(db_url, sql) for name, sql in queries.items()}
+    incremental = {name: select(db_url, sql) for name, sql in queries.items()}
     assert [len(rows) for rows in incremental.values()] == [3, 4]
     assert runtime.projections.rebuild("approvals") == last["position"]
-    assert {name: table(db_url, sql) for name, sql in queries.items()} == incremental
-
-
-def table(db_url: str, sql: str) -> list[tuple[Any, ...]]:
-    with psycopg.connect(db_url) as conn:
-        return conn.execute(sql).fetchall()
+    assert {name: select(db_url, sql) for name, sql in queries.items()} == incremental
 
 
 def test_settings_change_the_levels(settings: Settings) -> None:

@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
-import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
@@ -22,6 +21,7 @@ from tests.support.catalog import (
     micro_12,
     ok,
 )
+from tests.support.database import select
 from tests.support.people import tea_shop, wang_fang
 
 LOAN = """query($id: ID!, $asOf: DateTime, $payoffOn: Date) { loan(id: $id, asOf: $asOf) {
@@ -285,11 +285,6 @@ def test_deep_nesting_is_refused(api: TestClient) -> None:
     assert refused.get("data") is None
 
 
-def table(db_url: str, sql: str) -> list[tuple[Any, ...]]:
-    with psycopg.connect(db_url) as conn:
-        return conn.execute(sql).fetchall()
-
-
 def test_rebuilt_tables_equal_the_incremental_ones(api: TestClient, db_url: str) -> None:
     disbursed = disbursed_loan(api)
     rejected = submit(api, disbursed["borrower_id"])
@@ -304,12 +299,12 @@ def test_rebuilt_tables_equal_the_incremental_ones(api: TestClient, db_url: str)
         "loans": "SELECT * FROM loans ORDER BY position",
         "installments": "SELECT * FROM installments ORDER BY loan_id, number",
     }
-    incremental = {name: table(db_url, sql) for name, sql in queries.items()}
+    incremental = {name: select(db_url, sql) for name, sql in queries.items()}
     assert len(incremental["loans"]) == 2
     assert len(incremental["installments"]) == 12
     for name, sql in queries.items():
         assert runtime.projections.rebuild(name) == last["position"]
-        assert table(db_url, sql) == incremental[name]
+        assert select(db_url, sql) == incremental[name]
 
 
 def test_unknown_loans_read_as_null(api: TestClient) -> None:

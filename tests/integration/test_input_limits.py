@@ -10,17 +10,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from infrastructure.tokens import Role
-from tests.support.api import OFFICER, bearer
+from tests.support.api import OFFICER, bearer, head
 from tests.support.catalog import ADMIN, APPROVER, applied_loan, micro_12, ok
 from tests.support.people import wang_fang
 
 EVERY_ROLE = bearer("edge.admin", *Role)
 SOMEONE = str(uuid.UUID(int=7))
-
-
-def head(api: TestClient) -> int:
-    position: int = api.app.state.runtime.projections.head()  # type: ignore[attr-defined]
-    return position
 
 
 def refused(response: Any, field: str, reason: str = "") -> None:

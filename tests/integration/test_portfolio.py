@@ -22,6 +22,7 @@ from tests.support.catalog import (
     disbursed_loan,
     micro_12,
     ok,
+    pay,
 )
 from tests.support.people import LI_MING_ID, money, tea_shop, wang_fang
 from tests.support.settings import suite_settings
@@ -48,12 +49,6 @@ SHOP = {"product": "MICRO-12", "region": "Hunan", "officer": "officer.li",
         "borrowerKind": "business", "disbursementMonth": "2026-03",
         "disbursedAmount": "20000.00", "outstandingPrincipal": "0.00",  # written off
         "collectedAmount": "1000.00"}  # fmt: skip
-
-
-def pay(api: TestClient, loan_id: str, amount: str, on: str, ref: str) -> dict[str, Any]:
-    body = {"loan_id": loan_id, "amount": amount, "value_date": on, "channel": "bank",
-            "external_reference": ref}  # fmt: skip
-    return ok(api.post("/repayments", json=body, headers=OFFICER), 201)
 
 
 def disburse(api: TestClient, loan: dict[str, Any], on: str) -> dict[str, Any]:

@@ -101,3 +101,10 @@ def cob(api: TestClient, day: date | str, status: int = 200) -> dict[str, Any]:
     return ok(
         api.post("/close-of-business", json={"business_date": str(day)}, headers=ADMIN), status
     )
+
+
+def pay(api: TestClient, loan_id: str, amount: str, on: str, ref: str) -> dict[str, Any]:
+    """A bank repayment of `amount` on the loan, valued `on`, that must be accepted."""
+    body = {"loan_id": loan_id, "amount": amount, "value_date": on, "channel": "bank",
+            "external_reference": ref}  # fmt: skip
+    return ok(api.post("/repayments", json=body, headers=OFFICER), 201)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
@@ -31,3 +32,9 @@ def as_url(conninfo: str) -> str:
     netloc = "" if query else f"{host}:{parts.get('port', 5432)}"
     user = parts.get("user", "postgres")
     return f"postgresql://{user}@{netloc}/{parts['dbname']}{query}"
+
+
+def select(url: str, sql: str) -> list[tuple[Any, ...]]:
+    """The rows a query returns, read straight from the database."""
+    with psycopg.connect(url) as conn:
+        return conn.execute(sql).fetchall()
