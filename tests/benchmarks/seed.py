@@ -43,7 +43,7 @@ from infrastructure.runtime import Runtime
 from infrastructure.settings import Settings
 from projections.base import APPLICATION_NAME
 from projections.registry import READ_MODELS
-from tests.conftest import TEST_CIPHER_KEY, TEST_JWT_SECRET
+from tests.support.settings import TEST_CIPHER_KEY, TEST_JWT_SECRET
 
 SEED_VERSION = 1
 LOANS = 100_000

@@ -13,7 +13,7 @@ from eventsourcing.application import project_aggregate
 from domain.loan import Loan
 from infrastructure.runtime import Runtime
 from tests.benchmarks.baseline import InsertRate, ms
-from tests.benchmarks.portfolio import DISBURSED_ON, define_bench_product, disbursed_loan, pay
+from tests.support.portfolio import DISBURSED_ON, define_bench_product, disbursed_loan, pay
 
 PAYMENTS = 500
 RUNS = 30

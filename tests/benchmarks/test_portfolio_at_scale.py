@@ -43,7 +43,7 @@ def seeded(database_server: str, tmp_path_factory: pytest.TempPathFactory) -> It
 
 
 @pytest.fixture(scope="module")
-def api(seeded: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+def seeded_api(seeded: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     """The service with its read models following, as `lending serve` runs it."""
     settings = settings_for(seeded, tmp_path_factory.mktemp("data"))
     with TestClient(create_app(settings, freeze=True)) as client:
@@ -51,8 +51,8 @@ def api(seeded: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestC
 
 
 @pytest.fixture(scope="module")
-def runtime(api: TestClient) -> Runtime:
-    opened: Runtime = api.app.state.runtime  # type: ignore[attr-defined]
+def runtime(seeded_api: TestClient) -> Runtime:
+    opened: Runtime = seeded_api.app.state.runtime  # type: ignore[attr-defined]
     return opened
 
 
@@ -83,12 +83,14 @@ def close_and_report(
 
 @pytest.mark.timeout(7200)
 def test_close_of_business_over_100k_loans(
-    api: TestClient,
+    seeded_api: TestClient,
     insert_baseline: Callable[[int, float], InsertRate],
     report: Callable[..., str],
 ) -> None:
     """As `lending serve` runs it: the API and the read models in one process."""
-    close_and_report(api, "API and read models in one process", insert_baseline(1, 2.0), report)
+    close_and_report(
+        seeded_api, "API and read models in one process", insert_baseline(1, 2.0), report
+    )
 
 
 @pytest.mark.timeout(7200)
@@ -115,7 +117,7 @@ def test_close_of_business_beside_a_worker(
 @pytest.mark.parametrize(("name", "query"), [("arrears", ARREARS), ("portfolio", PORTFOLIO)])
 @pytest.mark.parametrize("as_of", [NEXT_DAY, BUSINESS_DATE], ids=["today", "yesterday"])
 def test_queries_over_100k_loans(
-    api: TestClient,
+    seeded_api: TestClient,
     runtime: Runtime,
     name: str,
     query: str,
@@ -124,16 +126,18 @@ def test_queries_over_100k_loans(
     report: Callable[..., str],
 ) -> None:
     # Closed once, by the test above or here when run alone (a date reached does nothing).
-    closed = api.post("/close-of-business", json={"business_date": str(NEXT_DAY)}, headers=ADMIN)
+    closed = seeded_api.post(
+        "/close-of-business", json={"business_date": str(NEXT_DAY)}, headers=ADMIN
+    )
     assert closed.status_code == 200, closed.text
     runtime.projections.wait(runtime.projections.head())
     baseline = insert_baseline(1, 2.0)
     variables = {"asOf": as_of.isoformat()}
-    first = ask(api, query, variables)
+    first = ask(seeded_api, query, variables)
     timings = []
     for _ in range(RUNS):
         began = time.perf_counter()
-        ask(api, query, variables)
+        ask(seeded_api, query, variables)
         timings.append(time.perf_counter() - began)
     p99 = percentile(timings, 0.99)
     report(

@@ -13,7 +13,7 @@ from application.demo import load_demo
 from infrastructure.runtime import Runtime
 from projections.registry import READ_MODELS
 from tests.benchmarks.baseline import InsertRate
-from tests.benchmarks.portfolio import disbursed_loans, pay
+from tests.support.portfolio import disbursed_loans, pay
 
 TIMED = ("loans", "portfolio")
 # Used only while the demo registers borrowers but makes no loans.

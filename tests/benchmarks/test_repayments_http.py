@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import Counter, deque
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections import Counter
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import date
 from uuid import UUID
 
@@ -16,9 +16,9 @@ import pytest
 from infrastructure.runtime import Runtime
 from infrastructure.settings import Settings
 from tests.benchmarks.baseline import InsertRate, ms, percentile
-from tests.benchmarks.portfolio import disbursed_loans
 from tests.support.api import OFFICER
-from tests.support.processes import server_process
+from tests.support.portfolio import disbursed_loans
+from tests.support.processes import drained_server
 
 CLIENTS = 8
 LOANS = 200
@@ -36,21 +36,10 @@ def settings(settings: Settings) -> Settings:
     return settings.model_copy(update={"opening_date": PAID_ON})
 
 
-@contextmanager
-def running_server(settings: Settings, processes: int) -> Iterator[str]:
-    """`lending serve` with `processes` API processes, its log drained while it runs.
-
-    Uvicorn logs every request; unread, thousands of them fill the pipe and stall
-    the server mid-benchmark.
-    """
+def running_server(settings: Settings, processes: int) -> AbstractContextManager[str]:
+    """`lending serve` with `processes` API processes, its log drained while it runs."""
     args = ("--workers", str(processes)) if processes > 1 else ()
-    with server_process(settings, *args, processes=processes) as (process, url):
-        assert process.stdout is not None
-        output = process.stdout
-        drain = threading.Thread(target=lambda: deque(output, maxlen=0), daemon=True)
-        drain.start()
-        yield url
-    drain.join(timeout=5)
+    return drained_server(settings, *args, processes=processes)
 
 
 class Client(threading.Thread):

@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import deque
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -21,23 +18,11 @@ from infrastructure.settings import Settings
 from interfaces.graphql.cost import MAX_COST, REBUILD
 from tests.support.api import ANALYST, OFFICER
 from tests.support.catalog import disbursed_loan, ok
-from tests.support.processes import server_process
+from tests.support.processes import drained_server
 
 PAYMENTS = 10
 REBUILDS = 240
 HEALTH_WITHIN = 1.0
-
-
-@contextmanager
-def running_server(settings: Settings) -> Iterator[str]:
-    """`lending serve`, its log drained: unread, uvicorn's access lines fill the pipe."""
-    with server_process(settings) as (process, url):
-        assert process.stdout is not None
-        output = process.stdout
-        drain = threading.Thread(target=lambda: deque(output, maxlen=0), daemon=True)
-        drain.start()
-        yield url
-    drain.join(timeout=5)
 
 
 def busy_loan(http: httpx.Client) -> tuple[str, int]:
@@ -65,7 +50,7 @@ def rebuilds(count: int) -> str:
 @pytest.mark.timeout(300)
 def test_health_answers_while_a_heavy_query_runs(settings: Settings) -> None:
     assert REBUILDS * (REBUILD + 1) <= MAX_COST  # allowed: the cost limit does not refuse it
-    with running_server(settings) as base, httpx.Client(base_url=base, timeout=60) as http:
+    with drained_server(settings) as base, httpx.Client(base_url=base, timeout=60) as http:
         loan_id, position = busy_loan(http)
         heavy: dict[str, Any] = {}
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
@@ -23,6 +21,7 @@ from tests.support.catalog import (
     micro_12,
     ok,
 )
+from tests.support.database import select
 from tests.support.people import resident_id, tea_shop, wang_fang
 
 APPROVAL = """query($id: ID!) { loan(id: $id) { status principal version approval {
@@ -38,13 +37,12 @@ OFFICER_WHO_SIGNS = bearer("officer.zhang", Role.LOAN_OFFICER, Role.REVIEWER, Ro
 
 
 @pytest.fixture
-def api(settings: Settings) -> Iterator[TestClient]:
-    with client(settings) as test_client:
-        ok(api_post(test_client, "/products", micro_12(), ADMIN), 201)
-        sme = micro_12(code="SME-36", name="SME term loan", max_principal="1000000.00",
-                       max_term=36)  # fmt: skip
-        ok(api_post(test_client, "/products", sme, ADMIN), 201)
-        yield test_client
+def two_products(api: TestClient) -> None:
+    """MICRO-12 and SME-36 (up to 1,000,000 over 36 months) are on offer."""
+    ok(api_post(api, "/products", micro_12(), ADMIN), 201)
+    sme = micro_12(code="SME-36", name="SME term loan", max_principal="1000000.00",
+                   max_term=36)  # fmt: skip
+    ok(api_post(api, "/products", sme, ADMIN), 201)
 
 
 def api_post(api: TestClient, path: str, body: dict[str, Any], headers: dict[str, str]) -> Any:
@@ -90,6 +88,7 @@ def steps(found: dict[str, Any]) -> list[tuple[int, str, str, str]]:
     return [(s["level"], s["role"], s["decision"], s["actor"]) for s in found["approval"]["steps"]]
 
 
+@pytest.mark.usefixtures("two_products")
 def test_a_mid_sized_application_is_reviewed_then_approved(api: TestClient) -> None:
     loan = application(api, 1, "30000.00")
     submitted = approval(api, loan, loan["position"])
@@ -118,6 +117,7 @@ def test_a_mid_sized_application_is_reviewed_then_approved(api: TestClient) -> N
     assert done["approval"]["steps"][0]["note"] == "stall visited; stock matches the books"
 
 
+@pytest.mark.usefixtures("two_products")
 def test_a_large_application_needs_two_reviewers_then_an_approver(api: TestClient) -> None:
     loan = application(api, 2, "250000.00", term=24)
     sign(api, loan, REVIEWER)
@@ -133,6 +133,7 @@ def test_a_large_application_needs_two_reviewers_then_an_approver(api: TestClien
     assert [s[3] for s in steps(done)] == ["reviewer.qian", "reviewer.he", "approver.sun"]
 
 
+@pytest.mark.usefixtures("two_products")
 @pytest.mark.parametrize("level", [1, 2, 3])
 def test_a_rejection_at_any_level_rejects_the_loan(api: TestClient, level: int) -> None:
     loan = application(api, 3, "250000.00", term=24)
@@ -148,6 +149,7 @@ def test_a_rejection_at_any_level_rejects_the_loan(api: TestClient, level: int) 
     assert "rejected" in later["detail"]
 
 
+@pytest.mark.usefixtures("two_products")
 def test_a_small_clean_application_is_approved_by_the_system_as_it_is_submitted(
     api: TestClient,
 ) -> None:
@@ -168,6 +170,7 @@ def test_a_small_clean_application_is_approved_by_the_system_as_it_is_submitted(
     )
 
 
+@pytest.mark.usefixtures("two_products")
 def test_a_small_application_graded_c_waits_for_one_approver(api: TestClient) -> None:
     loan = application(api, 9, "12000.00")
     found = approval(api, loan, loan["position"])["approval"]
@@ -179,6 +182,7 @@ def test_a_small_application_graded_c_waits_for_one_approver(api: TestClient) ->
     assert steps(done) == [(1, "APPROVER", "APPROVE", "approver.sun")]
 
 
+@pytest.mark.usefixtures("two_products")
 def test_a_flagged_small_application_is_reviewed_and_approving_it_needs_a_reason(
     api: TestClient,
 ) -> None:
@@ -195,6 +199,7 @@ def test_a_flagged_small_application_is_reviewed_and_approving_it_needs_a_reason
     assert (last["overrideReason"], last["decision"]) == ("sales ledger checked on site", "APPROVE")
 
 
+@pytest.mark.usefixtures("two_products")
 def test_lending_above_the_assessed_limit_needs_a_reason(api: TestClient) -> None:
     loan = application(api, 16, "30000.00")
     sign(api, loan, REVIEWER)
@@ -204,6 +209,7 @@ def test_lending_above_the_assessed_limit_needs_a_reason(api: TestClient) -> Non
     sign(api, loan, APPROVER, override_reason="second income from the tea shop")
 
 
+@pytest.mark.usefixtures("two_products")
 def test_the_submitter_may_not_review_or_approve(api: TestClient) -> None:
     loan = applied_loan(api, borrower(4), principal="30000.00")
     for path in ("approve", "reject"):
@@ -216,6 +222,7 @@ def test_the_submitter_may_not_review_or_approve(api: TestClient) -> None:
         )
 
 
+@pytest.mark.usefixtures("two_products")
 def test_one_person_may_not_sign_two_levels(api: TestClient) -> None:
     loan = application(api, 5, "30000.00")
     sign(api, loan, MANAGER)
@@ -224,6 +231,7 @@ def test_one_person_may_not_sign_two_levels(api: TestClient) -> None:
     assert reject(api, loan, MANAGER, status=403)["detail"] == refused["detail"]
 
 
+@pytest.mark.usefixtures("two_products")
 def test_a_level_needs_its_role_in_order(api: TestClient) -> None:
     loan = application(api, 6, "30000.00")
     early = sign(api, loan, APPROVER, status=409)
@@ -236,6 +244,7 @@ def test_a_level_needs_its_role_in_order(api: TestClient) -> None:
     assert api.post(f"/loans/{loan['id']}/approve", json={}, headers=OFFICER).status_code == 403
 
 
+@pytest.mark.usefixtures("two_products")
 def test_only_the_final_level_sets_the_figures(api: TestClient) -> None:
     loan = application(api, 7, "30000.00")
     refused = sign(api, loan, REVIEWER, status=422, principal="20000.00")
@@ -250,6 +259,7 @@ def queue(api: TestClient, role: str, headers: dict[str, str], position: int) ->
     return [node["purpose"] for node in data["data"]["reviewQueue"]["nodes"]]
 
 
+@pytest.mark.usefixtures("two_products")
 def test_each_role_sees_what_waits_for_it_except_its_own(api: TestClient) -> None:
     application(api, 10, "30000.00")  # waits for a first review
     reviewed = application(api, 11, "30000.00")
@@ -285,6 +295,7 @@ def test_each_role_sees_what_waits_for_it_except_its_own(api: TestClient) -> Non
         assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
 
+@pytest.mark.usefixtures("two_products")
 def test_a_rebuild_equals_the_incremental_tables(api: TestClient, db_url: str) -> None:
     application(api, 20, "5000.00")  # automatic
     large = application(api, 21, "250000.00", term=24)
@@ -298,15 +309,10 @@ def test_a_rebuild_equals_the_incremental_tables(api: TestClient, db_url: str) -
         "approvals": "SELECT * FROM approvals ORDER BY position",
         "approval_steps": "SELECT * FROM approval_steps ORDER BY loan_id, level",
     }
-    incremental = {name: table(db_url, sql) for name, sql in queries.items()}
+    incremental = {name: select(db_url, sql) for name, sql in queries.items()}
     assert [len(rows) for rows in incremental.values()] == [3, 4]
     assert runtime.projections.rebuild("approvals") == last["position"]
-    assert {name: table(db_url, sql) for name, sql in queries.items()} == incremental
-
-
-def table(db_url: str, sql: str) -> list[tuple[Any, ...]]:
-    with psycopg.connect(db_url) as conn:
-        return conn.execute(sql).fetchall()
+    assert {name: select(db_url, sql) for name, sql in queries.items()} == incremental
 
 
 def test_settings_change_the_levels(settings: Settings) -> None:

@@ -19,10 +19,10 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.integration.test_close_of_business import cob, opened_on
 from tests.support.api import ANALYST, OFFICER, client, graphql
-from tests.support.catalog import ADMIN, applied_loan, approved, micro_12, ok
+from tests.support.catalog import ADMIN, applied_loan, approved, cob, micro_12, ok
 from tests.support.people import LI_MING_ID, resident_id, wang_fang
+from tests.support.settings import opened_on
 
 ZERO = Decimal("0.00")
 # 12,000.00 over 12 months at 1% a month: (due date, principal, interest); 1,066.19 each.

@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 from application.demo import load_demo
 from infrastructure import secrets
 from infrastructure.runtime import Runtime
 from infrastructure.settings import Settings
 from infrastructure.tokens import Role, decode
-from tests.support.processes import lending_env
-
-
-def run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-c", "from interfaces.cli import main; main()", *args]
-    return subprocess.run(
-        command, env=env, capture_output=True, text=True, timeout=120, check=False
-    )
+from tests.support.processes import lending_env, run
 
 
 def test_token_prints_a_token_the_server_accepts(settings: Settings) -> None:

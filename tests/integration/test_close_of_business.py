@@ -19,11 +19,10 @@ from fastapi.testclient import TestClient
 from application.close_of_business import review_loans
 from application.repayments import ReceiveRepayment, receive_repayment
 from domain.loan import Loan
-from infrastructure.settings import Settings
-from tests.conftest import TEST_CIPHER_KEY, TEST_JWT_SECRET
 from tests.support.api import ANALYST, OFFICER, client, graphql
-from tests.support.catalog import ADMIN, APPROVER, applied_loan, disbursed_loan, ok
+from tests.support.catalog import APPROVER, applied_loan, cob, disbursed_loan, ok
 from tests.support.people import LI_MING_ID, wang_fang
+from tests.support.settings import opened_on
 
 OFFICER_NAME = "officer.zhang"
 # (DPD, bucket, classification) from the first day each is reached, nothing paid.
@@ -35,22 +34,6 @@ TRANSITIONS = (
     (181, "dpd_over_180", "doubtful"),
     (361, "dpd_over_180", "loss"),
 )
-
-
-def opened_on(db_url: str, tmp_path: Path, day: date) -> Settings:
-    return Settings(
-        database_url=db_url,
-        data_dir=tmp_path / "data",
-        jwt_secret=TEST_JWT_SECRET,
-        cipher_key=TEST_CIPHER_KEY,
-        opening_date=day,
-    )
-
-
-def cob(api: TestClient, day: date, status: int = 200) -> dict[str, Any]:
-    return ok(
-        api.post("/close-of-business", json={"business_date": str(day)}, headers=ADMIN), status
-    )
 
 
 def delinquency(api: TestClient, loan_id: str) -> list[tuple[date, int, str, str]]:

@@ -19,7 +19,7 @@ from infrastructure.runtime import Runtime
 from infrastructure.settings import Settings
 from infrastructure.tokens import Role
 from tests.support.api import OFFICER, bearer, client, graphql
-from tests.support.catalog import ADMIN, applied_loan, disbursed_loan, ok
+from tests.support.catalog import ADMIN, applied_loan, cob, disbursed_loan, ok, pay
 from tests.support.people import tea_shop
 
 COLLECTOR = bearer("collector.he", Role.COLLECTOR)
@@ -32,16 +32,6 @@ def act(api: TestClient, loan_id: str, status: int = 201, **body: Any) -> dict[s
     action = {"kind": "call", "outcome": "answered, short of cash"} | body
     return ok(api.post(f"/loans/{loan_id}/collection-actions", json=action, headers=COLLECTOR),
               status)  # fmt: skip
-
-
-def cob(api: TestClient, day: str) -> dict[str, Any]:
-    return ok(api.post("/close-of-business", json={"business_date": day}, headers=ADMIN))
-
-
-def pay(api: TestClient, loan_id: str, amount: str, value_date: str, ref: str) -> dict[str, Any]:
-    body = {"loan_id": loan_id, "amount": amount, "value_date": value_date,
-            "channel": "bank", "external_reference": ref}  # fmt: skip
-    return ok(api.post("/repayments", json=body, headers=OFFICER), 201)
 
 
 def settled(api: TestClient, loan_id: str) -> list[PromiseSettled]:

@@ -22,9 +22,9 @@ from domain.loan import Loan
 from infrastructure.runtime import Runtime
 from infrastructure.settings import Settings
 from infrastructure.tokens import Role
-from tests.benchmarks.portfolio import OFFICER as OFFICER_NAME
-from tests.benchmarks.portfolio import disbursed_loans
 from tests.support.api import OFFICER, bearer, client
+from tests.support.portfolio import OFFICER as OFFICER_NAME
+from tests.support.portfolio import disbursed_loans
 from tests.support.processes import server_process
 
 CONCURRENT = 50

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 from uuid import UUID
 
 import psycopg
-import pytest
 from fastapi.testclient import TestClient
 from psycopg.rows import dict_row
 
@@ -32,12 +30,6 @@ ASSESSMENT = """query($id: ID!) { loan(id: $id) { assessment {
     pricing { baseRatePercent grade gradeSpreadPercent termYears termPremiumPerYearPercent
         termPremiumPercent unclampedPercent productMinPercent productMaxPercent
         legalCeilingPercent ratePercent clampedBy } } } }"""
-
-
-@pytest.fixture
-def api(settings: Settings) -> Iterator[TestClient]:
-    with client(settings) as test_client:
-        yield test_client
 
 
 def lending(api: TestClient) -> LendingApplication:

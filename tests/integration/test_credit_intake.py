@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 
 from application.borrowers import RegisterBorrower, register_borrower
@@ -18,9 +16,8 @@ from domain.borrower import Borrower, BorrowerKind, Profile
 from domain.product import ProductTerms
 from domain.schedule import Frequency, Method
 from infrastructure.runtime import Runtime
-from infrastructure.settings import Settings
 from infrastructure.tokens import Role
-from tests.support.api import ANALYST, OFFICER, bearer, client, graphql
+from tests.support.api import ANALYST, OFFICER, bearer, graphql
 from tests.support.catalog import ADMIN, APPROVER, applied_loan, disbursed_loan, micro_12, ok
 from tests.support.people import LI_MING_ID, WANG_FANG_ID, resident_id, wang_fang
 
@@ -31,12 +28,6 @@ INTAKE = """query($id: ID!) { loan(id: $id) { status assessment {
 HISTORY = """query($id: ID!) { loanHistory(id: $id) { type actor data } }"""
 HARD = ["identity", "age", "blacklist", "written_off"]
 SOFT = ["application_velocity", "shared_phone", "debt_to_income", "income_consistency"]
-
-
-@pytest.fixture
-def api(settings: Settings) -> Iterator[TestClient]:
-    with client(settings) as test_client:
-        yield test_client
 
 
 def read(api: TestClient, written: dict[str, Any]) -> Any:

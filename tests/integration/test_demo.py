@@ -19,7 +19,7 @@ from application.risk import risk_policy
 from domain.loan import LoanStatus
 from infrastructure.runtime import Runtime
 from infrastructure.settings import Settings
-from tests.conftest import as_url
+from tests.support.database import as_url, select
 from tests.support.processes import lending_env
 
 SEED = 20261122
@@ -27,13 +27,8 @@ BORROWERS = 40
 STAFF = ("admin.", "officer.", "approver.", "reviewer.", "collector.")
 
 
-def rows(url: str, sql: str) -> list[tuple[Any, ...]]:
-    with psycopg.connect(url) as conn:
-        return conn.execute(sql).fetchall()
-
-
 def one(url: str, sql: str) -> Any:
-    return rows(url, sql)[0][0]
+    return select(url, sql)[0][0]
 
 
 def loaded(runtime: Runtime, seed: int = SEED) -> int:
@@ -44,7 +39,7 @@ def loaded(runtime: Runtime, seed: int = SEED) -> int:
 
 def portfolio(url: str) -> list[tuple[Any, ...]]:
     """What two loads of one seed must agree on: per status, the count and the money."""
-    return rows(
+    return select(
         url,
         """SELECT l.status, count(*), sum(l.principal), sum(l.disbursed_amount),
                   sum(l.outstanding_principal), sum(l.credit_balance),
@@ -80,12 +75,12 @@ def test_a_small_demo_has_every_state_and_payment_story_and_its_seed_repeats_it(
     assert one(db_url, "SELECT count(*) FROM borrowers") == BORROWERS
     assert one(db_url, "SELECT count(DISTINCT kind) FROM borrowers") == 2
     assert one(db_url, "SELECT count(*) FROM products") == 4
-    statuses = {status for (status,) in rows(db_url, "SELECT DISTINCT status FROM loans")}
+    statuses = {status for (status,) in select(db_url, "SELECT DISTINCT status FROM loans")}
     assert statuses == {status.value for status in LoanStatus}
-    methods = {method for (method,) in rows(db_url, "SELECT DISTINCT method FROM loans")}
+    methods = {method for (method,) in select(db_url, "SELECT DISTINCT method FROM loans")}
     assert {"equal_installments", "equal_principal", "interest_only", "flat"} <= methods
 
-    prepayments = rows(
+    prepayments = select(
         db_url, "SELECT DISTINCT prepayment FROM repayments WHERE prepayment IS NOT NULL"
     )
     assert {kind for (kind,) in prepayments} == {"reduce_term", "reduce_installment"}
@@ -99,21 +94,23 @@ def test_a_small_demo_has_every_state_and_payment_story_and_its_seed_repeats_it(
     assert one(db_url, unsettled) == 0
     assert one(db_url, "SELECT count(*) FROM loans WHERE status = 'closed'") > 0
     assert one(db_url, "SELECT max(value_date) FROM repayments") <= date(2026, 11, 20)
-    first, last = rows(db_url, "SELECT min(disbursed_on), max(disbursed_on) FROM loans")[0]
+    first, last = select(db_url, "SELECT min(disbursed_on), max(disbursed_on) FROM loans")[0]
     assert first >= date(2025, 1, 1)
     assert last <= date(2026, 11, 20)
 
     actors = {e.actor for page in runtime.projections.pages() for e, _ in page}
     # Decisions the credit policy takes by itself (automatic approval) name "system".
     assert all(actor.startswith(STAFF) or actor == "system" for actor in actors), actors
-    routes = {tuple(levels) for (levels,) in rows(db_url, "SELECT DISTINCT levels FROM approvals")}
+    routes = {
+        tuple(levels) for (levels,) in select(db_url, "SELECT DISTINCT levels FROM approvals")
+    }
     assert {("system",), ("reviewer", "approver"), ("reviewer", "reviewer", "approver")} <= routes
-    waiting = rows(db_url, "SELECT DISTINCT pending_role FROM approvals WHERE status = 'pending'")
+    waiting = select(db_url, "SELECT DISTINCT pending_role FROM approvals WHERE status = 'pending'")
     assert waiting
     assert {role for (role,) in waiting} <= {"reviewer", "approver"}
     assert one(db_url, "SELECT count(*) FROM approval_steps WHERE override_reason <> ''") > 0
     # The warnings the late loans call for are raised once, on the demo's business date.
-    warnings = rows(db_url, "SELECT rule, count(*) FROM risk_warnings GROUP BY rule")
+    warnings = select(db_url, "SELECT rule, count(*) FROM risk_warnings GROUP BY rule")
     assert {"dpd_threshold", "first_payment_default", "repeated_late"} <= dict(warnings).keys()
     policy = risk_policy(runtime.app)
     findings = runtime.risk_findings(business_date(runtime.app), policy, position)

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
-import pytest
 from fastapi.testclient import TestClient
 
-from infrastructure.settings import Settings
 from infrastructure.tokens import Role
-from tests.support.api import ANALYST, AUDITOR, OFFICER, bearer, client, graphql
+from tests.support.api import ANALYST, AUDITOR, OFFICER, bearer, graphql
 from tests.support.people import WANG_FANG_ID, resident_id, tea_shop, wang_fang
 
 BORROWER = """query($id: ID!, $asOf: DateTime) { borrower(id: $id, asOf: $asOf) {
@@ -21,12 +18,6 @@ PAGE = """query($first: Int, $after: String, $filter: BorrowerFilter) {
         edges { cursor node { name region } } pageInfo { hasNextPage endCursor } } }"""
 HISTORY = """query($id: ID!) { borrowerHistory(id: $id) {
     version type recordedAt valueDate actor data } }"""
-
-
-@pytest.fixture
-def api(settings: Settings) -> Iterator[TestClient]:
-    with client(settings) as test_client:
-        yield test_client
 
 
 def register(api: TestClient, body: dict[str, object]) -> dict[str, object]:

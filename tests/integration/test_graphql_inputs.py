@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from infrastructure.settings import Settings
-from tests.support.api import ANALYST, client, graphql
+from tests.support.api import ANALYST, graphql
 from tests.support.catalog import disbursed_loan
 
 JSON = {"content-type": "application/json"}
-
-
-@pytest.fixture
-def api(settings: Settings) -> Iterator[TestClient]:
-    with client(settings) as test_client:
-        yield test_client
 
 
 def post(api: TestClient, query: str, **variables: Any) -> dict[str, Any]:

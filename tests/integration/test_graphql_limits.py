@@ -12,22 +12,23 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from infrastructure.settings import Settings
 from infrastructure.tokens import Role
 from interfaces.graphql.cost import COST_CODE, LOAD, MAX_COST
 from interfaces.graphql.pagination import MAX_PAGE
 from interfaces.graphql.schema import MAX_TOKENS
-from tests.support.api import ANALYST, bearer, client, graphql
+from tests.support.api import ANALYST, bearer, graphql
 from tests.support.catalog import disbursed_loan
 
 EVERY_ROLE = bearer("everyone", *(r for r in Role if r is not Role.BORROWER))
 
 
 @pytest.fixture
-def api(settings: Settings) -> Iterator[TestClient]:
-    with client(settings) as test_client:
-        graphql(test_client, "{ businessDate }", ANALYST)  # warm: the first request pays set-up
-        yield test_client
+def warmed(api: TestClient) -> None:
+    """The service has answered once: the first request pays set-up, not the timed one."""
+    graphql(api, "{ businessDate }", ANALYST)
+
+
+pytestmark = pytest.mark.usefixtures("warmed")
 
 
 def timed_graphql(

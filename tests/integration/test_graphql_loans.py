@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
-import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
-from infrastructure.settings import Settings
 from infrastructure.tokens import Role
-from tests.support.api import ANALYST, AUDITOR, OFFICER, OTHER_OFFICER, bearer, client, graphql
+from tests.support.api import ANALYST, AUDITOR, OFFICER, OTHER_OFFICER, bearer, graphql
 from tests.support.catalog import (
     ADMIN,
     APPROVER,
@@ -24,6 +21,7 @@ from tests.support.catalog import (
     micro_12,
     ok,
 )
+from tests.support.database import select
 from tests.support.people import tea_shop, wang_fang
 
 LOAN = """query($id: ID!, $asOf: DateTime, $payoffOn: Date) { loan(id: $id, asOf: $asOf) {
@@ -38,12 +36,6 @@ LOANS = """query($filter: LoanFilter, $first: Int, $after: String) {
         nodes { id purpose } pageInfo { hasNextPage endCursor } } }"""
 HISTORY = """query($id: ID!) { loanHistory(id: $id) { version type valueDate actor data } }"""
 STATUS = """query($id: ID!) { loan(id: $id) { status principal term version } }"""
-
-
-@pytest.fixture
-def api(settings: Settings) -> Iterator[TestClient]:
-    with client(settings) as test_client:
-        yield test_client
 
 
 def submit(
@@ -293,11 +285,6 @@ def test_deep_nesting_is_refused(api: TestClient) -> None:
     assert refused.get("data") is None
 
 
-def table(db_url: str, sql: str) -> list[tuple[Any, ...]]:
-    with psycopg.connect(db_url) as conn:
-        return conn.execute(sql).fetchall()
-
-
 def test_rebuilt_tables_equal_the_incremental_ones(api: TestClient, db_url: str) -> None:
     disbursed = disbursed_loan(api)
     rejected = submit(api, disbursed["borrower_id"])
@@ -312,12 +299,12 @@ def test_rebuilt_tables_equal_the_incremental_ones(api: TestClient, db_url: str)
         "loans": "SELECT * FROM loans ORDER BY position",
         "installments": "SELECT * FROM installments ORDER BY loan_id, number",
     }
-    incremental = {name: table(db_url, sql) for name, sql in queries.items()}
+    incremental = {name: select(db_url, sql) for name, sql in queries.items()}
     assert len(incremental["loans"]) == 2
     assert len(incremental["installments"]) == 12
     for name, sql in queries.items():
         assert runtime.projections.rebuild(name) == last["position"]
-        assert table(db_url, sql) == incremental[name]
+        assert select(db_url, sql) == incremental[name]
 
 
 def test_unknown_loans_read_as_null(api: TestClient) -> None:

@@ -4,31 +4,18 @@ numbers past the columns and the calendar, and approvals the product does not al
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from infrastructure.settings import Settings
 from infrastructure.tokens import Role
-from tests.support.api import OFFICER, bearer, client
+from tests.support.api import OFFICER, bearer, head
 from tests.support.catalog import ADMIN, APPROVER, applied_loan, micro_12, ok
 from tests.support.people import wang_fang
 
 EVERY_ROLE = bearer("edge.admin", *Role)
 SOMEONE = str(uuid.UUID(int=7))
-
-
-@pytest.fixture
-def api(settings: Settings) -> Iterator[TestClient]:
-    with client(settings) as test_client:
-        yield test_client
-
-
-def head(api: TestClient) -> int:
-    position: int = api.app.state.runtime.projections.head()  # type: ignore[attr-defined]
-    return position
 
 
 def refused(response: Any, field: str, reason: str = "") -> None:

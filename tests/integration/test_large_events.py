@@ -27,7 +27,7 @@ from domain.loan import Loan
 from domain.model import Aggregate
 from infrastructure.runtime import Runtime
 from infrastructure.settings import Settings
-from tests.benchmarks.portfolio import OFFICER, disbursed_loans, register
+from tests.support.portfolio import OFFICER, disbursed_loans, register
 
 MB = 2**20
 # A save of 16 MB takes a few seconds on a busy machine; a hang never ends.

@@ -10,7 +10,7 @@ split with plain arithmetic; the application's figures are compared against them
 from __future__ import annotations
 
 from datetime import date
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -18,18 +18,15 @@ from uuid import UUID
 from fastapi.testclient import TestClient
 
 from domain.loan import Loan
-from tests.integration.test_close_of_business import cob, opened_on
 from tests.support.api import ANALYST, OFFICER, client, graphql
-from tests.support.catalog import ADMIN, disbursed_loan, micro_12, ok
+from tests.support.catalog import ADMIN, cob, disbursed_loan, micro_12, ok
+from tests.support.ledger import cents
+from tests.support.settings import opened_on
 
 DAILY = Decimal("0.001")
 FEE = Decimal("25.00")
 DISBURSED = date(2027, 12, 31)
 JAN_31, FEB_29 = date(2028, 1, 31), date(2028, 2, 29)
-
-
-def cents(amount: Decimal) -> Decimal:
-    return amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
 
 
 def penalised_loan(api: TestClient) -> dict[str, Any]:

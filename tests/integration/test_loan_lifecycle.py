@@ -2,35 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
 from fastapi.testclient import TestClient
 
-from domain.loan import Loan, LoanStatus
-from infrastructure.settings import Settings
+from domain.loan import LoanStatus
 from infrastructure.tokens import Role
-from tests.support.api import ANALYST, OFFICER, bearer, client
+from tests.support.api import ANALYST, OFFICER, bearer, stored_loan
 from tests.support.catalog import APPROVER, applied_loan, disbursed_loan, ok
-
-
-@pytest.fixture
-def api(settings: Settings) -> Iterator[TestClient]:
-    with client(settings) as test_client:
-        yield test_client
-
-
-def stored(api: TestClient, loan_id: str) -> Loan:
-    app = api.app.state.runtime.app  # type: ignore[attr-defined]
-    loan: Loan = app.repository.get(__import__("uuid").UUID(loan_id))
-    return loan
 
 
 def test_application_to_disbursement_records_terms_and_schedule(api: TestClient) -> None:
     loan = disbursed_loan(api)
     assert loan["version"] == 4
-    recorded = stored(api, loan["id"])
+    recorded = stored_loan(api, loan["id"])
     assert recorded.status is LoanStatus.ACTIVE
     assert recorded.schedule is not None
     assert len(recorded.schedule.installments) == 12
@@ -50,7 +36,7 @@ def test_approval_may_lower_principal_within_the_product(api: TestClient) -> Non
             headers=APPROVER,
         )
     )
-    assert stored(api, lower["id"]).principal == Decimal("8000.00")
+    assert stored_loan(api, lower["id"]).principal == Decimal("8000.00")
 
 
 def test_approval_outside_the_product_is_422_naming_the_limit(api: TestClient) -> None:

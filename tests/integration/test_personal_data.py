@@ -3,17 +3,14 @@ one deliberate table; in full only for the readers who call or visit the borrowe
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import psycopg
-import pytest
 from fastapi.testclient import TestClient
 from psycopg.sql import SQL, Identifier
 
-from infrastructure.settings import Settings
 from infrastructure.tokens import Role
-from tests.support.api import ANALYST, OFFICER, bearer, client, graphql
+from tests.support.api import ANALYST, OFFICER, bearer, graphql
 from tests.support.catalog import applied_loan, disbursed_loan, ok
 from tests.support.people import LI_MING_ID, resident_id, wang_fang
 
@@ -35,12 +32,6 @@ LIST = """query($filter: BorrowerFilter) { borrowers(filter: $filter) {
 HISTORY = "query($id: ID!) { borrowerHistory(id: $id) { type data } }"
 PAYERS = "query($id: ID!) { loan(id: $id) { repayments { payer } } }"
 LOAN_HISTORY = "query($id: ID!) { loanHistory(id: $id) { type data } }"
-
-
-@pytest.fixture
-def api(settings: Settings) -> Iterator[TestClient]:
-    with client(settings) as test_client:
-        yield test_client
 
 
 def zhao(**overrides: Any) -> dict[str, Any]:

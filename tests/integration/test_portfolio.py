@@ -11,9 +11,7 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
-from infrastructure.settings import Settings
 from infrastructure.tokens import Role
-from tests.conftest import suite_settings
 from tests.support.api import ANALYST, AUDITOR, OFFICER, OTHER_OFFICER, bearer, client, graphql
 from tests.support.catalog import (
     ADMIN,
@@ -24,8 +22,10 @@ from tests.support.catalog import (
     disbursed_loan,
     micro_12,
     ok,
+    pay,
 )
 from tests.support.people import LI_MING_ID, money, tea_shop, wang_fang
+from tests.support.settings import suite_settings
 
 PORTFOLIO = """query($groupBy: [PortfolioDimension!], $asOf: Date) {
     portfolio(groupBy: $groupBy, asOf: $asOf) { product region officer borrowerKind
@@ -49,18 +49,6 @@ SHOP = {"product": "MICRO-12", "region": "Hunan", "officer": "officer.li",
         "borrowerKind": "business", "disbursementMonth": "2026-03",
         "disbursedAmount": "20000.00", "outstandingPrincipal": "0.00",  # written off
         "collectedAmount": "1000.00"}  # fmt: skip
-
-
-@pytest.fixture
-def api(settings: Settings) -> Iterator[TestClient]:
-    with client(settings) as test_client:
-        yield test_client
-
-
-def pay(api: TestClient, loan_id: str, amount: str, on: str, ref: str) -> dict[str, Any]:
-    body = {"loan_id": loan_id, "amount": amount, "value_date": on, "channel": "bank",
-            "external_reference": ref}  # fmt: skip
-    return ok(api.post("/repayments", json=body, headers=OFFICER), 201)
 
 
 def disburse(api: TestClient, loan: dict[str, Any], on: str) -> dict[str, Any]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -16,9 +15,8 @@ from domain.errors import DuplicateProductCode, InvalidValue, NotFound
 from domain.product import ProductTerms
 from domain.schedule import Frequency, Method
 from infrastructure.runtime import Runtime
-from infrastructure.settings import Settings
 from infrastructure.tokens import Role
-from tests.support.api import ANALYST, OFFICER, bearer, client, graphql
+from tests.support.api import ANALYST, OFFICER, bearer, graphql
 from tests.support.catalog import ADMIN, micro_12
 
 PRODUCTS = """{ products { id code name currency minorUnit minPrincipal maxPrincipal
@@ -31,12 +29,6 @@ PRODUCT = "query($code: String!) { product(code: $code) { code currency minPrinc
 def as_command(body: dict[str, Any]) -> DefineProduct:
     fields = {k: v for k, v in body.items() if k != "code"}
     return DefineProduct("admin.wu", body["code"], ProductTerms.model_validate(fields))
-
-
-@pytest.fixture
-def api(settings: Settings) -> Iterator[TestClient]:
-    with client(settings) as test_client:
-        yield test_client
 
 
 def define(api: TestClient, body: dict[str, Any]) -> dict[str, Any]:

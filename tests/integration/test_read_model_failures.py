@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -23,11 +23,10 @@ from infrastructure.runtime import Runtime
 from infrastructure.settings import Settings
 from projections.base import ReadModelStopped
 from projections.failures import SkipRefused
-from tests.integration.test_cli import run
-from tests.support.api import ANALYST, client
+from tests.support.api import ANALYST
 from tests.support.catalog import ADMIN, micro_12
 from tests.support.people import WANG_FANG_ID
-from tests.support.processes import lending_env
+from tests.support.processes import lending_env, run
 
 BORROWER = "query($id: ID!) { borrower(id: $id) { id } }"
 
@@ -68,12 +67,6 @@ def until(condition: Callable[[], bool], what: str, timeout: float = 30.0) -> No
     while not condition():
         assert time.monotonic() < deadline, f"never: {what}"
         time.sleep(0.01)
-
-
-@pytest.fixture
-def api(settings: Settings) -> Iterator[TestClient]:
-    with client(settings) as test_client:
-        yield test_client
 
 
 @pytest.fixture

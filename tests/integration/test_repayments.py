@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -12,26 +11,14 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
-from domain.loan import Loan, LoanStatus
-from infrastructure.settings import Settings
-from tests.support.api import OFFICER, client
+from domain.loan import LoanStatus
+from tests.support.api import OFFICER, stored_loan
 from tests.support.catalog import disbursed_loan, ok
 from tests.support.people import LI_MING_ID, wang_fang
 
 # 12,000 at 12% a year, monthly over 12 months from 2026-01-31:
 # level installment 12000 * 0.01 / (1 - 1.01**-12) = 1066.1854 -> 1066.19.
 FIRST_DUE = "2026-02-28"
-
-
-@pytest.fixture
-def api(settings: Settings) -> Iterator[TestClient]:
-    with client(settings) as test_client:
-        yield test_client
-
-
-def loan_of(api: TestClient, loan_id: str) -> Loan:
-    loan: Loan = api.app.state.runtime.app.repository.get(uuid.UUID(loan_id))  # type: ignore[attr-defined]
-    return loan
 
 
 def pay(api: TestClient, loan_id: str, amount: str, on: str, ref: str, **extra: Any) -> Any:
@@ -48,7 +35,7 @@ def pay(api: TestClient, loan_id: str, amount: str, on: str, ref: str, **extra: 
 def test_an_on_time_installment_pays_interest_then_principal(api: TestClient) -> None:
     loan = disbursed_loan(api)
     receipt = ok(pay(api, loan["id"], "1066.19", FIRST_DUE, "T-1"), 201)
-    recorded = loan_of(api, loan["id"])
+    recorded = stored_loan(api, loan["id"])
     (result,) = recorded.results.values()
     split = {a.component.value: a.amount for a in result.allocations}
     assert split == {"interest": Decimal("120.00"), "principal": Decimal("946.19")}
@@ -65,19 +52,19 @@ def test_a_repeated_notification_returns_the_same_repayment_and_writes_nothing(
     again = ok(pay(api, loan["id"], "500.00", FIRST_DUE, "DUP-7"), 200)
     assert again["id"] == first["id"]
     assert again["position"] == 0
-    assert len(loan_of(api, loan["id"]).payments) == 1
+    assert len(stored_loan(api, loan["id"]).payments) == 1
     different = pay(api, loan["id"], "600.00", FIRST_DUE, "DUP-7")
     assert different.status_code == 409
 
 
 def test_full_repayment_closes_the_loan_and_overpayment_is_credit(api: TestClient) -> None:
     loan = disbursed_loan(api)
-    recorded = loan_of(api, loan["id"])
+    recorded = stored_loan(api, loan["id"])
     assert recorded.schedule is not None
     for item in recorded.schedule.installments:
         amount = item.total + (Decimal("5.00") if item.number == 12 else 0)
         ok(pay(api, loan["id"], str(amount), str(item.due_date), f"I-{item.number}"), 201)
-    closed = loan_of(api, loan["id"])
+    closed = stored_loan(api, loan["id"])
     assert closed.status is LoanStatus.CLOSED
     assert closed.balances is not None
     assert closed.balances.outstanding.total == 0
@@ -91,27 +78,27 @@ def test_a_backdated_payment_reallocates_later_ones_as_if_in_value_date_order(
     loan = disbursed_loan(api)
     ok(pay(api, loan["id"], "1066.19", "2026-03-31", "LATE"), 201)
     ok(pay(api, loan["id"], "1066.19", "2026-02-27", "EARLY"), 201)
-    arrived_backwards = loan_of(api, loan["id"])
+    arrived_backwards = stored_loan(api, loan["id"])
 
     other = disbursed_loan(api, borrower_body=wang_fang(name="Li Ming", id_number=LI_MING_ID))["id"]
     ok(pay(api, other, "1066.19", "2026-02-27", "EARLY-2"), 201)
     ok(pay(api, other, "1066.19", "2026-03-31", "LATE-2"), 201)
-    arrived_in_order = loan_of(api, other)
+    arrived_in_order = stored_loan(api, other)
     assert arrived_backwards.balances == arrived_in_order.balances
     assert arrived_backwards.installments == arrived_in_order.installments
 
 
 def test_reversal_undoes_a_payment_and_reopens_a_closed_loan(api: TestClient) -> None:
     loan = disbursed_loan(api)
-    payoff = loan_of(api, loan["id"]).payoff_amount(date(2026, 2, 10))
+    payoff = stored_loan(api, loan["id"]).payoff_amount(date(2026, 2, 10))
     receipt = ok(pay(api, loan["id"], str(payoff), "2026-02-10", "PAYOFF"), 201)
-    assert loan_of(api, loan["id"]).status is LoanStatus.CLOSED
+    assert stored_loan(api, loan["id"]).status is LoanStatus.CLOSED
     ok(
         api.post(
             f"/repayments/{receipt['id']}/reverse", json={"reason": "bounced"}, headers=OFFICER
         )
     )
-    reopened = loan_of(api, loan["id"])
+    reopened = stored_loan(api, loan["id"])
     assert reopened.status is LoanStatus.ACTIVE
     assert reopened.balances is not None
     assert reopened.balances.outstanding.principal == Decimal("12000.00")
@@ -141,7 +128,7 @@ def test_a_prepayment_recasts_the_remaining_schedule(
     loan = disbursed_loan(api)
     # On the first due date: the installment (1066.19) and 5,000.00 of principal ahead.
     written = ok(pay(api, loan["id"], "6066.19", FIRST_DUE, "PRE", prepayment=option), 201)
-    recast = loan_of(api, loan["id"])
+    recast = stored_loan(api, loan["id"])
     assert recast.schedule is not None
     assert recast.balances is not None
     assert recast.balances.outstanding.principal == Decimal("6053.81")  # 11053.81 - 5000
@@ -193,4 +180,4 @@ def test_a_whole_number_principal_is_recorded_to_the_cent(api: TestClient) -> No
     from tests.support.catalog import applied_loan
 
     loan = applied_loan(api, principal="12000")
-    assert str(loan_of(api, loan["id"]).principal) == "12000.00"
+    assert str(stored_loan(api, loan["id"]).principal) == "12000.00"

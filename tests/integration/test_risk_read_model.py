@@ -6,14 +6,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-import psycopg
-
 from application import risk
 from application.calendar import business_date
 from application.close_of_business import close_of_business
 from application.demo import load_demo
 from infrastructure.runtime import Runtime
 from projections.risk_warnings import RiskWarningsView
+from tests.support.database import select
 
 ORDER = {
     "risk_warnings": "position",
@@ -25,14 +24,9 @@ ORDER = {
 }
 
 
-def rows(url: str, sql: str) -> list[tuple[Any, ...]]:
-    with psycopg.connect(url) as conn:
-        return conn.execute(sql).fetchall()
-
-
 def tables(url: str) -> dict[str, list[tuple[Any, ...]]]:
     return {
-        name: rows(url, f"SELECT * FROM {name} ORDER BY {order}") for name, order in ORDER.items()
+        name: select(url, f"SELECT * FROM {name} ORDER BY {order}") for name, order in ORDER.items()
     }
 
 
@@ -46,33 +40,35 @@ def test_totals_agree_with_the_books_and_a_rebuild_changes_nothing(
     day = business_date(app) + timedelta(days=1)
     closed = close_of_business(app, "admin.wu", day, runtime.close_of_business_steps())
     runtime.projections.wait(closed.written.position)
-    raised = rows(db_url, "SELECT id FROM risk_warnings ORDER BY position")
+    raised = select(db_url, "SELECT id FROM risk_warnings ORDER BY position")
     assert len(raised) >= 2  # the demo has late loans
     risk.acknowledge(app, "risk.he", raised[0][0], "looking into it")
     written = risk.resolve(app, "risk.he", raised[1][0], "paid at the branch")
     runtime.projections.wait(written.position)
 
-    assert rows(
+    assert select(
         db_url,
         """SELECT l.id, l.outstanding_principal FROM loans l
         WHERE l.disbursed_on IS NOT NULL ORDER BY l.id""",
-    ) == rows(
+    ) == select(
         db_url,
         """SELECT loan_id,
         outstanding_principal FROM risk_loans WHERE status <> 'submitted' ORDER BY loan_id""",
     )
-    assert rows(
+    assert select(
         db_url,
         """SELECT borrower_id, sum(outstanding_principal) FROM loans
         WHERE disbursed_on IS NOT NULL GROUP BY borrower_id ORDER BY borrower_id""",
-    ) == rows(db_url, "SELECT * FROM risk_exposures ORDER BY borrower_id")
-    assert rows(
+    ) == select(db_url, "SELECT * FROM risk_exposures ORDER BY borrower_id")
+    assert select(
         db_url,
         """SELECT 'region', region, sum(outstanding_principal) FROM loans
         WHERE disbursed_on IS NOT NULL GROUP BY region ORDER BY region""",
-    ) == rows(db_url, "SELECT * FROM risk_concentrations WHERE dimension = 'region' ORDER BY value")
-    assert rows(db_url, """SELECT loan_id, oldest_unpaid_due_date FROM arrears WHERE active
-        ORDER BY loan_id""") == rows(db_url, """SELECT loan_id, oldest_unpaid_due_date
+    ) == select(
+        db_url, "SELECT * FROM risk_concentrations WHERE dimension = 'region' ORDER BY value"
+    )
+    assert select(db_url, """SELECT loan_id, oldest_unpaid_due_date FROM arrears WHERE active
+        ORDER BY loan_id""") == select(db_url, """SELECT loan_id, oldest_unpaid_due_date
         FROM risk_loans WHERE status = 'active' ORDER BY loan_id""")  # fmt: skip
 
     incremental = tables(db_url)

@@ -7,29 +7,29 @@ payment default and repeated late.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from infrastructure.settings import Settings
 from infrastructure.tokens import Role
-from tests.support.api import ANALYST, AUDITOR, OFFICER, bearer, client, graphql
-from tests.support.catalog import ADMIN, APPROVER, ok
-from tests.support.risk import RISK_OFFICER, WARNINGS, borrower, cob, lent, warnings
+from tests.support.api import ANALYST, AUDITOR, OFFICER, bearer, graphql
+from tests.support.catalog import ADMIN, APPROVER, cob, ok
+from tests.support.risk import RISK_OFFICER, WARNINGS, borrower, lent, warnings
 
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
 
 
 @pytest.fixture
-def api(settings: Settings) -> Iterator[TestClient]:
-    with client(settings) as test_client:
-        lent(test_client, borrower(test_client), date(2026, 1, 31))
-        closed = cob(test_client, date(2030, 1, 2))
-        test_client.app.state.runtime.projections.wait(closed["position"])  # type: ignore[attr-defined]
-        yield test_client
+def six_warnings(api: TestClient) -> None:
+    """A loan disbursed on 2026-01-31, never paid, closed to 2030-01-02 and projected."""
+    lent(api, borrower(api), date(2026, 1, 31))
+    closed = cob(api, date(2030, 1, 2))
+    api.app.state.runtime.projections.wait(closed["position"])  # type: ignore[attr-defined]
+
+
+pytestmark = pytest.mark.usefixtures("six_warnings")
 
 
 def act(

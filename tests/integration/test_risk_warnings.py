@@ -16,12 +16,11 @@ from fastapi.testclient import TestClient
 from application.risk import raise_warnings, risk_policy
 from infrastructure.settings import Settings
 from infrastructure.tokens import Role
-from tests.support.api import bearer, client
-from tests.support.catalog import ok
+from tests.support.api import bearer, client, head
+from tests.support.catalog import cob, ok
 from tests.support.people import resident_id
 from tests.support.risk import (
     borrower,
-    cob,
     installments,
     lent,
     li_ming,
@@ -36,11 +35,6 @@ COLLECTOR = bearer("collector.ma", Role.COLLECTOR)
 
 def days(n: int) -> timedelta:
     return timedelta(days=n)
-
-
-def head(api: TestClient) -> int:
-    position: int = api.app.state.runtime.projections.head()  # type: ignore[attr-defined]
-    return position
 
 
 def raised(api: TestClient, rule: str) -> list[tuple[str, Decimal, str, str]]:

@@ -2,19 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from fastapi.testclient import TestClient
 
-from infrastructure.settings import Settings
-from tests.support.api import ANALYST, client
-
-
-@pytest.fixture
-def api(settings: Settings) -> Iterator[TestClient]:
-    with client(settings) as test_client:
-        yield test_client
+from tests.support.api import ANALYST
 
 
 def test_preview_of_the_textbook_annuity(api: TestClient) -> None:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -22,9 +19,9 @@ from infrastructure.runtime import Runtime
 from infrastructure.scorecard_training import train_file
 from infrastructure.settings import Settings
 from infrastructure.tokens import Role
-from tests.support.api import ANALYST, OFFICER, bearer, client, graphql
+from tests.support.api import ANALYST, OFFICER, bearer, graphql
 from tests.support.credit_data import histories, write_csv
-from tests.support.processes import lending_env
+from tests.support.processes import lending_env, run
 
 RISK = bearer("risk.he", Role.RISK_OFFICER)
 SCORECARDS = """{ scorecards { version kind active createdAt publishedBy target features
@@ -44,17 +41,6 @@ APPLICANTS = [
     {"debt_to_income": "0.45", "region": "Yunnan", "employment": "farmer"},
     {},
 ]
-
-
-def run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-c", "from interfaces.cli import main; main()", *args]
-    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
-
-
-@pytest.fixture
-def api(settings: Settings) -> Iterator[TestClient]:
-    with client(settings) as test_client:
-        yield test_client
 
 
 @pytest.fixture(scope="module")

@@ -2,31 +2,16 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 
-import pytest
 from fastapi.testclient import TestClient
 
-from domain.loan import Loan, LoanStatus
-from infrastructure.settings import Settings
-from tests.support.api import OFFICER, client
+from domain.loan import LoanStatus
+from tests.support.api import OFFICER, stored_loan
 from tests.support.catalog import APPROVER, disbursed_loan, ok
 
 CENT = Decimal("0.01")
-
-
-@pytest.fixture
-def api(settings: Settings) -> Iterator[TestClient]:
-    with client(settings) as test_client:
-        yield test_client
-
-
-def stored(api: TestClient, loan_id: str) -> Loan:
-    loan: Loan = api.app.state.runtime.app.repository.get(uuid.UUID(loan_id))  # type: ignore[attr-defined]
-    return loan
 
 
 def pay(api: TestClient, loan_id: str, amount: str, on: str, ref: str) -> dict[str, object]:
@@ -50,7 +35,7 @@ def test_write_off_records_what_was_owed_and_later_payments_recover(api: TestCli
             headers=APPROVER,
         )
     )
-    written = stored(api, loan["id"])
+    written = stored_loan(api, loan["id"])
     assert written.status is LoanStatus.WRITTEN_OFF
     assert written.written_off is not None
     # After the first installment: 12000 - (1066.19 - 120.00) = 11053.81 principal owed;
@@ -60,7 +45,7 @@ def test_write_off_records_what_was_owed_and_later_payments_recover(api: TestCli
         CENT, ROUND_HALF_EVEN
     )
     pay(api, loan["id"], "200.00", "2026-04-15", "RECOVERY")
-    recovered = stored(api, loan["id"])
+    recovered = stored_loan(api, loan["id"])
     assert recovered.status is LoanStatus.WRITTEN_OFF
     books = recovered.balances
     assert books is not None
@@ -86,7 +71,7 @@ def test_reschedule_spreads_the_remaining_principal_over_the_new_term(api: TestC
         "reason": "harvest failed",
     }
     ok(api.post(f"/loans/{loan['id']}/reschedule", json=body, headers=APPROVER))
-    loan_now = stored(api, loan["id"])
+    loan_now = stored_loan(api, loan["id"])
     assert loan_now.schedule is not None
     items = loan_now.schedule.installments
     assert len(items) == 23

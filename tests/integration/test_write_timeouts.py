@@ -21,7 +21,7 @@ from application.borrowers import UpdateBorrower, update_borrower
 from domain.borrower import Borrower
 from infrastructure.runtime import Runtime
 from infrastructure.settings import Settings
-from tests.benchmarks.portfolio import OFFICER, register
+from tests.support.portfolio import OFFICER, register
 
 
 @contextmanager

@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+from uuid import UUID
 
 from fastapi.testclient import TestClient
 
+from domain.loan import Loan
+from infrastructure.runtime import Runtime
 from infrastructure.settings import Settings
 from infrastructure.tokens import Role, issue
 from interfaces.rest.app import create_app
-from tests.conftest import TEST_JWT_SECRET
+from tests.support.settings import TEST_JWT_SECRET
 
 
 def bearer(sub: str, *roles: Role) -> dict[str, str]:
@@ -55,3 +58,20 @@ def graphql(
             body: dict[str, Any] = response.json()
             return body
     raise AssertionError(f"the read models never reached position {min_position}")
+
+
+def runtime_of(api: TestClient) -> Runtime:
+    """The runtime behind a test client: its application and read models."""
+    runtime: Runtime = api.app.state.runtime  # type: ignore[attr-defined]
+    return runtime
+
+
+def head(api: TestClient) -> int:
+    """The position of the last event the service has stored."""
+    return runtime_of(api).projections.head()
+
+
+def stored_loan(api: TestClient, loan_id: str) -> Loan:
+    """The loan as its stored events make it."""
+    loan: Loan = runtime_of(api).app.repository.get(UUID(loan_id))
+    return loan

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -93,3 +94,17 @@ def disbursed_loan(
         "reference": "D-1",
     }
     return loan | ok(api.post(f"{path}/disburse", json=body, headers=OFFICER))
+
+
+def cob(api: TestClient, day: date | str, status: int = 200) -> dict[str, Any]:
+    """Close the business day `day` and return the job's answer."""
+    return ok(
+        api.post("/close-of-business", json={"business_date": str(day)}, headers=ADMIN), status
+    )
+
+
+def pay(api: TestClient, loan_id: str, amount: str, on: str, ref: str) -> dict[str, Any]:
+    """A bank repayment of `amount` on the loan, valued `on`, that must be accepted."""
+    body = {"loan_id": loan_id, "amount": amount, "value_date": on, "channel": "bank",
+            "external_reference": ref}  # fmt: skip
+    return ok(api.post("/repayments", json=body, headers=OFFICER), 201)

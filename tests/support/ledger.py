@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 
 from domain.schedule import Frequency, Method, ScheduleTerms, generate_schedule
 
@@ -17,3 +17,8 @@ THREE_MONTHS = ScheduleTerms(
     start_date=date(2024, 1, 15),
 )
 SCHEDULE = generate_schedule(THREE_MONTHS)
+
+
+def cents(amount: Decimal) -> Decimal:
+    """`amount` rounded to the fen, half to even, as the ledger rounds."""
+    return amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)

@@ -6,6 +6,8 @@ import os
 import socket
 import subprocess
 import sys
+import threading
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -79,3 +81,24 @@ def running_server(settings: Settings, *args: str, processes: int = 1) -> Iterat
     """A real uvicorn server (`lending serve ARGS`); yields its base URL once it listens."""
     with server_process(settings, *args, processes=processes) as (_, url):
         yield url
+
+
+def run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run the `lending` command line with `args` and wait for it."""
+    command = [sys.executable, "-c", "from interfaces.cli import main; main()", *args]
+    return subprocess.run(
+        command, env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+@contextmanager
+def drained_server(settings: Settings, *args: str, processes: int = 1) -> Iterator[str]:
+    """`lending serve ARGS`, its log drained while it runs: uvicorn logs every request,
+    and unread, thousands of lines fill the pipe and stall the server."""
+    with server_process(settings, *args, processes=processes) as (process, url):
+        assert process.stdout is not None
+        output = process.stdout
+        drain = threading.Thread(target=lambda: deque(output, maxlen=0), daemon=True)
+        drain.start()
+        yield url
+    drain.join(timeout=5)

@@ -18,10 +18,10 @@ from domain.loan import Loan
 from domain.risk import RiskPolicy
 from infrastructure.settings import Settings
 from infrastructure.tokens import Role
-from tests.conftest import TEST_CIPHER_KEY, TEST_JWT_SECRET
 from tests.support.api import OFFICER, bearer, graphql
 from tests.support.catalog import ADMIN, approved, micro_12, ok
 from tests.support.people import LI_MING_ID, wang_fang
+from tests.support.settings import TEST_CIPHER_KEY, TEST_JWT_SECRET
 
 RISK_OFFICER = bearer("risk.he", Role.RISK_OFFICER)
 PLAIN = micro_12(code="PLAIN-12", name="Plain micro loan", penalty_rate_percent="0", late_fee="0")
@@ -42,10 +42,6 @@ def store(db_url: str, tmp_path: Path, opened: date, **policy: Any) -> Settings:
         opening_date=opened,
         risk=RiskPolicy(**policy),
     )
-
-
-def cob(api: TestClient, day: date) -> dict[str, Any]:
-    return ok(api.post("/close-of-business", json={"business_date": str(day)}, headers=ADMIN))
 
 
 def li_ming(**overrides: Any) -> dict[str, Any]:

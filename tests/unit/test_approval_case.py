@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 import pytest
@@ -17,6 +18,7 @@ from domain.approval import (
     approval_case_id,
 )
 from domain.errors import InvalidTransition, InvalidValue, Refused
+from tests.support.story import given, history
 
 LOAN = UUID("7b1e0c3d-2a4f-4b6e-8d9c-5f0a1e2b3c4d")
 R, A = ApprovalRole.REVIEWER, ApprovalRole.APPROVER
@@ -28,12 +30,17 @@ SUN = Signer.of("approver.sun", A)
 BOTH = Signer.of("manager.lin", R, A)
 
 
-def case_for(principal: str, grade: str | None = "C", **more: object) -> ApprovalCase:
+def opened(principal: str, grade: str | None = "C", **more: object) -> list[Any]:
+    """A case opened on the route the default policy gives this basis."""
     basis = Basis(principal=Decimal(principal), grade=grade, **more)  # type: ignore[arg-type]
     case = ApprovalCase.open(
         actor=OFFICER, loan_id=LOAN, submitter=OFFICER, route=POLICY.route(basis), basis=basis
     )
-    case.collect_events()
+    return history(case)
+
+
+def case_for(principal: str, grade: str | None = "C", **more: object) -> ApprovalCase:
+    case: ApprovalCase = given(*opened(principal, grade, **more)).aggregate
     return case
 
 
@@ -128,10 +135,14 @@ def test_an_override_needs_a_reason_at_the_final_level_only() -> None:
 
 
 def test_an_automatic_route_is_signed_by_the_system() -> None:
-    case = case_for("5000.00", grade="A", decision="clear")
-    case.approve_automatically(actor="system")
+    case = (
+        given(*opened("5000.00", grade="A", decision="clear"))
+        .when(lambda case: case.approve_automatically(actor="system"))
+        .then(ApprovalCase.StepRecorded, ApprovalCase.Completed)
+        .aggregate
+    )
     assert case.outcome is Outcome.APPROVED
     assert (case.steps[0].actor, case.steps[0].role) == ("system", ApprovalRole.SYSTEM)
-    manual = case_for("5000.00", grade="C")
-    with pytest.raises(InvalidTransition):
-        manual.approve_automatically(actor="system")
+    given(*opened("5000.00", grade="C")).when(
+        lambda manual: manual.approve_automatically(actor="system")
+    ).raises(InvalidTransition)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from domain.collections import ActionKind, CollectionCase, case_id, require_collectable
 from domain.errors import InvalidTransition, InvalidValue
 from domain.loan import LoanStatus
+from tests.support.story import given, history, replayed
 
 LOAN = UUID("5a0c1d7e-3b2f-4e8a-9c61-0d4f2b7e8a19")
 BORROWER = UUID("c3e1b2a4-6f7d-4c8e-8a9b-1d2e3f4a5b6c")
@@ -18,8 +20,14 @@ MADE_ON = date(2026, 3, 10)
 PROMISED = date(2026, 3, 15)
 
 
-def case_with_promise(amount: str = "500.00") -> CollectionCase:
-    case = CollectionCase.open(actor="collector.he", loan_id=LOAN, borrower_id=BORROWER)
+def opened() -> list[Any]:
+    return history(CollectionCase.open(actor="collector.he", loan_id=LOAN, borrower_id=BORROWER))
+
+
+def promised(amount: str = "500.00") -> list[Any]:
+    """A case whose borrower promised `amount` on 10 March, to pay by 15 March."""
+    past = opened()
+    case = replayed(past)
     case.record_action(
         actor="collector.he",
         on=MADE_ON,
@@ -28,7 +36,11 @@ def case_with_promise(amount: str = "500.00") -> CollectionCase:
         promised_amount=Decimal(amount),
         promised_date=PROMISED,
     )
-    case.collect_events()
+    return [*past, *history(case)]
+
+
+def case_with_promise(amount: str = "500.00") -> CollectionCase:
+    case: CollectionCase = given(*promised(amount)).aggregate
     return case
 
 
@@ -52,15 +64,20 @@ def test_a_promise_is_judged_only_once_its_day_is_over() -> None:
 
 
 def test_payments_count_from_the_day_of_the_promise_through_the_promised_date() -> None:
-    case = case_with_promise()
     paid = [
         (date(2026, 3, 9), Decimal("400.00")),  # before the promise
         (MADE_ON, Decimal("200.00")),
         (PROMISED, Decimal("299.99")),
         (date(2026, 3, 16), Decimal("400.00")),  # too late
     ]
-    case.settle_promises(actor="system", on=date(2026, 3, 20), payments=paid)
-    (broken,) = case.collect_events()
+    (broken,) = (
+        given(*promised())
+        .when(
+            lambda case: case.settle_promises(actor="system", on=date(2026, 3, 20), payments=paid)
+        )
+        .then(CollectionCase.PromiseBroken)
+        .events
+    )
     assert isinstance(broken, CollectionCase.PromiseBroken)
     assert (broken.loan_id, broken.borrower_id) == (LOAN, BORROWER)
     assert (broken.promised_date, broken.value_date) == (PROMISED, PROMISED)
@@ -113,11 +130,13 @@ def test_each_promise_is_judged_on_its_own_window() -> None:
     ],
 )
 def test_a_bad_action_names_its_field(changes: dict[str, object], field: str) -> None:
-    case = CollectionCase.open(actor="collector.he", loan_id=LOAN, borrower_id=BORROWER)
     action: dict[str, object] = {"kind": ActionKind.SMS, "outcome": "no answer"} | changes
-    with pytest.raises(InvalidValue) as refused:
-        case.record_action(actor="collector.he", on=MADE_ON, **action)  # type: ignore[arg-type]
-    assert refused.value.field == field
+    refused = (
+        given(*opened())
+        .when(lambda case: case.record_action(actor="collector.he", on=MADE_ON, **action))
+        .raises(InvalidValue)
+    )
+    assert refused.error.field == field
 
 
 def test_only_an_active_loan_is_collected() -> None:

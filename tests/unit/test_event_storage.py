@@ -15,7 +15,7 @@ from eventsourcing.utils import Environment, get_topic, resolve_topic
 
 from domain.model import Aggregate
 from infrastructure.eventstore import OrjsonTranscoder, PydanticMapper, store_env
-from tests.conftest import TEST_CIPHER_KEY
+from tests.support.settings import TEST_CIPHER_KEY
 
 
 class Ledger(Aggregate):

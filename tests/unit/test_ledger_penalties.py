@@ -8,7 +8,7 @@ overdue principal a day; a late fee of 50.00 after 3 grace days.
 from __future__ import annotations
 
 from datetime import date
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 
 from domain.ledger import (
     Charge,
@@ -19,16 +19,12 @@ from domain.ledger import (
     payoff_amount,
 )
 from domain.schedule import DayCount
-from tests.support.ledger import SCHEDULE, THREE_MONTHS
+from tests.support.ledger import SCHEDULE, THREE_MONTHS, cents
 
 PENALTY, FEE = Component.PENALTY, Component.FEE
 TERMS = PenaltyTerms(Decimal("36.5"), Decimal("50.00"), 3, DayCount.ACTUAL_365)
 FIRST_PRINCIPAL = Decimal("990.07")
 DAILY = Decimal("0.001")
-
-
-def cents(amount: Decimal) -> Decimal:
-    return amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
 
 
 def charges_until(until: date, *payments: Payment) -> list[Charge]:

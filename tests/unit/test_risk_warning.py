@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 import pytest
 
 from domain.errors import InvalidTransition, InvalidValue
 from domain.risk import RiskWarning, Severity, WarningStatus, first_payment_default
+from tests.support.story import given, history
 
 LOAN = UUID("00000000-0000-4000-8000-00000000a001")
 BORROWER = UUID("00000000-0000-4000-8000-00000000b001")
@@ -22,6 +24,11 @@ def raised() -> RiskWarning:
     )
     assert finding is not None
     return RiskWarning.raise_for(actor="admin.wu", finding=finding, on=TODAY)
+
+
+def opened() -> list[Any]:
+    """The events of a warning just raised: a first payment 30 days late."""
+    return history(raised())
 
 
 def names(warning: RiskWarning) -> list[str]:
@@ -45,16 +52,23 @@ def test_acknowledged_then_resolved() -> None:
 
 
 def test_an_open_warning_may_be_resolved_directly() -> None:
-    warning = raised()
-    warning.resolve(actor="risk.he", on=TODAY, note="false alarm: payment was in transit")
+    note = "false alarm: payment was in transit"
+    warning = (
+        given(*opened())
+        .when(lambda warning: warning.resolve(actor="risk.he", on=TODAY, note=note))
+        .then(RiskWarning.Resolved)
+        .aggregate
+    )
     assert warning.status is WarningStatus.RESOLVED
 
 
 def test_resolving_needs_a_note() -> None:
-    warning = raised()
-    with pytest.raises(InvalidValue) as refused:
-        warning.resolve(actor="risk.he", on=TODAY, note="   ")
-    assert refused.value.field == "note"
+    refused = (
+        given(*opened())
+        .when(lambda warning: warning.resolve(actor="risk.he", on=TODAY, note="   "))
+        .raises(InvalidValue)
+    )
+    assert refused.error.field == "note"
 
 
 @pytest.mark.parametrize("done", ["acknowledge", "resolve"])
@@ -66,7 +80,11 @@ def test_a_warning_is_acknowledged_only_while_open(done: str) -> None:
 
 
 def test_a_resolved_warning_stays_resolved() -> None:
-    warning = raised()
-    warning.resolve(actor="risk.he", on=TODAY, note="restructured")
-    with pytest.raises(InvalidTransition):
-        warning.resolve(actor="risk.he", on=TODAY, note="again")
+    resolved = (
+        given(*opened())
+        .when(lambda warning: warning.resolve(actor="risk.he", on=TODAY, note="restructured"))
+        .then(RiskWarning.Resolved)
+    )
+    given(*opened(), *resolved.events).when(
+        lambda warning: warning.resolve(actor="risk.he", on=TODAY, note="again")
+    ).raises(InvalidTransition)

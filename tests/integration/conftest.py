@@ -1,0 +1,30 @@
+"""The service as the integration tests call it: in-process, on a real database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from infrastructure.settings import Settings
+from tests.support.api import client
+from tests.support.settings import suite_settings
+
+
+@pytest.fixture
+def api(settings: Settings) -> Iterator[TestClient]:
+    """A client of a fresh service on an empty database, with the suite's settings."""
+    with client(settings) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="module")
+def module_api(
+    module_db_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[TestClient]:
+    """One service, on a database of its own, shared by every test of a module."""
+    data_dir = Path(tmp_path_factory.mktemp("module_api")) / "data"
+    with client(suite_settings(module_db_url, data_dir)) as test_client:
+        yield test_client

@@ -1,0 +1,40 @@
+"""Databases of their own for tests, on the suite's PostgreSQL server."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+
+@contextmanager
+def new_database(server: str, prefix: str) -> Iterator[str]:
+    """An empty database on `server` (its conninfo), dropped afterwards."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(server, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield make_conninfo(server, dbname=name)
+    finally:
+        with psycopg.connect(server, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def as_url(conninfo: str) -> str:
+    """A postgresql:// URL (what DATABASE_URL holds) for a libpq conninfo."""
+    parts = conninfo_to_dict(conninfo)
+    host = parts.get("host", "localhost")
+    query = f"?host={host}" if str(host).startswith("/") else ""
+    netloc = "" if query else f"{host}:{parts.get('port', 5432)}"
+    user = parts.get("user", "postgres")
+    return f"postgresql://{user}@{netloc}/{parts['dbname']}{query}"
+
+
+def select(url: str, sql: str) -> list[tuple[Any, ...]]:
+    """The rows a query returns, read straight from the database."""
+    with psycopg.connect(url) as conn:
+        return conn.execute(sql).fetchall()
