@@ -38,7 +38,7 @@ from domain.identity import mask
 from domain.masking import mask_address, mask_name, mask_phone, search_form
 from projections.base import ReadModel
 from projections.migrations import drop_if_it_has
-from projections.reads import Row, by_key, fetch_all
+from projections.reads import Row, by_key, fetch_all, page_filter
 
 FIGURES = ("region", "monthly_income", "assets", "liabilities", "annual_sales", "margin_percent")
 PROFILE_COLUMNS = ("masked_name", "masked_phone", "phone_digest", "masked_address", *FIGURES)
@@ -182,12 +182,7 @@ async def borrowers_page(
     """Up to `limit` borrowers after position `after`, in position order, whose columns
     hold the values in `equal` (None: any) and, if given, whose name contains
     `name_contains`, case and spacing aside (matched in `borrower_search`)."""
-    clauses = ["b.position > %s"]
-    params: list[Any] = [after]
-    for column, value in equal.items():
-        if value is not None:
-            clauses.append(f"b.{column} = %s")
-            params.append(value)
+    clauses, params = page_filter(after, equal, alias="b")
     if name_contains:
         # Names are searched in a read model of their own, by a deliberate choice.
         clauses.append(

@@ -35,7 +35,7 @@ from psycopg_pool import AsyncConnectionPool
 from domain.loan import BooksChanged, Loan, LoanStatus
 from domain.money import minor_unit
 from projections.base import ReadModel
-from projections.reads import Row, by_key, fetch_all, grouped
+from projections.reads import Row, by_key, fetch_all, grouped, page_filter
 
 BALANCE_COLUMNS = (
     "disbursed_amount", "outstanding_principal", "outstanding_interest", "outstanding_fees",
@@ -249,11 +249,6 @@ async def loans_page(
 ) -> list[Row]:
     """Up to `limit` loans after position `after`, in position order, whose columns hold
     the values in `equal` (None: any)."""
-    clauses = ["position > %s"]
-    params: list[Any] = [after]
-    for column, value in equal.items():
-        if value is not None:
-            clauses.append(f"{column} = %s")
-            params.append(value)
+    clauses, params = page_filter(after, equal)
     query = f"SELECT * FROM loans WHERE {' AND '.join(clauses)} ORDER BY position LIMIT %s"
     return await fetch_all(pool, query, [*params, limit])

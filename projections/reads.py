@@ -37,6 +37,20 @@ async def fetch_one(
         return await cursor.fetchone()
 
 
+def page_filter(after: int, equal: dict[str, Any], alias: str = "") -> tuple[list[str], list[Any]]:
+    """The WHERE clauses and parameters of a page after position `after` whose columns
+    hold the values in `equal` (None: any). Column names come from the read model's own
+    code, never from the caller; the values are parameters."""
+    prefix = f"{alias}." if alias else ""
+    clauses = [f"{prefix}position > %s"]
+    params: list[Any] = [after]
+    for column, value in equal.items():
+        if value is not None:
+            clauses.append(f"{prefix}{column} = %s")
+            params.append(value)
+    return clauses, params
+
+
 def by_key(rows: list[Row], column: str, keys: Sequence[Any]) -> list[Row | None]:
     """For each key in turn, the row whose `column` holds it (None if none does)."""
     found = {row[column]: row for row in rows}
