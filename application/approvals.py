@@ -113,7 +113,7 @@ def approve(
             )
             return app.save_all(loan, case)
         # The figures first: an approval the product does not allow needs no override.
-        principal, _, _ = loan.approved_figures(
+        principal, _, _ = loan.application.approved_figures(
             change.principal, change.annual_rate_percent, change.term
         )
         case.approve(

@@ -85,7 +85,7 @@ class Loan(Aggregate):
     ) -> None:
         """Approve, possibly lowering the principal or changing rate and term."""
         require("approve", self.status)
-        principal, annual_rate_percent, term = self.approved_figures(
+        principal, annual_rate_percent, term = self.application.approved_figures(
             principal, annual_rate_percent, term
         )
         self._approved(
@@ -95,26 +95,6 @@ class Loan(Aggregate):
             term=term,
             note=note,
         )
-
-    def approved_figures(
-        self,
-        principal: Decimal | None = None,
-        annual_rate_percent: Decimal | None = None,
-        term: int | None = None,
-    ) -> tuple[Decimal, Decimal, int]:
-        """The principal, rate and term an approval with these changes sets (None keeps
-        the figure). Changed figures must pass the product's limits, as recorded at
-        submission, exactly as an application's do; the principal may only go down."""
-        if (principal, annual_rate_percent, term) == (None, None, None):
-            return self.principal, self.annual_rate_percent, self.term
-        if principal is not None and principal > self.application.principal:
-            raise InvalidValue("principal", "an approval may lower the principal, not raise it")
-        rate = self.annual_rate_percent if annual_rate_percent is None else annual_rate_percent
-        term = self.term if term is None else term
-        principal = self.application.check_figures(
-            self.principal if principal is None else principal, rate, term
-        )
-        return principal, rate, term
 
     @event("Approved")
     def _approved(

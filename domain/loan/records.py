@@ -41,6 +41,27 @@ class Application(Immutable):
     annual_rate_percent: Decimal
     purpose: str
 
+    def approved_figures(
+        self,
+        principal: Decimal | None = None,
+        annual_rate_percent: Decimal | None = None,
+        term: int | None = None,
+    ) -> tuple[Decimal, Decimal, int]:
+        """The principal, rate and term an approval with these changes sets (None keeps
+        the figure applied for: a loan's figures change first at its approval). Changed
+        figures must pass the product's limits, as recorded at submission, exactly as
+        an application's do; the principal may only go down."""
+        if (principal, annual_rate_percent, term) == (None, None, None):
+            return self.principal, self.annual_rate_percent, self.term
+        if principal is not None and principal > self.principal:
+            raise InvalidValue("principal", "an approval may lower the principal, not raise it")
+        rate = self.annual_rate_percent if annual_rate_percent is None else annual_rate_percent
+        term = self.term if term is None else term
+        principal = self.check_figures(
+            self.principal if principal is None else principal, rate, term
+        )
+        return principal, rate, term
+
     def check_figures(self, principal: Decimal, annual_rate_percent: Decimal, term: int) -> Decimal:
         """Refuse figures the product, as recorded at submission, does not offer; the
         principal at the currency's minor unit."""

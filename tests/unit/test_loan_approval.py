@@ -58,6 +58,6 @@ def test_an_approval_within_the_product_sets_the_figures() -> None:
 
 def test_an_approval_without_changes_keeps_the_figures_applied_for() -> None:
     story = given(*submitted())
-    assert story.aggregate.approved_figures() == (D("12000.00"), D(12), 12)
+    assert story.aggregate.application.approved_figures() == (D("12000.00"), D(12), 12)
     loan = story.when(lambda loan: loan.approve(actor="approver.sun")).then(Loan.Approved).aggregate
     assert (loan.principal, loan.term) == (D("12000.00"), 12)
