@@ -21,7 +21,7 @@ from infrastructure.tokens import Role
 from tests.support.api import OFFICER, bearer, graphql
 from tests.support.catalog import ADMIN, approved, micro_12, ok
 from tests.support.people import LI_MING_ID, wang_fang
-from tests.support.settings import TEST_CIPHER_KEY, TEST_JWT_SECRET
+from tests.support.settings import opened_on
 
 RISK_OFFICER = bearer("risk.he", Role.RISK_OFFICER)
 PLAIN = micro_12(code="PLAIN-12", name="Plain micro loan", penalty_rate_percent="0", late_fee="0")
@@ -34,14 +34,7 @@ WARNINGS = """query($status: WarningStatus, $severity: Severity, $first: Int, $a
 
 def store(db_url: str, tmp_path: Path, opened: date, **policy: Any) -> Settings:
     """Settings for a store whose business date starts at `opened`, with risk `policy`."""
-    return Settings(
-        database_url=db_url,
-        data_dir=tmp_path / "data",
-        jwt_secret=TEST_JWT_SECRET,
-        cipher_key=TEST_CIPHER_KEY,
-        opening_date=opened,
-        risk=RiskPolicy(**policy),
-    )
+    return opened_on(db_url, tmp_path, opened).model_copy(update={"risk": RiskPolicy(**policy)})
 
 
 def li_ming(**overrides: Any) -> dict[str, Any]:
