@@ -3,20 +3,19 @@
 From the loan's `DelinquencyChanged` events (application/history.py), which close of
 business and payments record on the business date a loan's DPD crosses into another
 bucket or tier.
-The delinquency fields every other type shows (bucket, classification, DPD) live here too.
+The bucket and classification enums every other type shows live here too.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 
 import strawberry
 from strawberry.types import Info
 
 from application.history import DelinquencyChange as RecordedChange
 from application.history import delinquency_history as recorded_changes
-from domain.arrears import Bucket, dpd_since
+from domain.arrears import Bucket
 from domain.arrears import Classification as Tier
 from interfaces.graphql.context import STAFF, Context
 from interfaces.graphql.scalars import parse_id
@@ -25,14 +24,6 @@ from interfaces.graphql.store import offload
 # GraphQL names the domain's buckets and tiers: CURRENT ... DPD_OVER_180, NORMAL ... LOSS.
 DelinquencyBucket = strawberry.enum(Bucket, name="DelinquencyBucket")
 Classification = strawberry.enum(Tier, name="Classification")
-
-
-def days_past_due(row: dict[str, Any]) -> int:
-    """DPD on the arrears read model's business date, for a loan close of business found
-    late; 0 while it has recorded none (as recorded, once the loan is not active)."""
-    if not row["active"] or row["bucket"] == "current":
-        return int(row["days_past_due"])
-    return dpd_since(row["oldest_unpaid_due_date"], row["business_date"])
 
 
 @strawberry.type

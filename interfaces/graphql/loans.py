@@ -24,7 +24,7 @@ from interfaces.graphql.approvals import Approval, approval_of
 from interfaces.graphql.assessments import CreditAssessment, assessment_of
 from interfaces.graphql.borrowers import Borrower
 from interfaces.graphql.context import STAFF, Context, Forbidden
-from interfaces.graphql.delinquency import Classification, days_past_due
+from interfaces.graphql.delinquency import Classification
 from interfaces.graphql.loaders import (
     arrears_by_loan,
     borrowers_by_id,
@@ -143,7 +143,7 @@ class Loan:
         if self.recorded_installments is not None:
             return 0
         row = await arrears_by_loan(info.context).load(UUID(self.id))
-        return days_past_due(row) if row else 0
+        return row["days_past_due"] if row else 0
 
     @strawberry.field
     async def classification(self, info: Info[Context, None]) -> Classification:
