@@ -73,11 +73,6 @@ async def read_models_reached(pool: AsyncConnectionPool) -> list[Reached]:
     return await reached_on(pool, READ_MODELS)
 
 
-async def read_models_position(pool: AsyncConnectionPool) -> int:
-    """The least position the read models have reached, a stopped one's included."""
-    return min(state.position for state in await read_models_reached(pool))
-
-
 async def wait_for_position(pool: AsyncConnectionPool, position: int) -> int:
     """Wait until every read model that has not stopped has processed `position`, or 5 s
     have passed. A stopped read model is not waited for (it is in /health): it will not
