@@ -127,8 +127,8 @@ class Loan:
         """
         if self.status not in (LoanStatus.ACTIVE, LoanStatus.CLOSED, LoanStatus.WRITTEN_OFF):
             return self.outstanding_principal
-        # Loaders: one business date per request, each loan quoted once a day asked
-        # however many fields ask, and a query's quotes in turn in one thread.
+        # Loaders: one business date per request, each loan and day quoted once however
+        # many fields ask for it, and a query's quotes in turn in one thread.
         context = info.context
         day = as_of or await store_loader(context, "business_date", _business_date).load(None)
         loader = store_loader(context, "payoff_amounts", _payoff_amount)
