@@ -107,7 +107,3 @@ def reverse_repayment(
         return app.save_all(repayment, loan)
 
     return app.retrying(attempt)
-
-
-def loan_of(app: LendingApplication, payment_id: UUID) -> UUID:
-    return app.load(Repayment, payment_id, "repayment").receipt.loan_id

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 
 from eventsourcing.persistence import IntegrityError
 
@@ -18,13 +19,34 @@ from domain.scorecard import SCORECARDS_ID, Scorecards, Scored, ScoreModel, expe
 SYSTEM = "system"
 KIND = "scorecards"
 
-__all__ = ["Published", "Scored", "activate", "load_scorecards", "publish", "score"]
+__all__ = [
+    "Published",
+    "PublishedVersion",
+    "Scored",
+    "activate",
+    "load_scorecards",
+    "open_scorecards",
+    "publish",
+    "published_versions",
+    "score",
+]
 
 
 @dataclass(frozen=True)
 class Published:
     version: int
     written: Written
+
+
+@dataclass(frozen=True)
+class PublishedVersion:
+    """One published model version, as `lending scorecard list` shows it."""
+
+    version: int
+    kind: str
+    active: bool
+    auc: Decimal | None  # measured on held-out rows; None for the expert model
+    features: tuple[str, ...]
 
 
 def load_scorecards(app: LendingApplication, actor: str = SYSTEM) -> Scorecards:
@@ -40,6 +62,28 @@ def load_scorecards(app: LendingApplication, actor: str = SYSTEM) -> Scorecards:
     except IntegrityError:  # another process opened them first
         return app.load(Scorecards, SCORECARDS_ID, KIND)
     return scorecards
+
+
+def open_scorecards(app: LendingApplication) -> int:
+    """Open the scorecards (version 1) if nothing has yet; the store's head position
+    after, for a reader to wait on."""
+    load_scorecards(app)
+    return app.recorder.max_notification_id() or 0
+
+
+def published_versions(app: LendingApplication) -> list[PublishedVersion]:
+    """Every published version, newest first."""
+    scorecards = load_scorecards(app)
+    return [
+        PublishedVersion(
+            version=version,
+            kind=model.kind.value,
+            active=version == scorecards.active_version,
+            auc=model.metrics.auc if model.metrics else None,
+            features=model.feature_names,
+        )
+        for version, model in sorted(scorecards.models.items(), reverse=True)
+    ]
 
 
 def score(

@@ -30,10 +30,6 @@ class Column:
     numbers: npt.NDArray[np.float64] | None = None  # NaN where missing
     categories: list[str | None] = field(default_factory=list)  # None where missing
 
-    @property
-    def is_numeric(self) -> bool:
-        return self.numbers is not None
-
 
 @dataclass(frozen=True)
 class Dataset:

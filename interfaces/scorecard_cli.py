@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from application.scorecard import activate, load_scorecards, publish
+from application.scorecard import activate, publish, published_versions
 from domain.errors import DomainError
 from infrastructure.runtime import Runtime
 from infrastructure.settings import Settings
@@ -80,13 +80,12 @@ def list_versions() -> None:
     """Every published version, newest first."""
     runtime = Runtime.open(Settings())
     try:
-        scorecards = load_scorecards(runtime.app)
+        versions = published_versions(runtime.app)
     finally:
         runtime.close()
     table = Table("version", "kind", "active", "AUC", "features")
-    for version in sorted(scorecards.models, reverse=True):
-        model = scorecards.models[version]
-        auc = str(model.metrics.auc) if model.metrics else "-"
-        active = "yes" if version == scorecards.active_version else ""
-        table.add_row(str(version), model.kind.value, active, auc, ", ".join(model.feature_names))
+    for found in versions:
+        auc = "-" if found.auc is None else str(found.auc)
+        active = "yes" if found.active else ""
+        table.add_row(str(found.version), found.kind, active, auc, ", ".join(found.features))
     console.print(table)

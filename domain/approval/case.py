@@ -141,10 +141,6 @@ class ApprovalCase(Aggregate):
             return None
         return len(self.steps) + 1
 
-    @property
-    def signers(self) -> set[str]:
-        return {step.actor for step in self.steps}
-
     def approve_automatically(self, *, actor: str) -> None:
         """Sign an automatic route's only level: the policy approved it at submission."""
         if self.levels != (ApprovalRole.SYSTEM,) or self.pending_level != 1:

@@ -13,16 +13,8 @@ from domain.arrears.classification import (
     classify,
     is_non_performing,
 )
-from domain.arrears.dpd import (
-    PAST_DUE_COMPONENTS,
-    bucket_changes,
-    bucket_history,
-    days_past_due,
-    dpd_since,
-    next_bucket_change,
-    oldest_unpaid_due_date,
-)
-from domain.arrears.ratios import npl_ratio, par
+from domain.arrears.dpd import PAST_DUE_COMPONENTS, dpd_since, oldest_unpaid_due_date
+from domain.arrears.ratios import principal_share
 
 __all__ = [
     "DEFAULT_THRESHOLDS",
@@ -30,15 +22,10 @@ __all__ = [
     "Bucket",
     "Classification",
     "ClassificationThresholds",
-    "bucket_changes",
-    "bucket_history",
     "bucket_of",
     "classify",
-    "days_past_due",
     "dpd_since",
     "is_non_performing",
-    "next_bucket_change",
-    "npl_ratio",
     "oldest_unpaid_due_date",
-    "par",
+    "principal_share",
 ]

@@ -7,7 +7,8 @@ may be valued after the business date). Bucket and classification are those clos
 business (or a cure) last recorded; DPD counts from the oldest unpaid installment to
 that date. An earlier `asOf` reads the books as they stood at the close of that date
 from `arrears_history`, with DPD, bucket and classification worked out for that date.
-A later `asOf` is refused: the books have not reached it.
+Both are decided in projections/dpd_queries.py. A later `asOf` is refused: the books
+have not reached it.
 """
 
 from __future__ import annotations
@@ -20,16 +21,15 @@ import strawberry
 from strawberry.types import Info
 
 from application.calendar import business_date as recorded_business_date
-from domain.arrears import DEFAULT_THRESHOLDS, bucket_of, classify, dpd_since
 from domain.errors import InvalidValue
 from infrastructure.tokens import Role
 from interfaces.graphql.context import Context
-from interfaces.graphql.delinquency import Classification, DelinquencyBucket, days_past_due
+from interfaces.graphql.delinquency import Classification, DelinquencyBucket
 from interfaces.graphql.loans import Loan, loan
 from interfaces.graphql.pagination import Connection, Page, connection
 from interfaces.graphql.store import offload
-from projections.arrears_queries import current_arrears
-from projections.as_of import arrears_as_of, history_business_date
+from projections.as_of import history_business_date
+from projections.dpd_queries import arrears_on, current_arrears
 
 # The book-wide arrears list is for risk, collections and analysis (and, as with
 # `portfolio` and `riskWarnings`, admins, auditors and approvers). A loan officer follows
@@ -59,24 +59,9 @@ class ArrearsRow:
     def from_row(cls, row: dict[str, Any]) -> ArrearsRow:
         return cls(
             loan_id=strawberry.ID(str(row["loan_id"])),
-            days_past_due=days_past_due(row),
+            days_past_due=row["days_past_due"],
             bucket=DelinquencyBucket(row["bucket"]),
             classification=Classification(row["classification"]),
-            overdue_principal=row["overdue_principal"],
-            overdue_interest=row["overdue_interest"],
-            overdue_fees=row["overdue_fees"],
-            overdue_penalty=row["overdue_penalty"],
-        )
-
-    @classmethod
-    def from_history(cls, row: dict[str, Any], on: date) -> ArrearsRow:
-        """A row of `arrears_history` as the books stood at the close of `on`."""
-        dpd = dpd_since(row["oldest_unpaid_due_date"], on)
-        return cls(
-            loan_id=strawberry.ID(str(row["loan_id"])),
-            days_past_due=dpd,
-            bucket=DelinquencyBucket(bucket_of(dpd)),
-            classification=classify(dpd, DEFAULT_THRESHOLDS),
             overdue_principal=row["overdue_principal"],
             overdue_interest=row["overdue_interest"],
             overdue_fees=row["overdue_fees"],
@@ -114,11 +99,10 @@ async def arrears(
     if as_of is not None and today is not None and as_of > today:
         raise InvalidValue("asOf", f"must not be after the business date {today}")
     if as_of is not None and as_of != today:
-        rows = await arrears_as_of(pool, as_of, page.after, page.size + 1, bucket)
-        nodes = [(row["position"], ArrearsRow.from_history(row, as_of)) for row in rows]
+        rows = await arrears_on(pool, as_of, page.after, page.size + 1, bucket)
     else:
         value = None if bucket is None else bucket.value
         rows = await current_arrears(pool, page.after, page.size + 1, value)
-        nodes = [(row["position"], ArrearsRow.from_row(row)) for row in rows]
+    nodes = [(row["position"], ArrearsRow.from_row(row)) for row in rows]
     found_page = connection(nodes, page)
     return ArrearsConnection(edges=found_page.edges, page_info=found_page.page_info)

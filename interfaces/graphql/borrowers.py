@@ -16,8 +16,8 @@ from uuid import UUID
 import strawberry
 from strawberry.types import Info
 
+from application.borrower_queries import RecordedBorrower, borrower_as_of
 from application.contacts import Contact
-from domain.borrower import Borrower as BorrowerAggregate
 from domain.identity import mask
 from domain.masking import mask_address, mask_name, mask_phone
 from infrastructure.tokens import Role
@@ -118,8 +118,8 @@ class Borrower:
         )
 
     @classmethod
-    def from_aggregate(cls, borrower: BorrowerAggregate) -> Borrower:
-        profile = borrower.profile
+    def from_recorded(cls, borrower: RecordedBorrower) -> Borrower:
+        profile, blacklisting = borrower.profile, borrower.blacklisting
         return cls(
             id=strawberry.ID(str(borrower.id)),
             kind=BorrowerKind(borrower.kind.value),
@@ -127,8 +127,8 @@ class Borrower:
             birth_date=borrower.birth_date,
             officer=borrower.officer,
             version=borrower.version,
-            blacklist_reason=borrower.blacklisting.reason if borrower.blacklisting else None,
-            blacklisted_on=borrower.blacklisting.since if borrower.blacklisting else None,
+            blacklist_reason=blacklisting.reason if blacklisting else None,
+            blacklisted_on=blacklisting.since if blacklisting else None,
             masked_name=mask_name(profile.name),
             masked_phone=mask_phone(profile.phone),
             masked_address=mask_address(profile.address),
@@ -155,8 +155,8 @@ async def borrower(
     context.staff_or_self(str(id))
     borrower_id = parse_id(id)
     if as_of is not None:
-        found = await offload(context.app.as_of, borrower_id, as_of, "borrower")
-        return Borrower.from_aggregate(found) if found is not None else None
+        found = await offload(borrower_as_of, context.app, borrower_id, as_of)
+        return Borrower.from_recorded(found) if found is not None else None
     row = await borrower_of_id(context.pool, borrower_id)
     return Borrower.from_row(row) if row else None
 

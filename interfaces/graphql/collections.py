@@ -25,12 +25,12 @@ from domain.collections import PromiseStatus as RecordedPromiseStatus
 from domain.errors import InvalidValue
 from infrastructure.tokens import Role
 from interfaces.graphql.context import Context
-from interfaces.graphql.delinquency import Classification, DelinquencyBucket, days_past_due
+from interfaces.graphql.delinquency import Classification, DelinquencyBucket
 from interfaces.graphql.links import LoanRow
 from interfaces.graphql.pagination import Connection, Edge, Page, PageInfo
 from interfaces.graphql.scalars import parse_id
-from projections.arrears_queries import collection_queue as queued
 from projections.collections import actions_of_loan, last_actions, open_promises
+from projections.dpd_queries import collection_queue as queued
 
 READERS = (Role.COLLECTOR, Role.ADMIN, Role.RISK_OFFICER, Role.AUDITOR)
 
@@ -107,7 +107,7 @@ class CollectionQueueRow(LoanRow):
             loan_id=strawberry.ID(str(row["loan_id"])),
             borrower_id=strawberry.ID(str(row["borrower_id"])),
             product_code=row["product_code"],
-            days_past_due=days_past_due(row),
+            days_past_due=row["days_past_due"],
             bucket=DelinquencyBucket(row["bucket"]),
             classification=Classification(row["classification"]),
             outstanding_principal=row["outstanding_principal"],

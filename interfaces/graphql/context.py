@@ -14,7 +14,7 @@ from strawberry.fastapi import BaseContext
 from application.app import LendingApplication
 from domain.errors import InvalidValue
 from infrastructure.tokens import Role, User
-from interfaces.auth import authenticate
+from interfaces.auth import authenticate, is_another_borrower, missing_role
 from projections.failures import Reached, reached_on
 from projections.registry import READ_MODELS
 
@@ -37,15 +37,16 @@ class Context(BaseContext):
 
     def staff_or_self(self, borrower_id: str) -> User:
         user = self.require(*STAFF, Role.BORROWER)
-        if user.is_borrower_only and user.sub != borrower_id:
+        if is_another_borrower(user, borrower_id):
             raise Forbidden("a borrower may see only its own records")
         return user
 
     def require(self, *roles: Role) -> User:
         if self.user is None:
             raise Forbidden("a bearer token is required")
-        if not self.user.has_any(*roles):
-            raise Forbidden(f"this needs one of the roles: {', '.join(r.value for r in roles)}")
+        refused = missing_role(self.user, roles)
+        if refused is not None:
+            raise Forbidden(refused)
         return self.user
 
 
@@ -71,11 +72,6 @@ async def get_context(request: Request, response: Response) -> Context:
 async def read_models_reached(pool: AsyncConnectionPool) -> list[Reached]:
     """Each read model's position and whether it has stopped (projections/failures.py)."""
     return await reached_on(pool, READ_MODELS)
-
-
-async def read_models_position(pool: AsyncConnectionPool) -> int:
-    """The least position the read models have reached, a stopped one's included."""
-    return min(state.position for state in await read_models_reached(pool))
 
 
 async def wait_for_position(pool: AsyncConnectionPool, position: int) -> int:

@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
-from uuid import UUID
 
 import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from application.app import LendingApplication
-from domain.errors import NotFound
+from application.history import RecordedEvent, history_of
+from application.history import loan_history as recorded_loan_history
 from domain.identity import mask
-from domain.loan import Loan
 from domain.masking import mask_address, mask_name, mask_phone
 from interfaces.graphql.context import STAFF, Context
 from interfaces.graphql.privacy import sees_contact, sees_identity
 from interfaces.graphql.scalars import parse_id
 from interfaces.graphql.store import offload
 
-ENVELOPE = {"originator_id", "originator_version", "timestamp", "actor", "originator_topic"}
 # Not for readers: what the read models look phones up by.
 DIGESTS = {"phone_digest"}
 IDENTITY: dict[str, Callable[[str], str]] = {"id_number": mask, "account": mask}
@@ -44,14 +41,15 @@ class LoanEvent:
     data: JSON
 
     @classmethod
-    def from_event(cls, event: Any, masks: dict[str, Callable[[str], str]]) -> LoanEvent:
-        hidden = ENVELOPE | DIGESTS
-        data = {k: v for k, v in event.model_dump(mode="json").items() if k not in hidden}
+    def from_recorded(
+        cls, event: RecordedEvent, masks: dict[str, Callable[[str], str]]
+    ) -> LoanEvent:
+        data = {k: v for k, v in event.data.items() if k not in DIGESTS}
         return cls(
-            version=event.originator_version,
-            type=type(event).__qualname__.replace(".", ""),
-            recorded_at=event.timestamp,
-            value_date=getattr(event, "value_date", None),
+            version=event.version,
+            type=event.type,
+            recorded_at=event.recorded_at,
+            value_date=event.value_date,
             actor=event.actor,
             data=masked(data, masks),
         )
@@ -86,38 +84,14 @@ def _masked_entry(key: str, value: Any, masks: dict[str, Callable[[str], str]]) 
 async def borrower_history(info: Info[Context, None], id: strawberry.ID) -> list[LoanEvent]:
     context = info.context
     context.require(*STAFF)
-    events = await offload(context.app.events_of, parse_id(id))
+    events = await offload(history_of, context.app, parse_id(id))
     masks = masks_for(context, str(id))
-    return [LoanEvent.from_event(e, masks) for e in events]
+    return [LoanEvent.from_recorded(e, masks) for e in events]
 
 
 async def loan_history(info: Info[Context, None], id: strawberry.ID) -> list[LoanEvent]:
     context = info.context
     context.require(*STAFF)
-    loan_id = parse_id(id)
-    events = await offload(loan_and_repayment_events, context.app, loan_id)
+    events = await offload(recorded_loan_history, context.app, parse_id(id))
     masks = masks_for(context, None)
-    return [LoanEvent.from_event(e, masks) for e in events]
-
-
-def loan_and_repayment_events(app: LendingApplication, loan_id: UUID) -> list[Any]:
-    """The loan's events and those of every repayment ever made to it, in order."""
-    loan_events = app.events_of(loan_id)
-    if not loan_events or not isinstance(loan_events[0], Loan.ApplicationSubmitted):
-        raise NotFound("loan", loan_id)
-    repayments = dict.fromkeys(
-        UUID(event.payment.id)
-        for event in loan_events
-        if isinstance(event, Loan.RepaymentAllocated)
-    )
-    return merged_events(app, [loan_id, *repayments])
-
-
-def merged_events(app: LendingApplication, ids: Iterable[UUID]) -> list[Any]:
-    """Every event of the given aggregates (the loan first), in recorded order.
-
-    The sort is stable, so the first aggregate's event comes first on a tie: a
-    loan's submission precedes anything recorded against it in the same instant.
-    """
-    events = [event for id_ in ids for event in app.events_of(id_)]
-    return sorted(events, key=lambda event: event.timestamp)
+    return [LoanEvent.from_recorded(e, masks) for e in events]

@@ -19,8 +19,8 @@ from application.app import LendingApplication
 from application.contacts import Contact, contacts, payers
 from interfaces.graphql.context import Context
 from interfaces.graphql.store import offload
-from projections.arrears_queries import arrears_of_loans
 from projections.borrowers import borrowers_of_ids
+from projections.dpd_queries import arrears_of_loans
 from projections.installments import installments_of_loans
 from projections.loans import loans_of_borrowers, loans_of_ids
 from projections.products import products_of_codes

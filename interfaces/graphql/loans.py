@@ -15,18 +15,16 @@ from strawberry.types import Info
 
 from application.app import LendingApplication
 from application.calendar import business_date
-from domain.errors import NotFound
-from domain.loan import Loan as LoanAggregate
+from application.loan_queries import RecordedLoan, loan_as_of, payoff_amount
 from domain.loan import LoanStatus as RecordedStatus
 from domain.loan.delinquency import Delinquency
-from domain.money import minor_unit
 from domain.product import normalize_code
 from infrastructure.tokens import Role
 from interfaces.graphql.approvals import Approval, approval_of
 from interfaces.graphql.assessments import CreditAssessment, assessment_of
 from interfaces.graphql.borrowers import Borrower
 from interfaces.graphql.context import STAFF, Context, Forbidden
-from interfaces.graphql.delinquency import Classification, days_past_due
+from interfaces.graphql.delinquency import Classification
 from interfaces.graphql.loaders import (
     arrears_by_loan,
     borrowers_by_id,
@@ -90,43 +88,17 @@ class Loan:
         )
 
     @classmethod
-    def from_aggregate(cls, loan: LoanAggregate) -> Loan:
+    def from_recorded(cls, loan: RecordedLoan) -> Loan:
         """The loan as its events recorded it, balances and installments included."""
-        application = loan.application
-        zero = Decimal(0).quantize(minor_unit(application.minor_unit))
-        items = loan.schedule.installments if loan.schedule is not None else ()
-        balances = loan.balances
-        outstanding = balances.outstanding if balances else None
-        return cls(
+        return build_from_row(
+            cls,
+            vars(loan),
             id=strawberry.ID(str(loan.id)),
             status=LoanStatus(loan.status.value),
-            principal=loan.principal,
-            annual_rate_percent=loan.annual_rate_percent,
-            term=loan.term,
-            frequency=Frequency(application.frequency),
-            method=Method(application.method),
-            purpose=application.purpose,
-            currency=application.product.currency,
-            region=application.region,
-            officer=application.officer,
-            disbursed_amount=loan.principal if loan.disbursement else zero,
-            disbursed_on=loan.disbursement.value_date if loan.disbursement else None,
-            outstanding_principal=outstanding.principal if outstanding else zero,
-            outstanding_interest=outstanding.interest if outstanding else zero,
-            outstanding_fees=outstanding.fee if outstanding else zero,
-            outstanding_penalty=outstanding.penalty if outstanding else zero,
-            credit_balance=balances.credit if balances else zero,
-            principal_repaid=balances.paid.principal if balances else zero,
-            interest_repaid=balances.paid.interest if balances else zero,
-            next_due_date=balances.next_due_date if balances else None,
-            maturity_date=items[-1].due_date if items else None,
-            version=loan.version,
-            borrower_id=application.borrower_id,
-            product_code=application.product_code,
+            frequency=Frequency(loan.frequency),
+            method=Method(loan.method),
             recorded_delinquency=loan.delinquency,
-            recorded_installments=[
-                Installment.from_recorded(i, loan.installments.get(i.number), zero) for i in items
-            ],
+            recorded_installments=[Installment.from_recorded(i) for i in loan.installments],
         )
 
     @strawberry.field
@@ -155,12 +127,13 @@ class Loan:
         """
         if self.status not in (LoanStatus.ACTIVE, LoanStatus.CLOSED, LoanStatus.WRITTEN_OFF):
             return self.outstanding_principal
-        # Loaders: one business date per request, each loan read once however many
-        # payoffs ask for it, and a query's reads in turn in one thread.
+        # Loaders: one business date per request, each loan and day quoted once however
+        # many fields ask for it, and a query's quotes in turn in one thread.
         context = info.context
         day = as_of or await store_loader(context, "business_date", _business_date).load(None)
-        recorded = await store_loader(context, "recorded_loans", _recorded).load(UUID(self.id))
-        return recorded.payoff_amount(day)
+        loader = store_loader(context, "payoff_amounts", _payoff_amount)
+        found: Decimal = await loader.load((UUID(self.id), day))
+        return found
 
     @strawberry.field
     async def days_past_due(self, info: Info[Context, None]) -> int:
@@ -170,7 +143,7 @@ class Loan:
         if self.recorded_installments is not None:
             return 0
         row = await arrears_by_loan(info.context).load(UUID(self.id))
-        return days_past_due(row) if row else 0
+        return row["days_past_due"] if row else 0
 
     @strawberry.field
     async def classification(self, info: Info[Context, None]) -> Classification:
@@ -209,12 +182,12 @@ def _business_date(app: LendingApplication, _: None) -> date:
     return business_date(app)
 
 
-def _recorded(app: LendingApplication, loan_id: UUID) -> LoanAggregate:
-    return app.load(LoanAggregate, loan_id, "loan")
+def _payoff_amount(app: LendingApplication, key: tuple[UUID, date]) -> Decimal:
+    return payoff_amount(app, *key)
 
 
-def _as_of(app: LendingApplication, key: tuple[UUID, datetime]) -> Any:
-    return app.as_of(*key, "loan")
+def _loan_as_of(app: LendingApplication, key: tuple[UUID, datetime]) -> RecordedLoan | None:
+    return loan_as_of(app, *key)
 
 
 @strawberry.input
@@ -235,10 +208,8 @@ async def loan(
     if as_of is not None:
         # The API speaks UTC; a time without a zone means UTC, not the server's zone.
         at = as_of if as_of.tzinfo else as_of.replace(tzinfo=UTC)
-        found = await store_loader(context, "loans_as_of", _as_of).load((loan_id, at))
-        if found is not None and not isinstance(found, LoanAggregate):
-            raise NotFound("loan", loan_id)
-        result = Loan.from_aggregate(found) if found is not None else None
+        found = await store_loader(context, "loans_as_of", _loan_as_of).load((loan_id, at))
+        result = Loan.from_recorded(found) if found is not None else None
     else:
         # Batched: a page of arrears or warnings asks for its loans in one query.
         row = await loans_by_id(context).load(loan_id)

@@ -3,8 +3,8 @@
 A GROUP BY over the `arrears_history` read model as the books stood at the close of
 `asOf` (default: the business date), one row per combination of the chosen dimensions,
 ordered by them (classification from normal to loss); no dimensions gives one total row.
-PAR30, PAR90 and the NPL ratio are shares of the group's outstanding principal,
-worked out by domain.arrears from DPD as of that date.
+PAR30, PAR90 and the NPL ratio are shares of the group's outstanding principal, from DPD
+as of that date (projections/portfolio_queries.py).
 """
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
-from domain.arrears import npl_ratio, par
 from domain.errors import InvalidValue
 from infrastructure.tokens import Role
 from interfaces.graphql.context import Context
 from interfaces.graphql.delinquency import Classification
-from projections.as_of import CLASSIFICATION, TIERS, history_business_date, portfolio_as_of
+from projections.as_of import CLASSIFICATION, TIERS, history_business_date
+from projections.portfolio_queries import portfolio_on
 
 READERS = (Role.ANALYST, Role.RISK_OFFICER, Role.ADMIN, Role.AUDITOR, Role.APPROVER)
 
@@ -68,7 +68,6 @@ class PortfolioRow:
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> PortfolioRow:
-        total = row["outstanding_principal"]
         rank = row.get(CLASSIFICATION)
         return cls(
             product=row.get("product_code"),
@@ -79,22 +78,12 @@ class PortfolioRow:
             classification=None if rank is None else TIERS[rank],
             loan_count=row["loan_count"],
             disbursed_amount=row["disbursed_amount"],
-            outstanding_principal=total,
+            outstanding_principal=row["outstanding_principal"],
             collected_amount=row["collected_amount"],
-            par30=share_past(row["par30_principal"], total, 30),
-            par90=share_past(row["par90_principal"], total, 90),
-            npl_ratio=npl_share(row["npl_principal"], total),
+            par30=row["par30"],
+            par90=row["par90"],
+            npl_ratio=row["npl_ratio"],
         )
-
-
-def npl_share(part: Decimal, total: Decimal) -> Decimal:
-    """The NPL ratio by the domain's rule, over two groups: `part` non-performing and the rest."""
-    return npl_ratio([(part, Classification.SUBSTANDARD), (total - part, Classification.NORMAL)])
-
-
-def share_past(part: Decimal, total: Decimal, days: int) -> Decimal:
-    """PAR by the domain's rule, over two groups: `part` past `days` DPD and the rest."""
-    return par([(part, days + 1), (total - part, 0)], days)
 
 
 async def portfolio(
@@ -112,6 +101,5 @@ async def portfolio(
     if as_of is not None and today is not None and as_of > today:
         raise InvalidValue("asOf", f"must not be after the business date {today}")
     return [
-        PortfolioRow.from_row(row)
-        for row in await portfolio_as_of(pool, as_of or today, dimensions)
+        PortfolioRow.from_row(row) for row in await portfolio_on(pool, as_of or today, dimensions)
     ]

@@ -9,8 +9,7 @@ from typing import Any
 
 import strawberry
 
-from domain.ledger import InstallmentState
-from domain.schedule import Installment as RecordedInstallment
+from application.loan_queries import RecordedInstallment
 from interfaces.graphql.scalars import build_from_row
 
 
@@ -43,29 +42,9 @@ class Installment:
         return build_from_row(cls, row, status=InstallmentStatus(row["status"]))
 
     @classmethod
-    def from_recorded(
-        cls, item: RecordedInstallment, state: InstallmentState | None, zero: Decimal
-    ) -> Installment:
-        """An installment as the loan's events recorded it, with what was paid on it.
-
-        `zero` is 0 at the currency's minor unit, so unpaid amounts read "0.00".
-        """
-        paid = state.paid if state else None
-        return cls(
-            number=item.number,
-            due_date=item.due_date,
-            principal=item.principal,
-            interest=item.interest,
-            fee=state.due.fee if state else item.fee,
-            penalty=state.due.penalty if state else zero,
-            total=item.total,
-            balance_after=item.balance_after,
-            paid_principal=paid.principal if paid else zero,
-            paid_interest=paid.interest if paid else zero,
-            paid_fee=paid.fee if paid else zero,
-            paid_penalty=paid.penalty if paid else zero,
-            status=InstallmentStatus(state.status) if state else InstallmentStatus.PENDING,
-        )
+    def from_recorded(cls, item: RecordedInstallment) -> Installment:
+        """An installment as the loan's events recorded it, with what was paid on it."""
+        return build_from_row(cls, vars(item), status=InstallmentStatus(item.status))
 
 
 @strawberry.type

@@ -10,8 +10,7 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
-from application.app import LendingApplication
-from application.scorecard import load_scorecards
+from application.scorecard import open_scorecards
 from interfaces.graphql.context import STAFF, Context, wait_for_position
 from interfaces.graphql.store import offload
 from projections.scorecards import scorecard_versions
@@ -74,12 +73,7 @@ async def scorecards(info: Info[Context, None]) -> list[Scorecard]:
     rows = await scorecard_versions(context.pool)
     if not rows:
         # Version 1 is published the first time anything needs the scorecards.
-        head = await offload(_open_scorecards, context.app)
+        head = await offload(open_scorecards, context.app)
         await wait_for_position(context.pool, head)
         rows = await scorecard_versions(context.pool)
     return [Scorecard.from_row(row) for row in rows]
-
-
-def _open_scorecards(app: LendingApplication) -> int:
-    load_scorecards(app)
-    return app.recorder.max_notification_id() or 0

@@ -18,7 +18,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from infrastructure.tokens import Role, User
-from interfaces.auth import authenticate
+from interfaces.auth import authenticate, is_another_borrower, missing_role
 from interfaces.rest.problems import problem
 
 OPEN_PATHS = frozenset({"/health", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"})
@@ -70,9 +70,9 @@ CurrentUser = Annotated[User, Depends(current_user)]
 
 def require(*roles: Role) -> Callable[[User], User]:
     def check(user: CurrentUser) -> User:
-        if not user.has_any(*roles):
-            names = ", ".join(r.value for r in roles)
-            raise HTTPException(403, f"this needs one of the roles: {names}")
+        refused = missing_role(user, roles)
+        if refused is not None:
+            raise HTTPException(403, refused)
         return user
 
     return check
@@ -80,5 +80,5 @@ def require(*roles: Role) -> Callable[[User], User]:
 
 def own_borrower_only(user: User, borrower_id: UUID) -> None:
     """A borrower acts only on itself; staff roles act on anyone."""
-    if user.is_borrower_only and user.sub != str(borrower_id):
+    if is_another_borrower(user, str(borrower_id)):
         raise HTTPException(403, "a borrower may act only on its own record")

@@ -40,3 +40,11 @@ def test_projection_status_and_rebuild(runtime: Runtime, settings: Settings) -> 
     assert str(head) in status.stdout
     missing = run("projections", "rebuild", "nonsense", env=env)
     assert missing.returncode == 2
+
+
+def test_scorecard_list_shows_the_expert_model_active(settings: Settings) -> None:
+    listed = run("scorecard", "list", env=lending_env(settings))
+    assert listed.returncode == 0, listed.stderr
+    (row,) = [line for line in listed.stdout.splitlines() if " expert " in line]
+    assert row.split()[:4] == ["│", "1", "│", "expert"]
+    assert "yes" in row

@@ -11,13 +11,13 @@ from fastapi.testclient import TestClient
 from psycopg.rows import dict_row
 
 from application.app import LendingApplication
-from application.credit import assessment_of
 from application.scorecard import activate, publish, score
 from domain.credit import CreditPolicy
 from domain.scorecard import expert_model
 from infrastructure.settings import Settings
 from infrastructure.tokens import Role
 from tests.support.api import ANALYST, OFFICER, bearer, client, graphql
+from tests.support.assessments import assessment_of
 from tests.support.catalog import ADMIN, applied_loan, micro_12, ok
 from tests.support.people import LI_MING_ID, tea_shop, wang_fang
 

@@ -9,7 +9,6 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from application.borrowers import RegisterBorrower, register_borrower
-from application.credit import assessment_of
 from application.loans import SubmitApplication, submit_application
 from application.products import DefineProduct, define_product
 from domain.borrower import Borrower, BorrowerKind, Profile
@@ -18,6 +17,7 @@ from domain.schedule import Frequency, Method
 from infrastructure.runtime import Runtime
 from infrastructure.tokens import Role
 from tests.support.api import ANALYST, OFFICER, bearer, graphql
+from tests.support.assessments import assessment_of
 from tests.support.catalog import ADMIN, APPROVER, applied_loan, disbursed_loan, micro_12, ok
 from tests.support.people import LI_MING_ID, WANG_FANG_ID, resident_id, wang_fang
 

@@ -1,4 +1,4 @@
-"""Arrears: DPD, buckets, classification, bucket history, PAR and NPL (expectations by hand)."""
+"""Arrears: DPD, buckets, classification and the PAR and NPL shares (expectations by hand)."""
 
 from __future__ import annotations
 
@@ -13,21 +13,29 @@ from domain.arrears import (
     Bucket,
     Classification,
     ClassificationThresholds,
-    bucket_changes,
-    bucket_history,
     bucket_of,
     classify,
-    days_past_due,
+    dpd_since,
     is_non_performing,
-    next_bucket_change,
-    npl_ratio,
-    par,
+    oldest_unpaid_due_date,
+    principal_share,
 )
 from domain.errors import InvalidValue
 from domain.ledger import Component, ComponentAmounts, InstallmentState
+from domain.loan.delinquency import assess
 
 B, C = Bucket, Classification
 D = Decimal
+
+
+def days_past_due(
+    installments: list[InstallmentState], on: date, components: frozenset[Component] | None = None
+) -> int:
+    """DPD on `on` as close of business assesses it; counting `components` instead of
+    principal and interest when given."""
+    if components is None:
+        return assess(installments, on)[0]
+    return dpd_since(oldest_unpaid_due_date(installments, components), on)
 
 
 def amounts(principal: str = "0", interest: str = "0", fee: str = "0") -> ComponentAmounts:
@@ -189,13 +197,6 @@ def test_a_paid_off_installment_does_not_count() -> None:
     assert days_past_due(as_of_20, date(2026, 6, 1)) == 0
 
 
-def test_a_state_later_than_on_is_refused() -> None:
-    later = [installment(date(2026, 3, 1), "100.00", "10.00", paid_off_on=date(2026, 3, 20))]
-    with pytest.raises(InvalidValue) as error:
-        days_past_due(later, date(2026, 3, 19))
-    assert error.value.field == "installments"
-
-
 def test_unpaid_fees_alone_do_not_age_a_loan_unless_asked() -> None:
     only_fee = [installment(date(2026, 3, 1), "100.00", "10.00", fee="5.00")]
     assert days_past_due(only_fee, date(2026, 3, 11)) == 0
@@ -203,63 +204,21 @@ def test_unpaid_fees_alone_do_not_age_a_loan_unless_asked() -> None:
     assert days_past_due(only_fee, date(2026, 3, 11), with_fees) == 10
 
 
-def test_bucket_changes_records_the_first_day_and_each_change() -> None:
-    start = date(2026, 1, 1)
-    series = [(start + timedelta(days=n), dpd) for n, dpd in enumerate([0, 1, 2, 30, 31, 0, 0])]
-    assert bucket_changes(series) == [
-        (date(2026, 1, 1), B.CURRENT),
-        (date(2026, 1, 2), B.DPD_1_30),
-        (date(2026, 1, 5), B.DPD_31_60),
-        (date(2026, 1, 6), B.CURRENT),
-    ]
-    assert bucket_changes([]) == []
+def test_par_and_npl_shares_by_hand() -> None:
+    # 1000.00 current, 2000.00 at 30 DPD, 3000.00 at 31 and 4000.00 at 95: PAR30, PAR90
+    # and PAR0 (30 DPD is not over 30).
+    assert principal_share(D("7000.00"), D("10000.00")) == D("0.7000")
+    assert principal_share(D("4000.00"), D("10000.00")) == D("0.4000")
+    assert principal_share(D("9000.00"), D("10000.00")) == D("0.9000")
+    assert principal_share(D("1.00"), D("3.00")) == D("0.3333")
+    assert principal_share(D("2.00"), D("3.00")) == D("0.6667")
+    assert principal_share(D("0.00"), D("0.00")) == D("0.0000")
+    # Substandard 3000.00, doubtful 500.00 and loss 250.00 of 6750.00: 0.55555...
+    assert principal_share(D("3750.00"), D("6750.00")) == D("0.5556")
     with pytest.raises(InvalidValue):
-        bucket_changes([(start, 0), (start, 1)])
-
-
-def test_bucket_history_without_a_daily_series() -> None:
-    # Due 01-31 unpaid from 01-01; cured on 04-15; next unpaid installment due 04-30.
-    history = bucket_history(
-        [(date(2026, 1, 1), date(2026, 1, 31)), (date(2026, 4, 15), date(2026, 4, 30))],
-        until=date(2026, 6, 30),
-    )
-    assert history == [
-        (date(2026, 1, 1), B.CURRENT),
-        (date(2026, 2, 1), B.DPD_1_30),  # 01-31 + 1
-        (date(2026, 3, 3), B.DPD_31_60),  # 01-31 + 31
-        (date(2026, 4, 2), B.DPD_61_90),  # 01-31 + 61
-        (date(2026, 4, 15), B.CURRENT),
-        (date(2026, 5, 1), B.DPD_1_30),  # 04-30 + 1
-        (date(2026, 5, 31), B.DPD_31_60),  # 04-30 + 31
-        (date(2026, 6, 30), B.DPD_61_90),  # 04-30 + 61
-    ]
-    assert next_bucket_change(date(2026, 1, 31), date(2026, 12, 31)) is None  # over 180
-    assert next_bucket_change(None, date(2026, 1, 1)) is None
-
-
-def test_par_by_hand() -> None:
-    loans = [(D("1000.00"), 0), (D("2000.00"), 30), (D("3000.00"), 31), (D("4000.00"), 95)]
-    assert par(loans, 30) == D("0.7000")  # (3000 + 4000) / 10000; 30 DPD is not over 30
-    assert par(loans, 90) == D("0.4000")
-    assert par(loans, 0) == D("0.9000")
-    assert par([(D("1.00"), 31), (D("2.00"), 0)], 30) == D("0.3333")
-    assert par([(D("2.00"), 31), (D("1.00"), 0)], 30) == D("0.6667")
-    assert par([], 30) == D("0.0000")
-    assert par([(D("0.00"), 400)], 30) == D("0.0000")
+        principal_share(D("-1.00"), D("2.00"))
     with pytest.raises(InvalidValue):
-        par([(D("-1.00"), 40)], 30)
-
-
-def test_npl_ratio_by_hand() -> None:
-    loans = [
-        (D("1000.00"), C.NORMAL),
-        (D("2000.00"), C.SPECIAL_MENTION),
-        (D("3000.00"), C.SUBSTANDARD),
-        (D("500.00"), C.DOUBTFUL),
-        (D("250.00"), C.LOSS),
-    ]
-    assert npl_ratio(loans) == D("0.5556")  # 3750 / 6750 = 0.55555...
-    assert npl_ratio([]) == D("0.0000")
+        principal_share(D("3.00"), D("2.00"))
 
 
 unpaid = st.lists(
@@ -294,29 +253,3 @@ def test_bucket_and_classification_never_improve_as_dpd_grows(
     buckets, tiers = list(Bucket), list(Classification)
     assert buckets.index(bucket_of(low)) <= buckets.index(bucket_of(high))
     assert tiers.index(classify(low, limits)) <= tiers.index(classify(high, limits))
-
-
-@given(
-    st.lists(
-        st.tuples(st.integers(1, 120), st.none() | st.integers(-200, 200)),
-        min_size=1,
-        max_size=5,
-    ),
-    st.integers(0, 400),
-)
-def test_bucket_history_equals_the_daily_series(
-    steps: list[tuple[int, int | None]], extra: int
-) -> None:
-    start, segments, day = date(2024, 1, 1), [], date(2024, 1, 1)
-    for gap, offset in steps:
-        segments.append((day, None if offset is None else day + timedelta(days=offset)))
-        day += timedelta(days=gap)
-    until = start + timedelta(days=extra)
-    dues = dict(segments)
-    daily, current = [], None
-    for n in range((until - start).days + 1):
-        today = start + timedelta(days=n)
-        current = dues.get(today, current)
-        dpd = 0 if current is None else max(0, (today - current).days)
-        daily.append((today, dpd))
-    assert bucket_history(segments, until) == bucket_changes(daily)

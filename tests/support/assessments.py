@@ -1,4 +1,4 @@
-"""Find a loan's credit assessment by the loan's id."""
+"""What intake recorded for a loan: its credit assessment aggregate, by the loan's id."""
 
 from __future__ import annotations
 

@@ -1,0 +1,153 @@
+"""What readers ask the event store about one loan: its payoff, and the loan as recorded.
+
+The read models answer every list; these answer what only the loan's own events can:
+a payoff quote for any day (the ledger's rule over the live payments), and the loan as
+it was recorded at an earlier moment, for auditors. Each answer is plain data, never
+the aggregate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from uuid import UUID
+
+from application.app import LendingApplication
+from domain.errors import NotFound
+from domain.ledger import InstallmentState
+from domain.loan import Loan, LoanStatus
+from domain.loan.delinquency import Delinquency
+from domain.money import minor_unit
+from domain.schedule import Installment
+
+
+@dataclass(frozen=True)
+class RecordedInstallment:
+    """An installment as the loan's events recorded it, with what was paid on it."""
+
+    number: int
+    due_date: date
+    principal: Decimal
+    interest: Decimal
+    fee: Decimal
+    penalty: Decimal
+    total: Decimal
+    balance_after: Decimal
+    paid_principal: Decimal
+    paid_interest: Decimal
+    paid_fee: Decimal
+    paid_penalty: Decimal
+    status: str  # pending, partially_paid or paid
+
+    @classmethod
+    def of(
+        cls, item: Installment, state: InstallmentState | None, zero: Decimal
+    ) -> RecordedInstallment:
+        """`zero` is 0 at the currency's minor unit, so unpaid amounts read "0.00"."""
+        paid = state.paid if state else None
+        return cls(
+            number=item.number,
+            due_date=item.due_date,
+            principal=item.principal,
+            interest=item.interest,
+            fee=state.due.fee if state else item.fee,
+            penalty=state.due.penalty if state else zero,
+            total=item.total,
+            balance_after=item.balance_after,
+            paid_principal=paid.principal if paid else zero,
+            paid_interest=paid.interest if paid else zero,
+            paid_fee=paid.fee if paid else zero,
+            paid_penalty=paid.penalty if paid else zero,
+            status=state.status if state else "pending",
+        )
+
+
+@dataclass(frozen=True)
+class RecordedLoan:
+    """A loan as its events recorded it, balances, schedule and delinquency included:
+    the columns the `loans` read model has, from the events instead."""
+
+    id: UUID
+    status: LoanStatus
+    principal: Decimal
+    annual_rate_percent: Decimal
+    term: int
+    frequency: str
+    method: str
+    purpose: str
+    currency: str
+    region: str
+    officer: str
+    disbursed_amount: Decimal
+    disbursed_on: date | None
+    outstanding_principal: Decimal
+    outstanding_interest: Decimal
+    outstanding_fees: Decimal
+    outstanding_penalty: Decimal
+    credit_balance: Decimal
+    principal_repaid: Decimal
+    interest_repaid: Decimal
+    next_due_date: date | None
+    maturity_date: date | None
+    version: int
+    borrower_id: UUID
+    product_code: str
+    installments: tuple[RecordedInstallment, ...]
+    delinquency: Delinquency | None
+
+    @classmethod
+    def of(cls, loan: Loan) -> RecordedLoan:
+        application = loan.application
+        zero = Decimal(0).quantize(minor_unit(application.minor_unit))
+        items = loan.schedule.installments if loan.schedule is not None else ()
+        balances = loan.balances
+        outstanding = balances.outstanding if balances else None
+        return cls(
+            id=loan.id,
+            status=loan.status,
+            principal=loan.principal,
+            annual_rate_percent=loan.annual_rate_percent,
+            term=loan.term,
+            frequency=application.frequency,
+            method=application.method,
+            purpose=application.purpose,
+            currency=application.product.currency,
+            region=application.region,
+            officer=application.officer,
+            disbursed_amount=loan.principal if loan.disbursement else zero,
+            disbursed_on=loan.disbursement.value_date if loan.disbursement else None,
+            outstanding_principal=outstanding.principal if outstanding else zero,
+            outstanding_interest=outstanding.interest if outstanding else zero,
+            outstanding_fees=outstanding.fee if outstanding else zero,
+            outstanding_penalty=outstanding.penalty if outstanding else zero,
+            credit_balance=balances.credit if balances else zero,
+            principal_repaid=balances.paid.principal if balances else zero,
+            interest_repaid=balances.paid.interest if balances else zero,
+            next_due_date=balances.next_due_date if balances else None,
+            maturity_date=items[-1].due_date if items else None,
+            version=loan.version,
+            borrower_id=application.borrower_id,
+            product_code=application.product_code,
+            installments=tuple(
+                RecordedInstallment.of(i, loan.installments.get(i.number), zero) for i in items
+            ),
+            delinquency=loan.delinquency,
+        )
+
+
+def loan_as_of(app: LendingApplication, loan_id: UUID, at: datetime) -> RecordedLoan | None:
+    """The loan as recorded at `at`; None if it was not submitted yet. NotFound for an
+    id that is no loan's."""
+    found = app.as_of(loan_id, at, "loan")
+    if found is None:
+        return None
+    if not isinstance(found, Loan):
+        raise NotFound("loan", loan_id)
+    return RecordedLoan.of(found)
+
+
+def payoff_amount(app: LendingApplication, loan_id: UUID, on: date) -> Decimal:
+    """What a payment valued `on` must be to close the loan, by the ledger's payoff rule
+    over the payments recorded so far. InvalidTransition for a loan not disbursed."""
+    return app.load(Loan, loan_id, "loan").payoff_amount(on)
