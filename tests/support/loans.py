@@ -89,11 +89,13 @@ def disbursed(product: ProductTerms | None = None) -> list[Any]:
     return followed_by(submitted(product), approve, sign, pay_out)
 
 
-def pay(amount: Decimal | str, on: date, repayment_id: UUID | None = None) -> Any:
-    """The command: a repayment of `amount` valued and booked on `on`."""
+def pay(
+    amount: Decimal | str, on: date, repayment_id: UUID | None = None, today: date | None = None
+) -> Any:
+    """The command: a repayment of `amount` valued on `on`, booked on `today` (or `on`)."""
     return lambda loan: loan.receive_payment(
         actor="teller.li", repayment_id=repayment_id or uuid4(), amount=D(amount),
-        value_date=on, today=on,
+        value_date=on, today=today or on,
     )  # fmt: skip
 
 
