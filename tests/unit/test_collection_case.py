@@ -144,3 +144,37 @@ def test_only_an_active_loan_is_collected() -> None:
     for status in (LoanStatus.SUBMITTED, LoanStatus.CLOSED, LoanStatus.WRITTEN_OFF):
         with pytest.raises(InvalidTransition):
             require_collectable(status)
+
+
+def test_a_case_opens_under_the_loans_case_id() -> None:
+    opening = given().when(
+        lambda _: CollectionCase.open(actor="collector.he", loan_id=LOAN, borrower_id=BORROWER)
+    )
+    event = opening.then(CollectionCase.Opened).events[0]
+    assert (event.originator_id, event.loan_id, event.borrower_id) == (
+        case_id(LOAN),
+        LOAN,
+        BORROWER,
+    )
+
+
+def test_each_action_is_numbered_and_a_promise_is_kept_open_until_judged() -> None:
+    promise = {"promised_amount": Decimal("800.00"), "promised_date": date(2026, 3, 31)}
+    visit = (
+        given(*promised())
+        .when(
+            lambda case: case.record_action(
+                actor="collector.he",
+                on=date(2026, 3, 12),
+                kind=ActionKind.VISIT,
+                outcome=" will sell the pigs ",
+                **promise,
+            )
+        )
+        .then(CollectionCase.ActionRecorded)
+    )
+    action = visit.events[0]
+    assert (action.number, action.kind) == (2, ActionKind.VISIT)
+    assert action.outcome == "will sell the pigs"
+    assert (str(action.promised_amount), action.promised_date) == ("800.00", date(2026, 3, 31))
+    assert sorted(visit.aggregate.open_promises) == [1, 2]
