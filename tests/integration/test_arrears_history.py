@@ -19,8 +19,8 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.support.api import ANALYST, OFFICER, client, graphql
-from tests.support.catalog import ADMIN, applied_loan, approved, cob, micro_12, ok
+from tests.support.api import ANALYST, OFFICER, client, graphql, runtime_of
+from tests.support.catalog import ADMIN, applied_loan, approved, cob, micro_12, ok, pay
 from tests.support.people import LI_MING_ID, resident_id, wang_fang
 from tests.support.settings import opened_on
 
@@ -84,12 +84,6 @@ PORTFOLIO = """query($groupBy: [PortfolioDimension!], $asOf: Date) {
         disbursedAmount outstandingPrincipal collectedAmount par30 par90 nplRatio } }"""
 AMOUNTS = ("disbursedAmount", "outstandingPrincipal", "collectedAmount", "par30", "par90",
            "nplRatio")  # fmt: skip
-
-
-def pay(api: TestClient, loan_id: str, amount: str, on: str, ref: str) -> int:
-    body = {"loan_id": loan_id, "amount": amount, "value_date": on, "channel": "bank",
-            "external_reference": ref}  # fmt: skip
-    return int(ok(api.post("/repayments", json=body, headers=OFFICER), 201)["position"])
 
 
 HUNAN_ID = resident_id("43010219880808003")
@@ -283,7 +277,7 @@ def test_a_rebuild_equals_the_incremental_tables(
 ) -> None:
     db_url = module_db_url
     api, at = books
-    projections = api.app.state.runtime.projections  # type: ignore[attr-defined]
+    projections = runtime_of(api).projections
     projections.wait(at)
     queries = [f"SELECT * FROM {table} ORDER BY 1, 2" for table in
                ("arrears_history", "arrears_history_installments")] + [

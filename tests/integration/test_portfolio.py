@@ -12,7 +12,16 @@ import pytest
 from fastapi.testclient import TestClient
 
 from infrastructure.tokens import Role
-from tests.support.api import ANALYST, AUDITOR, OFFICER, OTHER_OFFICER, bearer, client, graphql
+from tests.support.api import (
+    ANALYST,
+    AUDITOR,
+    OFFICER,
+    OTHER_OFFICER,
+    bearer,
+    client,
+    graphql,
+    runtime_of,
+)
 from tests.support.catalog import (
     ADMIN,
     APPROVER,
@@ -155,7 +164,7 @@ def test_the_table_keeps_status_and_written_off_principal(
     book_api: TestClient, book: int, module_db_url: str
 ) -> None:
     db_url = module_db_url
-    book_api.app.state.runtime.projections.wait(book)  # type: ignore[attr-defined]
+    runtime_of(book_api).projections.wait(book)
     with psycopg.connect(db_url) as conn:
         rows = conn.execute(
             "SELECT product_code, status, written_off_principal FROM portfolio_loans "
@@ -173,7 +182,7 @@ def test_a_rebuild_equals_the_incremental_tables(
     book_api: TestClient, book: int, module_db_url: str
 ) -> None:
     db_url = module_db_url
-    projections = book_api.app.state.runtime.projections  # type: ignore[attr-defined]
+    projections = runtime_of(book_api).projections
     projections.wait(book)
     queries = ("SELECT * FROM portfolio_loans ORDER BY loan_id",
                "SELECT * FROM portfolio_applications ORDER BY loan_id")  # fmt: skip

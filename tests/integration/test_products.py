@@ -5,10 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-import psycopg
 import pytest
 from fastapi.testclient import TestClient
-from psycopg.rows import dict_row
 
 from application.products import DefineProduct, define_product, find_product
 from domain.errors import DuplicateProductCode, InvalidValue, NotFound
@@ -18,6 +16,7 @@ from infrastructure.runtime import Runtime
 from infrastructure.tokens import Role
 from tests.support.api import ANALYST, OFFICER, bearer, graphql
 from tests.support.catalog import ADMIN, micro_12
+from tests.support.database import select_dicts
 
 PRODUCTS = """{ products { id code name currency minorUnit minPrincipal maxPrincipal
     minTerm maxTerm frequencies methods minRatePercent maxRatePercent penaltyRatePercent
@@ -71,8 +70,7 @@ def test_a_stored_product_refuses_applications_outside_its_limits(runtime: Runti
 
 
 def rows(db_url: str) -> list[dict[str, Any]]:
-    with psycopg.connect(db_url, row_factory=dict_row) as conn:
-        return conn.execute("SELECT * FROM products ORDER BY position").fetchall()
+    return select_dicts(db_url, "SELECT * FROM products ORDER BY position")
 
 
 def test_the_read_model_equals_a_rebuild(runtime: Runtime, db_url: str) -> None:

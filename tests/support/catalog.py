@@ -103,8 +103,14 @@ def cob(api: TestClient, day: date | str, status: int = 200) -> dict[str, Any]:
     )
 
 
-def pay(api: TestClient, loan_id: str, amount: str, on: str, ref: str) -> dict[str, Any]:
-    """A bank repayment of `amount` on the loan, valued `on`, that must be accepted."""
+def repay(api: TestClient, loan_id: str, amount: str, on: str, ref: str, **extra: Any) -> Any:
+    """POST a bank repayment of `amount` on the loan, valued `on`: the response, whatever
+    it is (`extra` adds to or replaces fields of the body)."""
     body = {"loan_id": loan_id, "amount": amount, "value_date": on, "channel": "bank",
             "external_reference": ref}  # fmt: skip
-    return ok(api.post("/repayments", json=body, headers=OFFICER), 201)
+    return api.post("/repayments", json=body | extra, headers=OFFICER)
+
+
+def pay(api: TestClient, loan_id: str, amount: str, on: str, ref: str) -> dict[str, Any]:
+    """A bank repayment of `amount` on the loan, valued `on`, that must be accepted."""
+    return ok(repay(api, loan_id, amount, on, ref), 201)

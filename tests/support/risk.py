@@ -18,7 +18,8 @@ from domain.loan import Loan
 from domain.risk import RiskPolicy
 from infrastructure.settings import Settings
 from infrastructure.tokens import Role
-from tests.support.api import OFFICER, bearer, graphql
+from tests.support import catalog
+from tests.support.api import OFFICER, bearer, graphql, runtime_of
 from tests.support.catalog import ADMIN, approved, micro_12, ok
 from tests.support.people import LI_MING_ID, wang_fang
 from tests.support.settings import opened_on
@@ -71,15 +72,13 @@ def lent(api: TestClient, borrower_id: str, on: date, principal: str = "12000.00
 
 def installments(api: TestClient, loan_id: str) -> list[tuple[date, Decimal]]:
     """(due date, total) of each scheduled installment, in order."""
-    app = api.app.state.runtime.app  # type: ignore[attr-defined]
+    app = runtime_of(api).app
     loan = app.load(Loan, UUID(loan_id), "loan")
     return [(i.due_date, i.total) for i in loan.schedule.installments]
 
 
 def pay(api: TestClient, loan_id: str, amount: Decimal, on: date, reference: str) -> None:
-    body = {"loan_id": loan_id, "amount": str(amount), "value_date": str(on),
-            "channel": "bank", "external_reference": reference}  # fmt: skip
-    ok(api.post("/repayments", json=body, headers=OFFICER), 201)
+    catalog.pay(api, loan_id, str(amount), str(on), reference)
 
 
 def warnings(
