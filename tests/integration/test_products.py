@@ -10,12 +10,11 @@ from fastapi.testclient import TestClient
 
 from application.products import DefineProduct, define_product, find_product
 from domain.errors import DuplicateProductCode, InvalidValue, NotFound
-from domain.product import ProductTerms
 from domain.schedule import Frequency, Method
 from infrastructure.runtime import Runtime
 from infrastructure.tokens import Role
 from tests.support.api import ANALYST, OFFICER, bearer, graphql
-from tests.support.catalog import ADMIN, micro_12
+from tests.support.catalog import ADMIN, micro_12, product_terms
 from tests.support.database import select_dicts
 
 PRODUCTS = """{ products { id code name currency minorUnit minPrincipal maxPrincipal
@@ -26,8 +25,7 @@ PRODUCT = "query($code: String!) { product(code: $code) { code currency minPrinc
 
 
 def as_command(body: dict[str, Any]) -> DefineProduct:
-    fields = {k: v for k, v in body.items() if k != "code"}
-    return DefineProduct("admin.wu", body["code"], ProductTerms.model_validate(fields))
+    return DefineProduct("admin.wu", body["code"], product_terms(body))
 
 
 def define(api: TestClient, body: dict[str, Any]) -> dict[str, Any]:

@@ -18,13 +18,13 @@ from fastapi.testclient import TestClient
 from application.app import LendingApplication
 from application.demo import load_demo
 from domain.borrower import Borrower, BorrowerKind, Profile
-from domain.product import LoanProduct, ProductTerms
+from domain.product import LoanProduct
 from infrastructure.runtime import Runtime
 from infrastructure.settings import Settings
 from projections.base import ReadModelStopped
 from projections.failures import SkipRefused
 from tests.support.api import ANALYST, runtime_of
-from tests.support.catalog import ADMIN, micro_12
+from tests.support.catalog import ADMIN, micro_12, product_terms
 from tests.support.people import WANG_FANG_ID
 from tests.support.processes import lending_env, run
 
@@ -52,7 +52,7 @@ def register_unholdable(app: LendingApplication) -> tuple[UUID, int]:
 def define_unholdable_product(app: LendingApplication) -> int:
     """A product whose grace_days (10**12) no integer column holds, saved below every
     check; its position."""
-    terms = ProductTerms(**{k: v for k, v in micro_12().items() if k != "code"})
+    terms = product_terms(micro_12())
     product = LoanProduct.define(actor="admin.wu", code="HUGE-GRACE", terms=terms)
     (defined,) = product.collect_events()
     assert isinstance(defined, LoanProduct.Defined)

@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from domain.product import ProductTerms
 from infrastructure.tokens import Role
 from tests.support.api import AUDITOR, OFFICER, bearer, graphql
 from tests.support.people import wang_fang
@@ -28,6 +29,11 @@ def micro_12(**overrides: Any) -> dict[str, Any]:
         "late_fee": "50",
     }  # fmt: skip
     return {**body, **overrides}
+
+
+def product_terms(body: dict[str, Any]) -> ProductTerms:
+    """The domain's terms for a POST /products body: all of it but the code."""
+    return ProductTerms.model_validate({k: v for k, v in body.items() if k != "code"})
 
 
 def ok(response: Any, status: int = 200) -> dict[str, Any]:
