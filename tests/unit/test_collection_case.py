@@ -12,7 +12,7 @@ import pytest
 from domain.collections import ActionKind, CollectionCase, case_id, require_collectable
 from domain.errors import InvalidTransition, InvalidValue
 from domain.loan import LoanStatus
-from tests.support.story import given, history, replayed
+from tests.support.story import followed_by, given, history
 
 LOAN = UUID("5a0c1d7e-3b2f-4e8a-9c61-0d4f2b7e8a19")
 BORROWER = UUID("c3e1b2a4-6f7d-4c8e-8a9b-1d2e3f4a5b6c")
@@ -26,17 +26,17 @@ def opened() -> list[Any]:
 
 def promised(amount: str = "500.00") -> list[Any]:
     """A case whose borrower promised `amount` on 10 March, to pay by 15 March."""
-    past = opened()
-    case = replayed(past)
-    case.record_action(
-        actor="collector.he",
-        on=MADE_ON,
-        kind=ActionKind.CALL,
-        outcome="will pay after the market day",
-        promised_amount=Decimal(amount),
-        promised_date=PROMISED,
+    return followed_by(
+        opened(),
+        lambda case: case.record_action(
+            actor="collector.he",
+            on=MADE_ON,
+            kind=ActionKind.CALL,
+            outcome="will pay after the market day",
+            promised_amount=Decimal(amount),
+            promised_date=PROMISED,
+        ),
     )
-    return [*past, *history(case)]
 
 
 def case_with_promise(amount: str = "500.00") -> CollectionCase:
