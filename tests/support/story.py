@@ -2,11 +2,15 @@
 
     given(*submitted()).when(lambda loan: loan.approve(actor="approver.sun")).then(Loan.Approved)
     given(*submitted()).when(lambda loan: loan.approve(actor="a", term=0)).raises(InvalidValue)
+    given().when(lambda _: Loan.submit(actor="a", application=it)).then(Loan.ApplicationSubmitted)
+    given(*followed_by(submitted(), approve, sign)).when(pay_out).then(Loan.Disbursed)
 
 `given` rebuilds the aggregate from its past events, exactly as a repository replays
 them, so a story starts from what was recorded and not from an object a test poked.
 The command runs only when the story asks `then` or `raises`, so a story left
-unfinished fails loudly instead of passing without checking anything.
+unfinished fails loudly instead of passing without checking anything. A story with no
+past tells a creation: its command returns the aggregate it made. `followed_by` makes a
+longer past from a shorter one and the commands that follow it.
 """
 
 from __future__ import annotations
