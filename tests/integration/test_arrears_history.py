@@ -19,8 +19,8 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.support.api import ANALYST, OFFICER, client, graphql, runtime_of
-from tests.support.catalog import ADMIN, applied_loan, approved, cob, micro_12, ok, pay
+from tests.support.api import ANALYST, client, graphql, runtime_of
+from tests.support.catalog import ADMIN, applied_loan, cob, micro_12, ok, paid_out, pay
 from tests.support.people import LI_MING_ID, resident_id, wang_fang
 from tests.support.settings import opened_on
 
@@ -97,12 +97,7 @@ def borrower(name: str, id_number: str, region: str, n: int) -> dict[str, Any]:
 
 def disbursed(api: TestClient, borrower: dict[str, Any], principal: str) -> str:
     loan = applied_loan(api, borrower, product_code="PLAIN-12", principal=principal)
-    path = f"/loans/{loan['id']}"
-    approved(api, loan)
-    ok(api.post(f"{path}/sign", json={"signed_on": "2026-01-31"}, headers=OFFICER))
-    body = {"value_date": "2026-01-31", "account": "6222021234567890123", "channel": "bank",
-            "reference": f"D-{loan['id'][:8]}"}  # fmt: skip
-    ok(api.post(f"{path}/disburse", json=body, headers=OFFICER))
+    paid_out(api, loan, "2026-01-31", reference=f"D-{loan['id'][:8]}")
     return str(loan["id"])
 
 

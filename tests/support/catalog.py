@@ -86,20 +86,24 @@ def approved(api: TestClient, loan: dict[str, Any], **figures: Any) -> dict[str,
         written = ok(api.post(f"/loans/{loan['id']}/approve", json=body, headers=headers))
 
 
+def paid_out(
+    api: TestClient, loan: dict[str, Any], on: str, reference: str = "D-1"
+) -> dict[str, Any]:
+    """Approve the loan through its levels, sign it and pay it out, all on `on`: the
+    payout's answer."""
+    path = f"/loans/{loan['id']}"
+    approved(api, loan)
+    ok(api.post(f"{path}/sign", json={"signed_on": on}, headers=OFFICER))
+    body = {"value_date": on, "account": "6222021234567890123", "channel": "bank",
+            "reference": reference}  # fmt: skip
+    return ok(api.post(f"{path}/disburse", json=body, headers=OFFICER))
+
+
 def disbursed_loan(
     api: TestClient, on: str = "2026-01-31", borrower_body: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     loan = applied_loan(api, borrower_body)
-    path = f"/loans/{loan['id']}"
-    approved(api, loan)
-    ok(api.post(f"{path}/sign", json={"signed_on": on}, headers=OFFICER))
-    body = {
-        "value_date": on,
-        "account": "6222021234567890123",
-        "channel": "bank",
-        "reference": "D-1",
-    }
-    return loan | ok(api.post(f"{path}/disburse", json=body, headers=OFFICER))
+    return loan | paid_out(api, loan, on)
 
 
 def cob(api: TestClient, day: date | str, status: int = 200) -> dict[str, Any]:
