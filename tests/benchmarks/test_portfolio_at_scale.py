@@ -20,7 +20,7 @@ from infrastructure.runtime import Runtime
 from interfaces.rest.app import create_app
 from tests.benchmarks.baseline import InsertRate, ms, percentile
 from tests.benchmarks.seed import BUSINESS_DATE, LOANS, seeded_copy, settings_for
-from tests.support.api import ANALYST
+from tests.support.api import ANALYST, runtime_of
 from tests.support.catalog import ADMIN
 from tests.support.processes import lending, lending_env
 
@@ -52,7 +52,7 @@ def seeded_api(seeded: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
 
 @pytest.fixture(scope="module")
 def runtime(seeded_api: TestClient) -> Runtime:
-    opened: Runtime = seeded_api.app.state.runtime  # type: ignore[attr-defined]
+    opened: Runtime = runtime_of(seeded_api)
     return opened
 
 
@@ -60,7 +60,7 @@ def close_and_report(
     api: TestClient, shape: str, baseline: InsertRate, report: Callable[..., str]
 ) -> None:
     """`POST /close-of-business` for 2 March, as an operator would run it."""
-    app = api.app.state.runtime.app  # type: ignore[attr-defined]
+    app = runtime_of(api).app
     head = app.recorder.max_notification_id() or 0
     began = time.perf_counter()
     closed = api.post("/close-of-business", json={"business_date": str(NEXT_DAY)}, headers=ADMIN)

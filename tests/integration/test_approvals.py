@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from domain.approval import ApprovalPolicy
 from infrastructure.settings import Settings
 from infrastructure.tokens import Role
-from tests.support.api import ANALYST, AUDITOR, OFFICER, bearer, client, graphql
+from tests.support.api import ANALYST, AUDITOR, OFFICER, bearer, client, graphql, runtime_of
 from tests.support.catalog import (
     ADMIN,
     APPROVER,
@@ -303,7 +303,7 @@ def test_a_rebuild_equals_the_incremental_tables(api: TestClient, db_url: str) -
     rejected = application(api, 22, "30000.00")
     sign(api, rejected, REVIEWER)
     last = reject(api, rejected, APPROVER)
-    runtime = api.app.state.runtime  # type: ignore[attr-defined]
+    runtime = runtime_of(api)
     runtime.projections.wait(last["position"])
     queries = {
         "approvals": "SELECT * FROM approvals ORDER BY position",

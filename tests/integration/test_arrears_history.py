@@ -19,8 +19,8 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.support.api import ANALYST, OFFICER, client, graphql
-from tests.support.catalog import ADMIN, applied_loan, approved, cob, micro_12, ok
+from tests.support.api import ANALYST, client, graphql, runtime_of
+from tests.support.catalog import ADMIN, applied_loan, cob, micro_12, ok, paid_out, pay
 from tests.support.people import LI_MING_ID, resident_id, wang_fang
 from tests.support.settings import opened_on
 
@@ -86,12 +86,6 @@ AMOUNTS = ("disbursedAmount", "outstandingPrincipal", "collectedAmount", "par30"
            "nplRatio")  # fmt: skip
 
 
-def pay(api: TestClient, loan_id: str, amount: str, on: str, ref: str) -> int:
-    body = {"loan_id": loan_id, "amount": amount, "value_date": on, "channel": "bank",
-            "external_reference": ref}  # fmt: skip
-    return int(ok(api.post("/repayments", json=body, headers=OFFICER), 201)["position"])
-
-
 HUNAN_ID = resident_id("43010219880808003")
 
 
@@ -103,12 +97,7 @@ def borrower(name: str, id_number: str, region: str, n: int) -> dict[str, Any]:
 
 def disbursed(api: TestClient, borrower: dict[str, Any], principal: str) -> str:
     loan = applied_loan(api, borrower, product_code="PLAIN-12", principal=principal)
-    path = f"/loans/{loan['id']}"
-    approved(api, loan)
-    ok(api.post(f"{path}/sign", json={"signed_on": "2026-01-31"}, headers=OFFICER))
-    body = {"value_date": "2026-01-31", "account": "6222021234567890123", "channel": "bank",
-            "reference": f"D-{loan['id'][:8]}"}  # fmt: skip
-    ok(api.post(f"{path}/disburse", json=body, headers=OFFICER))
+    paid_out(api, loan, "2026-01-31", reference=f"D-{loan['id'][:8]}")
     return str(loan["id"])
 
 
@@ -283,7 +272,7 @@ def test_a_rebuild_equals_the_incremental_tables(
 ) -> None:
     db_url = module_db_url
     api, at = books
-    projections = api.app.state.runtime.projections  # type: ignore[attr-defined]
+    projections = runtime_of(api).projections
     projections.wait(at)
     queries = [f"SELECT * FROM {table} ORDER BY 1, 2" for table in
                ("arrears_history", "arrears_history_installments")] + [

@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 from application.close_of_business import review_loans
 from application.repayments import ReceiveRepayment, receive_repayment
 from domain.loan import Loan
-from tests.support.api import ANALYST, OFFICER, client, graphql
+from tests.support.api import ANALYST, OFFICER, client, graphql, runtime_of
 from tests.support.catalog import APPROVER, applied_loan, cob, disbursed_loan, ok
 from tests.support.people import LI_MING_ID, wang_fang
 from tests.support.settings import opened_on
@@ -37,7 +37,7 @@ TRANSITIONS = (
 
 
 def delinquency(api: TestClient, loan_id: str) -> list[tuple[date, int, str, str]]:
-    app = api.app.state.runtime.app  # type: ignore[attr-defined]
+    app = runtime_of(api).app
     return [
         (
             e.value_date,
@@ -51,7 +51,7 @@ def delinquency(api: TestClient, loan_id: str) -> list[tuple[date, int, str, str
 
 
 def first_due(api: TestClient, loan_id: str) -> date:
-    app = api.app.state.runtime.app  # type: ignore[attr-defined]
+    app = runtime_of(api).app
     loan = app.load(Loan, UUID(loan_id), "loan")
     due: date = loan.schedule.installments[0].due_date
     return due
@@ -115,7 +115,7 @@ def test_a_second_run_to_the_same_date_writes_nothing(db_url: str, tmp_path: Pat
         cob(api, date(2026, 1, 31))
         loan = disbursed_loan(api, on="2026-01-31")
         cob(api, date(2026, 5, 1))
-        head = api.app.state.runtime.projections.head()  # type: ignore[attr-defined]
+        head = runtime_of(api).projections.head()
         again = cob(api, date(2026, 5, 1))
         assert again["days_closed"] == 0
         assert again["position"] == 0
@@ -130,7 +130,7 @@ def test_a_rerun_after_a_crash_mid_day_records_the_same_events(db_url: str, tmp_
         cob(api, date(2026, 1, 31))
         loan = disbursed_loan(api, on="2026-01-31")
         due = first_due(api, loan["id"])
-        runtime = api.app.state.runtime  # type: ignore[attr-defined]
+        runtime = runtime_of(api)
         crash_day = due + timedelta(days=31)
         cob(api, crash_day - timedelta(days=1))
         # The loans of the day are saved, then the process dies before the day closes.
@@ -215,7 +215,7 @@ def test_a_loan_paid_while_its_batch_is_reviewed_is_reviewed_again_on_its_own(
         other = disbursed_loan(api, on="2026-01-31", borrower_body=li_ming)["id"]
         due = first_due(api, paid)
         cob(api, due)
-        app = api.app.state.runtime.app  # type: ignore[attr-defined]
+        app = runtime_of(api).app
         load = app.load
         payments: list[int] = []
 

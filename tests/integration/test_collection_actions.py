@@ -18,7 +18,7 @@ from domain.collections import CollectionCase, PromiseSettled, case_id
 from infrastructure.runtime import Runtime
 from infrastructure.settings import Settings
 from infrastructure.tokens import Role
-from tests.support.api import OFFICER, bearer, client, graphql
+from tests.support.api import OFFICER, bearer, client, graphql, runtime_of
 from tests.support.catalog import ADMIN, applied_loan, cob, disbursed_loan, ok, pay
 from tests.support.people import tea_shop
 
@@ -35,7 +35,7 @@ def act(api: TestClient, loan_id: str, status: int = 201, **body: Any) -> dict[s
 
 
 def settled(api: TestClient, loan_id: str) -> list[PromiseSettled]:
-    app = api.app.state.runtime.app  # type: ignore[attr-defined]
+    app = runtime_of(api).app
     return [e for e in app.events_of(case_id(UUID(loan_id))) if isinstance(e, PromiseSettled)]
 
 
@@ -115,7 +115,7 @@ def test_each_refused_action_names_its_field(settings: Settings) -> None:
         anonymous = api.post(f"/loans/{loan['id']}/collection-actions",
                              json={"kind": "call", "outcome": "no answer"})  # fmt: skip
         assert anonymous.status_code == 401
-        app = api.app.state.runtime.app  # type: ignore[attr-defined]
+        app = runtime_of(api).app
         assert not app.exists(case_id(UUID(loan["id"])))
 
 
@@ -164,7 +164,7 @@ def test_close_of_business_records_a_kept_and_a_broken_promise_once(settings: Se
             ("BROKEN", "0.00"),
         ]
 
-        runtime = api.app.state.runtime  # type: ignore[attr-defined]
+        runtime = runtime_of(api)
         projected = actions_table(runtime)
         runtime.projections.rebuild("collections")
         assert actions_table(runtime) == projected
@@ -178,7 +178,7 @@ def test_a_run_that_stopped_after_judging_records_nothing_twice(settings: Settin
         # A promise for today is judged when today is over.
         act(api, loan["id"], promised_amount="100.00", promised_date="2026-03-10")
         pay(api, loan["id"], "100.00", "2026-03-10", "TODAY-1")
-        runtime = api.app.state.runtime  # type: ignore[attr-defined]
+        runtime = runtime_of(api)
         day = date(2026, 3, 11)
         # The promises of the day are judged, then the process dies before the day closes.
         assert settle_promises(runtime.app, "admin.wu", day, runtime.promises_due(day)) > 0

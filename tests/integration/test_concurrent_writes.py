@@ -22,7 +22,7 @@ from domain.loan import Loan
 from infrastructure.runtime import Runtime
 from infrastructure.settings import Settings
 from infrastructure.tokens import Role
-from tests.support.api import OFFICER, bearer, client
+from tests.support.api import OFFICER, bearer, client, runtime_of
 from tests.support.portfolio import OFFICER as OFFICER_NAME
 from tests.support.portfolio import disbursed_loans
 from tests.support.processes import server_process
@@ -108,10 +108,10 @@ def test_a_command_that_loses_every_attempt_answers_503_with_retry_after(
     settings: Settings,
 ) -> None:
     with client(settings) as api:
-        app: LendingApplication = api.app.state.runtime.app  # type: ignore[attr-defined]
+        app: LendingApplication = runtime_of(api).app
         (loan_id,) = disbursed_loans(app, 1)
         app.retry_policy = RetryPolicy(attempts=3, first_wait=0)
-        with overtaken(app, api.app.state.runtime.env):  # type: ignore[attr-defined]
+        with overtaken(app, runtime_of(api).env):
             refused = api.post("/repayments", json=body(loan_id, "LOSER"), headers=OFFICER)
 
         assert refused.status_code == 503, refused.text
@@ -136,12 +136,12 @@ def test_an_if_match_write_that_a_rival_overtakes_is_a_conflict_not_a_retry(
 ) -> None:
     """A retry reloads the loan: a client's If-Match then names a version that is gone."""
     with client(settings) as api:
-        app: LendingApplication = api.app.state.runtime.app  # type: ignore[attr-defined]
+        app: LendingApplication = runtime_of(api).app
         (loan_id,) = disbursed_loans(app, 1)
         version = app.load(Loan, loan_id, "loan").version
         change = {"value_date": PAID_ON.isoformat(), "reason": "uncollectable"}
         headers = APPROVER | {"If-Match": f'"{version}"'}
-        with overtaken(app, api.app.state.runtime.env):  # type: ignore[attr-defined]
+        with overtaken(app, runtime_of(api).env):
             answer = api.post(f"/loans/{loan_id}/write-off", json=change, headers=headers)
         assert answer.status_code in (409, 412), answer.text
         assert app.load(Loan, loan_id, "loan").status.value != "written_off"

@@ -6,9 +6,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 from uuid import UUID
 
-import psycopg
 from fastapi.testclient import TestClient
-from psycopg.rows import dict_row
 
 from application.app import LendingApplication
 from application.scorecard import activate, publish, score
@@ -16,9 +14,10 @@ from domain.credit import CreditPolicy
 from domain.scorecard import expert_model
 from infrastructure.settings import Settings
 from infrastructure.tokens import Role
-from tests.support.api import ANALYST, OFFICER, bearer, client, graphql
+from tests.support.api import ANALYST, OFFICER, bearer, client, graphql, runtime_of
 from tests.support.assessments import assessment_of
 from tests.support.catalog import ADMIN, applied_loan, micro_12, ok
+from tests.support.database import select_dicts
 from tests.support.people import LI_MING_ID, tea_shop, wang_fang
 
 D = Decimal
@@ -33,7 +32,7 @@ ASSESSMENT = """query($id: ID!) { loan(id: $id) { assessment {
 
 
 def lending(api: TestClient) -> LendingApplication:
-    app: LendingApplication = api.app.state.runtime.app  # type: ignore[attr-defined]
+    app: LendingApplication = runtime_of(api).app
     return app
 
 
@@ -141,7 +140,7 @@ def test_replay_keeps_the_model_that_scored_it(api: TestClient, settings: Settin
     second = assessment(api, ok(api.post("/loans", json=body, headers=OFFICER), 201))
     assert second["modelVersion"] == version
     # A fresh application (no cache) replays the first assessment from its events.
-    fresh = LendingApplication(api.app.state.runtime.env)  # type: ignore[attr-defined]
+    fresh = LendingApplication(runtime_of(api).env)
     try:
         replayed = assessment_of(fresh, UUID(first["id"]))
     finally:
@@ -152,8 +151,7 @@ def test_replay_keeps_the_model_that_scored_it(api: TestClient, settings: Settin
 
 
 def rows(url: str) -> list[dict[str, Any]]:
-    with psycopg.connect(url, row_factory=dict_row) as conn:
-        return conn.execute("SELECT * FROM credit_assessments ORDER BY position").fetchall()
+    return select_dicts(url, "SELECT * FROM credit_assessments ORDER BY position")
 
 
 def test_the_read_model_equals_a_rebuild(api: TestClient, db_url: str) -> None:
@@ -164,7 +162,7 @@ def test_the_read_model_equals_a_rebuild(api: TestClient, db_url: str) -> None:
     assert [r["decision"] for r in incremental] == ["clear", "review"]
     assert incremental[1]["flags"] == ["income_consistency"]
     assert len(incremental[0]["checks"]) == 8
-    projections = api.app.state.runtime.projections  # type: ignore[attr-defined]
+    projections = runtime_of(api).projections
     assert projections.rebuild("credit_assessments") >= last["position"]
     assert rows(db_url) == incremental
 

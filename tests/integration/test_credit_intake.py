@@ -12,13 +12,20 @@ from application.borrowers import RegisterBorrower, register_borrower
 from application.loans import SubmitApplication, submit_application
 from application.products import DefineProduct, define_product
 from domain.borrower import Borrower, BorrowerKind, Profile
-from domain.product import ProductTerms
 from domain.schedule import Frequency, Method
 from infrastructure.runtime import Runtime
 from infrastructure.tokens import Role
 from tests.support.api import ANALYST, OFFICER, bearer, graphql
 from tests.support.assessments import assessment_of
-from tests.support.catalog import ADMIN, APPROVER, applied_loan, disbursed_loan, micro_12, ok
+from tests.support.catalog import (
+    ADMIN,
+    APPROVER,
+    applied_loan,
+    disbursed_loan,
+    micro_12,
+    ok,
+    product_terms,
+)
 from tests.support.people import LI_MING_ID, WANG_FANG_ID, resident_id, wang_fang
 
 RISK_OFFICER = bearer("risk.ma", Role.RISK_OFFICER)
@@ -34,10 +41,6 @@ def read(api: TestClient, written: dict[str, Any]) -> Any:
     body = graphql(api, INTAKE, ANALYST, {"id": written["id"]}, min_position=written["position"])
     assert "errors" not in body, body
     return body["data"]["loan"]
-
-
-def micro_12_terms() -> dict[str, Any]:
-    return {k: v for k, v in micro_12().items() if k != "code"}
 
 
 def caught_up(api: TestClient, position: int) -> None:
@@ -176,7 +179,7 @@ def test_an_unaffordable_application_flags_debt_to_income_and_the_limit(api: Tes
 def test_racing_applications_for_one_borrower_are_each_counted(runtime: Runtime) -> None:
     """Each application is recorded on the borrower: a racing one retries and sees it."""
     app = runtime.app
-    define_product(app, DefineProduct("admin.wu", "MICRO-12", ProductTerms(**micro_12_terms())))
+    define_product(app, DefineProduct("admin.wu", "MICRO-12", product_terms(micro_12())))
     profile = Profile(**{k: wang_fang()[k] for k in ("name", "phone", "address", "region")},
                       monthly_income=Decimal("8500.00"))  # fmt: skip
     borrower = register_borrower(

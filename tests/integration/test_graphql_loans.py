@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from infrastructure.tokens import Role
-from tests.support.api import ANALYST, AUDITOR, OFFICER, OTHER_OFFICER, bearer, graphql
+from tests.support.api import ANALYST, AUDITOR, OFFICER, OTHER_OFFICER, bearer, graphql, runtime_of
 from tests.support.catalog import (
     ADMIN,
     APPROVER,
@@ -293,7 +293,7 @@ def test_rebuilt_tables_equal_the_incremental_ones(api: TestClient, db_url: str)
             f"/loans/{rejected['id']}/reject", json={"reason": "one is enough"}, headers=REVIEWER
         )
     )
-    runtime = api.app.state.runtime  # type: ignore[attr-defined]
+    runtime = runtime_of(api)
     runtime.projections.wait(last["position"])
     queries = {
         "loans": "SELECT * FROM loans ORDER BY position",

@@ -18,7 +18,7 @@ from uuid import UUID
 from fastapi.testclient import TestClient
 
 from domain.loan import Loan
-from tests.support.api import ANALYST, OFFICER, client, graphql
+from tests.support.api import ANALYST, OFFICER, client, graphql, runtime_of, stored_loan
 from tests.support.catalog import ADMIN, cob, disbursed_loan, micro_12, ok
 from tests.support.ledger import cents
 from tests.support.settings import opened_on
@@ -37,22 +37,16 @@ def penalised_loan(api: TestClient) -> dict[str, Any]:
     return disbursed_loan(api, on=str(DISBURSED))
 
 
-def loan_of(api: TestClient, loan_id: str) -> Loan:
-    app = api.app.state.runtime.app  # type: ignore[attr-defined]
-    loan: Loan = app.load(Loan, UUID(loan_id), "loan")
-    return loan
-
-
 def events(api: TestClient, loan_id: str) -> list[tuple[str, date]]:
     """(type, value date) of the loan's events after its disbursement."""
-    app = api.app.state.runtime.app  # type: ignore[attr-defined]
+    app = runtime_of(api).app
     recorded = app.events_of(UUID(loan_id))
     start = next(i for i, e in enumerate(recorded) if isinstance(e, Loan.Disbursed))
     return [(type(e).__name__, e.value_date) for e in recorded[start + 1 :]]
 
 
 def charged(api: TestClient, loan_id: str) -> list[tuple[str, Decimal, date]]:
-    loan = loan_of(api, loan_id)
+    loan = stored_loan(api, loan_id)
     return [(c.id, c.amount, c.value_date) for c in sorted(
         loan.charges.values(), key=lambda c: (c.value_date, c.id))]  # fmt: skip
 
@@ -60,7 +54,7 @@ def charged(api: TestClient, loan_id: str) -> list[tuple[str, Decimal, date]]:
 def test_fees_and_penalty_fall_due_across_a_leap_month_end(db_url: str, tmp_path: Path) -> None:
     with client(opened_on(db_url, tmp_path, date(2027, 12, 1))) as api:
         loan = penalised_loan(api)
-        p1, p2 = (i.principal for i in loan_of(api, loan["id"]).schedule.installments[:2])
+        p1, p2 = (i.principal for i in stored_loan(api, loan["id"]).schedule.installments[:2])
         done = cob(api, date(2028, 3, 5))
 
         february = cents(p1 * DAILY * 29)  # 1-29 February on installment 1's principal
@@ -103,7 +97,7 @@ def test_the_amount_payable_is_the_same_before_and_after_close_of_business_reach
         after = graphql(api, query, ANALYST, {"id": loan["id"]}, done["position"])["data"]["loan"]
         assert before == after
 
-        installments = loan_of(api, loan["id"]).schedule.installments
+        installments = stored_loan(api, loan["id"]).schedule.installments
         p1, p2 = installments[0].principal, installments[1].principal
         february = cents(p1 * DAILY * 29)
         # 1-20 March, each installment's penalty rounded on its own (1's with February's
@@ -125,7 +119,7 @@ def test_a_backdated_payment_takes_back_the_fee_and_cures_the_loan(
         cob(api, date(2028, 2, 10))
         assert [c[0] for c in charged(api, loan["id"])] == ["late-fee:1"]
 
-        first = loan_of(api, loan["id"]).schedule.installments[0]
+        first = stored_loan(api, loan["id"]).schedule.installments[0]
         penalty = cents(first.principal * DAILY * 2)  # 1 and 2 February: within grace
         body = {
             "loan_id": loan["id"], "amount": str(first.total + penalty),
@@ -134,7 +128,7 @@ def test_a_backdated_payment_takes_back_the_fee_and_cures_the_loan(
         paid = ok(api.post("/repayments", json=body, headers=OFFICER), 201)
 
         assert charged(api, loan["id"]) == [("penalty:1:2028-02-02", penalty, date(2028, 2, 2))]
-        app = api.app.state.runtime.app  # type: ignore[attr-defined]
+        app = runtime_of(api).app
         allocated = app.events_of(UUID(loan["id"]))[-2]
         assert isinstance(allocated, Loan.RepaymentAllocated)
         assert [c.id for c in allocated.change.uncharged] == ["late-fee:1"]
@@ -148,8 +142,8 @@ def test_closing_a_day_twice_records_nothing_the_second_time(db_url: str, tmp_pa
     with client(opened_on(db_url, tmp_path, date(2027, 12, 1))) as api:
         loan = penalised_loan(api)
         cob(api, date(2028, 2, 29))
-        app = api.app.state.runtime.app  # type: ignore[attr-defined]
-        again = loan_of(api, loan["id"])
+        app = runtime_of(api).app
+        again = stored_loan(api, loan["id"])
         again.close_day(actor="admin.wu", on=FEB_29)
         assert again.pending_events == []
         assert cob(api, FEB_29)["days_closed"] == 0

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from psycopg.sql import SQL, Identifier
 
 from infrastructure.tokens import Role
-from tests.support.api import ANALYST, OFFICER, bearer, graphql
+from tests.support.api import ANALYST, OFFICER, bearer, graphql, runtime_of
 from tests.support.catalog import applied_loan, disbursed_loan, ok
 from tests.support.people import LI_MING_ID, resident_id, wang_fang
 
@@ -44,7 +44,7 @@ def paid_loan(api: TestClient) -> dict[str, Any]:
     body = {"loan_id": loan["id"], "amount": "500.00", "value_date": "2026-02-28",
             "channel": "bank", "external_reference": "R-ZHAO-1", "payer": PAYER}  # fmt: skip
     paid = ok(api.post("/repayments", json=body, headers=OFFICER), 201)
-    api.app.state.runtime.projections.wait(paid["position"])  # type: ignore[attr-defined]
+    runtime_of(api).projections.wait(paid["position"])
     return loan
 
 
@@ -169,7 +169,7 @@ def test_officers_search_names_and_no_one_else_does(api: TestClient) -> None:
 
 def test_a_table_made_with_plaintext_columns_is_built_again(api: TestClient, db_url: str) -> None:
     paid_loan(api)
-    runtime = api.app.state.runtime  # type: ignore[attr-defined]
+    runtime = runtime_of(api)
     with psycopg.connect(db_url) as conn:
         before = {
             table: conn.execute(

@@ -12,7 +12,16 @@ import pytest
 from fastapi.testclient import TestClient
 
 from infrastructure.tokens import Role
-from tests.support.api import ANALYST, AUDITOR, OFFICER, OTHER_OFFICER, bearer, client, graphql
+from tests.support.api import (
+    ANALYST,
+    AUDITOR,
+    OFFICER,
+    OTHER_OFFICER,
+    bearer,
+    client,
+    graphql,
+    runtime_of,
+)
 from tests.support.catalog import (
     ADMIN,
     APPROVER,
@@ -22,6 +31,7 @@ from tests.support.catalog import (
     disbursed_loan,
     micro_12,
     ok,
+    paid_out,
     pay,
 )
 from tests.support.people import LI_MING_ID, money, tea_shop, wang_fang
@@ -49,16 +59,6 @@ SHOP = {"product": "MICRO-12", "region": "Hunan", "officer": "officer.li",
         "borrowerKind": "business", "disbursementMonth": "2026-03",
         "disbursedAmount": "20000.00", "outstandingPrincipal": "0.00",  # written off
         "collectedAmount": "1000.00"}  # fmt: skip
-
-
-def disburse(api: TestClient, loan: dict[str, Any], on: str) -> dict[str, Any]:
-    loan_id = loan["id"]
-    path = f"/loans/{loan_id}"
-    approved(api, loan)
-    ok(api.post(f"{path}/sign", json={"signed_on": on}, headers=OFFICER))
-    body = {"value_date": on, "account": "6222021234567890123", "channel": "bank",
-            "reference": f"D-{loan_id[:8]}"}  # fmt: skip
-    return ok(api.post(f"{path}/disburse", json=body, headers=OFFICER))
 
 
 def submit(api: TestClient, borrower_id: str, principal: str) -> dict[str, Any]:
@@ -92,11 +92,11 @@ def book(book_api: TestClient) -> int:
     ok(api.post("/products", json=micro_12(code="SEASON-6", max_term=6), headers=ADMIN), 201)
     li_ming = wang_fang(name="Li Ming", id_number=LI_MING_ID, region="Sichuan")
     season = applied_loan(api, li_ming, product_code="SEASON-6", principal="6000.00", term=6)
-    disburse(api, season, "2026-02-15")
+    paid_out(api, season, "2026-02-15")
     pay(api, season["id"], "500.00", "2026-03-15", "SEASON-1")
 
     shop = ok(api.post("/borrowers", json=tea_shop(region="Hunan"), headers=OTHER_OFFICER), 201)
-    fittings = disburse(api, submit(api, shop["id"], "20000.00"), "2026-03-10")["id"]
+    fittings = paid_out(api, submit(api, shop["id"], "20000.00"), "2026-03-10")["id"]
     pay(api, fittings, "1000.00", "2026-04-10", "SHOP-1")
     # Applied for before the write-off: intake rejects a borrower with a loan written off.
     approved(api, submit(api, shop["id"], "3000.00"))
@@ -155,7 +155,7 @@ def test_the_table_keeps_status_and_written_off_principal(
     book_api: TestClient, book: int, module_db_url: str
 ) -> None:
     db_url = module_db_url
-    book_api.app.state.runtime.projections.wait(book)  # type: ignore[attr-defined]
+    runtime_of(book_api).projections.wait(book)
     with psycopg.connect(db_url) as conn:
         rows = conn.execute(
             "SELECT product_code, status, written_off_principal FROM portfolio_loans "
@@ -173,7 +173,7 @@ def test_a_rebuild_equals_the_incremental_tables(
     book_api: TestClient, book: int, module_db_url: str
 ) -> None:
     db_url = module_db_url
-    projections = book_api.app.state.runtime.projections  # type: ignore[attr-defined]
+    projections = runtime_of(book_api).projections
     projections.wait(book)
     queries = ("SELECT * FROM portfolio_loans ORDER BY loan_id",
                "SELECT * FROM portfolio_applications ORDER BY loan_id")  # fmt: skip

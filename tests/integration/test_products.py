@@ -5,19 +5,17 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-import psycopg
 import pytest
 from fastapi.testclient import TestClient
-from psycopg.rows import dict_row
 
 from application.products import DefineProduct, define_product, find_product
 from domain.errors import DuplicateProductCode, InvalidValue, NotFound
-from domain.product import ProductTerms
 from domain.schedule import Frequency, Method
 from infrastructure.runtime import Runtime
 from infrastructure.tokens import Role
 from tests.support.api import ANALYST, OFFICER, bearer, graphql
-from tests.support.catalog import ADMIN, micro_12
+from tests.support.catalog import ADMIN, micro_12, product_terms
+from tests.support.database import select_dicts
 
 PRODUCTS = """{ products { id code name currency minorUnit minPrincipal maxPrincipal
     minTerm maxTerm frequencies methods minRatePercent maxRatePercent penaltyRatePercent
@@ -27,8 +25,7 @@ PRODUCT = "query($code: String!) { product(code: $code) { code currency minPrinc
 
 
 def as_command(body: dict[str, Any]) -> DefineProduct:
-    fields = {k: v for k, v in body.items() if k != "code"}
-    return DefineProduct("admin.wu", body["code"], ProductTerms.model_validate(fields))
+    return DefineProduct("admin.wu", body["code"], product_terms(body))
 
 
 def define(api: TestClient, body: dict[str, Any]) -> dict[str, Any]:
@@ -71,8 +68,7 @@ def test_a_stored_product_refuses_applications_outside_its_limits(runtime: Runti
 
 
 def rows(db_url: str) -> list[dict[str, Any]]:
-    with psycopg.connect(db_url, row_factory=dict_row) as conn:
-        return conn.execute("SELECT * FROM products ORDER BY position").fetchall()
+    return select_dicts(db_url, "SELECT * FROM products ORDER BY position")
 
 
 def test_the_read_model_equals_a_rebuild(runtime: Runtime, db_url: str) -> None:

@@ -18,13 +18,13 @@ from fastapi.testclient import TestClient
 from application.app import LendingApplication
 from application.demo import load_demo
 from domain.borrower import Borrower, BorrowerKind, Profile
-from domain.product import LoanProduct, ProductTerms
+from domain.product import LoanProduct
 from infrastructure.runtime import Runtime
 from infrastructure.settings import Settings
 from projections.base import ReadModelStopped
 from projections.failures import SkipRefused
-from tests.support.api import ANALYST
-from tests.support.catalog import ADMIN, micro_12
+from tests.support.api import ANALYST, runtime_of
+from tests.support.catalog import ADMIN, micro_12, product_terms
 from tests.support.people import WANG_FANG_ID
 from tests.support.processes import lending_env, run
 
@@ -52,7 +52,7 @@ def register_unholdable(app: LendingApplication) -> tuple[UUID, int]:
 def define_unholdable_product(app: LendingApplication) -> int:
     """A product whose grace_days (10**12) no integer column holds, saved below every
     check; its position."""
-    terms = ProductTerms(**{k: v for k, v in micro_12().items() if k != "code"})
+    terms = product_terms(micro_12())
     product = LoanProduct.define(actor="admin.wu", code="HUGE-GRACE", terms=terms)
     (defined,) = product.collect_events()
     assert isinstance(defined, LoanProduct.Defined)
@@ -73,7 +73,7 @@ def until(condition: Callable[[], bool], what: str, timeout: float = 30.0) -> No
 def stopped(api: TestClient) -> tuple[Runtime, UUID, int, int]:
     """The borrowers read model stopped at a NUL name, and a demo portfolio after it:
     the runtime, the bad borrower's id and position, and the head."""
-    runtime: Runtime = api.app.state.runtime  # type: ignore[attr-defined]
+    runtime: Runtime = runtime_of(api)
     bad, position = register_unholdable(runtime.app)
     head = load_demo(runtime.app, borrowers=6)
     others = [name for name in runtime.projections.views if name != "borrowers"]
@@ -136,7 +136,7 @@ def test_an_event_one_read_model_cannot_hold_stops_that_read_model_alone(
 def test_a_product_no_column_can_hold_stops_the_products_read_model_alone(
     api: TestClient,
 ) -> None:
-    runtime: Runtime = api.app.state.runtime  # type: ignore[attr-defined]
+    runtime: Runtime = runtime_of(api)
     position = define_unholdable_product(runtime.app)
     head = load_demo(runtime.app, borrowers=4)
     runtime.projections.wait(head, [n for n in runtime.projections.views if n != "products"])
@@ -258,7 +258,7 @@ def test_close_of_business_stops_at_once_when_a_read_model_it_needs_has_stopped(
 ) -> None:
     """Close of business reads the arrears read model: stopped, the run answers 503 at
     once; the queries that read other read models do not wait for it."""
-    runtime: Runtime = api.app.state.runtime  # type: ignore[attr-defined]
+    runtime: Runtime = runtime_of(api)
     with psycopg.connect(db_url, autocommit=True) as conn:
         conn.execute("ALTER TABLE arrears ADD CONSTRAINT refused CHECK (false)")
     head = load_demo(runtime.app, borrowers=6)

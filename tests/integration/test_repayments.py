@@ -5,15 +5,14 @@ from __future__ import annotations
 import uuid
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
 from domain.loan import LoanStatus
-from tests.support.api import OFFICER, stored_loan
-from tests.support.catalog import disbursed_loan, ok
+from tests.support.api import OFFICER, runtime_of, stored_loan
+from tests.support.catalog import disbursed_loan, ok, repay
 from tests.support.people import LI_MING_ID, wang_fang
 
 # 12,000 at 12% a year, monthly over 12 months from 2026-01-31:
@@ -21,20 +20,9 @@ from tests.support.people import LI_MING_ID, wang_fang
 FIRST_DUE = "2026-02-28"
 
 
-def pay(api: TestClient, loan_id: str, amount: str, on: str, ref: str, **extra: Any) -> Any:
-    body = {
-        "loan_id": loan_id,
-        "amount": amount,
-        "value_date": on,
-        "channel": "bank",
-        "external_reference": ref,
-    }
-    return api.post("/repayments", json=body | extra, headers=OFFICER)
-
-
 def test_an_on_time_installment_pays_interest_then_principal(api: TestClient) -> None:
     loan = disbursed_loan(api)
-    receipt = ok(pay(api, loan["id"], "1066.19", FIRST_DUE, "T-1"), 201)
+    receipt = ok(repay(api, loan["id"], "1066.19", FIRST_DUE, "T-1"), 201)
     recorded = stored_loan(api, loan["id"])
     (result,) = recorded.results.values()
     split = {a.component.value: a.amount for a in result.allocations}
@@ -48,12 +36,12 @@ def test_a_repeated_notification_returns_the_same_repayment_and_writes_nothing(
     api: TestClient,
 ) -> None:
     loan = disbursed_loan(api)
-    first = ok(pay(api, loan["id"], "500.00", FIRST_DUE, "DUP-7"), 201)
-    again = ok(pay(api, loan["id"], "500.00", FIRST_DUE, "DUP-7"), 200)
+    first = ok(repay(api, loan["id"], "500.00", FIRST_DUE, "DUP-7"), 201)
+    again = ok(repay(api, loan["id"], "500.00", FIRST_DUE, "DUP-7"), 200)
     assert again["id"] == first["id"]
     assert again["position"] == 0
     assert len(stored_loan(api, loan["id"]).payments) == 1
-    different = pay(api, loan["id"], "600.00", FIRST_DUE, "DUP-7")
+    different = repay(api, loan["id"], "600.00", FIRST_DUE, "DUP-7")
     assert different.status_code == 409
 
 
@@ -63,7 +51,7 @@ def test_full_repayment_closes_the_loan_and_overpayment_is_credit(api: TestClien
     assert recorded.schedule is not None
     for item in recorded.schedule.installments:
         amount = item.total + (Decimal("5.00") if item.number == 12 else 0)
-        ok(pay(api, loan["id"], str(amount), str(item.due_date), f"I-{item.number}"), 201)
+        ok(repay(api, loan["id"], str(amount), str(item.due_date), f"I-{item.number}"), 201)
     closed = stored_loan(api, loan["id"])
     assert closed.status is LoanStatus.CLOSED
     assert closed.balances is not None
@@ -76,13 +64,13 @@ def test_a_backdated_payment_reallocates_later_ones_as_if_in_value_date_order(
     api: TestClient,
 ) -> None:
     loan = disbursed_loan(api)
-    ok(pay(api, loan["id"], "1066.19", "2026-03-31", "LATE"), 201)
-    ok(pay(api, loan["id"], "1066.19", "2026-02-27", "EARLY"), 201)
+    ok(repay(api, loan["id"], "1066.19", "2026-03-31", "LATE"), 201)
+    ok(repay(api, loan["id"], "1066.19", "2026-02-27", "EARLY"), 201)
     arrived_backwards = stored_loan(api, loan["id"])
 
     other = disbursed_loan(api, borrower_body=wang_fang(name="Li Ming", id_number=LI_MING_ID))["id"]
-    ok(pay(api, other, "1066.19", "2026-02-27", "EARLY-2"), 201)
-    ok(pay(api, other, "1066.19", "2026-03-31", "LATE-2"), 201)
+    ok(repay(api, other, "1066.19", "2026-02-27", "EARLY-2"), 201)
+    ok(repay(api, other, "1066.19", "2026-03-31", "LATE-2"), 201)
     arrived_in_order = stored_loan(api, other)
     assert arrived_backwards.balances == arrived_in_order.balances
     assert arrived_backwards.installments == arrived_in_order.installments
@@ -91,7 +79,7 @@ def test_a_backdated_payment_reallocates_later_ones_as_if_in_value_date_order(
 def test_reversal_undoes_a_payment_and_reopens_a_closed_loan(api: TestClient) -> None:
     loan = disbursed_loan(api)
     payoff = stored_loan(api, loan["id"]).payoff_amount(date(2026, 2, 10))
-    receipt = ok(pay(api, loan["id"], str(payoff), "2026-02-10", "PAYOFF"), 201)
+    receipt = ok(repay(api, loan["id"], str(payoff), "2026-02-10", "PAYOFF"), 201)
     assert stored_loan(api, loan["id"]).status is LoanStatus.CLOSED
     ok(
         api.post(
@@ -110,15 +98,15 @@ def test_reversal_undoes_a_payment_and_reopens_a_closed_loan(api: TestClient) ->
 
 def test_bad_repayments_are_refused(api: TestClient) -> None:
     loan = disbursed_loan(api)
-    assert pay(api, loan["id"], "0.00", FIRST_DUE, "Z").status_code == 422
-    assert pay(api, loan["id"], "1.001", FIRST_DUE, "Z").status_code == 422
+    assert repay(api, loan["id"], "0.00", FIRST_DUE, "Z").status_code == 422
+    assert repay(api, loan["id"], "1.001", FIRST_DUE, "Z").status_code == 422
     assert (
-        pay(api, loan["id"], "10.00", "2025-12-31", "Z").json()["errors"][0]["field"]
+        repay(api, loan["id"], "10.00", "2025-12-31", "Z").json()["errors"][0]["field"]
         == "value_date"
     )
-    missing = pay(api, str(uuid.uuid4()), "10.00", FIRST_DUE, "Z")
+    missing = repay(api, str(uuid.uuid4()), "10.00", FIRST_DUE, "Z")
     assert missing.json()["errors"][0]["field"] == "loan_id"
-    assert pay(api, loan["id"], "10.00", FIRST_DUE, "Z", prepayment="shorter").status_code == 422
+    assert repay(api, loan["id"], "10.00", FIRST_DUE, "Z", prepayment="shorter").status_code == 422
 
 
 @pytest.mark.parametrize("option", ["reduce_installment", "reduce_term"])
@@ -127,7 +115,7 @@ def test_a_prepayment_recasts_the_remaining_schedule(
 ) -> None:
     loan = disbursed_loan(api)
     # On the first due date: the installment (1066.19) and 5,000.00 of principal ahead.
-    written = ok(pay(api, loan["id"], "6066.19", FIRST_DUE, "PRE", prepayment=option), 201)
+    written = ok(repay(api, loan["id"], "6066.19", FIRST_DUE, "PRE", prepayment=option), 201)
     recast = stored_loan(api, loan["id"])
     assert recast.schedule is not None
     assert recast.balances is not None
@@ -149,7 +137,7 @@ def test_a_prepayment_recasts_the_remaining_schedule(
         assert len(later) == n
     assert later[1].total == expected
     assert later[0].total == expected + Decimal("5000.00")
-    api.app.state.runtime.projections.wait(written["position"])  # type: ignore[attr-defined]
+    runtime_of(api).projections.wait(written["position"])
     with psycopg.connect(db_url) as conn:
         rows = conn.execute(
             "SELECT number, total, paid_principal FROM installments "
@@ -164,8 +152,8 @@ def test_a_prepayment_recasts_the_remaining_schedule(
 
 def test_amounts_keep_the_currency_minor_unit(api: TestClient, db_url: str) -> None:
     loan = disbursed_loan(api)
-    written = ok(pay(api, loan["id"], "50", FIRST_DUE, "SMALL"), 201)
-    api.app.state.runtime.projections.wait(written["position"])  # type: ignore[attr-defined]
+    written = ok(repay(api, loan["id"], "50", FIRST_DUE, "SMALL"), 201)
+    runtime_of(api).projections.wait(written["position"])
     with psycopg.connect(db_url) as conn:
         row = conn.execute(
             "SELECT amount, principal, interest, credit FROM repayments WHERE id = %s",

@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from infrastructure.tokens import Role
-from tests.support.api import ANALYST, OFFICER, bearer
+from tests.support.api import ANALYST, OFFICER, bearer, runtime_of
 from tests.support.people import WANG_FANG_ID, tea_shop, wang_fang
 
 
@@ -128,7 +128,7 @@ def test_a_borrower_registers_only_itself_and_cannot_update(api: TestClient) -> 
 
 def test_health_reports_database_and_projection_lag(api: TestClient) -> None:
     written = api.post("/borrowers", json=wang_fang(), headers=OFFICER).json()
-    api.app.state.runtime.projections.wait(written["position"])  # type: ignore[attr-defined]
+    runtime_of(api).projections.wait(written["position"])
     body = api.get("/health").json()
     assert body["status"] == "ok"
     assert body["database"]["ok"] is True
@@ -148,7 +148,7 @@ def test_a_failing_projection_is_reported_by_health(api: TestClient, db_url: str
             "ALTER TABLE borrowers ADD CONSTRAINT no_atlantis CHECK (region <> 'Atlantis')"
         )
     written = api.post("/borrowers", json=wang_fang(region="Atlantis"), headers=OFFICER).json()
-    projections = api.app.state.runtime.projections  # type: ignore[attr-defined]
+    projections = runtime_of(api).projections
     with pytest.raises(ReadModelStopped):
         projections.wait(written["position"])
     body = api.get("/health")

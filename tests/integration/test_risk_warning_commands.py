@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from infrastructure.tokens import Role
-from tests.support.api import ANALYST, AUDITOR, OFFICER, bearer, graphql
+from tests.support.api import ANALYST, AUDITOR, OFFICER, bearer, graphql, runtime_of
 from tests.support.catalog import ADMIN, APPROVER, cob, ok
 from tests.support.risk import RISK_OFFICER, WARNINGS, borrower, lent, warnings
 
@@ -26,7 +26,7 @@ def six_warnings(api: TestClient) -> None:
     """A loan disbursed on 2026-01-31, never paid, closed to 2030-01-02 and projected."""
     lent(api, borrower(api), date(2026, 1, 31))
     closed = cob(api, date(2030, 1, 2))
-    api.app.state.runtime.projections.wait(closed["position"])  # type: ignore[attr-defined]
+    runtime_of(api).projections.wait(closed["position"])
 
 
 pytestmark = pytest.mark.usefixtures("six_warnings")

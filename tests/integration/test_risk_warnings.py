@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from application.risk import raise_warnings, risk_policy
 from infrastructure.settings import Settings
 from infrastructure.tokens import Role
-from tests.support.api import bearer, client, head
+from tests.support.api import bearer, client, head, runtime_of
 from tests.support.catalog import cob, ok
 from tests.support.people import resident_id
 from tests.support.risk import (
@@ -159,7 +159,7 @@ def test_concentration_of_a_region_above_its_share(db_url: str, tmp_path: Path) 
 def test_a_rerun_after_a_crash_raises_nothing_twice(settings: Settings) -> None:
     with client(settings) as api:  # the books are at 2030-01-01: the loan is long overdue
         loan = lent(api, borrower(api), LENT)
-        runtime = api.app.state.runtime  # type: ignore[attr-defined]
+        runtime = runtime_of(api)
         day = date(2030, 1, 2)
         findings = runtime.risk_findings(day, risk_policy(runtime.app))
         # Some warnings of the day are saved, then the process dies; another raises them all.

@@ -6,10 +6,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 from fastapi.testclient import TestClient
-from psycopg.rows import dict_row
 from sklearn.metrics import roc_auc_score
 
 from application.scorecard import activate, load_scorecards, publish, score
@@ -19,8 +17,9 @@ from infrastructure.runtime import Runtime
 from infrastructure.scorecard_training import train_file
 from infrastructure.settings import Settings
 from infrastructure.tokens import Role
-from tests.support.api import ANALYST, OFFICER, bearer, graphql
+from tests.support.api import ANALYST, OFFICER, bearer, graphql, runtime_of
 from tests.support.credit_data import histories, write_csv
+from tests.support.database import select_dicts
 from tests.support.processes import lending_env, run
 
 RISK = bearer("risk.he", Role.RISK_OFFICER)
@@ -104,8 +103,7 @@ def test_concurrent_publishers_get_distinct_versions(
 
 
 def rows(db_url: str) -> list[dict[str, Any]]:
-    with psycopg.connect(db_url, row_factory=dict_row) as conn:
-        return conn.execute("SELECT * FROM scorecards ORDER BY version").fetchall()
+    return select_dicts(db_url, "SELECT * FROM scorecards ORDER BY version")
 
 
 def test_the_read_model_equals_a_rebuild(
@@ -142,7 +140,7 @@ def test_a_model_trained_from_the_command_line_scores_through_the_api(
     assert trained.stdout.strip().splitlines()[-1] == "2"
     assert "AUC" in trained.stdout
 
-    head = api.app.state.runtime.app.recorder.max_notification_id()  # type: ignore[attr-defined]
+    head = runtime_of(api).app.recorder.max_notification_id()
     listed = graphql(api, SCORECARDS, RISK, min_position=head)["data"]["scorecards"]
     assert [(s["version"], s["active"]) for s in listed] == [(2, False), (1, True)]
     newest = listed[0]

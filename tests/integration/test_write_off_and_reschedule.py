@@ -9,20 +9,9 @@ from fastapi.testclient import TestClient
 
 from domain.loan import LoanStatus
 from tests.support.api import OFFICER, stored_loan
-from tests.support.catalog import APPROVER, disbursed_loan, ok
+from tests.support.catalog import APPROVER, disbursed_loan, ok, pay
 
 CENT = Decimal("0.01")
-
-
-def pay(api: TestClient, loan_id: str, amount: str, on: str, ref: str) -> dict[str, object]:
-    body = {
-        "loan_id": loan_id,
-        "amount": amount,
-        "value_date": on,
-        "channel": "cash",
-        "external_reference": ref,
-    }
-    return ok(api.post("/repayments", json=body, headers=OFFICER), 201)
 
 
 def test_write_off_records_what_was_owed_and_later_payments_recover(api: TestClient) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from domain.product import ProductTerms
 from infrastructure.tokens import Role
 from tests.support.api import AUDITOR, OFFICER, bearer, graphql
 from tests.support.people import wang_fang
@@ -28,6 +29,11 @@ def micro_12(**overrides: Any) -> dict[str, Any]:
         "late_fee": "50",
     }  # fmt: skip
     return {**body, **overrides}
+
+
+def product_terms(body: dict[str, Any]) -> ProductTerms:
+    """The domain's terms for a POST /products body: all of it but the code."""
+    return ProductTerms.model_validate({k: v for k, v in body.items() if k != "code"})
 
 
 def ok(response: Any, status: int = 200) -> dict[str, Any]:
@@ -80,20 +86,24 @@ def approved(api: TestClient, loan: dict[str, Any], **figures: Any) -> dict[str,
         written = ok(api.post(f"/loans/{loan['id']}/approve", json=body, headers=headers))
 
 
+def paid_out(
+    api: TestClient, loan: dict[str, Any], on: str, reference: str = "D-1"
+) -> dict[str, Any]:
+    """Approve the loan through its levels, sign it and pay it out, all on `on`: the
+    payout's answer."""
+    path = f"/loans/{loan['id']}"
+    approved(api, loan)
+    ok(api.post(f"{path}/sign", json={"signed_on": on}, headers=OFFICER))
+    body = {"value_date": on, "account": "6222021234567890123", "channel": "bank",
+            "reference": reference}  # fmt: skip
+    return ok(api.post(f"{path}/disburse", json=body, headers=OFFICER))
+
+
 def disbursed_loan(
     api: TestClient, on: str = "2026-01-31", borrower_body: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     loan = applied_loan(api, borrower_body)
-    path = f"/loans/{loan['id']}"
-    approved(api, loan)
-    ok(api.post(f"{path}/sign", json={"signed_on": on}, headers=OFFICER))
-    body = {
-        "value_date": on,
-        "account": "6222021234567890123",
-        "channel": "bank",
-        "reference": "D-1",
-    }
-    return loan | ok(api.post(f"{path}/disburse", json=body, headers=OFFICER))
+    return loan | paid_out(api, loan, on)
 
 
 def cob(api: TestClient, day: date | str, status: int = 200) -> dict[str, Any]:
@@ -103,8 +113,14 @@ def cob(api: TestClient, day: date | str, status: int = 200) -> dict[str, Any]:
     )
 
 
-def pay(api: TestClient, loan_id: str, amount: str, on: str, ref: str) -> dict[str, Any]:
-    """A bank repayment of `amount` on the loan, valued `on`, that must be accepted."""
+def repay(api: TestClient, loan_id: str, amount: str, on: str, ref: str, **extra: Any) -> Any:
+    """POST a bank repayment of `amount` on the loan, valued `on`: the response, whatever
+    it is (`extra` adds to or replaces fields of the body)."""
     body = {"loan_id": loan_id, "amount": amount, "value_date": on, "channel": "bank",
             "external_reference": ref}  # fmt: skip
-    return ok(api.post("/repayments", json=body, headers=OFFICER), 201)
+    return api.post("/repayments", json=body | extra, headers=OFFICER)
+
+
+def pay(api: TestClient, loan_id: str, amount: str, on: str, ref: str) -> dict[str, Any]:
+    """A bank repayment of `amount` on the loan, valued `on`, that must be accepted."""
+    return ok(repay(api, loan_id, amount, on, ref), 201)

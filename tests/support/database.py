@@ -9,6 +9,7 @@ from typing import Any
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from psycopg.rows import dict_row
 
 
 @contextmanager
@@ -37,4 +38,10 @@ def as_url(conninfo: str) -> str:
 def select(url: str, sql: str) -> list[tuple[Any, ...]]:
     """The rows a query returns, read straight from the database."""
     with psycopg.connect(url) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def select_dicts(url: str, sql: str) -> list[dict[str, Any]]:
+    """The rows a query returns, each as {column: value}."""
+    with psycopg.connect(url, row_factory=dict_row) as conn:
         return conn.execute(sql).fetchall()

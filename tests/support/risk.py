@@ -18,8 +18,9 @@ from domain.loan import Loan
 from domain.risk import RiskPolicy
 from infrastructure.settings import Settings
 from infrastructure.tokens import Role
-from tests.support.api import OFFICER, bearer, graphql
-from tests.support.catalog import ADMIN, approved, micro_12, ok
+from tests.support import catalog
+from tests.support.api import OFFICER, bearer, graphql, runtime_of
+from tests.support.catalog import ADMIN, micro_12, ok
 from tests.support.people import LI_MING_ID, wang_fang
 from tests.support.settings import opened_on
 
@@ -60,26 +61,19 @@ def lent(api: TestClient, borrower_id: str, on: date, principal: str = "12000.00
         "purpose": "stock for the shop", "annual_rate_percent": "12",
     }  # fmt: skip
     loan = ok(api.post("/loans", json=body, headers=OFFICER), 201)
-    path = f"/loans/{loan['id']}"
-    approved(api, loan)
-    ok(api.post(f"{path}/sign", json={"signed_on": str(on)}, headers=OFFICER))
-    disbursement = {"value_date": str(on), "account": "6222021234567890123",
-                    "channel": "bank", "reference": f"D-{loan['id']}"}  # fmt: skip
-    ok(api.post(f"{path}/disburse", json=disbursement, headers=OFFICER))
+    catalog.paid_out(api, loan, str(on), reference=f"D-{loan['id']}")
     return str(loan["id"])
 
 
 def installments(api: TestClient, loan_id: str) -> list[tuple[date, Decimal]]:
     """(due date, total) of each scheduled installment, in order."""
-    app = api.app.state.runtime.app  # type: ignore[attr-defined]
+    app = runtime_of(api).app
     loan = app.load(Loan, UUID(loan_id), "loan")
     return [(i.due_date, i.total) for i in loan.schedule.installments]
 
 
 def pay(api: TestClient, loan_id: str, amount: Decimal, on: date, reference: str) -> None:
-    body = {"loan_id": loan_id, "amount": str(amount), "value_date": str(on),
-            "channel": "bank", "external_reference": reference}  # fmt: skip
-    ok(api.post("/repayments", json=body, headers=OFFICER), 201)
+    catalog.pay(api, loan_id, str(amount), str(on), reference)
 
 
 def warnings(

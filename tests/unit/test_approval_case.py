@@ -146,3 +146,42 @@ def test_an_automatic_route_is_signed_by_the_system() -> None:
     given(*opened("5000.00", grade="C")).when(
         lambda manual: manual.approve_automatically(actor="system")
     ).raises(InvalidTransition)
+
+
+def test_opening_records_the_case_then_its_route_and_the_basis_it_rests_on() -> None:
+    basis = Basis(principal=Decimal("30000.00"), grade="C")
+    opening = given().when(
+        lambda _: ApprovalCase.open(
+            actor=OFFICER, loan_id=LOAN, submitter=OFFICER, route=POLICY.route(basis), basis=basis
+        )
+    )
+    opened_, route = opening.then(ApprovalCase.Opened, ApprovalCase.RouteSet).events
+    assert (opened_.loan_id, opened_.submitter) == (LOAN, OFFICER)
+    assert route.levels == (R, A)
+    assert str(route.basis.principal) == "30000.00"
+    assert "30000.00" in route.reason
+
+
+def test_a_rejection_records_its_step_and_completes_the_case_rejected() -> None:
+    rejection = (
+        given(*opened("30000.00"))
+        .when(lambda case: case.reject(signer=QIAN, reason="  stall lease ends in May "))
+        .then(ApprovalCase.StepRecorded, ApprovalCase.Completed)
+    )
+    step, completed = rejection.events
+    assert (step.level, step.role, step.note, step.actor) == (
+        1,
+        R,
+        "stall lease ends in May",
+        "reviewer.qian",
+    )
+    assert (completed.outcome, completed.loan_id) == (Outcome.REJECTED, LOAN)
+
+
+def test_a_rejection_needs_a_reason() -> None:
+    refused = (
+        given(*opened("30000.00"))
+        .when(lambda case: case.reject(signer=QIAN, reason="  "))
+        .raises(InvalidValue)
+    )
+    assert (refused.error.field, refused.events) == ("reason", [])

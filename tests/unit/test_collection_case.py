@@ -12,7 +12,7 @@ import pytest
 from domain.collections import ActionKind, CollectionCase, case_id, require_collectable
 from domain.errors import InvalidTransition, InvalidValue
 from domain.loan import LoanStatus
-from tests.support.story import given, history, replayed
+from tests.support.story import followed_by, given, history
 
 LOAN = UUID("5a0c1d7e-3b2f-4e8a-9c61-0d4f2b7e8a19")
 BORROWER = UUID("c3e1b2a4-6f7d-4c8e-8a9b-1d2e3f4a5b6c")
@@ -26,17 +26,17 @@ def opened() -> list[Any]:
 
 def promised(amount: str = "500.00") -> list[Any]:
     """A case whose borrower promised `amount` on 10 March, to pay by 15 March."""
-    past = opened()
-    case = replayed(past)
-    case.record_action(
-        actor="collector.he",
-        on=MADE_ON,
-        kind=ActionKind.CALL,
-        outcome="will pay after the market day",
-        promised_amount=Decimal(amount),
-        promised_date=PROMISED,
+    return followed_by(
+        opened(),
+        lambda case: case.record_action(
+            actor="collector.he",
+            on=MADE_ON,
+            kind=ActionKind.CALL,
+            outcome="will pay after the market day",
+            promised_amount=Decimal(amount),
+            promised_date=PROMISED,
+        ),
     )
-    return [*past, *history(case)]
 
 
 def case_with_promise(amount: str = "500.00") -> CollectionCase:
@@ -144,3 +144,37 @@ def test_only_an_active_loan_is_collected() -> None:
     for status in (LoanStatus.SUBMITTED, LoanStatus.CLOSED, LoanStatus.WRITTEN_OFF):
         with pytest.raises(InvalidTransition):
             require_collectable(status)
+
+
+def test_a_case_opens_under_the_loans_case_id() -> None:
+    opening = given().when(
+        lambda _: CollectionCase.open(actor="collector.he", loan_id=LOAN, borrower_id=BORROWER)
+    )
+    event = opening.then(CollectionCase.Opened).events[0]
+    assert (event.originator_id, event.loan_id, event.borrower_id) == (
+        case_id(LOAN),
+        LOAN,
+        BORROWER,
+    )
+
+
+def test_each_action_is_numbered_and_a_promise_is_kept_open_until_judged() -> None:
+    promise = {"promised_amount": Decimal("800.00"), "promised_date": date(2026, 3, 31)}
+    visit = (
+        given(*promised())
+        .when(
+            lambda case: case.record_action(
+                actor="collector.he",
+                on=date(2026, 3, 12),
+                kind=ActionKind.VISIT,
+                outcome=" will sell the pigs ",
+                **promise,
+            )
+        )
+        .then(CollectionCase.ActionRecorded)
+    )
+    action = visit.events[0]
+    assert (action.number, action.kind) == (2, ActionKind.VISIT)
+    assert action.outcome == "will sell the pigs"
+    assert (str(action.promised_amount), action.promised_date) == ("800.00", date(2026, 3, 31))
+    assert sorted(visit.aggregate.open_promises) == [1, 2]

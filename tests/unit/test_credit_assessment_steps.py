@@ -2,71 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Any
-from uuid import uuid4
 
 import pytest
 
-from domain.credit import (
-    CreditAssessment,
-    CreditPolicy,
-    Decision,
-    Features,
-    Limit,
-    LimitFigure,
-    Pricing,
-    Result,
-    Score,
-    assessment_id,
-)
+from domain.credit import Decision, Result, assessment_id
 from domain.credit import checks as check
-from domain.credit.pricing import price
 from domain.errors import InvalidTransition
 from infrastructure.eventstore import OrjsonTranscoder, PydanticMapper
+from tests.support.assessments import (
+    POLICY,
+    SCORE,
+    activity,
+    limit_of,
+    passing,
+    pricing,
+    started,
+)
 
 D = Decimal
-POLICY = CreditPolicy()
-FEATURES = Features(
-    age=44, monthly_income=D("8500.00"), debt_to_income=D("0.1254"),
-    loan_to_annual_income=D("0.1176"), term_months=12, borrower_kind="individual",
-    prior_loans=0, prior_max_dpd=0,
-)  # fmt: skip
-SCORE = Score(
-    features=FEATURES, model_version=1, pd=D("0.022977"), score=595, grade="C",
-    reasons=("prior_loans", "monthly_income"),
-)  # fmt: skip
-
-
-def started(principal: str = "12000.00") -> CreditAssessment:
-    return CreditAssessment.start(
-        actor="officer.zhang", loan_id=uuid4(), borrower_id=uuid4(), on=date(2030, 1, 1),
-        principal=D(principal), phone="+8613800138000", policy=POLICY,
-    )  # fmt: skip
-
-
-def passing() -> list[Any]:
-    return [check.written_off(()), check.shared_phone(_activity(0), POLICY)]
-
-
-def _activity(others: int) -> check.Activity:
-    return check.Activity(
-        since=date(2029, 12, 3), by_id_number=1, by_phone=1,
-        other_borrowers_with_phone=others, read_position=7,
-    )  # fmt: skip
-
-
-def limit_of(amount: int) -> Limit:
-    figure = LimitFigure(method="income", amount=D(amount), basis={})
-    return Limit(
-        figures=(figure,), product_max=D(50000), before_scaling=D(amount), binding="income",
-        grade="C", scale=D(1), amount=D(amount),
-    )  # fmt: skip
-
-
-def pricing() -> Pricing:
-    return price(POLICY, "C", 12, "monthly", D(6), D("18.5"))
 
 
 def assessed(checks: list[Any], amount: int = 35874, principal: str = "12000.00") -> Any:
@@ -91,7 +46,7 @@ def test_a_clean_application_is_clear_and_reads_back_its_figures() -> None:
 
 
 def test_a_soft_signal_or_a_principal_above_the_limit_calls_for_review() -> None:
-    flagged = assessed([*passing(), check.shared_phone(_activity(1), POLICY)])
+    flagged = assessed([*passing(), check.shared_phone(activity(1), POLICY)])
     assert (flagged.decision, flagged.flags) == (Decision.REVIEW, ("shared_phone",))
     assert flagged.reasons == ("shared_phone: the phone is shared with 1 other borrower(s)",)
     above = assessed(passing(), amount=10000)
@@ -100,7 +55,7 @@ def test_a_soft_signal_or_a_principal_above_the_limit_calls_for_review() -> None
 
 
 def test_a_failed_hard_check_rejects_before_scoring() -> None:
-    rejected = assessed([check.written_off(("loan-1",)), check.shared_phone(_activity(2), POLICY)])
+    rejected = assessed([check.written_off(("loan-1",)), check.shared_phone(activity(2), POLICY)])
     assert rejected.decision is Decision.REJECTED
     assert rejected.reasons == ("written_off: 1 earlier loan(s) written off",)
     assert rejected.flags == ("shared_phone",)
@@ -126,7 +81,7 @@ def test_steps_go_in_order() -> None:
 
 
 def test_stored_events_replay_the_same_assessment() -> None:
-    original = assessed([*passing(), check.shared_phone(_activity(1), POLICY)])
+    original = assessed([*passing(), check.shared_phone(activity(1), POLICY)])
     mapper = PydanticMapper(transcoder=OrjsonTranscoder())
     events = [mapper.to_domain_event(mapper.to_stored_event(e)) for e in original.collect_events()]
     assert [type(e).__name__ for e in events] == [

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
-from uuid import uuid4
 
 from domain.credit import CreditPolicy, Grade
 from domain.credit import limits as limit
@@ -14,28 +13,12 @@ from domain.credit.affordability import (
     monthly_installment,
     requested_installment,
 )
-from domain.loan import Application
-from domain.product import ProductTerms
 from domain.schedule import Frequency, Method, ScheduleTerms, generate_schedule
+from tests.support.loans import application
 
 D = Decimal
 ON = date(2030, 1, 1)
 CENT = D("0.01")
-
-
-def application(principal: str = "12000.00", method: str = "equal_installments") -> Application:
-    product = ProductTerms(
-        name="Micro", currency="CNY", min_principal=D(1000), max_principal=D(50000),
-        min_term=3, max_term=12, frequencies=(Frequency.MONTHLY,),
-        methods=(Method.EQUAL_INSTALLMENTS, Method.BULLET), min_rate_percent=D(6),
-        max_rate_percent=D("18.5"), penalty_rate_percent=D("0.05"),
-    ).checked()  # fmt: skip
-    return Application(
-        borrower_id=uuid4(), borrower_kind="individual", region="Hubei", officer="officer.zhang",
-        product_id=uuid4(), product_code="MICRO-12", minor_unit=2, product=product,
-        principal=D(principal), term=12, frequency="monthly", method=method,
-        annual_rate_percent=D(12), purpose="tea seedlings",
-    )  # fmt: skip
 
 
 def annuity(principal: Decimal, months: int = 12) -> Decimal:

@@ -88,3 +88,20 @@ def test_a_resolved_warning_stays_resolved() -> None:
     given(*opened(), *resolved.events).when(
         lambda warning: warning.resolve(actor="risk.he", on=TODAY, note="again")
     ).raises(InvalidTransition)
+
+
+def test_raising_records_the_findings_rule_severity_and_threshold() -> None:
+    event = given().when(lambda _: raised()).then(RiskWarning.Raised).events[0]
+    assert (event.severity, event.threshold, event.raised_on) == (Severity.HIGH, Decimal(30), TODAY)
+    assert (event.loan_id, event.borrower_id, event.subject) == (LOAN, BORROWER, str(LOAN))
+    assert "1066.19" in event.detail
+
+
+def test_an_acknowledgement_records_its_note() -> None:
+    acknowledged = (
+        given(*opened())
+        .when(lambda warning: warning.acknowledge(actor="risk.he", on=TODAY, note=" calling "))
+        .then(RiskWarning.Acknowledged)
+    )
+    assert (acknowledged.events[0].note, acknowledged.events[0].on) == ("calling", TODAY)
+    assert acknowledged.aggregate.status is WarningStatus.ACKNOWLEDGED
