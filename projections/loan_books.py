@@ -33,17 +33,15 @@ from domain.ledger import InstallmentState
 from domain.loan import BooksChanged, Loan, LoanStatus
 from domain.loan.accounting import Balances, unpaid
 from domain.money import minor_unit
+from projections import loan_books_schema as layout
 from projections.base import ReadModel
 from projections.loan_books_review import review_later
-from projections.loan_books_schema import SCHEMA, TABLES, VIEWS
 
 PENDING = "pending"
 DIMENSIONS = ("borrower_id", "product_code", "region", "officer", "borrower_kind")
 INSTALLMENT_COLUMNS = (
-    "loan_id", "number", "due_date", "principal", "interest", "fee", "penalty", "total",
-    "balance_after", "paid_principal", "paid_interest", "paid_fee", "paid_penalty",
-    "status", "version", "updated_at", "owed_principal", "owed_interest", "owed_fee",
-    "owed_penalty", "paid_off_on",
+    *layout.INSTALLMENT_COLUMNS, "owed_principal", "owed_interest", "owed_fee", "owed_penalty",
+    "paid_off_on",
 )  # fmt: skip
 INSERT_INSTALLMENT = (
     f"INSERT INTO loan_book_installments ({', '.join(INSTALLMENT_COLUMNS)})"
@@ -64,18 +62,14 @@ UNPAID_JSON = """(SELECT coalesce(jsonb_agg(jsonb_build_object('number', i.numbe
     AND i.owed_principal + i.owed_interest + i.owed_fee + i.owed_penalty > 0)"""
 OLDEST_UNPAID = """(SELECT min(due_date) FROM loan_book_installments
     WHERE loan_id = %(loan)s AND owed_principal + owed_interest > 0)"""
-SEGMENT_COPIED = (
-    "position", "status", "outstanding_principal", "disbursed_amount", "collected_amount",
-    "oldest_unpaid_due_date", "product_code", "region", "officer", "borrower_kind",
-    "disbursement_month",
-)  # fmt: skip
+SEGMENT_COPIED = layout.SEGMENT_COLUMNS[3:]  # all but loan_id, valid_from and valid_to
 
 
 class LoanBooksView(ReadModel):
     name = "loan_books"
-    views = tuple(VIEWS)
-    tables = (*TABLES, *VIEWS)
-    schema = SCHEMA
+    views = tuple(layout.VIEWS)
+    tables = (*layout.TABLES, *views)
+    schema = layout.SCHEMA
 
     @singledispatchmethod
     def handle(self, event: Any, cursor: Cursor[DictRow], position: int) -> None:
