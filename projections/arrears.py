@@ -11,7 +11,9 @@ Tables analysts can rely on:
     crystallised at month ends), next_delinquency_change (the first business date on
     which close of business must look at the loan if nothing is paid: its bucket or
     classification may change, a late fee may fall due or penalty be crystallised;
-    close of business loads only the loans due that day).
+    close of business loads only the loans due that day; null once not active).
+    The loan decides all of these (its product's `PenaltyTerms` and each event's
+    `Timing`); the table stores its answers.
   arrears_installments: loan_id, number, due_date, principal, interest, fee, penalty:
     what is still outstanding on each installment, as the loan's last event recorded.
   arrears_calendar: business_date, the date close of business has reached.
@@ -22,7 +24,7 @@ payment may be valued after the business date, so that is the state on that date
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from functools import singledispatchmethod
 from typing import Any
 from uuid import UUID
@@ -30,13 +32,10 @@ from uuid import UUID
 from psycopg import Cursor
 from psycopg.rows import DictRow
 
-from domain.arrears import DEFAULT_THRESHOLDS, bucket_of, classify, dpd_since
 from domain.calendar import BusinessCalendar
 from domain.ledger import InstallmentState
-from domain.loan import BooksChanged, Loan
+from domain.loan import BooksChanged, Loan, Timing
 from domain.loan.accounting import unpaid
-from domain.loan.delinquency import next_delinquency_change
-from domain.schedule.dates import days_in_month
 from projections.base import ReadModel
 
 
@@ -88,8 +87,8 @@ class ArrearsView(ReadModel):
     @handle.register
     def _(self, event: Loan.Disbursed, cursor: Cursor[DictRow], position: int) -> None:
         penalties = event.penalties
-        lag = penalties.grace_days + 1 if penalties and penalties.late_fee > 0 else None
-        accrues = bool(penalties and penalties.annual_rate_percent > 0)
+        lag = penalties.late_fee_lag if penalties else None
+        accrues = penalties.accrues_penalty if penalties else False
         cursor.execute(
             "INSERT INTO arrears (loan_id, position, active, days_past_due, bucket,"
             " classification, late_fee_lag, accrues_penalty)"
@@ -99,7 +98,7 @@ class ArrearsView(ReadModel):
         self.installments(
             cursor, event.originator_id, [unpaid(i) for i in event.schedule.installments]
         )
-        self.reindex(cursor, event.originator_id, event.value_date)
+        self.timed(cursor, event.originator_id, event.timing, event.value_date)
 
     @handle.register
     def _(self, event: BooksChanged, cursor: Cursor[DictRow], position: int) -> None:
@@ -111,16 +110,21 @@ class ArrearsView(ReadModel):
         self.installments(cursor, event.originator_id, change.installments)
         if isinstance(event, Loan.WrittenOff):
             self.set_active(cursor, event.originator_id, False)
-        self.reindex(cursor, event.originator_id, event.value_date)
+        self.timed(cursor, event.originator_id, event.timing, event.value_date)
 
     @handle.register
     def _(self, event: Loan.Closed, cursor: Cursor[DictRow], position: int) -> None:
         self.set_active(cursor, event.originator_id, False)
+        self.timed(cursor, event.originator_id, event.timing, event.value_date)
 
     @handle.register
     def _(self, event: Loan.Reopened, cursor: Cursor[DictRow], position: int) -> None:
         self.set_active(cursor, event.originator_id, True)
-        self.reindex(cursor, event.originator_id, event.value_date)
+        self.timed(cursor, event.originator_id, event.timing, event.value_date)
+
+    @handle.register
+    def _(self, event: Loan.Reviewed, cursor: Cursor[DictRow], position: int) -> None:
+        self.timed(cursor, event.originator_id, event.timing, event.value_date)
 
     @handle.register
     def _(self, event: Loan.DelinquencyChanged, cursor: Cursor[DictRow], position: int) -> None:
@@ -131,7 +135,7 @@ class ArrearsView(ReadModel):
              event.delinquency.classification.value,
              event.value_date, event.originator_id),
         )  # fmt: skip
-        self.reindex(cursor, event.originator_id, event.value_date)
+        self.timed(cursor, event.originator_id, event.timing, event.value_date)
 
     @staticmethod
     def installments(
@@ -154,54 +158,31 @@ class ArrearsView(ReadModel):
         cursor.execute("UPDATE arrears SET active = %s WHERE loan_id = %s", (active, loan_id))
 
     @staticmethod
-    def reindex(cursor: Cursor[DictRow], loan_id: UUID, value_date: date) -> None:
-        """Work out when close of business must next look at the loan.
+    def timed(
+        cursor: Cursor[DictRow], loan_id: UUID, timing: Timing | None, value_date: date
+    ) -> None:
+        """Store when close of business must next look at the loan, as its event decided.
 
-        Due at once (the business date) when the recorded bucket or classification no
-        longer fits; else the first later day on which either changes, a late fee falls
-        due or penalty interest is crystallised at a month end.
+        An event recorded before loans kept their timing leaves the loan due at once
+        (its review records the timing) and its DPD basis as its installments show.
         """
-        cursor.execute(
-            """SELECT a.active, a.bucket, a.classification, a.late_fee_lag,
-                a.accrues_penalty, c.business_date,
-                (SELECT min(due_date) FROM arrears_installments i
-                 WHERE i.loan_id = a.loan_id AND i.principal + i.interest > 0) AS oldest
-            FROM arrears a LEFT JOIN arrears_calendar c ON true WHERE a.loan_id = %s""",
-            (loan_id,),
-        )
-        row = cursor.fetchone()
-        if row is None:
-            return
-        on = max(value_date, row["business_date"] or value_date)
-        oldest: date | None = row["oldest"]
-        dpd = dpd_since(oldest, on)
-        fits = (bucket_of(dpd).value, classify(dpd, DEFAULT_THRESHOLDS).value) == (
-            row["bucket"],
-            row["classification"],
-        )
-        candidates = [next_delinquency_change(oldest, on) if fits else on]
-        if row["late_fee_lag"] is not None:
+        if timing is None:
             cursor.execute(
-                "SELECT min(due_date) + %(lag)s AS day FROM arrears_installments"
-                " WHERE loan_id = %(loan)s AND principal + interest > 0"
-                " AND due_date + %(lag)s > %(on)s",
-                {"lag": row["late_fee_lag"], "loan": loan_id, "on": on},
+                """UPDATE arrears a SET next_delinquency_change = CASE WHEN active THEN %s END,
+                oldest_unpaid_due_date = (SELECT min(due_date) FROM arrears_installments i
+                    WHERE i.loan_id = a.loan_id AND i.principal + i.interest > 0)
+                WHERE loan_id = %s""",
+                (value_date, loan_id),
             )
-            found = cursor.fetchone()
-            candidates.append(found["day"] if found else None)
-        tomorrow = on + timedelta(days=1)
-        month_end = tomorrow.replace(day=days_in_month(tomorrow.year, tomorrow.month))
-        if row["accrues_penalty"] and oldest is not None and oldest < month_end:
-            candidates.append(month_end)
-        following = min((day for day in candidates if day is not None), default=None)
+            return
         cursor.execute(
             "UPDATE arrears SET oldest_unpaid_due_date = %s, next_delinquency_change = %s"
             " WHERE loan_id = %s",
-            (oldest, following if row["active"] else None, loan_id),
+            (timing.oldest_unpaid_due_date, timing.next_review, loan_id),
         )
 
     def due_for_review(self, day: date) -> list[UUID]:
-        """Active loans whose bucket or classification may change on or before `day`."""
+        """Active loans whose timing asks close of business to look at them by `day`."""
         with self.datastore.transaction(commit=False) as cursor:
             cursor.execute(
                 "SELECT loan_id FROM arrears WHERE active AND next_delinquency_change <= %s"
