@@ -8,8 +8,7 @@ Every figure is copied from an event: balances and installment states from the l
 change, the schedule from the disbursement or recast, delinquency from close of business,
 and the DPD basis (oldest unpaid due date) and the next review date from the `timing` a
 loan event records. An event stored before loans recorded their timing has none: the
-basis is then read off the loan's installments and the review date worked out as close of
-business did then (projections/loan_books_review.py).
+basis is then read off the loan's installments, and the loan is due for review at once.
 
 History: each disbursed loan has segments valid over ranges of business dates
 (`loan_book_segments`). Events recorded on one business date revise that date's segment;
@@ -30,12 +29,11 @@ from psycopg.rows import DictRow
 
 from domain.calendar import BusinessCalendar
 from domain.ledger import InstallmentState
-from domain.loan import BooksChanged, Loan, LoanStatus
+from domain.loan import BooksChanged, Loan, LoanStatus, Timing
 from domain.loan.accounting import Balances, unpaid
 from domain.money import minor_unit
 from projections import loan_books_schema as layout
 from projections.base import ReadModel
-from projections.loan_books_review import review_later
 
 PENDING = "pending"
 DIMENSIONS = ("borrower_id", "product_code", "region", "officer", "borrower_kind")
@@ -73,11 +71,7 @@ class LoanBooksView(ReadModel):
 
     @singledispatchmethod
     def handle(self, event: Any, cursor: Cursor[DictRow], position: int) -> None:
-        """Other events leave the books as they are, but for the timing a loan event
-        records (a review that changed nothing else)."""
-        timing = getattr(event, "timing", None)
-        if timing is not None:
-            self.loan(cursor, event, timing, next_review=timing.next_review)
+        """Other events (other aggregates, approval, signing) leave the books as they are."""
 
     @handle.register
     def _(self, event: BusinessCalendar.Opened, cursor: Cursor[DictRow], position: int) -> None:
@@ -121,10 +115,10 @@ class LoanBooksView(ReadModel):
             )  # fmt: skip
         cursor.executemany(INSERT_INSTALLMENT, rows)
         penalties = event.penalties
-        lag = penalties.grace_days + 1 if penalties and penalties.late_fee > 0 else None
-        accrues = bool(penalties and penalties.annual_rate_percent > 0)
+        lag = penalties.late_fee_lag if penalties else None
+        accrues = penalties.accrues_penalty if penalties else False
         self.loan(
-            cursor, event, getattr(event, "timing", None),
+            cursor, event,
             position=position, status=LoanStatus.ACTIVE.value, disbursed_on=event.value_date,
             disbursement_month=f"{event.value_date:%Y-%m}",
             disbursed_amount=event.terms.principal, late_fee_lag=lag, accrues_penalty=accrues,
@@ -151,25 +145,23 @@ class LoanBooksView(ReadModel):
 
     @handle.register
     def _(self, event: Loan.Closed, cursor: Cursor[DictRow], position: int) -> None:
-        self.loan(
-            cursor, event, getattr(event, "timing", None),
-            status=LoanStatus.CLOSED.value, version=event.originator_version,
-        )  # fmt: skip
+        self.loan(cursor, event, status=LoanStatus.CLOSED.value, version=event.originator_version)
         self.segment(cursor, event, books=False)
 
     @handle.register
     def _(self, event: Loan.Reopened, cursor: Cursor[DictRow], position: int) -> None:
-        self.loan(
-            cursor, event, getattr(event, "timing", None),
-            status=LoanStatus.ACTIVE.value, version=event.originator_version,
-        )  # fmt: skip
+        self.loan(cursor, event, status=LoanStatus.ACTIVE.value, version=event.originator_version)
         self.segment(cursor, event, books=False)
+
+    @handle.register
+    def _(self, event: Loan.Reviewed, cursor: Cursor[DictRow], position: int) -> None:
+        self.loan(cursor, event)
 
     @handle.register
     def _(self, event: Loan.DelinquencyChanged, cursor: Cursor[DictRow], position: int) -> None:
         delinquency = event.delinquency
         self.loan(
-            cursor, event, getattr(event, "timing", None),
+            cursor, event,
             days_past_due=delinquency.days_past_due, bucket=delinquency.bucket.value,
             classification=delinquency.classification.value,
             delinquency_since=event.value_date,
@@ -194,34 +186,33 @@ class LoanBooksView(ReadModel):
                 UPDATE_INSTALLMENT, [state_row(event, item) for item in change.installments]
             )
         self.loan(
-            cursor, event, getattr(event, "timing", None),
-            version=event.originator_version, **figures(change.balances), **columns,
+            cursor, event, version=event.originator_version, **figures(change.balances), **columns,
         )  # fmt: skip
         self.segment(cursor, event, books=True)
 
-    def loan(self, cursor: Cursor[DictRow], event: Any, timing: Any, **columns: Any) -> None:
-        """Set `columns` on the event's loan with its DPD basis and next review: from the
-        event's `timing`, or worked out as before loans recorded it (`timing` None)."""
-        value_date = getattr(event, "value_date", None)
-        params = {"loan": event.originator_id, "value_date": value_date}
-        if timing is not None:
-            columns["oldest_unpaid_due_date"] = timing.oldest_unpaid_due_date
-            columns.setdefault("next_review", timing.next_review)
+    def loan(self, cursor: Cursor[DictRow], event: Any, **columns: Any) -> None:
+        """Set `columns` on the event's loan with its DPD basis and next review, as the
+        event's `timing` records them. An event stored before loans recorded their timing
+        leaves the loan due for review at once (its review records the timing), and its
+        DPD basis as its installments show. A loan that is not active is not reviewed."""
+        timing: Timing | None = event.timing
+        params = {"loan": event.originator_id, "status": columns.get("status")}
         assignments = [f"{name} = %({name})s" for name in columns]
         if timing is None:
+            params["next_review"] = event.value_date
             assignments.append(f"oldest_unpaid_due_date = {OLDEST_UNPAID}")
+        else:
+            params["next_review"] = timing.next_review
+            columns["oldest_unpaid_due_date"] = timing.oldest_unpaid_due_date
+            assignments.append("oldest_unpaid_due_date = %(oldest_unpaid_due_date)s")
+        assignments.append(
+            "next_review = CASE WHEN coalesce(%(status)s, status) = 'active'"
+            " THEN %(next_review)s::date END"
+        )
         cursor.execute(
             f"UPDATE loan_books SET {', '.join(assignments)} WHERE loan_id = %(loan)s",
             params | columns,
         )
-        if timing is None:
-            review_later(cursor, event.originator_id, value_date)
-        else:
-            cursor.execute(
-                "UPDATE loan_books SET next_review = NULL WHERE loan_id = %s"
-                " AND status <> 'active'",
-                (event.originator_id,),
-            )
 
     @staticmethod
     def segment(cursor: Cursor[DictRow], event: Any, books: bool) -> None:

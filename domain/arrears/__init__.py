@@ -21,6 +21,7 @@ from domain.arrears.dpd import (
     dpd_since,
     next_bucket_change,
     oldest_unpaid_due_date,
+    unpaid_due_dates,
 )
 from domain.arrears.ratios import npl_ratio, par
 
@@ -41,4 +42,5 @@ __all__ = [
     "npl_ratio",
     "oldest_unpaid_due_date",
     "par",
+    "unpaid_due_dates",
 ]
