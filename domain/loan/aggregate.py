@@ -156,7 +156,7 @@ class Loan(Restructuring, CloseOfBusiness, Aggregate):
 
     # Money after disbursement: every change recomputes the ledger up to the business date
     # (`today`: late fees and penalty are charged up to it) and records the difference
-    # and the timing it leaves (see `LoanRecord`).
+    # and the timing it leaves (see `LoanRecord`; events stored before timing have none).
 
     def receive_payment(
         self,
