@@ -11,12 +11,15 @@ Views analysts can rely on:
     principal or interest unpaid), days_past_due, bucket, classification and
     delinquency_since (as close of business or a cure last recorded them; current,
     normal and null before any), late_fee_lag (days from a due date to the day an
-    unpaid installment is charged its late fee: grace days + 1; null without a late
-    fee), accrues_penalty (whether overdue principal earns penalty interest, which is
-    crystallised at month ends), next_delinquency_change (the first business date on
-    which close of business must look at the loan if nothing is paid: its bucket or
-    classification may change, a late fee may fall due or penalty be crystallised;
-    close of business loads only the loans due that day).
+    unpaid installment is charged its late fee, as the loan's penalty terms say; null
+    without a late fee), accrues_penalty (whether overdue principal earns penalty
+    interest, crystallised at month ends), next_delinquency_change (the first
+    business date on which close of business must look at the loan if nothing is
+    paid: its bucket or classification may change, a late fee may fall due or penalty
+    be crystallised; close of business loads only the loans due that day; null once
+    not active).
+    The loan decides all of these (its product's `PenaltyTerms` and each event's
+    `Timing`); the view shows what `loan_books` stores of them.
   arrears_installments: loan_id, number, due_date, principal, interest, fee, penalty:
     what is still outstanding on each installment, as the loan's last event recorded.
   arrears_calendar: business_date, the date close of business has reached.

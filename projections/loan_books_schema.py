@@ -15,9 +15,10 @@ Tables (written by `loan_books` alone):
     (as close of business or a cure last recorded them: 0, current, normal and null
     before any); next_review (the first business date close of business must look at
     the loan: its bucket or classification may change, a late fee fall due or penalty be
-    crystallised; null unless active); late_fee_lag (grace days + 1; null without a late
-    fee), accrues_penalty (overdue principal earns penalty interest); version (of the
-    loan aggregate at its last money event).
+    crystallised; null unless active); late_fee_lag (days from a due date to its late
+    fee, as the loan's penalty terms say; null without a late fee), accrues_penalty
+    (overdue principal earns penalty interest); version (of the loan aggregate at its
+    last money event).
   loan_book_installments: every column of `installments` below, and owed_principal,
     owed_interest, owed_fee, owed_penalty (what is still outstanding), paid_off_on (value
     date of the payment that cleared it; null while anything is owed).

@@ -14,7 +14,7 @@ from uuid import UUID
 from eventsourcing.domain import event
 
 from domain.errors import InvalidTransition, InvalidValue
-from domain.ledger import ComponentAmounts, PenaltyTerms, Prepayment
+from domain.ledger import PenaltyTerms, Prepayment
 from domain.loan import accounting
 from domain.loan.accounting import Balances, Books, LedgerChange, PaymentRecord
 from domain.loan.delinquency import Timing, timing
@@ -25,14 +25,16 @@ from domain.loan.records import (
     checked_reason,
     contract_books,
 )
+from domain.loan.restructuring import Restructuring
 from domain.loan.review import CloseOfBusiness
 from domain.loan.status import LoanStatus, require
 from domain.model import Aggregate, AggregateSnapshot
 from domain.schedule import Schedule, ScheduleTerms
 
 
-class Loan(CloseOfBusiness, Aggregate):
-    """Its attributes are declared on `LoanRecord`; close of business is in `review.py`."""
+class Loan(Restructuring, CloseOfBusiness, Aggregate):
+    """Its attributes are declared on `LoanRecord`; write-off and reschedule are in
+    `restructuring.py`, close of business in `review.py`."""
 
     class Snapshot(AggregateSnapshot):
         state: LoanState
@@ -154,7 +156,7 @@ class Loan(CloseOfBusiness, Aggregate):
 
     # Money after disbursement: every change recomputes the ledger up to the business date
     # (`today`: late fees and penalty are charged up to it) and records the difference
-    # and the timing it leaves (see `LoanRecord`).
+    # and the timing it leaves (see `LoanRecord`; events stored before timing have none).
 
     def receive_payment(
         self,
@@ -229,85 +231,6 @@ class Loan(CloseOfBusiness, Aggregate):
         del self.payments[repayment_id]
         self.results.pop(repayment_id, None)
         self._record(change, timing)
-
-    def write_off(self, *, actor: str, value_date: date, reason: str, today: date) -> None:
-        """Write off what is owed on `value_date`; later payments become recoveries."""
-        require("write off", self.status)
-        books = accounting.written_off_on(self._books(), value_date)
-        after, change = self._recompute(today, books)
-        assert after.written_off is not None
-        on = max(value_date, today)
-        self._written_off(
-            actor=actor,
-            value_date=value_date,
-            reason=checked_reason(reason),
-            amounts=after.written_off,
-            change=change,
-            timing=self._timing(on, after.installments, status=LoanStatus.WRITTEN_OFF),
-        )
-
-    @event("WrittenOff")
-    def _written_off(
-        self,
-        actor: str,
-        value_date: date,
-        reason: str,
-        amounts: ComponentAmounts,
-        change: LedgerChange,
-        timing: Timing | None = None,
-    ) -> None:
-        self.status = LoanStatus.WRITTEN_OFF
-        assert self.books is not None
-        self.books = self.books.model_copy(update={"written_off_on": value_date})
-        self._record(change, timing)
-
-    def reschedule(
-        self,
-        *,
-        actor: str,
-        from_date: date,
-        reason: str,
-        today: date,
-        new_term: int | None = None,
-        new_rate_percent: Decimal | None = None,
-    ) -> None:
-        """Replace the installments due after `from_date` with a new schedule.
-
-        Installments due on or before `from_date` stay as they are, arrears included.
-        The principal they did not schedule is spread again from the last of their due
-        dates (or the disbursement), over `new_term` periods at `new_rate_percent`.
-        """
-        require("reschedule", self.status)
-        books = accounting.rescheduled(
-            self._books(), self.application.method, from_date, new_term, new_rate_percent
-        )
-        after, change = self._recompute(today, books)
-        self._rescheduled(
-            actor=actor,
-            value_date=from_date,
-            reason=checked_reason(reason),
-            terms=books.terms,
-            schedule=books.schedule,
-            change=change,
-            timing=self._timing(max(from_date, today), after.installments),
-        )
-
-    @event("Rescheduled")
-    def _rescheduled(
-        self,
-        actor: str,
-        value_date: date,
-        reason: str,
-        terms: ScheduleTerms,
-        schedule: Schedule,
-        change: LedgerChange,
-        timing: Timing | None = None,
-    ) -> None:
-        assert self.books is not None
-        self.books = self.books.model_copy(update={"terms": terms, "schedule": schedule})
-        self.annual_rate_percent = terms.annual_rate_percent
-        self._record(change, timing)
-        self.schedule = change.schedule or schedule
 
     def _settle(self, actor: str, value_date: date, today: date) -> None:
         """Close a loan its payments have repaid; reopen one a reversal left owing."""

@@ -12,12 +12,15 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from pydantic import model_validator
+
 from domain.errors import InvalidTransition
 from domain.ledger import Charge, ComponentAmounts, InstallmentState, LedgerState, PaymentResult
 from domain.loan import accounting
 from domain.loan.accounting import Balances, Books, LedgerChange, PaymentRecord
 from domain.loan.delinquency import Delinquency, Timing, timing
 from domain.loan.status import LoanStatus
+from domain.model import Aggregate
 from domain.schedule import Schedule, ScheduleTerms
 
 if TYPE_CHECKING:
@@ -26,6 +29,17 @@ if TYPE_CHECKING:
 
 class LoanRecord:
     """The loan's attributes (assigned by its events) and the bookkeeping its commands share."""
+
+    class Event(Aggregate.Event):
+        """The base of every loan event (eventsourcing finds it here for `Loan`)."""
+
+        @model_validator(mode="before")
+        @classmethod
+        def _stored_before_timing(cls, data: Any) -> Any:
+            """Events stored before loans recorded their timing have none."""
+            if isinstance(data, dict) and "timing" in cls.model_fields and "timing" not in data:
+                return {**data, "timing": None}
+            return data
 
     if TYPE_CHECKING:  # assigned by events; annotations here would become __init__ fields
         application: Application

@@ -17,7 +17,7 @@ from tests.benchmarks.test_rebuild_rate import disbursed_count, load_portfolio
 MONEY = ("loan_books", "installments", "arrears", "arrears_history", "portfolio", "risk_warnings")
 
 
-@pytest.mark.timeout(600)
+@pytest.mark.timeout(1500)
 def test_follower_rate(
     runtime: Runtime,
     db_url: str,
