@@ -24,7 +24,7 @@ ENVELOPE = frozenset(
 )
 
 # The @event decorator makes these classes, which type checkers cannot see.
-DELINQUENCY_CHANGED: type[Any] = Loan.DelinquencyChanged  # type: ignore[attr-defined]
+DELINQUENCY_CHANGED: type[Any] = Loan.DelinquencyChanged
 REPAYMENT_ALLOCATED: type[Any] = Loan.RepaymentAllocated  # type: ignore[attr-defined]
 
 

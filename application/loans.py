@@ -129,8 +129,12 @@ def disburse(
     version: int | None = None,
 ) -> Written:
     not_after_business_date(app, actor, disbursement.value_date, "value_date")
+    today = business_date(app, actor)
     return act_on_loan(
-        app, loan_id, version, lambda loan: loan.disburse(actor=actor, disbursement=disbursement)
+        app,
+        loan_id,
+        version,
+        lambda loan: loan.disburse(actor=actor, disbursement=disbursement, today=today),
     )
 
 

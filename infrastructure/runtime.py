@@ -22,9 +22,9 @@ from infrastructure import secrets
 from infrastructure.database import database_url, eventsourcing_env
 from infrastructure.eventstore import store_env
 from infrastructure.settings import Settings
-from projections.arrears import ArrearsView
 from projections.collections import CollectionsView
 from projections.credit_assessments import CreditAssessmentsView
+from projections.loan_books import LoanBooksView
 from projections.risk_findings import risk_findings
 from projections.risk_warnings import RiskWarningsView
 from projections.runner import Projections
@@ -72,19 +72,19 @@ class Runtime:
         return cls(settings, url, env, app, projections)
 
     def loans_to_review(self, day: date, position: int | None = None) -> Iterable[UUID]:
-        """Loans whose arrears may change on `day`, once the `arrears` read model has
+        """Loans whose arrears may change on `day`, once the `loan_books` read model has
         processed `position` (None: every event so far; 0: no need to wait).
         ReadModelStopped if it has stopped before it."""
-        self._wait_for("arrears", position)
-        arrears = self.projections.views["arrears"]
-        assert isinstance(arrears, ArrearsView)
-        return arrears.due_for_review(day)
+        self._wait_for(position, LoanBooksView.name)
+        books = self.projections.views[LoanBooksView.name]
+        assert isinstance(books, LoanBooksView)
+        return books.due_for_review(day)
 
     def promises_due(self, day: date, position: int | None = None) -> Iterable[UUID]:
         """Collection cases with a promise to judge on `day`, once the `collections` read
         model has processed `position` (None: every event so far; 0: no need to wait).
         ReadModelStopped if it has stopped before it."""
-        self._wait_for("collections", position)
+        self._wait_for(position, "collections")
         collections = self.projections.views["collections"]
         assert isinstance(collections, CollectionsView)
         return collections.promises_due(day)
@@ -93,18 +93,19 @@ class Runtime:
         self, day: date, policy: RiskPolicy, position: int | None = None
     ) -> list[Finding]:
         """What the risk rules find on `day` and no warning records yet, once the
-        `risk_warnings` read model has processed `position` (None: every event so far; 0:
-        no need to wait). ReadModelStopped if it has stopped before it."""
-        self._wait_for("risk_warnings", position)
+        `risk_warnings` and `loan_books` read models have processed `position` (None:
+        every event so far; 0: no need to wait). ReadModelStopped if one has stopped
+        before it."""
+        self._wait_for(position, "risk_warnings", LoanBooksView.name)
         view = self.projections.views["risk_warnings"]
         assert isinstance(view, RiskWarningsView)
         return risk_findings(view, day, policy)
 
-    def _wait_for(self, name: str, position: int | None) -> None:
+    def _wait_for(self, position: int | None, *names: str) -> None:
         if position is None:
             position = self.projections.head()
         if position:
-            self.projections.wait(position, [name])
+            self.projections.wait(position, names)
 
     def load_demo(self, borrowers: int = 300, **options: Any) -> int:
         """The demo portfolio (`application.demo.load_demo`), then the risk warnings its

@@ -1,8 +1,31 @@
-"""Queries of the `arrears` read model (projections/arrears.py), for the GraphQL layer.
+"""`arrears`: what each active loan owes past due, and when that may change; its queries.
 
-A module of their own beside the read model's, which keeps both under the size limit.
-Every query here reads `arrears` with `arrears_calendar` (the business date) and
-`arrears_installments` (what is overdue on it).
+`arrears`, `arrears_installments` and `arrears_calendar` are SQL views over the
+`loan_books` read model (projections/loan_books.py). Every query here reads `arrears`
+with `arrears_calendar` (the business date) and `arrears_installments` (what is overdue
+on it).
+
+Views analysts can rely on:
+  arrears: loan_id, position (of the disbursement; orders the list), active (false
+    once closed or written off), oldest_unpaid_due_date (earliest installment with
+    principal or interest unpaid), days_past_due, bucket, classification and
+    delinquency_since (as close of business or a cure last recorded them; current,
+    normal and null before any), late_fee_lag (days from a due date to the day an
+    unpaid installment is charged its late fee, as the loan's penalty terms say; null
+    without a late fee), accrues_penalty (whether overdue principal earns penalty
+    interest, crystallised at month ends), next_delinquency_change (the first
+    business date on which close of business must look at the loan if nothing is
+    paid: its bucket or classification may change, a late fee may fall due or penalty
+    be crystallised; close of business loads only the loans due that day; null once
+    not active).
+    The loan decides all of these (its product's `PenaltyTerms` and each event's
+    `Timing`); the view shows what `loan_books` stores of them.
+  arrears_installments: loan_id, number, due_date, principal, interest, fee, penalty:
+    what is still outstanding on each installment, as the loan's last event recorded.
+  arrears_calendar: business_date, the date close of business has reached.
+"As of" the business date: an installment is overdue once its due date is before the
+business date, and its outstanding amounts count every payment recorded so far (no
+payment may be valued after the business date, so that is the state on that date).
 """
 
 from __future__ import annotations
@@ -83,7 +106,9 @@ async def collection_queue(
         params += list(after)
     query = (
         f"{QUEUE_SELECT} WHERE {' AND '.join(clauses)}"
-        " GROUP BY a.loan_id, c.business_date, l.id"
+        # `arrears` is a view: every column it gives is grouped on.
+        " GROUP BY a.loan_id, a.position, a.active, a.days_past_due, a.bucket,"
+        " a.classification, a.oldest_unpaid_due_date, c.business_date, l.id"
         " ORDER BY a.oldest_unpaid_due_date, a.position LIMIT %s"
     )
     return await fetch_all(pool, query, [*params, limit])

@@ -1,4 +1,53 @@
-"""Arrears and portfolio figures as of a business date, read from `arrears_history`.
+"""Arrears and portfolio figures as of a business date, read from the `loan_books`
+read model's segments (projections/loan_books.py), and the views that show them.
+
+`arrears_history`, `arrears_history_installments`, `arrears_history_calendar`,
+`portfolio_loans` and `portfolio_applications` are SQL views over `loan_books`.
+
+Views analysts can rely on:
+  arrears_history: one row per loan per range of business dates.
+    loan_id; valid_from (the business date the row took effect); valid_to (the business
+    date the next row took effect: exclusive, null while current); position (of the
+    disbursement; orders lists); status (active|closed|written_off);
+    outstanding_principal (0 once written off), disbursed_amount, collected_amount
+    (everything repaid, after reversals); oldest_unpaid_due_date (earliest installment
+    with principal or interest outstanding, due or not); product_code, region, officer,
+    borrower_kind, disbursement_month ('YYYY-MM'): the portfolio's dimensions, copied
+    so a figure as of a date is one scan.
+  arrears_history_installments: loan_id, valid_from (the row of arrears_history it
+    belongs to), installments: a jsonb array of the installments with anything
+    outstanding, each {number, due_date, principal, interest, fee, penalty} (amounts are
+    JSON numbers at the currency's minor unit, outstanding ones only).
+  arrears_history_calendar: business_date, the date close of business has reached.
+
+"As of D" means the books as they stood at the close of business date D, as recorded:
+the row with valid_from <= D < valid_to (or valid_to null). Events recorded on one
+business date revise that date's row; the first event of a later date closes it and
+opens a new one, so a payment recorded later with an earlier value date changes the
+reports from the date it was recorded, never the ones already made, as auditors expect.
+An event takes effect on the business date it is recorded on, or on its value date when
+that is later: close of business records a day's charges and delinquency before it
+closes the day.
+
+Days past due as of D = D - oldest_unpaid_due_date when that is before D (else 0);
+installments due before D are overdue. Bucket and classification follow from DPD
+(domain.arrears, default thresholds); `DAYS_PAST_DUE` and `classification_rank` are that
+rule in SQL. Every status is computed from its books: a closed loan owes nothing; a
+written-off one keeps its unpaid installments but no outstanding principal.
+
+portfolio_loans, one row per disbursed loan, shaped for grouping:
+  loan_id (primary key), product_code, region, officer, borrower_kind
+  (individual|business) — the dimensions as recorded at application;
+  disbursement_month ('YYYY-MM' of disbursed_on), disbursed_on (value date),
+  status (active|closed|written_off), disbursed_amount, outstanding_principal
+  (0 once written off), collected_amount (everything repaid: principal, interest,
+  fees and penalty, after reversals; overpayment credit is not included),
+  written_off_principal (0 unless written off), version (of the loan aggregate).
+Amounts are numeric at the currency's minor unit. A loan appears when it is
+disbursed: applications that never paid out are not part of the portfolio.
+Figures by product, region, officer, kind or month are a GROUP BY over this table.
+
+portfolio_applications: loan_id and the dimensions of loans not yet disbursed.
 
 Builders of SQL and its parameters: the callers run them on their own connections.
 Days past due, bucket and classification follow domain.arrears (default thresholds),
@@ -61,27 +110,28 @@ def arrears_query(
         if params["last"] is not None:
             clauses.append(f"{DAYS_PAST_DUE} <= %(last)s")
     query = f"""WITH page AS (
-        SELECT h.loan_id, h.valid_from, h.position, h.oldest_unpaid_due_date
-        FROM arrears_history h WHERE {" AND ".join(clauses)}
+        SELECT h.loan_id, h.valid_from, h.position, h.oldest_unpaid_due_date, h.installments
+        FROM loan_book_segments h WHERE {" AND ".join(clauses)}
         ORDER BY h.position LIMIT %(limit)s)
-    SELECT page.*, overdue.* FROM page LEFT JOIN LATERAL (
+    SELECT page.loan_id, page.valid_from, page.position, page.oldest_unpaid_due_date,
+        overdue.* FROM page LEFT JOIN LATERAL (
         SELECT coalesce(sum(r.principal), 0) AS overdue_principal,
             coalesce(sum(r.interest), 0) AS overdue_interest,
             coalesce(sum(r.fee), 0) AS overdue_fees,
             coalesce(sum(r.penalty), 0) AS overdue_penalty
-        FROM arrears_history_installments i CROSS JOIN jsonb_to_recordset(i.installments)
+        FROM jsonb_to_recordset(page.installments)
             AS r(due_date date, principal numeric, interest numeric, fee numeric,
                  penalty numeric)
-        WHERE i.loan_id = page.loan_id AND i.valid_from = page.valid_from
-            AND r.due_date < %(on)s) AS overdue ON true
+        WHERE r.due_date < %(on)s) AS overdue ON true
     ORDER BY page.position"""
     return query, params
 
 
 def portfolio_query(on: date | None, dimensions: list[str]) -> tuple[sql.Composed, dict[str, Any]]:
-    """Loans disbursed by the close of `on`, summed by `dimensions` (arrears_history
-    columns, or `CLASSIFICATION`), with the principal at risk over 30 and 90 DPD and the
-    non-performing principal. `on` None (no business date yet) finds no loans."""
+    """Loans disbursed by the close of `on`, summed by `dimensions` (columns of
+    `loan_book_segments`, as in `arrears_history`, or `CLASSIFICATION`), with the
+    principal at risk over 30 and 90 DPD and the non-performing principal. `on` None
+    (no business date yet) finds no loans."""
     # DPD is worked out once per loan, in the inner query, and grouped on outside.
     rank = sql.SQL(classification_rank("h.dpd"))
     keys = [
@@ -111,7 +161,7 @@ def portfolio_query(on: date | None, dimensions: list[str]) -> tuple[sql.Compose
         ),
     ]
     query = sql.SQL(
-        "SELECT {} FROM (SELECT h.*, {} AS dpd FROM arrears_history h WHERE {}) AS h"
+        "SELECT {} FROM (SELECT h.*, {} AS dpd FROM loan_book_segments h WHERE {}) AS h"
     ).format(sql.SQL(", ").join([*labels, *totals]), sql.SQL(DAYS_PAST_DUE), sql.SQL(VALID_ON))
     if keys:
         positions = sql.SQL(", ").join(sql.Literal(n) for n in range(1, len(keys) + 1))
@@ -123,8 +173,8 @@ def portfolio_query(on: date | None, dimensions: list[str]) -> tuple[sql.Compose
 
 
 async def history_business_date(pool: AsyncConnectionPool) -> date | None:
-    """The business date `arrears_history` has reached (None before any)."""
-    row = await fetch_one(pool, "SELECT business_date FROM arrears_history_calendar")
+    """The business date `loan_books` has reached (None before any)."""
+    row = await fetch_one(pool, "SELECT business_date FROM loan_books_calendar")
     return row["business_date"] if row else None
 
 

@@ -31,7 +31,10 @@ class ReadModelError(Exception):
 
 class ReadModel(PostgresTrackingRecorder):
     name: ClassVar[str]
+    # The names it presents: its tables, and the SQL views among them (`views`: over
+    # another read model's tables, which a rebuild of this one leaves alone).
     tables: ClassVar[tuple[str, ...]]
+    views: ClassVar[tuple[str, ...]] = ()
     schema: ClassVar[tuple[str, ...]]
 
     def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
@@ -56,7 +59,7 @@ class ReadModel(PostgresTrackingRecorder):
         last = 0
         with self.datastore.transaction(commit=True) as cursor:
             cursor.execute(SQL("SET LOCAL idle_in_transaction_session_timeout = 0"))
-            for table in self.tables:
+            for table in (name for name in self.tables if name not in self.views):
                 cursor.execute(SQL("TRUNCATE {}").format(Identifier(table)))
             self._position_for_update(cursor)
             cursor.execute(

@@ -1,4 +1,7 @@
-"""Read model `installments`: one row per scheduled installment of a disbursed loan.
+"""`installments`: one row per scheduled installment of a disbursed loan, and its queries.
+
+A SQL view over the `loan_books` read model (projections/loan_books.py; its table
+`loan_book_installments` adds what is still owed on each installment).
 
 Columns analysts can rely on:
   loan_id, number (1-based; with loan_id the primary key), due_date, principal,
@@ -15,117 +18,12 @@ the contract, so rows are copied from it, never recalculated.
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
-from functools import singledispatchmethod
 from typing import Any
 from uuid import UUID
 
-from psycopg import Cursor
-from psycopg.rows import DictRow
 from psycopg_pool import AsyncConnectionPool
 
-from domain.loan import BooksChanged, Loan
-from domain.money import minor_unit
-from projections.base import ReadModel
 from projections.reads import Row, fetch_all, grouped
-
-PENDING = "pending"
-COLUMNS = (
-    "loan_id", "number", "due_date", "principal", "interest", "fee", "penalty", "total",
-    "balance_after", "paid_principal", "paid_interest", "paid_fee", "paid_penalty",
-    "status", "version", "updated_at",
-)  # fmt: skip
-
-
-class InstallmentsView(ReadModel):
-    name = "installments"
-    tables = ("installments",)
-    schema = (
-        """CREATE TABLE IF NOT EXISTS installments (
-            loan_id uuid NOT NULL,
-            number integer NOT NULL,
-            due_date date NOT NULL,
-            principal numeric NOT NULL,
-            interest numeric NOT NULL,
-            fee numeric NOT NULL,
-            penalty numeric NOT NULL,
-            total numeric NOT NULL,
-            balance_after numeric NOT NULL,
-            paid_principal numeric NOT NULL,
-            paid_interest numeric NOT NULL,
-            paid_fee numeric NOT NULL,
-            paid_penalty numeric NOT NULL,
-            status text NOT NULL,
-            version integer NOT NULL,
-            updated_at timestamptz NOT NULL,
-            PRIMARY KEY (loan_id, number)
-        )""",
-        # Close of business looks for unpaid installments falling due on a date.
-        "CREATE INDEX IF NOT EXISTS installments_due ON installments (due_date, status)",
-    )
-
-    @singledispatchmethod
-    def handle(self, event: Any, cursor: Cursor[DictRow], position: int) -> None:
-        """Events that do not touch the schedule do not change this read model."""
-
-    @handle.register
-    def _(self, event: Loan.Disbursed, cursor: Cursor[DictRow], position: int) -> None:
-        zero = Decimal(0).quantize(minor_unit(event.terms.minor_unit))
-        unpaid = (zero, zero, zero, zero)  # paid principal, interest, fee, penalty
-        rows = [
-            (event.originator_id, item.number, item.due_date, item.principal, item.interest,
-             item.fee, zero, item.total, item.balance_after, *unpaid,
-             PENDING, event.originator_version, event.timestamp)
-            for item in event.schedule.installments
-        ]  # fmt: skip
-        cursor.executemany(
-            f"INSERT INTO installments ({', '.join(COLUMNS)}) "
-            f"VALUES ({', '.join(['%s'] * len(COLUMNS))})",
-            rows,
-        )
-
-    @handle.register
-    def _(self, event: BooksChanged, cursor: Cursor[DictRow], position: int) -> None:
-        self.books(cursor, event)
-
-    def books(self, cursor: Cursor[DictRow], event: Any) -> None:
-        """Rewrite the installments a payment, reversal or recast moved."""
-        change = event.change
-        if change.schedule is not None:
-            # A recast or reschedule replaces the schedule: copy the new one whole.
-            cursor.execute("DELETE FROM installments WHERE loan_id = %s", (event.originator_id,))
-            states = {item.number: item for item in change.installments}
-            rows = [
-                self.row(event, item, states[item.number]) for item in change.schedule.installments
-            ]
-            cursor.executemany(
-                f"INSERT INTO installments ({', '.join(COLUMNS)}) "
-                f"VALUES ({', '.join(['%s'] * len(COLUMNS))})",
-                rows,
-            )
-            return
-        cursor.executemany(
-            """UPDATE installments SET fee = %s, penalty = %s, paid_principal = %s,
-                paid_interest = %s, paid_fee = %s, paid_penalty = %s, status = %s,
-                version = %s, updated_at = %s
-            WHERE loan_id = %s AND number = %s""",
-            [
-                (item.due.fee, item.due.penalty, item.paid.principal, item.paid.interest,
-                 item.paid.fee, item.paid.penalty, item.status, event.originator_version,
-                 event.timestamp, event.originator_id, item.number)
-                for item in change.installments
-            ],
-        )  # fmt: skip
-
-    @staticmethod
-    def row(event: Any, item: Any, state: Any) -> tuple[Any, ...]:
-        return (
-            event.originator_id, item.number, item.due_date, item.principal, item.interest,
-            state.due.fee, state.due.penalty, item.total, item.balance_after,
-            state.paid.principal, state.paid.interest, state.paid.fee, state.paid.penalty,
-            state.status, event.originator_version, event.timestamp,
-        )  # fmt: skip
-
 
 # Queries, for the GraphQL layer.
 

@@ -20,3 +20,22 @@ def drop_if_it_has(table: str, column: str, *others: str) -> str:
             DELETE FROM {table}_tracking WHERE application_name = '{APPLICATION_NAME}';
         END IF;
     END $$"""
+
+
+def drop_tables(*names: str) -> str:
+    """A statement that drops each of `names` that is still a table: a name that a read
+    model now keeps as a SQL view over another's tables (the view is made after)."""
+    listed = ", ".join(f"'{name}'" for name in names)
+    return f"""DO $$ DECLARE found text; BEGIN
+        FOR found IN SELECT table_name FROM information_schema.tables WHERE table_schema =
+            current_schema() AND table_type = 'BASE TABLE' AND table_name IN ({listed})
+        LOOP
+            EXECUTE format('DROP TABLE %I CASCADE', found);
+        END LOOP;
+    END $$"""
+
+
+def retire(*read_models: str) -> str:
+    """A statement that forgets read models that are no more (another took over their
+    tables): their tracking tables, and so their positions, go."""
+    return f"DROP TABLE IF EXISTS {', '.join(f'{name}_tracking' for name in read_models)}"

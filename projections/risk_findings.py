@@ -1,4 +1,5 @@
-"""What the risk rules find on a business date, from the `risk_warnings` read model.
+"""What the risk rules find on a business date, from the `risk_warnings` read model (the
+warnings raised, the broken promises) and the `loan_books` one (each loan's money).
 
 Each rule is one indexed, set-based query that returns only candidates not yet warned
 about (the unique (rule, subject, threshold) index answers that); the domain's rules
@@ -41,17 +42,19 @@ DPD = f"""
 SELECT l.loan_id, l.borrower_id, l.oldest_unpaid_due_date AS oldest,
     ARRAY(SELECT w.threshold::integer FROM risk_warnings w
           WHERE w.rule = 'dpd_threshold' AND w.subject = l.loan_id::text) AS raised
-FROM risk_loans l
+FROM loan_books l
 WHERE l.status = 'active' AND l.oldest_unpaid_due_date <= %(latest)s
+AND l.written_off_on IS NULL
 AND EXISTS (SELECT 1 FROM unnest(%(thresholds)s::integer[]) AS t(days)
             WHERE l.oldest_unpaid_due_date <= %(day)s::date - t.days
             AND NOT {_raised(WarningRule.DPD_THRESHOLD, "l.loan_id::text", "t.days")})
 """
 
 FIRST_PAYMENT = f"""
-SELECT i.loan_id, l.borrower_id, i.due_date, i.unpaid FROM risk_installments i
-JOIN risk_loans l ON l.loan_id = i.loan_id AND l.status = 'active'
-WHERE i.number = 1 AND i.unpaid > 0 AND i.due_date <= %(latest)s
+SELECT i.loan_id, l.borrower_id, i.due_date, i.owed_principal + i.owed_interest AS unpaid
+FROM loan_book_installments i
+JOIN loan_books l ON l.loan_id = i.loan_id AND l.status = 'active' AND l.written_off_on IS NULL
+WHERE i.number = 1 AND i.owed_principal + i.owed_interest > 0 AND i.due_date <= %(latest)s
 AND NOT {_raised(WarningRule.FIRST_PAYMENT_DEFAULT, "i.loan_id::text", "%(days)s")}
 """
 
@@ -59,15 +62,15 @@ AND NOT {_raised(WarningRule.FIRST_PAYMENT_DEFAULT, "i.loan_id::text", "%(days)s
 # while one is overdue; the count is repeated here only to keep the rows few.
 REPEATED_LATE = f"""
 SELECT c.loan_id, l.borrower_id, last.numbers, last.due_dates, last.paid_off_ons
-FROM (SELECT loan_id FROM risk_installments WHERE due_date = %(yesterday)s
-      UNION SELECT loan_id FROM risk_loans
+FROM (SELECT loan_id FROM loan_book_installments WHERE due_date = %(yesterday)s
+      UNION SELECT loan_id FROM loan_books
       WHERE status = 'active' AND oldest_unpaid_due_date < %(day)s) c
-JOIN risk_loans l ON l.loan_id = c.loan_id AND l.status = 'active'
+JOIN loan_books l ON l.loan_id = c.loan_id AND l.status = 'active' AND l.written_off_on IS NULL
 CROSS JOIN LATERAL (
     SELECT array_agg(number) AS numbers, array_agg(due_date) AS due_dates,
         array_agg(paid_off_on) AS paid_off_ons,
         count(*) FILTER (WHERE paid_off_on IS NULL OR paid_off_on > due_date) AS late
-    FROM (SELECT number, due_date, paid_off_on FROM risk_installments i
+    FROM (SELECT number, due_date, paid_off_on FROM loan_book_installments i
           WHERE i.loan_id = c.loan_id AND i.due_date < %(day)s
           ORDER BY i.due_date DESC LIMIT %(window)s) recent
 ) last

@@ -22,33 +22,48 @@ Tables analysts can rely on:
   risk_installments: loan_id, number, due_date, unpaid (principal and interest still
     owed), paid_off_on (value date of the payment that cleared everything on it; null
     while anything is owed). Written-off loans have none.
-  risk_exposures: borrower_id, outstanding_principal (across the borrower's loans).
+  risk_exposures: borrower_id, outstanding_principal (across the borrower's disbursed
+    loans).
   risk_concentrations: dimension (region|product), value (the region or product code),
-    outstanding_principal (across that region's or product's loans).
+    outstanding_principal (across that region's or product's disbursed loans).
   risk_broken_promises: loan_id, action_number (the collection action that made the
     promise), borrower_id, number (1 for the loan's first broken promise, ...),
     promised_date, promised_amount, paid_amount.
-Exposure and concentration totals move with every change of a loan's principal, so
-close of business reads a few rows instead of summing the portfolio.
+risk_loans, risk_installments, risk_exposures and risk_concentrations are SQL views over
+the `loan_books` read model (projections/loan_books.py), which holds each loan's money;
+this read model writes risk_warnings and risk_broken_promises alone.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
 from functools import singledispatchmethod
 from typing import Any
-from uuid import UUID
 
 from psycopg import Cursor
 from psycopg.rows import DictRow
 
 from domain.collections import CollectionCase
-from domain.ledger import InstallmentState
-from domain.loan import BooksChanged, Loan, LoanStatus
-from domain.loan.accounting import unpaid
 from domain.risk import RiskWarning, WarningStatus
 from projections.base import ReadModel
+from projections.migrations import drop_tables
 
+# The loans' side of the rules, as the loan books hold it.
+VIEWS = {
+    "risk_loans": """SELECT loan_id, borrower_id, region, product_code, status,
+        outstanding_principal, CASE WHEN written_off_on IS NULL THEN oldest_unpaid_due_date
+        END AS oldest_unpaid_due_date FROM loan_books""",
+    "risk_installments": """SELECT i.loan_id, i.number, i.due_date,
+        i.owed_principal + i.owed_interest AS unpaid, i.paid_off_on
+        FROM loan_book_installments i JOIN loan_books b USING (loan_id)
+        WHERE b.written_off_on IS NULL""",
+    "risk_exposures": """SELECT borrower_id, sum(outstanding_principal) AS outstanding_principal
+        FROM loan_books WHERE position IS NOT NULL GROUP BY borrower_id""",
+    "risk_concentrations": """SELECT 'region'::text AS dimension, region AS value,
+        sum(outstanding_principal) AS outstanding_principal
+        FROM loan_books WHERE position IS NOT NULL GROUP BY region
+        UNION ALL SELECT 'product', product_code, sum(outstanding_principal)
+        FROM loan_books WHERE position IS NOT NULL GROUP BY product_code""",
+}
 WARNING_COLUMNS = (
     "id", "position", "rule", "severity", "status", "subject", "threshold", "loan_id",
     "borrower_id", "raised_on", "detail", "raised_by", "version", "updated_at",
@@ -57,11 +72,10 @@ WARNING_COLUMNS = (
 
 class RiskWarningsView(ReadModel):
     name = "risk_warnings"
-    tables = (
-        "risk_warnings", "risk_loans", "risk_installments", "risk_exposures",
-        "risk_concentrations", "risk_broken_promises",
-    )  # fmt: skip
+    views = tuple(VIEWS)
+    tables = ("risk_warnings", "risk_broken_promises", *VIEWS)
     schema = (
+        drop_tables(*VIEWS),
         """CREATE TABLE IF NOT EXISTS risk_warnings (
             id uuid PRIMARY KEY,
             position bigint NOT NULL UNIQUE,
@@ -89,43 +103,6 @@ class RiskWarningsView(ReadModel):
         "CREATE INDEX IF NOT EXISTS risk_warnings_status ON risk_warnings (status, position)",
         "CREATE INDEX IF NOT EXISTS risk_warnings_severity ON risk_warnings (severity, position)",
         "CREATE INDEX IF NOT EXISTS risk_warnings_loan ON risk_warnings (loan_id)",
-        """CREATE TABLE IF NOT EXISTS risk_loans (
-            loan_id uuid PRIMARY KEY,
-            borrower_id uuid NOT NULL,
-            region text NOT NULL,
-            product_code text NOT NULL,
-            status text NOT NULL,
-            outstanding_principal numeric NOT NULL,
-            oldest_unpaid_due_date date
-        )""",
-        # Close of business looks at loans in arrears only (DPD, first payment, lateness).
-        """CREATE INDEX IF NOT EXISTS risk_loans_in_arrears
-            ON risk_loans (oldest_unpaid_due_date) WHERE status = 'active'""",
-        """CREATE TABLE IF NOT EXISTS risk_installments (
-            loan_id uuid NOT NULL,
-            number integer NOT NULL,
-            due_date date NOT NULL,
-            unpaid numeric NOT NULL,
-            paid_off_on date,
-            PRIMARY KEY (loan_id, number)
-        )""",
-        # Close of business looks at the loans with an installment falling due on a day,
-        # and at first installments still unpaid.
-        "CREATE INDEX IF NOT EXISTS risk_installments_due ON risk_installments (due_date)",
-        """CREATE INDEX IF NOT EXISTS risk_installments_first_unpaid
-            ON risk_installments (due_date) WHERE number = 1 AND unpaid > 0""",
-        """CREATE TABLE IF NOT EXISTS risk_exposures (
-            borrower_id uuid PRIMARY KEY,
-            outstanding_principal numeric NOT NULL
-        )""",
-        """CREATE INDEX IF NOT EXISTS risk_exposures_amount
-            ON risk_exposures (outstanding_principal)""",
-        """CREATE TABLE IF NOT EXISTS risk_concentrations (
-            dimension text NOT NULL,
-            value text NOT NULL,
-            outstanding_principal numeric NOT NULL,
-            PRIMARY KEY (dimension, value)
-        )""",
         """CREATE TABLE IF NOT EXISTS risk_broken_promises (
             loan_id uuid NOT NULL,
             action_number integer NOT NULL,
@@ -136,65 +113,12 @@ class RiskWarningsView(ReadModel):
             paid_amount numeric NOT NULL,
             PRIMARY KEY (loan_id, action_number)
         )""",
+        *(f"CREATE OR REPLACE VIEW {name} AS {query}" for name, query in VIEWS.items()),
     )
 
     @singledispatchmethod
     def handle(self, event: Any, cursor: Cursor[DictRow], position: int) -> None:
         """Other events do not change what the risk rules look at."""
-
-    @handle.register
-    def _(self, event: Loan.ApplicationSubmitted, cursor: Cursor[DictRow], position: int) -> None:
-        application = event.application
-        cursor.execute(
-            "INSERT INTO risk_loans VALUES (%s, %s, %s, %s, %s, 0, NULL)",
-            (event.originator_id, application.borrower_id, application.region,
-             application.product_code, LoanStatus.SUBMITTED.value),
-        )  # fmt: skip
-
-    @handle.register
-    def _(self, event: Loan.Rejected, cursor: Cursor[DictRow], position: int) -> None:
-        cursor.execute("DELETE FROM risk_loans WHERE loan_id = %s", (event.originator_id,))
-
-    @handle.register
-    def _(self, event: Loan.Withdrawn, cursor: Cursor[DictRow], position: int) -> None:
-        cursor.execute("DELETE FROM risk_loans WHERE loan_id = %s", (event.originator_id,))
-
-    @handle.register
-    def _(self, event: Loan.Disbursed, cursor: Cursor[DictRow], position: int) -> None:
-        principal = event.balances.outstanding.principal
-        self.principal(cursor, event.originator_id, principal, LoanStatus.ACTIVE)
-        states = [unpaid(item) for item in event.schedule.installments]
-        self.installments(cursor, event.originator_id, states)
-
-    @handle.register
-    def _(self, event: BooksChanged, cursor: Cursor[DictRow], position: int) -> None:
-        change = event.change
-        status = self.principal(cursor, event.originator_id, change.balances.outstanding.principal)
-        if status == LoanStatus.WRITTEN_OFF.value:
-            return  # recoveries: the written-off loan's installments no longer matter
-        if change.schedule is not None:
-            cursor.execute(
-                "DELETE FROM risk_installments WHERE loan_id = %s", (event.originator_id,)
-            )
-        self.installments(cursor, event.originator_id, change.installments)
-
-    @handle.register
-    def _(self, event: Loan.WrittenOff, cursor: Cursor[DictRow], position: int) -> None:
-        principal = event.change.balances.outstanding.principal
-        self.principal(cursor, event.originator_id, principal, LoanStatus.WRITTEN_OFF)
-        cursor.execute("DELETE FROM risk_installments WHERE loan_id = %s", (event.originator_id,))
-        cursor.execute(
-            "UPDATE risk_loans SET oldest_unpaid_due_date = NULL WHERE loan_id = %s",
-            (event.originator_id,),
-        )
-
-    @handle.register
-    def _(self, event: Loan.Closed, cursor: Cursor[DictRow], position: int) -> None:
-        self.status(cursor, event.originator_id, LoanStatus.CLOSED)
-
-    @handle.register
-    def _(self, event: Loan.Reopened, cursor: Cursor[DictRow], position: int) -> None:
-        self.status(cursor, event.originator_id, LoanStatus.ACTIVE)
 
     @handle.register
     def _(
@@ -238,63 +162,3 @@ class RiskWarningsView(ReadModel):
             (status.value, event.actor, event.on, event.note, event.originator_version,
              event.timestamp, event.originator_id),
         )  # fmt: skip
-
-    @staticmethod
-    def status(cursor: Cursor[DictRow], loan_id: UUID, status: LoanStatus) -> None:
-        cursor.execute(
-            "UPDATE risk_loans SET status = %s WHERE loan_id = %s", (status.value, loan_id)
-        )
-
-    @staticmethod
-    def principal(
-        cursor: Cursor[DictRow], loan_id: UUID, principal: Decimal, status: LoanStatus | None = None
-    ) -> str | None:
-        """Set the loan's outstanding principal and move its borrower's, region's and
-        product's totals by the difference; the loan's status after (None: unknown loan)."""
-        cursor.execute(
-            """WITH before AS (
-                SELECT loan_id, outstanding_principal FROM risk_loans WHERE loan_id = %(loan)s
-            ), moved AS (
-                UPDATE risk_loans l SET outstanding_principal = %(principal)s,
-                    status = coalesce(%(status)s::text, l.status)
-                FROM before b WHERE l.loan_id = b.loan_id
-                RETURNING l.borrower_id, l.region, l.product_code, l.status,
-                    %(principal)s - b.outstanding_principal AS delta
-            ), exposure AS (
-                INSERT INTO risk_exposures SELECT borrower_id, delta FROM moved
-                ON CONFLICT (borrower_id) DO UPDATE SET outstanding_principal =
-                    risk_exposures.outstanding_principal + excluded.outstanding_principal
-            ), shares AS (
-                INSERT INTO risk_concentrations
-                SELECT 'region', region, delta FROM moved
-                UNION ALL SELECT 'product', product_code, delta FROM moved
-                ON CONFLICT (dimension, value) DO UPDATE SET outstanding_principal =
-                    risk_concentrations.outstanding_principal + excluded.outstanding_principal
-            )
-            SELECT status FROM moved""",
-            {"loan": loan_id, "principal": principal,
-             "status": status.value if status else None},
-        )  # fmt: skip
-        row = cursor.fetchone()
-        return str(row["status"]) if row else None
-
-    @staticmethod
-    def installments(
-        cursor: Cursor[DictRow], loan_id: UUID, states: list[InstallmentState]
-    ) -> None:
-        cursor.executemany(
-            """INSERT INTO risk_installments VALUES (%s, %s, %s, %s, %s)
-            ON CONFLICT (loan_id, number) DO UPDATE SET due_date = excluded.due_date,
-                unpaid = excluded.unpaid, paid_off_on = excluded.paid_off_on""",
-            [
-                (loan_id, s.number, s.due_date, s.outstanding.principal + s.outstanding.interest,
-                 s.paid_off_on)
-                for s in states
-            ],
-        )  # fmt: skip
-        cursor.execute(
-            """UPDATE risk_loans SET oldest_unpaid_due_date = (SELECT min(due_date)
-                FROM risk_installments WHERE loan_id = %(loan)s AND unpaid > 0)
-            WHERE loan_id = %(loan)s""",
-            {"loan": loan_id},
-        )

@@ -18,7 +18,7 @@ from projections.base import ReadModel, ReadModelStopped
 from projections.failures import Reached, Skip
 from projections.follower import Follower, events_after
 from projections.group import ReadModelGroup
-from projections.registry import READ_MODELS
+from projections.registry import READ_MODELS, read_model_named
 
 log = logging.getLogger(__name__)
 PAGE = 500
@@ -131,6 +131,7 @@ class Projections:
         """An operator's way past the event that stopped `name`: refused (SkipRefused)
         unless `name` stopped at `position`. The follower, here or in another process,
         resumes `name` after it."""
+        name = read_model_named(name)
         if name not in self.views:
             raise failures.SkipRefused(f"no read model named {name}")
         return failures.skip(self.datastore, name, position, reason, actor)
@@ -138,6 +139,7 @@ class Projections:
     def rebuild(self, name: str, progress: Callable[[int], None] = lambda _: None) -> int:
         """Rebuild `name` from the store, leaving out the positions skipped for it; a
         follower that had stopped it takes it back."""
+        name = read_model_named(name)
         skipped = {s.position for s in self.skips(name)}
         last = self.views[name].rebuild(self.pages(), progress, skipped)
         with self.datastore.transaction(commit=True) as cursor:
@@ -163,7 +165,7 @@ class Projections:
         made no progress for `timeout` seconds: a long backlog (close of business over
         many loans) takes as long as it takes.
         """
-        wanted = list(self.views if names is None else names)
+        wanted = list(self.views if names is None else dict.fromkeys(map(read_model_named, names)))
         pause, progress, deadline = 0.001, -1, time.monotonic() + timeout
         while True:
             behind = [s for s in self.reached(wanted) if s.position < position]
@@ -184,7 +186,7 @@ class Projections:
             pause = min(pause * 2, 0.05)
 
     def caught_up(self, position: int, names: Iterable[str] | None = None) -> bool:
-        wanted = list(self.views if names is None else names)
+        wanted = list(self.views if names is None else map(read_model_named, names))
         return all(s.position >= position for s in self.reached(wanted))
 
 

@@ -13,7 +13,12 @@ from domain.arrears.classification import (
     classify,
     is_non_performing,
 )
-from domain.arrears.dpd import PAST_DUE_COMPONENTS, dpd_since, oldest_unpaid_due_date
+from domain.arrears.dpd import (
+    PAST_DUE_COMPONENTS,
+    dpd_since,
+    oldest_unpaid_due_date,
+    unpaid_due_dates,
+)
 from domain.arrears.ratios import principal_share
 
 __all__ = [
@@ -28,4 +33,5 @@ __all__ = [
     "is_non_performing",
     "oldest_unpaid_due_date",
     "principal_share",
+    "unpaid_due_dates",
 ]

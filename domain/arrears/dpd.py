@@ -22,17 +22,24 @@ from domain.ledger.model import Component, InstallmentState
 PAST_DUE_COMPONENTS = frozenset({Component.PRINCIPAL, Component.INTEREST})
 
 
+def unpaid_due_dates(
+    installments: Iterable[InstallmentState],
+    components: frozenset[Component] = PAST_DUE_COMPONENTS,
+) -> list[date]:
+    """The due dates of the installments with `components` outstanding, due or not."""
+    return [
+        item.due_date
+        for item in installments
+        if sum((item.outstanding.get(c) for c in components), Decimal(0)) > 0
+    ]
+
+
 def oldest_unpaid_due_date(
     installments: Iterable[InstallmentState],
     components: frozenset[Component] = PAST_DUE_COMPONENTS,
 ) -> date | None:
     """The earliest due date of an installment with `components` outstanding, due or not."""
-    unpaid = [
-        item.due_date
-        for item in installments
-        if sum((item.outstanding.get(c) for c in components), Decimal(0)) > 0
-    ]
-    return min(unpaid, default=None)
+    return min(unpaid_due_dates(installments, components), default=None)
 
 
 def dpd_since(oldest_unpaid: date | None, on: date) -> int:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from calendar import monthrange
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -35,6 +36,31 @@ class PenaltyTerms:
     late_fee: Decimal
     grace_days: int
     day_count: DayCount
+
+    @property
+    def late_fee_lag(self) -> int | None:
+        """Days from a due date to the day an installment still unpaid is charged its late
+        fee (the grace days, then one): None without a late fee."""
+        return self.grace_days + 1 if self.late_fee > 0 else None
+
+    @property
+    def accrues_penalty(self) -> bool:
+        """Whether overdue principal earns penalty interest (crystallised at month ends)."""
+        return self.annual_rate_percent > 0
+
+    def next_charge_day(self, unpaid_due_dates: Iterable[date], on: date) -> date | None:
+        """The first day after `on` on which, if nothing is paid, a late fee may fall due
+        or penalty interest be crystallised at a month end. `unpaid_due_dates`: the due
+        dates of the installments with principal or interest unpaid."""
+        due_dates = list(unpaid_due_dates)
+        days: list[date] = []
+        if self.late_fee_lag is not None:
+            lag = timedelta(days=self.late_fee_lag)
+            days.extend(day + lag for day in due_dates if day + lag > on)
+        month_end = _month_end(on + timedelta(days=1))
+        if self.accrues_penalty and due_dates and min(due_dates) < month_end:
+            days.append(month_end)  # the oldest is past due by then: penalty has accrued
+        return min(days, default=None)
 
 
 def late_fee_id(installment: int) -> str:
@@ -85,13 +111,13 @@ class PenaltyClock:
     def _points(self, to: date) -> list[date]:
         """The days in (clock, to] on which the accrual base or the charges can change."""
         dates = self.book.dates
-        lag = timedelta(days=self.terms.grace_days + 1)
         points = {to}
         points.update(dates[bisect_right(dates, self.clock) : bisect_right(dates, to)])
-        if self.terms.late_fee > 0:
+        if self.terms.late_fee_lag is not None:
+            lag = timedelta(days=self.terms.late_fee_lag)
             first = bisect_right(dates, self.clock - lag)
             points.update(d + lag for d in dates[first : bisect_right(dates, to - lag)])
-        if self.rate > 0:
+        if self.terms.accrues_penalty:
             points.update(_month_ends(self.clock, to))
         return sorted(points)
 
@@ -110,9 +136,9 @@ class PenaltyClock:
 
     def _charge_late_fees(self, point: date) -> None:
         """Charge the rows whose grace ended the day before `point` and are still unpaid."""
-        if self.terms.late_fee == 0:
+        if self.terms.late_fee_lag is None:
             return
-        due = point - timedelta(days=self.terms.grace_days + 1)
+        due = point - timedelta(days=self.terms.late_fee_lag)
         book = self.book
         index = bisect_left(book.dates, due)
         while index < len(book.rows) and book.dates[index] == due:
@@ -131,7 +157,11 @@ class PenaltyClock:
 
 
 def _is_month_end(day: date) -> bool:
-    return day.day == monthrange(day.year, day.month)[1]
+    return day == _month_end(day)
+
+
+def _month_end(day: date) -> date:
+    return day.replace(day=monthrange(day.year, day.month)[1])
 
 
 def _month_ends(after: date, to: date) -> list[date]:

@@ -1,8 +1,9 @@
 """Loans from application to closure."""
 
 from domain.loan.aggregate import Loan
+from domain.loan.delinquency import Timing
 from domain.loan.events import BooksChanged
 from domain.loan.records import Application, Disbursement
 from domain.loan.status import LoanStatus
 
-__all__ = ["Application", "BooksChanged", "Disbursement", "Loan", "LoanStatus"]
+__all__ = ["Application", "BooksChanged", "Disbursement", "Loan", "LoanStatus", "Timing"]

@@ -6,27 +6,18 @@ today's product. Disbursement records the contract terms and the full schedule.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import event
 
 from domain.errors import InvalidTransition, InvalidValue
-from domain.ledger import (
-    Charge,
-    ComponentAmounts,
-    InstallmentState,
-    LedgerState,
-    PaymentResult,
-    PenaltyTerms,
-    Prepayment,
-)
+from domain.ledger import PenaltyTerms, Prepayment
 from domain.loan import accounting
 from domain.loan.accounting import Balances, Books, LedgerChange, PaymentRecord
-from domain.loan.delinquency import Delinquency, changed
+from domain.loan.delinquency import Timing, timing
 from domain.loan.records import (
     Application,
     Disbursement,
@@ -34,29 +25,16 @@ from domain.loan.records import (
     checked_reason,
     contract_books,
 )
+from domain.loan.restructuring import Restructuring
+from domain.loan.review import CloseOfBusiness
 from domain.loan.status import LoanStatus, require
 from domain.model import Aggregate, AggregateSnapshot
 from domain.schedule import Schedule, ScheduleTerms
 
 
-class Loan(Aggregate):
-    if TYPE_CHECKING:  # assigned by events; annotations here would become __init__ fields
-        application: Application
-        status: LoanStatus
-        principal: Decimal
-        annual_rate_percent: Decimal
-        term: int
-        signed_on: date | None
-        disbursement: Disbursement | None
-        schedule: Schedule | None
-        books: Books | None
-        payments: dict[str, PaymentRecord]
-        results: dict[str, PaymentResult]
-        installments: dict[int, InstallmentState]
-        balances: Balances | None
-        next_sequence: int
-        delinquency: Delinquency | None
-        charges: dict[str, Charge]
+class Loan(Restructuring, CloseOfBusiness, Aggregate):
+    """Its attributes are declared on `LoanRecord`; write-off and reschedule are in
+    `restructuring.py`, close of business in `review.py`."""
 
     class Snapshot(AggregateSnapshot):
         state: LoanState
@@ -130,7 +108,11 @@ class Loan(Aggregate):
         self.status = LoanStatus.SIGNED
         self.signed_on = signed_on
 
-    def disburse(self, *, actor: str, disbursement: Disbursement) -> None:
+    def disburse(
+        self, *, actor: str, disbursement: Disbursement, today: date | None = None
+    ) -> None:
+        """Pay out the principal on the disbursement's value date (`today`: the business
+        date, by default that value date)."""
         require("disburse", self.status)
         if self.signed_on is not None and disbursement.value_date < self.signed_on:
             raise InvalidValue("value_date", "must not be before the contract was signed")
@@ -138,6 +120,7 @@ class Loan(Aggregate):
         books = contract_books(
             self.application, self.principal, self.annual_rate_percent, self.term, on
         )
+        unpaid = [accounting.unpaid(i) for i in books.schedule.installments]
         self._disbursed(
             actor=actor,
             value_date=on,
@@ -147,6 +130,7 @@ class Loan(Aggregate):
             order=books.order,
             balances=accounting.balances(accounting.ledger(books, [], on)),
             penalties=books.penalties,
+            timing=timing(unpaid, books.penalties, None, max(on, today or on)),
         )
 
     @event("Disbursed")
@@ -160,6 +144,7 @@ class Loan(Aggregate):
         order: tuple[str, ...],
         balances: Balances,
         penalties: PenaltyTerms | None = None,
+        timing: Timing | None = None,
     ) -> None:
         self.status = LoanStatus.ACTIVE
         self.disbursement = disbursement
@@ -167,9 +152,11 @@ class Loan(Aggregate):
         self.books = Books(terms=terms, schedule=schedule, order=order, penalties=penalties)
         self.installments = {i.number: accounting.unpaid(i) for i in schedule.installments}
         self.balances = balances
+        self.timing = timing
 
     # Money after disbursement: every change recomputes the ledger up to the business date
-    # (`today`: late fees and penalty are charged up to it) and records the difference.
+    # (`today`: late fees and penalty are charged up to it) and records the difference
+    # and the timing it leaves (see `LoanRecord`; events stored before timing have none).
 
     def receive_payment(
         self,
@@ -192,202 +179,76 @@ class Loan(Aggregate):
             sequence=self.next_sequence,
             prepayment=prepayment,
         )
-        _, change = self._recompute(today, payments=[*self.payments.values(), payment])
+        after, change = self._recompute(today, payments=[*self.payments.values(), payment])
         self._repayment_allocated(
-            actor=actor, value_date=value_date, payment=payment, change=change
+            actor=actor,
+            value_date=value_date,
+            payment=payment,
+            change=change,
+            timing=self._timing(max(value_date, today), after.installments),
         )
-        self._settle(actor, value_date)
+        self._settle(actor, value_date, today)
 
     @event("RepaymentAllocated")
     def _repayment_allocated(
-        self, actor: str, value_date: date, payment: PaymentRecord, change: LedgerChange
+        self,
+        actor: str,
+        value_date: date,
+        payment: PaymentRecord,
+        change: LedgerChange,
+        timing: Timing | None = None,
     ) -> None:
         self.payments[payment.id] = payment
         self.next_sequence = payment.sequence + 1
-        self._record(change)
+        self._record(change, timing)
 
     def reverse_payment(self, *, actor: str, repayment_id: UUID, reason: str, today: date) -> None:
         payment = self.payments.get(str(repayment_id))
         if payment is None:
             raise InvalidTransition("reverse", "the loan holds no such live repayment")
         live = [p for p in self.payments.values() if p.id != payment.id]
-        _, change = self._recompute(today, payments=live)
+        after, change = self._recompute(today, payments=live)
         self._repayment_reversed(
             actor=actor,
             value_date=payment.value_date,
             repayment_id=payment.id,
             reason=reason,
             change=change,
+            timing=self._timing(max(payment.value_date, today), after.installments),
         )
-        self._settle(actor, payment.value_date)
+        self._settle(actor, payment.value_date, today)
 
     @event("RepaymentReversed")
     def _repayment_reversed(
-        self, actor: str, value_date: date, repayment_id: str, reason: str, change: LedgerChange
+        self,
+        actor: str,
+        value_date: date,
+        repayment_id: str,
+        reason: str,
+        change: LedgerChange,
+        timing: Timing | None = None,
     ) -> None:
         del self.payments[repayment_id]
         self.results.pop(repayment_id, None)
-        self._record(change)
+        self._record(change, timing)
 
-    def write_off(self, *, actor: str, value_date: date, reason: str, today: date) -> None:
-        """Write off what is owed on `value_date`; later payments become recoveries."""
-        require("write off", self.status)
-        books = accounting.written_off_on(self._books(), value_date)
-        after, change = self._recompute(today, books)
-        assert after.written_off is not None
-        self._written_off(
-            actor=actor,
-            value_date=value_date,
-            reason=checked_reason(reason),
-            amounts=after.written_off,
-            change=change,
-        )
-
-    @event("WrittenOff")
-    def _written_off(
-        self,
-        actor: str,
-        value_date: date,
-        reason: str,
-        amounts: ComponentAmounts,
-        change: LedgerChange,
-    ) -> None:
-        self.status = LoanStatus.WRITTEN_OFF
-        assert self.books is not None
-        self.books = self.books.model_copy(update={"written_off_on": value_date})
-        self._record(change)
-
-    def reschedule(
-        self,
-        *,
-        actor: str,
-        from_date: date,
-        reason: str,
-        today: date,
-        new_term: int | None = None,
-        new_rate_percent: Decimal | None = None,
-    ) -> None:
-        """Replace the installments due after `from_date` with a new schedule.
-
-        Installments due on or before `from_date` stay as they are, arrears included.
-        The principal they did not schedule is spread again from the last of their due
-        dates (or the disbursement), over `new_term` periods at `new_rate_percent`.
-        """
-        require("reschedule", self.status)
-        books = accounting.rescheduled(
-            self._books(), self.application.method, from_date, new_term, new_rate_percent
-        )
-        _, change = self._recompute(today, books)
-        self._rescheduled(
-            actor=actor,
-            value_date=from_date,
-            reason=checked_reason(reason),
-            terms=books.terms,
-            schedule=books.schedule,
-            change=change,
-        )
-
-    @event("Rescheduled")
-    def _rescheduled(
-        self,
-        actor: str,
-        value_date: date,
-        reason: str,
-        terms: ScheduleTerms,
-        schedule: Schedule,
-        change: LedgerChange,
-    ) -> None:
-        assert self.books is not None
-        self.books = self.books.model_copy(update={"terms": terms, "schedule": schedule})
-        self.annual_rate_percent = terms.annual_rate_percent
-        self._record(change)
-        self.schedule = change.schedule or schedule
-
-    @property
-    def terms(self) -> ScheduleTerms | None:
-        """The contract's terms as they stand (a reschedule replaces them)."""
-        return self.books.terms if self.books else None
-
-    @property
-    def written_off(self) -> ComponentAmounts | None:
-        return self.balances.written_off if self.balances else None
-
-    def payoff_amount(self, on: date) -> Decimal:
-        return accounting.payoff(self._books(), self.payments.values(), on)
-
-    def _books(self) -> Books:
-        if self.books is None:
-            raise InvalidTransition("take money", f"the loan is {self.status.value}")
-        return self.books
-
-    def _recompute(
-        self,
-        today: date,
-        books: Books | None = None,
-        payments: Iterable[PaymentRecord] | None = None,
-    ) -> tuple[LedgerState, LedgerChange]:
-        """The ledger with other books or payments on business date `today`, and how it
-        differs from the record."""
-        live = self.payments.values() if payments is None else payments
-        after = accounting.ledger(books or self._books(), live, today)
-        assert self.schedule is not None
-        recorded = (self.results, self.installments, self.schedule, self.charges)
-        return after, accounting.change(*recorded, after)
-
-    def _record(self, change: LedgerChange) -> None:
-        for charge in change.uncharged:
-            del self.charges[charge.id]
-        for charge in change.charged:
-            self.charges[charge.id] = charge
-        for result in change.results:
-            self.results[result.payment_id] = result
-        if change.schedule is not None:
-            self.schedule = change.schedule
-            self.installments = {}
-        for item in change.installments:
-            self.installments[item.number] = item
-        self.balances = change.balances
-
-    def _settle(self, actor: str, value_date: date) -> None:
+    def _settle(self, actor: str, value_date: date, today: date) -> None:
         """Close a loan its payments have repaid; reopen one a reversal left owing."""
         assert self.balances is not None
+        on = max(value_date, today)
         if self.status is LoanStatus.ACTIVE and self.balances.fully_repaid:
-            self._closed(actor=actor, value_date=value_date)
+            closed = self._timing(on, status=LoanStatus.CLOSED)
+            self._closed(actor=actor, value_date=value_date, timing=closed)
         elif self.status is LoanStatus.CLOSED and not self.balances.fully_repaid:
-            self._reopened(actor=actor, value_date=value_date)
+            reopened = self._timing(on, status=LoanStatus.ACTIVE)
+            self._reopened(actor=actor, value_date=value_date, timing=reopened)
 
     @event("Closed")
-    def _closed(self, actor: str, value_date: date) -> None:
+    def _closed(self, actor: str, value_date: date, timing: Timing | None = None) -> None:
         self.status = LoanStatus.CLOSED
+        self.timing = timing
 
     @event("Reopened")
-    def _reopened(self, actor: str, value_date: date) -> None:
+    def _reopened(self, actor: str, value_date: date, timing: Timing | None = None) -> None:
         self.status = LoanStatus.ACTIVE
-
-    # Close of business: each loan is looked at on the days something may happen to it.
-
-    def close_day(self, *, actor: str, on: date) -> None:
-        """Record what business date `on` brings: late fees and penalty interest falling
-        due, then any change of delinquency. Nothing is recorded for a quiet day."""
-        if self.status is LoanStatus.ACTIVE:
-            _, change = self._recompute(on)
-            if not change.is_empty:
-                self._charges_recorded(actor=actor, value_date=on, change=change)
-        self.review_delinquency(actor=actor, on=on)
-
-    @event("ChargesRecorded")
-    def _charges_recorded(self, actor: str, value_date: date, change: LedgerChange) -> None:
-        self._record(change)
-
-    def review_delinquency(self, *, actor: str, on: date) -> None:
-        """Record DPD, bucket and tier on business date `on` if they differ from the record
-        (after a payment, a reversal or a reschedule, and at close of business)."""
-        if self.status not in (LoanStatus.ACTIVE, LoanStatus.CLOSED):
-            return
-        found = changed(self.installments.values(), self.delinquency, on)
-        if found is not None:
-            self._delinquency_changed(actor=actor, value_date=on, delinquency=found)
-
-    @event("DelinquencyChanged")
-    def _delinquency_changed(self, actor: str, value_date: date, delinquency: Delinquency) -> None:
-        self.delinquency = delinquency
+        self.timing = timing

@@ -2,7 +2,9 @@
 
 DPD counts from the oldest installment with principal or interest unpaid (see
 `domain.arrears.dpd`). Bucket and classification change only on the days DPD crosses
-one of their floors, so the next day anything can change is known in advance.
+one of their floors, so the next day anything can change is known in advance: with
+the days a late fee or a month-end penalty falls due (`PenaltyTerms.next_charge_day`)
+that is the loan's `Timing`, the day close of business must next look at it.
 """
 
 from __future__ import annotations
@@ -19,9 +21,10 @@ from domain.arrears import (
     classify,
     dpd_since,
     oldest_unpaid_due_date,
+    unpaid_due_dates,
 )
 from domain.arrears.classification import BUCKET_FLOORS
-from domain.ledger import InstallmentState
+from domain.ledger import InstallmentState, PenaltyTerms
 from domain.model import Immutable
 
 
@@ -70,3 +73,41 @@ def next_delinquency_change(
     floors = {floor for floor, _ in BUCKET_FLOORS} | {floor for floor, _ in thresholds.floors()}
     later = [floor for floor in floors if floor > dpd]
     return oldest_unpaid + timedelta(days=min(later)) if later else None
+
+
+class Timing(Immutable):
+    """When close of business must next look at a loan, as worked out on `on` (the later
+    of an event's value date and the business date)."""
+
+    on: date
+    oldest_unpaid_due_date: date | None  # the DPD basis: principal or interest unpaid
+    days_past_due: int  # on `on`
+    next_review: date | None  # the first date close of business must load the loan
+
+
+def timing(
+    installments: Iterable[InstallmentState],
+    penalties: PenaltyTerms | None,
+    recorded: Delinquency | None,
+    on: date,
+    *,
+    active: bool = True,
+) -> Timing:
+    """The loan's timing on `on`: under review at once if the recorded bucket or tier no
+    longer fits, else on the first later day either changes or a charge falls due if
+    nothing is paid. A loan that is not active is never reviewed."""
+    states = list(installments)
+    unpaid = unpaid_due_dates(states)
+    oldest = min(unpaid, default=None)
+    days: list[date | None] = [on]
+    if changed(states, recorded, on) is None:
+        days = [next_delinquency_change(oldest, on)]
+        if penalties is not None:
+            days.append(penalties.next_charge_day(unpaid, on))
+    following = min((day for day in days if day is not None), default=None)
+    return Timing(
+        on=on,
+        oldest_unpaid_due_date=oldest,
+        days_past_due=dpd_since(oldest, on),
+        next_review=following if active else None,
+    )

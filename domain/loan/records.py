@@ -9,7 +9,7 @@ from uuid import UUID
 from domain.errors import InvalidValue
 from domain.ledger import Charge, InstallmentState, PaymentResult
 from domain.loan.accounting import Balances, Books, PaymentRecord, penalty_terms
-from domain.loan.delinquency import Delinquency
+from domain.loan.delinquency import Delinquency, Timing
 from domain.loan.status import LoanStatus
 from domain.model import Immutable, SnapshotState
 from domain.product import ProductTerms
@@ -100,6 +100,7 @@ class LoanState(SnapshotState):
     next_sequence: int
     delinquency: Delinquency | None = None
     charges: dict[str, Charge] = {}
+    timing: Timing | None = None  # None: not disbursed, or its events predate timing
 
     @classmethod
     def submitted(cls, application: Application) -> LoanState:
@@ -122,6 +123,7 @@ class LoanState(SnapshotState):
             next_sequence=1,
             delinquency=None,
             charges={},
+            timing=None,
         )
 
 

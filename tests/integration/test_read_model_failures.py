@@ -256,18 +256,19 @@ def _rows(db_url: str, table: str) -> list[str]:
 def test_close_of_business_stops_at_once_when_a_read_model_it_needs_has_stopped(
     api: TestClient, db_url: str
 ) -> None:
-    """Close of business reads the arrears read model: stopped, the run answers 503 at
-    once; the queries that read other read models do not wait for it."""
+    """Close of business reads the loan_books read model (the arrears it shows): stopped,
+    the run answers 503 at once; the queries that read other read models do not wait for
+    it."""
     runtime: Runtime = runtime_of(api)
     with psycopg.connect(db_url, autocommit=True) as conn:
-        conn.execute("ALTER TABLE arrears ADD CONSTRAINT refused CHECK (false)")
+        conn.execute("ALTER TABLE loan_books ADD CONSTRAINT refused CHECK (false)")
     head = load_demo(runtime.app, borrowers=6)
     day = date(2030, 1, 2)
     assert list(runtime.promises_due(day, head)) == []
     with pytest.raises(ReadModelStopped) as raised:
         runtime.loans_to_review(day, head)
-    assert raised.value.name == "arrears"
+    assert raised.value.name == "loan_books"
 
     answer = api.post("/close-of-business", json={"business_date": str(day)}, headers=ADMIN)
     assert answer.status_code == 503
-    assert answer.json()["read_model"] == "arrears"
+    assert answer.json()["read_model"] == "loan_books"

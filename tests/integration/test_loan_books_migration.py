@@ -1,0 +1,99 @@
+"""A store written when installments, arrears, arrears_history, portfolio and the risk
+rules each kept their own tables: opened now, those tables and positions go, and the
+`loan_books` read model, rebuilt from the events, gives the same answers."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import psycopg
+
+from application.calendar import business_date
+from application.demo import load_demo
+from infrastructure.runtime import Runtime
+from infrastructure.settings import Settings
+from projections.loan_books import LoanBooksView
+from projections.loan_books_schema import TABLES
+from projections.risk_warnings import VIEWS as RISK_VIEWS
+from tests.support.database import select
+
+# The tables the retired read models kept, now views, and what each is ordered by.
+OLD_TABLES = dict.fromkeys((*LoanBooksView.views, *RISK_VIEWS), "1, 2") | {
+    "arrears_calendar": "1",
+    "arrears_history_calendar": "1",
+    "risk_exposures": "1",
+}
+RETIRED = ("installments", "arrears", "arrears_history", "portfolio")
+
+
+def answers(url: str, runtime: Runtime) -> dict[str, Any]:
+    found: dict[str, Any] = {
+        name: select(url, f"SELECT * FROM {name} ORDER BY {order}")
+        for name, order in OLD_TABLES.items()
+    }
+    day = business_date(runtime.app) + timedelta(days=40)
+    found["due for review"] = list(runtime.loans_to_review(day))
+    return found
+
+
+def make_it_an_old_store(url: str) -> None:
+    """The views become the tables they were; loan_books and its position are not there
+    yet; the retired read models have their positions."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        for name in OLD_TABLES:
+            conn.execute(f"CREATE TABLE old_{name} AS SELECT * FROM {name}")
+        for name in OLD_TABLES:
+            conn.execute(f"DROP VIEW {name}")
+        conn.execute(f"DROP TABLE {', '.join(TABLES)}, loan_books_tracking")
+        for name in OLD_TABLES:
+            conn.execute(f"ALTER TABLE old_{name} RENAME TO {name}")
+        conn.execute(
+            "CREATE TABLE arrears_history_applications AS SELECT * FROM portfolio_applications"
+        )
+        for name in RETIRED:
+            conn.execute(f"CREATE TABLE {name}_tracking (LIKE borrowers_tracking INCLUDING ALL)")
+            conn.execute(f"INSERT INTO {name}_tracking SELECT * FROM borrowers_tracking")
+        kinds = conn.execute(
+            "SELECT DISTINCT table_type FROM information_schema.tables"
+            " WHERE table_schema = current_schema() AND table_name = ANY(%s)",
+            (list(OLD_TABLES),),
+        ).fetchall()
+    assert kinds == [("BASE TABLE",)]
+
+
+def test_an_old_store_drops_its_old_tables_and_rebuilds_the_same_answers(
+    settings: Settings, db_url: str
+) -> None:
+    runtime = Runtime.open(settings)
+    try:
+        runtime.projections.start()
+        head = load_demo(runtime.app, borrowers=20)
+        runtime.projections.wait(head, timeout=120)
+        before = answers(db_url, runtime)
+    finally:
+        runtime.close()
+    assert all(before[name] for name in ("installments", "arrears_history", "risk_loans"))
+    make_it_an_old_store(db_url)
+
+    upgraded = Runtime.open(settings)
+    try:
+        assert upgraded.projections.views[LoanBooksView.name].position() == 0
+        upgraded.projections.start()
+        upgraded.projections.wait(head, timeout=120)
+        assert answers(db_url, upgraded) == before
+    finally:
+        upgraded.close()
+    assert select(
+        db_url,
+        "SELECT DISTINCT table_type FROM information_schema.tables"
+        f" WHERE table_schema = current_schema() AND table_name IN"
+        f" ({', '.join(repr(name) for name in OLD_TABLES)})",
+    ) == [("VIEW",)]
+    left = select(
+        db_url,
+        "SELECT table_name FROM information_schema.tables WHERE table_schema ="
+        " current_schema() AND table_name IN ('arrears_history_applications',"
+        f" {', '.join(repr(f'{name}_tracking') for name in RETIRED)})",
+    )
+    assert left == []
