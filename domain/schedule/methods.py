@@ -70,6 +70,9 @@ def flat(plan: Plan) -> list[Row]:
 
     Day count and interest calculation do not apply: flat interest is quoted on the
     term (P * rate * term / periods per year). Grace defers principal, not interest.
+    With `installment_multiple` the installment after grace (principal share plus
+    interest share) is rounded to the multiple and the principal is what it leaves
+    after the interest (Fineract: 5,000 at 12% over 18 months -> 278 x 17 + 274).
     """
     terms, money, zero = plan.terms, plan.money, plan.money.zero()
     total_interest = money(
@@ -80,6 +83,10 @@ def flat(plan: Plan) -> list[Row]:
     )
     interest_share = money(total_interest / terms.term)
     principal_share = money(plan.principal / (terms.term - terms.grace_periods))
+    if terms.installment_multiple is not None:
+        level = plan.principal / (terms.term - terms.grace_periods) + interest_share
+        rounded = money.to_multiple(level, terms.installment_multiple)
+        principal_share = max(rounded - interest_share, zero)
     balance, interest_left = plan.principal, total_interest
     last = terms.term - 1
     rows: list[Row] = []

@@ -79,7 +79,8 @@ class ScheduleTerms:
 
     `grace_periods` has no effect on `interest_only` and `bullet`, whose principal is
     already deferred to maturity; `interest_only_every` only affects `interest_only`;
-    `installment_multiple` rounds the level installment of `equal_installments` only.
+    `installment_multiple` rounds the level installment of `equal_installments` and of
+    `flat`.
     Enumeration fields also accept their plain string values (as they arrive over REST).
     """
 
