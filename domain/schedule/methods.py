@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from domain.schedule.interest import level_payment, period_rates, periodic_rate
 from domain.schedule.rounding import Rounder
-from domain.schedule.terms import PERIODS_PER_YEAR, Method, ScheduleTerms
+from domain.schedule.terms import PERIODS_PER_YEAR, InterestCalculation, Method, ScheduleTerms
 
 Row = tuple[date, Decimal, Decimal]  # due date, principal, interest
 
@@ -66,40 +66,55 @@ def bullet(plan: Plan) -> list[Row]:
 
 
 def flat(plan: Plan) -> list[Row]:
-    """Interest on the original principal for the whole term, spread evenly.
+    """Interest on the original principal, principal in equal shares after grace.
 
-    Day count and interest calculation do not apply: flat interest is quoted on the
-    term (P * rate * term / periods per year). Grace defers principal, not interest.
-    With `installment_multiple` the installment after grace (principal share plus
-    interest share) is rounded to the multiple and the principal is what it leaves
-    after the interest (Fineract: 5,000 at 12% over 18 months -> 278 x 17 + 274).
+    Per-period interest is quoted on the term (P * rate * term / periods per year),
+    spread evenly, and day count does not apply. Daily interest charges each period
+    its days on the original principal, as `equal_principal` counts them on the balance.
+    Grace defers principal, not interest. With `installment_multiple` (per-period
+    only: daily installments are not level) the installment after grace, principal
+    share plus interest share, is rounded to the multiple and the principal is what
+    it leaves after the interest (Fineract: 5,000 at 12% over 18 months -> 278 x 17 + 274).
     """
     terms, money, zero = plan.terms, plan.money, plan.money.zero()
-    total_interest = money(
-        plan.principal
-        * terms.annual_rate_percent
-        * terms.term
-        / (100 * PERIODS_PER_YEAR[terms.frequency])
-    )
-    interest_share = money(total_interest / terms.term)
     principal_share = money(plan.principal / (terms.term - terms.grace_periods))
-    if terms.installment_multiple is not None:
-        level = plan.principal / (terms.term - terms.grace_periods) + interest_share
-        rounded = money.to_multiple(level, terms.installment_multiple)
-        principal_share = max(rounded - interest_share, zero)
-    balance, interest_left = plan.principal, total_interest
+    if terms.interest_calculation == InterestCalculation.DAILY:
+        numerators, denominator = period_rates(terms, plan.dates, [1] * terms.term)
+        interests = [money(plan.principal * n / denominator) for n in numerators]
+    else:
+        total_interest = money(
+            plan.principal
+            * terms.annual_rate_percent
+            * terms.term
+            / (100 * PERIODS_PER_YEAR[terms.frequency])
+        )
+        interest_share = money(total_interest / terms.term)
+        interests = _spread(total_interest, interest_share, terms.term)
+        if terms.installment_multiple is not None:
+            level = plan.principal / (terms.term - terms.grace_periods) + interest_share
+            rounded = money.to_multiple(level, terms.installment_multiple)
+            principal_share = max(rounded - interest_share, zero)
+    balance = plan.principal
     last = terms.term - 1
     rows: list[Row] = []
-    for index, due in enumerate(plan.dates):
+    for index, (due, interest) in enumerate(zip(plan.dates, interests, strict=True)):
         if index == last:
-            principal, interest = balance, interest_left
+            principal = balance
         else:
-            interest = min(interest_share, interest_left)
             principal = zero if index < terms.grace_periods else min(principal_share, balance)
         balance -= principal
-        interest_left -= interest
         rows.append((due, principal, interest))
     return rows
+
+
+def _spread(total: Decimal, share: Decimal, count: int) -> list[Decimal]:
+    """`share` per period while it lasts, the last period taking what remains of `total`."""
+    shares, left = [], total
+    for _ in range(count - 1):
+        amount = min(share, left)
+        shares.append(amount)
+        left -= amount
+    return [*shares, left]
 
 
 def _amortize(plan: Plan, principal_due: Callable[[Decimal], Decimal]) -> list[Row]:
