@@ -12,8 +12,15 @@ from domain.errors import InvalidValue
 from domain.ledger import DEFAULT_ORDER, Component
 from domain.model import Aggregate, AggregateSnapshot, Immutable, SnapshotState
 from domain.money import ZERO, checked_amount
-from domain.schedule import DayCount, Frequency, InterestCalculation, Method, Rounding
-from domain.schedule.terms import MAX_PRINCIPAL, MAX_TERM
+from domain.schedule import (
+    DayCount,
+    Frequency,
+    InterestCalculation,
+    Method,
+    Rounding,
+    has_level_installment,
+)
+from domain.schedule.terms import LEVEL_INSTALLMENT_ONLY, MAX_PRINCIPAL, MAX_TERM
 
 # ISO 4217 minor units of the currencies we lend in. Recorded on the product when it is
 # defined, so replaying it never depends on this table.
@@ -70,7 +77,11 @@ def _checked_count(value: int, field: str, least: int, most: int) -> None:
 
 
 class ProductTerms(Immutable):
-    """Everything a product decides; `checked()` refuses any rule it breaks."""
+    """Everything a product decides; `checked()` refuses any rule it breaks.
+
+    `installment_multiple` rounds the level installment of the product's methods that
+    have one (see `has_level_installment`); a product must offer at least one of them.
+    """
 
     name: str
     currency: str
@@ -111,6 +122,10 @@ class ProductTerms(Immutable):
             raise InvalidValue("min_principal", "must not exceed max_principal")
         if amounts.get("installment_multiple") == 0:
             raise InvalidValue("installment_multiple", "must be positive")
+        if self.installment_multiple is not None and not any(
+            has_level_installment(method, self.interest_calculation) for method in self.methods
+        ):
+            raise InvalidValue("installment_multiple", LEVEL_INSTALLMENT_ONLY)
         _checked_count(self.min_term, "min_term", 1, MAX_TERM)
         _checked_count(self.max_term, "max_term", 1, MAX_TERM)
         if self.min_term > self.max_term:

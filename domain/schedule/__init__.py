@@ -16,6 +16,7 @@ from domain.schedule.terms import (
     Rounding,
     ScheduleError,
     ScheduleTerms,
+    has_level_installment,
 )
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "add_months",
     "due_dates",
     "generate_schedule",
+    "has_level_installment",
     "level_payment",
     "periodic_rate",
     "thirty_360_days",

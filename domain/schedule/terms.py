@@ -59,6 +59,20 @@ MAX_ANNUAL_RATE_PERCENT = Decimal(10000)
 MAX_TERM = 1200
 
 
+def has_level_installment(method: Method, interest_calculation: InterestCalculation) -> bool:
+    """Whether the method repays in one level installment, the one `installment_multiple`
+    rounds: the annuity, and flat under per-period interest (daily flat interest follows
+    each period's days, so its installments differ)."""
+    if method == Method.EQUAL_INSTALLMENTS:
+        return True
+    return method == Method.FLAT and interest_calculation == InterestCalculation.PER_PERIOD
+
+
+LEVEL_INSTALLMENT_ONLY = (
+    "applies only to a level installment: equal_installments, or flat with per_period interest"
+)
+
+
 class ScheduleError(ValueError):
     """Terms no schedule can be built from. `field` names the offending input."""
 
@@ -80,7 +94,7 @@ class ScheduleTerms:
     `grace_periods` has no effect on `interest_only` and `bullet`, whose principal is
     already deferred to maturity; `interest_only_every` only affects `interest_only`;
     `installment_multiple` rounds the level installment of `equal_installments` and of
-    `flat`.
+    per-period `flat`, and is refused for any other method.
     Enumeration fields also accept their plain string values (as they arrive over REST).
     """
 
@@ -115,6 +129,8 @@ class ScheduleTerms:
             _check_decimal(self.installment_multiple, "installment_multiple", self.minor_unit)
             if self.installment_multiple <= 0:
                 raise ScheduleError("installment_multiple", "must be positive")
+            if not has_level_installment(self.method, self.interest_calculation):
+                raise ScheduleError("installment_multiple", LEVEL_INSTALLMENT_ONLY)
         if self.first_due_date is not None and self.first_due_date <= self.start_date:
             raise ScheduleError("first_due_date", "must be after start_date")
 

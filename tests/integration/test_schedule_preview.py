@@ -38,6 +38,12 @@ def test_preview_of_the_textbook_annuity(api: TestClient) -> None:
         ({"term": 0}, "term"),
         ({"method": "balloon"}, "method"),
         ({"grace_periods": 12}, "grace_periods"),
+        ({"method": "equal_principal", "installment_multiple": "1"}, "installment_multiple"),
+        ({"method": "bullet", "installment_multiple": "1"}, "installment_multiple"),
+        (
+            {"method": "flat", "interest_calculation": "daily", "installment_multiple": "1"},
+            "installment_multiple",
+        ),
     ],
 )
 def test_bad_terms_are_422_naming_the_field(

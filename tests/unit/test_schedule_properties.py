@@ -18,6 +18,7 @@ from domain.schedule import (
     Rounding,
     ScheduleTerms,
     generate_schedule,
+    has_level_installment,
 )
 
 MULTIPLES = [None, Decimal("1"), Decimal("10"), Decimal("100"), Decimal("0.50"), Decimal("0.01")]
@@ -32,7 +33,11 @@ def schedule_terms(draw: st.DrawFn, methods: list[Method] | None = None) -> Sche
     first_due_date = draw(
         st.none() | st.integers(1, 70).map(lambda days: start + timedelta(days=days))
     )
+    method = draw(st.sampled_from(methods or list(Method)))
+    calculation = draw(st.sampled_from(InterestCalculation))
     multiple = draw(st.sampled_from(MULTIPLES))
+    if not has_level_installment(method, calculation):
+        multiple = None  # refused: only a level installment is rounded to a multiple
     if multiple is not None and multiple != multiple.to_integral_value() and minor_unit == 0:
         multiple = Decimal("1")
     return ScheduleTerms(
@@ -40,12 +45,12 @@ def schedule_terms(draw: st.DrawFn, methods: list[Method] | None = None) -> Sche
         annual_rate_percent=Decimal(draw(st.integers(0, 480_000))).scaleb(-4),
         term=term,
         frequency=draw(st.sampled_from(Frequency)),
-        method=draw(st.sampled_from(methods or list(Method))),
+        method=method,
         start_date=start,
         first_due_date=first_due_date,
         grace_periods=draw(st.integers(0, term - 1)),
         day_count=draw(st.sampled_from(DayCount)),
-        interest_calculation=draw(st.sampled_from(InterestCalculation)),
+        interest_calculation=calculation,
         rounding=draw(st.sampled_from(Rounding)),
         installment_multiple=multiple,
         minor_unit=minor_unit,

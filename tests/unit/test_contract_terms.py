@@ -1,0 +1,47 @@
+"""The schedule and penalty terms a loan's contract takes from its product."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from uuid import uuid4
+
+from domain.loan.records import Application, contract_terms
+from domain.schedule import Method
+from tests.unit.test_product import micro_terms
+
+
+def application(method: Method = Method.EQUAL_INSTALLMENTS, **product: Any) -> Application:
+    return Application(
+        borrower_id=uuid4(),
+        borrower_kind="individual",
+        region="Yunnan",
+        officer="officer.li",
+        product_id=uuid4(),
+        product_code="MICRO-12",
+        minor_unit=2,
+        product=micro_terms(**product).checked(),
+        principal=Decimal("12000.00"),
+        term=12,
+        frequency="monthly",
+        method=method.value,
+        annual_rate_percent=Decimal("12"),
+        purpose="buy tea seedlings",
+    )
+
+
+def terms_of(app: Application) -> Any:
+    return contract_terms(app, app.principal, app.annual_rate_percent, app.term, date(2026, 1, 15))
+
+
+def test_the_products_multiple_rounds_a_level_installment() -> None:
+    terms = terms_of(application(installment_multiple=Decimal("10")))
+    assert terms.installment_multiple == Decimal("10")
+
+
+def test_a_method_without_a_level_installment_takes_no_multiple() -> None:
+    # The product offers equal_principal beside the annuity; its loans have no level
+    # installment to round, so the contract carries no multiple (which would be refused).
+    terms = terms_of(application(Method.EQUAL_PRINCIPAL, installment_multiple=Decimal("10")))
+    assert terms.installment_multiple is None
