@@ -59,3 +59,22 @@ def period_rates(terms: ScheduleTerms, ends: Sequence[date], periods: Sequence[i
         numerators.append(annual * accrual_days(previous, end, terms.day_count))
         previous = end
     return PeriodRates(numerators, 100 * year_days(terms.day_count))
+
+
+def annuity_factors(rates: PeriodRates) -> tuple[Decimal, Decimal]:
+    """The present value and the future value of paying 1 at the end of each period.
+
+    With a different rate each period (daily interest) the level payment that repays
+    `principal` exactly is `principal / present`; paying `d` too little each period
+    leaves `d * future` unpaid at the end.
+    """
+    numerators, denominator = rates
+    present, discount = Decimal(0), Decimal(1)
+    for numerator in numerators:
+        discount = discount * denominator / (denominator + numerator)
+        present += discount
+    future, factor = Decimal(0), Decimal(1)
+    for numerator in reversed(numerators):
+        future += factor
+        factor = factor * (denominator + numerator) / denominator
+    return present, future
