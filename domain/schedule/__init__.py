@@ -1,7 +1,7 @@
 """Repayment schedules: pure calculation from `ScheduleTerms` to a `Schedule`."""
 
 from domain.schedule.calculator import generate_schedule
-from domain.schedule.dates import add_months, due_dates
+from domain.schedule.dates import add_months, continuing_anchor, due_dates
 from domain.schedule.daycount import accrual_days, thirty_360_days, year_days
 from domain.schedule.installments import Installment, Schedule
 from domain.schedule.interest import level_payment, periodic_rate
@@ -34,6 +34,7 @@ __all__ = [
     "ScheduleTerms",
     "accrual_days",
     "add_months",
+    "continuing_anchor",
     "due_dates",
     "generate_schedule",
     "has_level_installment",
