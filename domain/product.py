@@ -17,6 +17,7 @@ from domain.schedule import (
     Frequency,
     InterestCalculation,
     Method,
+    OddPeriodInterest,
     Rounding,
     has_level_installment,
 )
@@ -79,6 +80,9 @@ def _checked_count(value: int, field: str, least: int, most: int) -> None:
 class ProductTerms(Immutable):
     """Everything a product decides; `checked()` refuses any rule it breaks.
 
+    `odd_period_interest` is what per-period interest charges an odd first period. A
+    product defined without it gets `by_days`; one stored before it existed loads as
+    `whole_period`, what its loans were charged.
     `installment_multiple` rounds the level installment of the product's methods that
     have one (see `has_level_installment`); a product must offer at least one of them.
     """
@@ -103,6 +107,9 @@ class ProductTerms(Immutable):
     allocation_order: tuple[Component, ...] = DEFAULT_ORDER
     min_age: int = DEFAULT_MIN_AGE
     max_age: int = DEFAULT_MAX_AGE
+    # What products defined before the option meant; a product defined now without it
+    # gets by_days (see `checked`).
+    odd_period_interest: OddPeriodInterest = OddPeriodInterest.WHOLE_PERIOD
 
     def checked(self) -> ProductTerms:
         if not self.name.strip():
@@ -145,7 +152,17 @@ class ProductTerms(Immutable):
             raise InvalidValue(
                 "allocation_order", "must list penalty, fee, interest and principal once each"
             )
-        return self.model_copy(update={"name": self.name.strip(), "currency": currency, **amounts})
+        odd = self.odd_period_interest
+        if "odd_period_interest" not in self.model_fields_set:
+            odd = OddPeriodInterest.BY_DAYS
+        return self.model_copy(
+            update={
+                "name": self.name.strip(),
+                "currency": currency,
+                "odd_period_interest": odd,
+                **amounts,
+            }
+        )
 
     def check_loan(
         self,

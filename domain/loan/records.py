@@ -151,6 +151,7 @@ def contract_terms(
             if has_level_installment(Method(application.method), product.interest_calculation)
             else None,
             minor_unit=application.minor_unit,
+            odd_period_interest=product.odd_period_interest,
         )
     except ScheduleError as error:
         raise InvalidValue(error.field, error.message) from None

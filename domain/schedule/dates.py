@@ -26,6 +26,13 @@ def add_months(anchor: date, months: int) -> date:
     return date(year, month, min(anchor.day, days_in_month(year, month)))
 
 
+def period_before(due: date, frequency: Frequency) -> date:
+    """The start of the ordinary period that ends on `due`: one step back."""
+    if frequency in _STEP_MONTHS:
+        return add_months(due, -_STEP_MONTHS[frequency])
+    return due - timedelta(days=_STEP_DAYS[frequency])
+
+
 def due_dates(
     start: date, frequency: Frequency, term: int, first_due_date: date | None = None
 ) -> list[date]:

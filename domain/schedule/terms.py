@@ -6,7 +6,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import TypeVar
+from typing import Any, TypeVar
+
+from pydantic import GetCoreSchemaHandler
+from pydantic_core import core_schema
 
 
 class Method(StrEnum):
@@ -33,6 +36,15 @@ class DayCount(StrEnum):
 class InterestCalculation(StrEnum):
     PER_PERIOD = "per_period"
     DAILY = "daily"
+
+
+class OddPeriodInterest(StrEnum):
+    """What per-period interest charges a first period that is not one ordinary period
+    (a `first_due_date` 5 or 43 days after the start): one whole period's interest, or
+    the period's interest in proportion to its days (days / the ordinary period's days)."""
+
+    WHOLE_PERIOD = "whole_period"
+    BY_DAYS = "by_days"
 
 
 class Rounding(StrEnum):
@@ -93,6 +105,8 @@ class ScheduleTerms:
 
     `grace_periods` has no effect on `interest_only` and `bullet`, whose principal is
     already deferred to maturity; `interest_only_every` only affects `interest_only`;
+    `odd_period_interest` applies to per-period interest only (daily interest counts
+    the days of every period anyway; flat interest is quoted on the term).
     `installment_multiple` rounds the level installment of `equal_installments` and of
     per-period `flat`, and is refused for any other method.
     Enumeration fields also accept their plain string values (as they arrive over REST).
@@ -112,6 +126,16 @@ class ScheduleTerms:
     installment_multiple: Decimal | None = None
     minor_unit: int = 2
     interest_only_every: int = 1
+    # Terms stored before the option existed load as whole_period (see below).
+    odd_period_interest: OddPeriodInterest = OddPeriodInterest.BY_DAYS
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: type[Any], handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        """Terms recorded in events and snapshots load with the defaults they were
+        recorded under: a first period then always cost one whole period."""
+        return core_schema.no_info_before_validator_function(_stored_defaults, handler(source))
 
     def __post_init__(self) -> None:
         for name, kind in _ENUM_FIELDS:
@@ -141,7 +165,18 @@ _ENUM_FIELDS: tuple[tuple[str, type[StrEnum]], ...] = (
     ("day_count", DayCount),
     ("interest_calculation", InterestCalculation),
     ("rounding", Rounding),
+    ("odd_period_interest", OddPeriodInterest),
 )
+
+# What a field stored before it existed meant: replay keeps the schedules it built.
+STORED_DEFAULTS = {"odd_period_interest": OddPeriodInterest.WHOLE_PERIOD.value}
+
+
+def _stored_defaults(value: Any) -> Any:
+    if isinstance(value, dict):
+        return STORED_DEFAULTS | value
+    return value
+
 
 _E = TypeVar("_E", bound=StrEnum)
 

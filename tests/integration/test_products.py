@@ -150,6 +150,8 @@ def test_settings_other_than_the_defaults_are_kept(api: TestClient) -> None:
         (micro_12(grace_days=-1), "grace_days"),
         (micro_12(installment_multiple="0"), "installment_multiple"),
         (micro_12(rounding="up"), "rounding"),
+        (micro_12(odd_period_interest="prorated"), "odd_period_interest"),
+        (micro_12(methods=["equal_principal"], installment_multiple="1"), "installment_multiple"),
         (micro_12(allocation_order=["fee", "interest", "principal"]), "allocation_order"),
         (micro_12(colour="green"), "colour"),
         ({k: v for k, v in micro_12().items() if k != "name"}, "name"),

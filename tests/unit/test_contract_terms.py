@@ -8,7 +8,7 @@ from typing import Any
 from uuid import uuid4
 
 from domain.loan.records import Application, contract_terms
-from domain.schedule import Method
+from domain.schedule import Method, OddPeriodInterest
 from tests.unit.test_product import micro_terms
 
 
@@ -45,3 +45,9 @@ def test_a_method_without_a_level_installment_takes_no_multiple() -> None:
     # installment to round, so the contract carries no multiple (which would be refused).
     terms = terms_of(application(Method.EQUAL_PRINCIPAL, installment_multiple=Decimal("10")))
     assert terms.installment_multiple is None
+
+
+def test_the_products_odd_period_rule_reaches_the_contract() -> None:
+    assert terms_of(application()).odd_period_interest == OddPeriodInterest.BY_DAYS
+    whole = application(odd_period_interest=OddPeriodInterest.WHOLE_PERIOD)
+    assert terms_of(whole).odd_period_interest == OddPeriodInterest.WHOLE_PERIOD

@@ -11,6 +11,7 @@ from domain.schedule import (
     Frequency,
     InterestCalculation,
     Method,
+    OddPeriodInterest,
     Rounding,
     ScheduleTerms,
     generate_schedule,
@@ -238,7 +239,12 @@ def test_daily_actual_interest_accrues_day_by_day_on_the_balance(
 
 
 def test_first_due_date_with_per_period_interest_charges_one_full_period() -> None:
-    terms = replace(TEXTBOOK, start_date=date(2024, 1, 10), first_due_date=date(2024, 2, 20))
+    terms = replace(
+        TEXTBOOK,
+        start_date=date(2024, 1, 10),
+        first_due_date=date(2024, 2, 20),
+        odd_period_interest=OddPeriodInterest.WHOLE_PERIOD,  # by_days: see test_schedule_odd_period
+    )
     assert rows(terms) == TEXTBOOK_ROWS
     dates = [item.due_date for item in generate_schedule(terms).installments]
     assert dates[:3] == [date(2024, 2, 20), date(2024, 3, 20), date(2024, 4, 20)]
