@@ -118,6 +118,8 @@ def test_only_rounding_reaches_the_last_installment(terms: ScheduleTerms) -> Non
     items = schedule.installments[terms.grace_periods :]
     if any(item.balance_after == 0 for item in items[:-1]):
         return  # the level payment rounded up to the multiple settles the loan early
+    if items[0].principal == 0:
+        return  # a multiple above twice the payment rounds it to nothing (interest only)
     level = items[0].total
     assert all(item.total == level for item in items[:-1])
     assert abs(Fraction(items[-1].total - level)) <= step * growth(terms, schedule)
