@@ -9,10 +9,12 @@ whether or not the business date has reached it.
   (due 10 March, 3 grace days, unpaid at the end of 13 March: charged 14 March).
 - Penalty interest: each day an installment is past due, its unpaid principal earns
   `annual_rate_percent` at `day_count` (day count days ÷ the day count's year), the
-  same days that count as days past due. It accrues unrounded and is crystallised
-  (rounded with the contract's rounding, the remainder carried on) into a charge on
-  the installment at each month end, on the value date of each payment (before the
-  payment is allocated), at a write-off, and by a payoff quote.
+  same days that count as days past due. 30/360 days are counted from the due date,
+  so where crystallisations split the interval never changes its days. It accrues
+  unrounded and is crystallised (rounded with the contract's rounding, the remainder
+  carried on) into a charge on the installment at each month end, on the value date
+  of each payment (before the payment is allocated), at a write-off, and by a payoff
+  quote.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from decimal import Decimal
 from domain.ledger.book import Book
 from domain.ledger.model import Charge, Component
 from domain.ledger.rows import PRINCIPAL
-from domain.schedule import DayCount, Rounder, accrual_days, year_days
+from domain.schedule import DayCount, Rounder, penalty_days, year_days
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,12 +101,13 @@ class PenaltyClock:
         """Penalty on each day of (clock, point]: rows due on or before `clock` are past due."""
         if self.rate == 0:
             return
-        days = accrual_days(self.clock, point, self.terms.day_count)
-        book = self.book
+        book, day_count = self.book, self.terms.day_count
         for index in range(book.cursor, bisect_right(book.dates, self.clock)):
             row = book.rows[index]
             principal = row.owed(PRINCIPAL)
             if principal > 0:
+                # Counted from the due date, so splits at month ends and payments add up.
+                days = penalty_days(book.dates[index], self.clock, point, day_count)
                 extra = principal * self.rate * days
                 self.accrued[row.number] = self.accrued.get(row.number, extra * 0) + extra
 

@@ -2,7 +2,7 @@
 
 from domain.schedule.calculator import generate_schedule
 from domain.schedule.dates import add_months, continuing_anchor, due_dates
-from domain.schedule.daycount import accrual_days, thirty_360_days, year_days
+from domain.schedule.daycount import accrual_days, penalty_days, thirty_360_days, year_days
 from domain.schedule.installments import Installment, Schedule
 from domain.schedule.interest import level_payment, periodic_rate
 from domain.schedule.rounding import Rounder
@@ -41,6 +41,7 @@ __all__ = [
     "generate_schedule",
     "has_level_installment",
     "level_payment",
+    "penalty_days",
     "periodic_rate",
     "thirty_360_days",
     "year_days",
