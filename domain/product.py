@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.errors import InvalidValue
-from domain.ledger import DEFAULT_ORDER, Component
+from domain.ledger import DEFAULT_ORDER, Component, PenaltyRateBasis
 from domain.model import Aggregate, AggregateSnapshot, Immutable, SnapshotState
 from domain.money import ZERO, checked_amount
 from domain.schedule import (
@@ -97,7 +97,7 @@ class ProductTerms(Immutable):
     methods: tuple[Method, ...]
     min_rate_percent: Decimal
     max_rate_percent: Decimal
-    penalty_rate_percent: Decimal
+    penalty_rate_percent: Decimal  # a year's rate, or a day's (penalty_rate_basis)
     late_fee: Decimal = ZERO
     grace_days: int = 0
     rounding: Rounding = Rounding.HALF_EVEN
@@ -110,6 +110,7 @@ class ProductTerms(Immutable):
     # What products defined before the option meant; a product defined now without it
     # gets by_days (see `checked`).
     odd_period_interest: OddPeriodInterest = OddPeriodInterest.WHOLE_PERIOD
+    penalty_rate_basis: PenaltyRateBasis = PenaltyRateBasis.ANNUAL
 
     def checked(self) -> ProductTerms:
         if not self.name.strip():

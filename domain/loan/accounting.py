@@ -101,6 +101,7 @@ def penalty_terms(product: ProductTerms) -> PenaltyTerms:
         late_fee=product.late_fee,
         grace_days=product.grace_days,
         day_count=product.day_count,
+        rate_basis=product.penalty_rate_basis,
     )
 
 

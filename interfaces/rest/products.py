@@ -15,6 +15,7 @@ from domain.product import (
     DEFAULT_MIN_AGE,
     DEFAULT_ORDER,
     Component,
+    PenaltyRateBasis,
     ProductTerms,
 )
 from domain.schedule import (
@@ -70,6 +71,8 @@ class DefineBody(Command):
     max_age: Age = DEFAULT_MAX_AGE
     # What per-period interest charges a first period that is not one ordinary period.
     odd_period_interest: OddPeriodInterest = OddPeriodInterest.BY_DAYS
+    # penalty_rate_percent per year (on day_count) or per calendar day (罚息 0.05%/day).
+    penalty_rate_basis: PenaltyRateBasis = PenaltyRateBasis.ANNUAL
 
 
 @router.post("", status_code=201)

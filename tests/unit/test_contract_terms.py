@@ -7,7 +7,10 @@ from decimal import Decimal
 from typing import Any
 from uuid import uuid4
 
-from domain.loan.records import Application, contract_terms
+from domain.ledger import PenaltyRateBasis
+from domain.loan.accounting import Books, penalty_terms
+from domain.loan.records import Application, contract_books, contract_terms
+from domain.product import ProductTerms
 from domain.schedule import Method, OddPeriodInterest
 from tests.unit.test_product import micro_terms
 
@@ -51,3 +54,20 @@ def test_the_products_odd_period_rule_reaches_the_contract() -> None:
     assert terms_of(application()).odd_period_interest == OddPeriodInterest.BY_DAYS
     whole = application(odd_period_interest=OddPeriodInterest.WHOLE_PERIOD)
     assert terms_of(whole).odd_period_interest == OddPeriodInterest.WHOLE_PERIOD
+
+
+def test_the_products_penalty_rate_basis_reaches_the_books() -> None:
+    assert penalty_terms(micro_terms().checked()).rate_basis == PenaltyRateBasis.ANNUAL
+    daily = micro_terms(penalty_rate_basis=PenaltyRateBasis.DAILY).checked()
+    assert penalty_terms(daily).rate_basis == PenaltyRateBasis.DAILY
+    stored = daily.model_dump(mode="json")
+    del stored["penalty_rate_basis"]
+    assert ProductTerms.model_validate(stored).penalty_rate_basis == PenaltyRateBasis.ANNUAL
+
+
+def test_penalty_terms_stored_before_the_basis_load_as_annual() -> None:
+    app = application()
+    books = contract_books(app, app.principal, app.annual_rate_percent, 12, date(2026, 1, 15))
+    data = books.model_dump(mode="json")
+    del data["penalties"]["rate_basis"]
+    assert Books.model_validate(data).penalties == books.penalties

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -14,7 +15,7 @@ from itertools import pairwise
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.ledger import Payment, PenaltyTerms, allocate, payoff_amount
+from domain.ledger import Payment, PenaltyRateBasis, PenaltyTerms, allocate, payoff_amount
 from domain.schedule import (
     DayCount,
     Frequency,
@@ -116,3 +117,27 @@ def test_crystallised_penalty_is_the_whole_intervals_accrual(
     exact = Fraction(terms.principal) * Fraction(penalty.annual_rate_percent) / 100 * days / 360
     month_ends = (on.year - due.year) * 12 + on.month - due.month + 1
     assert abs(Fraction(total) - exact) <= Fraction(month_ends + 1, 100)
+
+
+DAILY_RATE = PenaltyTerms(
+    Decimal("0.05"), Decimal("0"), 0, DayCount.THIRTY_360, PenaltyRateBasis.DAILY
+)
+
+
+def test_a_daily_penalty_rate_earns_its_rate_each_calendar_day() -> None:
+    # 罚息 0.05% a day: 6.00 a day on 12,000.00, for the 60 days 1 April to 31 May
+    on = date(2026, 5, 31)
+    assert payoff_amount(BULLET, SCHEDULE, [], on=on, penalties=DAILY_RATE) == Decimal("12360.00")
+
+
+def test_a_daily_penalty_rate_counts_calendar_days_not_30_360_days() -> None:
+    terms = replace(BULLET, start_date=date(2026, 1, 1))  # due 1 February
+    schedule = generate_schedule(terms)
+    on = date(2026, 3, 1)  # 28 calendar days; 30 on 30/360
+    assert payoff_amount(terms, schedule, [], on=on, penalties=DAILY_RATE) == Decimal("12168.00")
+    annual = payoff_amount(terms, schedule, [], on=on, penalties=PENALTY)
+    assert annual == Decimal("12360.00")  # 36% / 360 x 30 days
+
+
+def test_penalty_terms_stored_without_a_basis_are_annual() -> None:
+    assert PENALTY.rate_basis == PenaltyRateBasis.ANNUAL
