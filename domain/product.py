@@ -9,11 +9,19 @@ from typing import Any
 from uuid import UUID
 
 from domain.errors import InvalidValue
-from domain.ledger import DEFAULT_ORDER, Component
+from domain.ledger import DEFAULT_ORDER, Component, PenaltyRateBasis
 from domain.model import Aggregate, AggregateSnapshot, Immutable, SnapshotState
 from domain.money import ZERO, checked_amount
-from domain.schedule import DayCount, Frequency, InterestCalculation, Method, Rounding
-from domain.schedule.terms import MAX_PRINCIPAL, MAX_TERM
+from domain.schedule import (
+    DayCount,
+    Frequency,
+    InterestCalculation,
+    Method,
+    OddPeriodInterest,
+    Rounding,
+    has_level_installment,
+)
+from domain.schedule.terms import LEVEL_INSTALLMENT_ONLY, MAX_PRINCIPAL, MAX_TERM
 
 # ISO 4217 minor units of the currencies we lend in. Recorded on the product when it is
 # defined, so replaying it never depends on this table.
@@ -70,7 +78,14 @@ def _checked_count(value: int, field: str, least: int, most: int) -> None:
 
 
 class ProductTerms(Immutable):
-    """Everything a product decides; `checked()` refuses any rule it breaks."""
+    """Everything a product decides; `checked()` refuses any rule it breaks.
+
+    `odd_period_interest` is what per-period interest charges an odd first period. A
+    product defined without it gets `by_days`; one stored before it existed loads as
+    `whole_period`, what its loans were charged.
+    `installment_multiple` rounds the level installment of the product's methods that
+    have one (see `has_level_installment`); a product must offer at least one of them.
+    """
 
     name: str
     currency: str
@@ -82,7 +97,7 @@ class ProductTerms(Immutable):
     methods: tuple[Method, ...]
     min_rate_percent: Decimal
     max_rate_percent: Decimal
-    penalty_rate_percent: Decimal
+    penalty_rate_percent: Decimal  # a year's rate, or a day's (penalty_rate_basis)
     late_fee: Decimal = ZERO
     grace_days: int = 0
     rounding: Rounding = Rounding.HALF_EVEN
@@ -92,6 +107,10 @@ class ProductTerms(Immutable):
     allocation_order: tuple[Component, ...] = DEFAULT_ORDER
     min_age: int = DEFAULT_MIN_AGE
     max_age: int = DEFAULT_MAX_AGE
+    # What products defined before the option meant; a product defined now without it
+    # gets by_days (see `checked`).
+    odd_period_interest: OddPeriodInterest = OddPeriodInterest.WHOLE_PERIOD
+    penalty_rate_basis: PenaltyRateBasis = PenaltyRateBasis.ANNUAL
 
     def checked(self) -> ProductTerms:
         if not self.name.strip():
@@ -111,6 +130,10 @@ class ProductTerms(Immutable):
             raise InvalidValue("min_principal", "must not exceed max_principal")
         if amounts.get("installment_multiple") == 0:
             raise InvalidValue("installment_multiple", "must be positive")
+        if self.installment_multiple is not None and not any(
+            has_level_installment(method, self.interest_calculation) for method in self.methods
+        ):
+            raise InvalidValue("installment_multiple", LEVEL_INSTALLMENT_ONLY)
         _checked_count(self.min_term, "min_term", 1, MAX_TERM)
         _checked_count(self.max_term, "max_term", 1, MAX_TERM)
         if self.min_term > self.max_term:
@@ -130,7 +153,17 @@ class ProductTerms(Immutable):
             raise InvalidValue(
                 "allocation_order", "must list penalty, fee, interest and principal once each"
             )
-        return self.model_copy(update={"name": self.name.strip(), "currency": currency, **amounts})
+        odd = self.odd_period_interest
+        if "odd_period_interest" not in self.model_fields_set:
+            odd = OddPeriodInterest.BY_DAYS
+        return self.model_copy(
+            update={
+                "name": self.name.strip(),
+                "currency": currency,
+                "odd_period_interest": odd,
+                **amounts,
+            }
+        )
 
     def check_loan(
         self,

@@ -100,7 +100,7 @@ from domain.ledger.model import (
     Prepayment,
     Traversal,
 )
-from domain.ledger.penalties import PenaltyTerms, late_fee_id, penalty_id
+from domain.ledger.penalties import PenaltyRateBasis, PenaltyTerms, late_fee_id, penalty_id
 
 __all__ = [
     "DEFAULT_ORDER",
@@ -112,6 +112,7 @@ __all__ = [
     "LedgerState",
     "Payment",
     "PaymentResult",
+    "PenaltyRateBasis",
     "PenaltyTerms",
     "Prepayment",
     "Traversal",

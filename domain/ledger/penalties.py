@@ -8,11 +8,14 @@ whether or not the business date has reached it.
   its `grace_days`-th day past due is charged `late_fee` once, dated the next day
   (due 10 March, 3 grace days, unpaid at the end of 13 March: charged 14 March).
 - Penalty interest: each day an installment is past due, its unpaid principal earns
-  `annual_rate_percent` at `day_count` (day count days ÷ the day count's year), the
-  same days that count as days past due. It accrues unrounded and is crystallised
-  (rounded with the contract's rounding, the remainder carried on) into a charge on
-  the installment at each month end, on the value date of each payment (before the
-  payment is allocated), at a write-off, and by a payoff quote.
+  `annual_rate_percent` at `day_count` (day count days ÷ the day count's year), or
+  with a daily `rate_basis` that rate each calendar day; the same days that count as
+  days past due. 30/360 days are counted from the due date,
+  so where crystallisations split the interval never changes its days. It accrues
+  unrounded and is crystallised (rounded with the contract's rounding, the remainder
+  carried on) into a charge on the installment at each month end, on the value date
+  of each payment (before the payment is allocated), at a write-off, and by a payoff
+  quote.
 """
 
 from __future__ import annotations
@@ -23,19 +26,46 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from enum import StrEnum
 
 from domain.ledger.book import Book
 from domain.ledger.model import Charge, Component
 from domain.ledger.rows import PRINCIPAL
-from domain.schedule import DayCount, Rounder, accrual_days, year_days
+from domain.schedule import DayCount, Rounder, penalty_days, year_days
+
+
+class PenaltyRateBasis(StrEnum):
+    """What the penalty rate is quoted per: a year (on the day count), or a calendar day
+    (Chinese contracts state 罚息 as 0.05% a day)."""
+
+    ANNUAL = "annual"
+    DAILY = "daily"
 
 
 @dataclass(frozen=True, slots=True)
 class PenaltyTerms:
+    """`annual_rate_percent` is the rate per `rate_basis`: a year, or a day (the stored
+    name predates the daily basis; terms stored before it load as annual)."""
+
     annual_rate_percent: Decimal
     late_fee: Decimal
     grace_days: int
     day_count: DayCount
+    rate_basis: PenaltyRateBasis = PenaltyRateBasis.ANNUAL
+
+    @property
+    def daily_rate(self) -> Decimal:
+        """The fraction of the overdue principal one day of penalty earns (unrounded)."""
+        if self.rate_basis == PenaltyRateBasis.DAILY:
+            return self.annual_rate_percent / 100
+        return self.annual_rate_percent / 100 / year_days(self.day_count)
+
+    def days(self, origin: date, start: date, end: date) -> int:
+        """Penalty days of (start, end] for an installment due on `origin`: day count
+        days for an annual rate, calendar days for a daily one."""
+        if self.rate_basis == PenaltyRateBasis.DAILY:
+            return (end - start).days
+        return penalty_days(origin, start, end, self.day_count)
 
     @property
     def late_fee_lag(self) -> int | None:
@@ -79,7 +109,7 @@ class PenaltyClock:
         self.book = book
         self.money = money
         self.clock = start  # charges and accruals are complete up to this date
-        self.rate = terms.annual_rate_percent / 100 / year_days(terms.day_count)
+        self.rate = terms.daily_rate
         self.accrued: dict[int, Decimal] = {}  # row number -> penalty not yet crystallised
         self.fees_decided: set[int] = set()
         self.charges: list[Charge] = []
@@ -125,12 +155,13 @@ class PenaltyClock:
         """Penalty on each day of (clock, point]: rows due on or before `clock` are past due."""
         if self.rate == 0:
             return
-        days = accrual_days(self.clock, point, self.terms.day_count)
         book = self.book
         for index in range(book.cursor, bisect_right(book.dates, self.clock)):
             row = book.rows[index]
             principal = row.owed(PRINCIPAL)
             if principal > 0:
+                # Counted from the due date, so splits at month ends and payments add up.
+                days = self.terms.days(book.dates[index], self.clock, point)
                 extra = principal * self.rate * days
                 self.accrued[row.number] = self.accrued.get(row.number, extra * 0) + extra
 

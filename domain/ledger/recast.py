@@ -21,6 +21,7 @@ from domain.schedule import (
     Schedule,
     ScheduleTerms,
     accrual_days,
+    continuing_anchor,
     due_dates,
     generate_schedule,
 )
@@ -44,7 +45,8 @@ def recast(
     before the prepayment (it fixes the installment that reduce_term keeps).
     """
     done, start, period_ends = _periods_left(terms, dates, index)
-    anchor = _anchor(terms, start, period_ends)
+    # Amounts use generate_schedule's dates, the installments keep the schedule's.
+    anchor = continuing_anchor(start, terms.frequency, period_ends)
 
     def build(principal: Decimal, term: int) -> Schedule:
         grace = min(max(terms.grace_periods - done, 0), term - 1)
@@ -90,20 +92,6 @@ def _periods_left(
         done = 0  # one installment: the recast always starts at the start
     start = periods[done - 1] if done else terms.start_date
     return done, start, periods[done:]
-
-
-def _anchor(terms: ScheduleTerms, start: date, period_ends: list[date]) -> date | None:
-    """The `first_due_date` that makes the recast fall on the schedule's own dates.
-
-    Anchoring on a date clamped to a short month (30 April of a 31st-of-month loan)
-    would drift later dates to the 30th, so anchoring on the start is tried first.
-    """
-    for candidate in (None, period_ends[0]):
-        if due_dates(start, terms.frequency, len(period_ends), candidate) == period_ends:
-            return candidate
-    # Rare (quarterly, anchored on the 31st, two clamped dates in a row): amounts use
-    # generate_schedule's dates, the installments keep the schedule's.
-    return period_ends[0]
 
 
 def _shortest_term(

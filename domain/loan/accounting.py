@@ -35,6 +35,8 @@ from domain.schedule import (
     Schedule,
     ScheduleError,
     ScheduleTerms,
+    continuing_anchor,
+    due_dates,
     generate_schedule,
 )
 
@@ -99,6 +101,7 @@ def penalty_terms(product: ProductTerms) -> PenaltyTerms:
         late_fee=product.late_fee,
         grace_days=product.grace_days,
         day_count=product.day_count,
+        rate_basis=product.penalty_rate_basis,
     )
 
 
@@ -225,19 +228,29 @@ def _rescheduled(
     start = kept[-1].due_date if kept else terms.start_date
     remaining = terms.principal - sum((item.principal for item in kept), Decimal(0))
     rate = terms.annual_rate_percent if new_rate_percent is None else new_rate_percent
+    term = len(original) - len(kept) if new_term is None else new_term
+    # The new installments continue the contract's own dates (a month-end loan stays on
+    # month ends), unless earlier changes moved them off it.
+    cadence = due_dates(terms.start_date, terms.frequency, len(kept) + term, terms.first_due_date)[
+        len(kept) :
+    ]
+    ends = cadence if cadence[0] > start else None
     tail = generate_schedule(
         replace(
             terms,
             principal=remaining,
             annual_rate_percent=rate,
-            term=len(original) - len(kept) if new_term is None else new_term,
+            term=term,
             start_date=start,
-            first_due_date=None,
+            first_due_date=None
+            if ends is None
+            else continuing_anchor(start, terms.frequency, ends),
             grace_periods=0,
         )
     )
     renumbered = [
-        replace(item, number=len(kept) + n) for n, item in enumerate(tail.installments, 1)
+        replace(item, number=len(kept) + n, due_date=item.due_date if ends is None else ends[n - 1])
+        for n, item in enumerate(tail.installments, 1)
     ]
     schedule = Schedule(tuple(kept + renumbered))
     # The ledger reads one set of terms: the new rate, the whole count, the same principal.

@@ -20,6 +20,7 @@ from domain.schedule import (
     ScheduleError,
     ScheduleTerms,
     generate_schedule,
+    has_level_installment,
 )
 
 
@@ -147,8 +148,12 @@ def contract_terms(
             day_count=product.day_count,
             interest_calculation=product.interest_calculation,
             rounding=product.rounding,
-            installment_multiple=product.installment_multiple,
+            # The product's multiple rounds level installments; other methods have none.
+            installment_multiple=product.installment_multiple
+            if has_level_installment(Method(application.method), product.interest_calculation)
+            else None,
             minor_unit=application.minor_unit,
+            odd_period_interest=product.odd_period_interest,
         )
     except ScheduleError as error:
         raise InvalidValue(error.field, error.message) from None

@@ -1,8 +1,8 @@
 """Repayment schedules: pure calculation from `ScheduleTerms` to a `Schedule`."""
 
 from domain.schedule.calculator import generate_schedule
-from domain.schedule.dates import add_months, due_dates
-from domain.schedule.daycount import accrual_days, thirty_360_days, year_days
+from domain.schedule.dates import add_months, continuing_anchor, due_dates
+from domain.schedule.daycount import accrual_days, penalty_days, thirty_360_days, year_days
 from domain.schedule.installments import Installment, Schedule
 from domain.schedule.interest import level_payment, periodic_rate
 from domain.schedule.rounding import Rounder
@@ -13,9 +13,11 @@ from domain.schedule.terms import (
     Frequency,
     InterestCalculation,
     Method,
+    OddPeriodInterest,
     Rounding,
     ScheduleError,
     ScheduleTerms,
+    has_level_installment,
 )
 
 __all__ = [
@@ -26,6 +28,7 @@ __all__ = [
     "Installment",
     "InterestCalculation",
     "Method",
+    "OddPeriodInterest",
     "Rounder",
     "Rounding",
     "Schedule",
@@ -33,9 +36,12 @@ __all__ = [
     "ScheduleTerms",
     "accrual_days",
     "add_months",
+    "continuing_anchor",
     "due_dates",
     "generate_schedule",
+    "has_level_installment",
     "level_payment",
+    "penalty_days",
     "periodic_rate",
     "thirty_360_days",
     "year_days",

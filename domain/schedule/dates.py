@@ -26,6 +26,13 @@ def add_months(anchor: date, months: int) -> date:
     return date(year, month, min(anchor.day, days_in_month(year, month)))
 
 
+def period_before(due: date, frequency: Frequency) -> date:
+    """The start of the ordinary period that ends on `due`: one step back."""
+    if frequency in _STEP_MONTHS:
+        return add_months(due, -_STEP_MONTHS[frequency])
+    return due - timedelta(days=_STEP_DAYS[frequency])
+
+
 def due_dates(
     start: date, frequency: Frequency, term: int, first_due_date: date | None = None
 ) -> list[date]:
@@ -53,3 +60,19 @@ def due_dates(
         return [anchor + step * (k + offset) for k in range(term)]
     except (OverflowError, ValueError):
         raise ScheduleError("term", "runs past the last representable date") from None
+
+
+def continuing_anchor(start: date, frequency: Frequency, ends: list[date]) -> date | None:
+    """The `first_due_date` that makes a schedule from `start` fall on the dates `ends`.
+
+    A schedule continued from one of its own due dates (a recast, a reschedule) must
+    keep the original day of month: anchoring on a date clamped to a short month
+    (30 June of a 31st-of-month loan) would drift later dates to the 30th. The start is
+    tried first, then the first of `ends`; when neither fits (quarterly on the 31st,
+    two clamped dates in a row) the first of `ends` is returned and the caller keeps
+    `ends` as the due dates.
+    """
+    for candidate in (None, ends[0]):
+        if due_dates(start, frequency, len(ends), candidate) == ends:
+            return candidate
+    return ends[0]

@@ -21,6 +21,18 @@ def accrual_days(start: date, end: date, day_count: DayCount) -> int:
     return (end - start).days
 
 
+def penalty_days(origin: date, start: date, end: date, day_count: DayCount) -> int:
+    """Days of (`start`, `end`] of an accrual that runs from `origin` (<= start).
+
+    30/360 is not additive: 1 April to 31 May is 60 days, but 1-30 April plus 30 April
+    to 31 May is 29 + 30. Counting every segment from the accrual's own origin makes
+    the segments of any split add up to the whole interval's count.
+    """
+    if day_count == DayCount.THIRTY_360:
+        return thirty_360_days(origin, end) - thirty_360_days(origin, start)
+    return (end - start).days
+
+
 def thirty_360_days(start: date, end: date) -> int:
     """30/360 US (bond basis) with its end-of-February rules, applied in the standard order.
 

@@ -14,9 +14,15 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from domain.schedule.interest import level_payment, period_rates, periodic_rate
+from domain.schedule.interest import (
+    PeriodRates,
+    annuity_factors,
+    level_payment,
+    period_rates,
+    periodic_rate,
+)
 from domain.schedule.rounding import Rounder
-from domain.schedule.terms import PERIODS_PER_YEAR, Method, ScheduleTerms
+from domain.schedule.terms import PERIODS_PER_YEAR, InterestCalculation, Method, ScheduleTerms
 
 Row = tuple[date, Decimal, Decimal]  # due date, principal, interest
 
@@ -30,16 +36,64 @@ class Plan:
     money: Rounder
     principal: Decimal  # quantized to the minor unit
 
+    def round_level(self, level: Decimal) -> Decimal:
+        """A level installment at the minor unit, or at the terms' multiple."""
+        multiple = self.terms.installment_multiple
+        return self.money(level) if multiple is None else self.money.to_multiple(level, multiple)
+
 
 def equal_installments(plan: Plan) -> list[Row]:
-    """Annuity: a level payment over the periods after grace; interest on the balance."""
-    terms, money = plan.terms, plan.money
+    """Annuity: a level payment over the periods after grace; interest on the balance.
+
+    When every period charges the nominal rate the payment is the closed form. When
+    periods charge different rates (daily interest on actual days) it is solved for
+    those rates, so the schedule amortises under the interest it charges and only
+    rounding reaches the last installment; the nominal payment would leave the whole
+    day-count difference there.
+    """
+    terms = plan.terms
+    rates = period_rates(terms, plan.dates, [1] * terms.term)
     rate = periodic_rate(terms.annual_rate_percent, terms.frequency)
-    # Daily interest still uses the per-period rate for the level payment (the contract
-    # quotes one installment); the daily accruals then decide how much of it is principal.
-    level = level_payment(plan.principal, rate, terms.term - terms.grace_periods)
-    multiple = terms.installment_multiple
-    level = money(level) if multiple is None else money.to_multiple(level, multiple)
+    nominal = terms.annual_rate_percent * rates.denominator
+    if all(n * 100 * PERIODS_PER_YEAR[terms.frequency] == nominal for n in rates.numerators):
+        level = plan.round_level(
+            level_payment(plan.principal, rate, terms.term - terms.grace_periods)
+        )
+        return _level(plan, level)
+    return _solved_annuity(
+        plan, PeriodRates(rates.numerators[terms.grace_periods :], rates.denominator)
+    )
+
+
+# Enough for the rounded payment to settle: each round removes the interest rounding's
+# drift, and the payment then stays within one rounding step.
+_SOLVE_ROUNDS = 6
+
+
+def _solved_annuity(plan: Plan, rates: PeriodRates) -> list[Row]:
+    """The level payment that leaves (nearly) nothing over for the last installment.
+
+    Start from the exact payment for these rates, then move it by the last
+    installment's excess over the future-value factor until the rounded payment stops
+    changing, keeping the payment whose last installment is nearest to it.
+    """
+    present, future = annuity_factors(rates)
+    exact = plan.principal / present
+    best_gap, best_rows, tried = None, [], set()
+    for _ in range(_SOLVE_ROUNDS):
+        level = plan.round_level(exact)
+        if level in tried:
+            break
+        tried.add(level)
+        rows = _level(plan, level)
+        gap = rows[-1][1] + rows[-1][2] - level
+        if best_gap is None or abs(gap) < best_gap:
+            best_gap, best_rows = abs(gap), rows
+        exact += gap / future
+    return best_rows
+
+
+def _level(plan: Plan, level: Decimal) -> list[Row]:
     return _amortize(plan, lambda interest: level - interest)
 
 
@@ -66,33 +120,55 @@ def bullet(plan: Plan) -> list[Row]:
 
 
 def flat(plan: Plan) -> list[Row]:
-    """Interest on the original principal for the whole term, spread evenly.
+    """Interest on the original principal, principal in equal shares after grace.
 
-    Day count and interest calculation do not apply: flat interest is quoted on the
-    term (P * rate * term / periods per year). Grace defers principal, not interest.
+    Per-period interest is quoted on the term (P * rate * term / periods per year),
+    spread evenly, and day count does not apply. Daily interest charges each period
+    its days on the original principal, as `equal_principal` counts them on the balance.
+    Grace defers principal, not interest. With `installment_multiple` (per-period
+    only: daily installments are not level) the installment after grace, principal
+    share plus interest share, is rounded to the multiple and the principal is what
+    it leaves after the interest (Fineract: 5,000 at 12% over 18 months -> 278 x 17 + 274).
     """
     terms, money, zero = plan.terms, plan.money, plan.money.zero()
-    total_interest = money(
-        plan.principal
-        * terms.annual_rate_percent
-        * terms.term
-        / (100 * PERIODS_PER_YEAR[terms.frequency])
-    )
-    interest_share = money(total_interest / terms.term)
     principal_share = money(plan.principal / (terms.term - terms.grace_periods))
-    balance, interest_left = plan.principal, total_interest
+    if terms.interest_calculation == InterestCalculation.DAILY:
+        numerators, denominator = period_rates(terms, plan.dates, [1] * terms.term)
+        interests = [money(plan.principal * n / denominator) for n in numerators]
+    else:
+        total_interest = money(
+            plan.principal
+            * terms.annual_rate_percent
+            * terms.term
+            / (100 * PERIODS_PER_YEAR[terms.frequency])
+        )
+        interest_share = money(total_interest / terms.term)
+        interests = _spread(total_interest, interest_share, terms.term)
+        if terms.installment_multiple is not None:
+            level = plan.principal / (terms.term - terms.grace_periods) + interest_share
+            rounded = money.to_multiple(level, terms.installment_multiple)
+            principal_share = max(rounded - interest_share, zero)
+    balance = plan.principal
     last = terms.term - 1
     rows: list[Row] = []
-    for index, due in enumerate(plan.dates):
+    for index, (due, interest) in enumerate(zip(plan.dates, interests, strict=True)):
         if index == last:
-            principal, interest = balance, interest_left
+            principal = balance
         else:
-            interest = min(interest_share, interest_left)
             principal = zero if index < terms.grace_periods else min(principal_share, balance)
         balance -= principal
-        interest_left -= interest
         rows.append((due, principal, interest))
     return rows
+
+
+def _spread(total: Decimal, share: Decimal, count: int) -> list[Decimal]:
+    """`share` per period while it lasts, the last period taking what remains of `total`."""
+    shares, left = [], total
+    for _ in range(count - 1):
+        amount = min(share, left)
+        shares.append(amount)
+        left -= amount
+    return [*shares, left]
 
 
 def _amortize(plan: Plan, principal_due: Callable[[Decimal], Decimal]) -> list[Row]:

@@ -6,7 +6,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import TypeVar
+from typing import Any, TypeVar
+
+from pydantic import GetCoreSchemaHandler
+from pydantic_core import core_schema
 
 
 class Method(StrEnum):
@@ -35,6 +38,15 @@ class InterestCalculation(StrEnum):
     DAILY = "daily"
 
 
+class OddPeriodInterest(StrEnum):
+    """What per-period interest charges a first period that is not one ordinary period
+    (a `first_due_date` 5 or 43 days after the start): one whole period's interest, or
+    the period's interest in proportion to its days (days / the ordinary period's days)."""
+
+    WHOLE_PERIOD = "whole_period"
+    BY_DAYS = "by_days"
+
+
 class Rounding(StrEnum):
     HALF_EVEN = "half_even"
     HALF_UP = "half_up"
@@ -59,6 +71,20 @@ MAX_ANNUAL_RATE_PERCENT = Decimal(10000)
 MAX_TERM = 1200
 
 
+def has_level_installment(method: Method, interest_calculation: InterestCalculation) -> bool:
+    """Whether the method repays in one level installment, the one `installment_multiple`
+    rounds: the annuity, and flat under per-period interest (daily flat interest follows
+    each period's days, so its installments differ)."""
+    if method == Method.EQUAL_INSTALLMENTS:
+        return True
+    return method == Method.FLAT and interest_calculation == InterestCalculation.PER_PERIOD
+
+
+LEVEL_INSTALLMENT_ONLY = (
+    "applies only to a level installment: equal_installments, or flat with per_period interest"
+)
+
+
 class ScheduleError(ValueError):
     """Terms no schedule can be built from. `field` names the offending input."""
 
@@ -79,7 +105,10 @@ class ScheduleTerms:
 
     `grace_periods` has no effect on `interest_only` and `bullet`, whose principal is
     already deferred to maturity; `interest_only_every` only affects `interest_only`;
-    `installment_multiple` rounds the level installment of `equal_installments` only.
+    `odd_period_interest` applies to per-period interest only (daily interest counts
+    the days of every period anyway; flat interest is quoted on the term).
+    `installment_multiple` rounds the level installment of `equal_installments` and of
+    per-period `flat`, and is refused for any other method.
     Enumeration fields also accept their plain string values (as they arrive over REST).
     """
 
@@ -97,6 +126,16 @@ class ScheduleTerms:
     installment_multiple: Decimal | None = None
     minor_unit: int = 2
     interest_only_every: int = 1
+    # Terms stored before the option existed load as whole_period (see below).
+    odd_period_interest: OddPeriodInterest = OddPeriodInterest.BY_DAYS
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: type[Any], handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        """Terms recorded in events and snapshots load with the defaults they were
+        recorded under: a first period then always cost one whole period."""
+        return core_schema.no_info_before_validator_function(_stored_defaults, handler(source))
 
     def __post_init__(self) -> None:
         for name, kind in _ENUM_FIELDS:
@@ -114,6 +153,8 @@ class ScheduleTerms:
             _check_decimal(self.installment_multiple, "installment_multiple", self.minor_unit)
             if self.installment_multiple <= 0:
                 raise ScheduleError("installment_multiple", "must be positive")
+            if not has_level_installment(self.method, self.interest_calculation):
+                raise ScheduleError("installment_multiple", LEVEL_INSTALLMENT_ONLY)
         if self.first_due_date is not None and self.first_due_date <= self.start_date:
             raise ScheduleError("first_due_date", "must be after start_date")
 
@@ -124,7 +165,18 @@ _ENUM_FIELDS: tuple[tuple[str, type[StrEnum]], ...] = (
     ("day_count", DayCount),
     ("interest_calculation", InterestCalculation),
     ("rounding", Rounding),
+    ("odd_period_interest", OddPeriodInterest),
 )
+
+# What a field stored before it existed meant: replay keeps the schedules it built.
+STORED_DEFAULTS = {"odd_period_interest": OddPeriodInterest.WHOLE_PERIOD.value}
+
+
+def _stored_defaults(value: Any) -> Any:
+    if isinstance(value, dict):
+        return STORED_DEFAULTS | value
+    return value
+
 
 _E = TypeVar("_E", bound=StrEnum)
 

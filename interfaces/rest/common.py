@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import Depends, Header, Request
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from application.app import LendingApplication, Written
@@ -62,7 +62,29 @@ OptionalReason = Annotated[str, *_lines(0, REASON_LENGTH)]
 Note = Annotated[str, *_lines(0, NOTE_LENGTH)]
 RequiredNote = Annotated[str, *_lines(1, NOTE_LENGTH)]
 
-Money = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2)]
+# Money travels as a plain decimal string ("1000.00"): an exponent ("1e3") or a JSON
+# number (10.5, a binary float on the way in) is refused, not reinterpreted.
+_PLAIN_DECIMAL = r"^-?[0-9]{1,20}(\.[0-9]{1,20})?$"
+_plain_decimal = re.compile(_PLAIN_DECIMAL).fullmatch
+
+
+def _decimal_string(value: object) -> object:
+    if isinstance(value, Decimal):  # built in Python, not read from JSON
+        return value
+    if not isinstance(value, str) or not _plain_decimal(value):
+        raise PydanticCustomError(
+            "decimal_string", 'must be a decimal string such as "1000.00", without an exponent'
+        )
+    return value
+
+
+_MONEY_SCHEMA = {"type": "string", "format": "decimal", "pattern": _PLAIN_DECIMAL, "maxLength": 41}
+Money = Annotated[
+    Decimal,
+    Field(ge=0, max_digits=18, decimal_places=2),
+    BeforeValidator(_decimal_string),
+    WithJsonSchema(_MONEY_SCHEMA),
+]
 Percent = Annotated[Decimal, Field(ge=0, le=1000, max_digits=9, decimal_places=4)]
 # Whole numbers within what the domain allows and the read models' integer columns hold.
 Term = Annotated[int, Field(ge=1, le=MAX_TERM)]

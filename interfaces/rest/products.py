@@ -15,9 +15,17 @@ from domain.product import (
     DEFAULT_MIN_AGE,
     DEFAULT_ORDER,
     Component,
+    PenaltyRateBasis,
     ProductTerms,
 )
-from domain.schedule import DayCount, Frequency, InterestCalculation, Method, Rounding
+from domain.schedule import (
+    DayCount,
+    Frequency,
+    InterestCalculation,
+    Method,
+    OddPeriodInterest,
+    Rounding,
+)
 from infrastructure.tokens import Role, User
 from interfaces.rest.auth import require
 from interfaces.rest.common import (
@@ -61,6 +69,10 @@ class DefineBody(Command):
     # The borrower's age bounds, in whole years on the business date of the application.
     min_age: Age = DEFAULT_MIN_AGE
     max_age: Age = DEFAULT_MAX_AGE
+    # What per-period interest charges a first period that is not one ordinary period.
+    odd_period_interest: OddPeriodInterest = OddPeriodInterest.BY_DAYS
+    # penalty_rate_percent per year (on day_count) or per calendar day (罚息 0.05%/day).
+    penalty_rate_basis: PenaltyRateBasis = PenaltyRateBasis.ANNUAL
 
 
 @router.post("", status_code=201)

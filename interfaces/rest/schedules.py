@@ -14,6 +14,7 @@ from domain.schedule import (
     DayCount,
     InterestCalculation,
     Method,
+    OddPeriodInterest,
     Rounding,
     Schedule,
     ScheduleError,
@@ -41,6 +42,7 @@ class PreviewBody(Command):
     interest_calculation: InterestCalculation = InterestCalculation.PER_PERIOD
     rounding: Rounding = Rounding.HALF_EVEN
     installment_multiple: Money | None = None
+    odd_period_interest: OddPeriodInterest = OddPeriodInterest.BY_DAYS
 
 
 class InstallmentOut(BaseModel):

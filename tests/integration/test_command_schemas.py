@@ -17,7 +17,7 @@ from interfaces.rest.app import create_app
 
 DOCUMENT = create_app().openapi()
 COMPONENTS: dict[str, Any] = DOCUMENT["components"]["schemas"]
-UNBOUNDED_FORMATS = {"uuid"}  # a UUID's own syntax bounds it
+UNBOUNDED_FORMATS = {"uuid", "decimal"}  # their own syntax (a UUID, a decimal string) bounds them
 
 
 def resolved(schema: dict[str, Any]) -> dict[str, Any]:

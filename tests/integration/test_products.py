@@ -146,6 +146,9 @@ def test_settings_other_than_the_defaults_are_kept(api: TestClient) -> None:
         (micro_12(grace_days=-1), "grace_days"),
         (micro_12(installment_multiple="0"), "installment_multiple"),
         (micro_12(rounding="up"), "rounding"),
+        (micro_12(odd_period_interest="prorated"), "odd_period_interest"),
+        (micro_12(penalty_rate_basis="monthly"), "penalty_rate_basis"),
+        (micro_12(methods=["equal_principal"], installment_multiple="1"), "installment_multiple"),
         (micro_12(allocation_order=["fee", "interest", "principal"]), "allocation_order"),
         (micro_12(colour="green"), "colour"),
         ({k: v for k, v in micro_12().items() if k != "name"}, "name"),
@@ -172,3 +175,14 @@ def test_only_an_admin_defines_products(api: TestClient) -> None:
     assert api.post("/products", json=micro_12()).status_code == 401
     assert api.post("/products", json=micro_12(), headers=OFFICER).status_code == 403
     assert api.post("/graphql", json={"query": PRODUCTS}).status_code == 401
+
+
+def test_odd_period_and_penalty_basis_default_and_are_kept(api: TestClient) -> None:
+    app = api.app.state.runtime.app  # type: ignore[attr-defined]
+    define(api, micro_12())
+    plain = find_product(app, "MICRO-12").terms
+    assert (plain.odd_period_interest, plain.penalty_rate_basis) == ("by_days", "annual")
+    body = micro_12(code="DAILY-12", odd_period_interest="whole_period", penalty_rate_basis="daily")
+    define(api, body)
+    chosen = find_product(app, "DAILY-12").terms
+    assert (chosen.odd_period_interest, chosen.penalty_rate_basis) == ("whole_period", "daily")

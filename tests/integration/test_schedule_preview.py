@@ -38,6 +38,12 @@ def test_preview_of_the_textbook_annuity(api: TestClient) -> None:
         ({"term": 0}, "term"),
         ({"method": "balloon"}, "method"),
         ({"grace_periods": 12}, "grace_periods"),
+        ({"method": "equal_principal", "installment_multiple": "1"}, "installment_multiple"),
+        ({"method": "bullet", "installment_multiple": "1"}, "installment_multiple"),
+        (
+            {"method": "flat", "interest_calculation": "daily", "installment_multiple": "1"},
+            "installment_multiple",
+        ),
     ],
 )
 def test_bad_terms_are_422_naming_the_field(
@@ -54,3 +60,31 @@ def test_bad_terms_are_422_naming_the_field(
 
 def test_preview_needs_a_token(api: TestClient) -> None:
     assert api.post("/schedules/preview", json={}).status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("choice", "interest"),
+    [({}, "16.67"), ({"odd_period_interest": "whole_period"}, "100.00")],
+)
+def test_an_odd_first_period_is_charged_by_its_days_unless_asked_otherwise(
+    api: TestClient, choice: dict[str, str], interest: str
+) -> None:
+    body = {
+        "principal": "10000.00", "annual_rate_percent": "12", "term": 12,
+        "frequency": "monthly", "method": "equal_principal", "start_date": "2026-01-10",
+        "first_due_date": "2026-01-15",
+    } | choice  # fmt: skip
+    response = api.post("/schedules/preview", json=body, headers=ANALYST)
+    assert response.status_code == 200, response.text
+    assert response.json()["installments"][0]["interest"] == interest  # 5 days of 30
+
+
+def test_an_unknown_odd_period_choice_is_422_naming_the_field(api: TestClient) -> None:
+    body = {
+        "principal": "10000.00", "annual_rate_percent": "12", "term": 12,
+        "frequency": "monthly", "method": "equal_principal", "start_date": "2026-01-10",
+        "odd_period_interest": "prorated",
+    }  # fmt: skip
+    response = api.post("/schedules/preview", json=body, headers=ANALYST)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "odd_period_interest"

@@ -32,6 +32,7 @@ from domain.schedule import (
     Schedule,
     ScheduleTerms,
     generate_schedule,
+    has_level_installment,
 )
 
 
@@ -67,18 +68,22 @@ def contract_terms(draw: st.DrawFn, max_term: int = 24) -> ScheduleTerms:
     term = draw(st.integers(1, max_term))
     start = draw(st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31)))
     first_due = draw(st.none() | st.integers(1, 70).map(lambda days: start + timedelta(days=days)))
+    method = draw(st.sampled_from(Method))
+    calculation = draw(st.sampled_from(InterestCalculation))
     multiple = draw(st.sampled_from([None, None, Decimal("1"), Decimal("10")]))
+    if not has_level_installment(method, calculation):
+        multiple = None  # refused: only a level installment is rounded to a multiple
     return ScheduleTerms(
         principal=Decimal(draw(st.integers(100, 10**8))).scaleb(-minor_unit),
         annual_rate_percent=Decimal(draw(st.integers(0, 360_000))).scaleb(-4),
         term=term,
         frequency=draw(st.sampled_from(Frequency)),
-        method=draw(st.sampled_from(Method)),
+        method=method,
         start_date=start,
         first_due_date=first_due,
         grace_periods=draw(st.integers(0, term - 1)),
         day_count=draw(st.sampled_from(DayCount)),
-        interest_calculation=draw(st.sampled_from(InterestCalculation)),
+        interest_calculation=calculation,
         rounding=draw(st.sampled_from(Rounding)),
         installment_multiple=multiple,
         minor_unit=minor_unit,

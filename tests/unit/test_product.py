@@ -91,6 +91,19 @@ def test_yen_amounts_have_no_decimals() -> None:
         ({"max_term": 1201}, "max_term"),
         ({"min_term": 10**12, "max_term": 10**12}, "min_term"),
         ({"installment_multiple": Decimal("0")}, "installment_multiple"),
+        # No offered method has a level installment for the multiple to round.
+        (
+            {"methods": (Method.EQUAL_PRINCIPAL, Method.BULLET), "installment_multiple": 1},
+            "installment_multiple",
+        ),
+        (
+            {
+                "methods": (Method.FLAT,),
+                "interest_calculation": InterestCalculation.DAILY,
+                "installment_multiple": Decimal("1"),
+            },
+            "installment_multiple",
+        ),
         ({"allocation_order": (Component.FEE, Component.INTEREST)}, "allocation_order"),
         (
             {"allocation_order": (Component.FEE,) * 2 + (Component.INTEREST, Component.PENALTY)},

@@ -11,6 +11,7 @@ from domain.schedule import (
     Frequency,
     InterestCalculation,
     Method,
+    OddPeriodInterest,
     Rounding,
     ScheduleTerms,
     generate_schedule,
@@ -204,8 +205,9 @@ def test_daily_30_360_from_month_end_counts_28_days_to_february_end() -> None:
     )
     first, second = generate_schedule(terms).installments[:2]
     assert first.interest == Decimal("93.33")  # 10000 x 12% x 28/360
-    assert first.principal == Decimal("795.16")  # 888.49 - 93.33
-    assert second.interest == Decimal("92.05")  # 9204.84 x 12% x 30/360 = 92.0484
+    # The level payment is solved for the days charged (28, then 30 a month): 887.90
+    assert first.principal == Decimal("794.57")  # 887.90 - 93.33
+    assert second.interest == Decimal("92.05")  # 9205.43 x 12% x 30/360 = 92.0543
 
 
 @pytest.mark.parametrize(
@@ -229,14 +231,20 @@ def test_daily_actual_interest_accrues_day_by_day_on_the_balance(
             accrued += balance * Decimal("0.12") / year
         assert item.interest == accrued.quantize(Decimal("0.01"), ROUND_HALF_EVEN)
         if item.number < 12:
-            # The level payment is still the per-period annuity; daily interest moves the split.
-            assert item.total == Decimal("888.49")
+            # The level payment is solved for the days charged, so it stays level.
+            assert item.total == schedule.installments[0].total
         balance -= item.principal
     assert balance == 0
+    assert abs(schedule.installments[-1].total - schedule.installments[0].total) <= Decimal("0.05")
 
 
 def test_first_due_date_with_per_period_interest_charges_one_full_period() -> None:
-    terms = replace(TEXTBOOK, start_date=date(2024, 1, 10), first_due_date=date(2024, 2, 20))
+    terms = replace(
+        TEXTBOOK,
+        start_date=date(2024, 1, 10),
+        first_due_date=date(2024, 2, 20),
+        odd_period_interest=OddPeriodInterest.WHOLE_PERIOD,  # by_days: see test_schedule_odd_period
+    )
     assert rows(terms) == TEXTBOOK_ROWS
     dates = [item.due_date for item in generate_schedule(terms).installments]
     assert dates[:3] == [date(2024, 2, 20), date(2024, 3, 20), date(2024, 4, 20)]
@@ -252,5 +260,5 @@ def test_first_due_date_with_daily_interest_charges_the_broken_period() -> None:
     )
     first, second = generate_schedule(terms).installments[:2]
     assert first.interest == Decimal("134.79")  # 41 days: 10000 x 12% x 41/365 = 134.7945
-    assert first.principal == Decimal("753.70")
-    assert second.interest == Decimal("88.16")  # 20 Feb to 20 Mar 2024 is 29 days: 88.1565
+    assert first.principal == Decimal("756.62")  # of a level 891.41 solved for the days
+    assert second.interest == Decimal("88.13")  # 20 Feb to 20 Mar 2024 is 29 days: 88.1284

@@ -208,7 +208,15 @@ def test_flat_with_grace_defers_principal_and_spreads_interest_over_the_whole_te
     assert split(terms) == [("0.00", "8.33"), ("500.00", "8.33"), ("500.00", "8.34")]
 
 
-def test_flat_quarterly_ignores_daily_interest_settings() -> None:
+def test_flat_with_daily_interest_charges_each_period_its_days() -> None:
+    terms = daily_365(replace(FLAT, term=3, start_date=date(2026, 1, 31)))
+    # On the original 10,000 at 12% / 365: 28, 31 and 30 days, not 100.00 each period
+    assert split(terms) == [
+        ("3333.33", "92.05"), ("3333.33", "101.92"), ("3333.34", "98.63")
+    ]  # fmt: skip
+
+
+def test_flat_quarterly_with_daily_interest_counts_the_quarter_days() -> None:
     terms = daily_365(
         replace(
             FLAT,
@@ -218,5 +226,35 @@ def test_flat_quarterly_ignores_daily_interest_settings() -> None:
             frequency=Frequency.QUARTERLY,
         )
     )
-    # 4000 x 8% x 4/4 = 320 -> 80 a quarter
-    assert split(terms) == [("1000.00", "80.00")] * 4
+    # 4000 x 8% / 365 over 91, 91, 92 and 92 days (it used to ignore them: 80.00 each)
+    assert split(terms) == [
+        ("1000.00", "79.78"), ("1000.00", "79.78"), ("1000.00", "80.66"), ("1000.00", "80.66")
+    ]  # fmt: skip
+
+
+def test_flat_with_daily_interest_and_grace_defers_principal_only() -> None:
+    terms = daily_365(replace(FLAT, term=3, grace_periods=1, start_date=date(2026, 1, 31)))
+    assert split(terms) == [("0.00", "92.05"), ("5000.00", "101.92"), ("5000.00", "98.63")]
+
+
+def test_flat_rounds_the_installment_to_the_multiple() -> None:
+    # Fineract's flat example: 5,000 at 12% over 18 months, installment to a multiple of 1.
+    # Interest 5000 x 12% x 18/12 = 900, 50 a month; 5900/18 = 327.78 -> 328, so 278 of
+    # principal each month and the last takes the remaining 274.
+    terms = replace(FLAT, principal=Decimal("5000.00"), term=18, installment_multiple=Decimal("1"))
+    assert split(terms) == [("278.00", "50.00")] * 17 + [("274.00", "50.00")]
+    totals = [i.total for i in generate_schedule(terms).installments]
+    assert totals == [Decimal("328.00")] * 17 + [Decimal("324.00")]
+
+
+def test_flat_with_grace_rounds_the_installments_after_grace_to_the_multiple() -> None:
+    terms = replace(
+        FLAT,
+        principal=Decimal("1000.00"),
+        annual_rate_percent=Decimal("10"),
+        term=3,
+        grace_periods=1,
+        installment_multiple=Decimal("10"),
+    )
+    # 500 + 8.33 = 508.33 -> 510, so 501.67 of principal, the last 498.33
+    assert split(terms) == [("0.00", "8.33"), ("501.67", "8.33"), ("498.33", "8.34")]

@@ -9,6 +9,7 @@ import pytest
 
 from domain.schedule import (
     Frequency,
+    InterestCalculation,
     Method,
     Rounding,
     ScheduleError,
@@ -86,3 +87,31 @@ def test_rest_strings_become_enumeration_members() -> None:
 def test_terms_are_immutable() -> None:
     with pytest.raises(AttributeError):
         GOOD.term = 24  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("method", "calculation"),
+    [
+        (Method.EQUAL_PRINCIPAL, InterestCalculation.PER_PERIOD),
+        (Method.INTEREST_ONLY, InterestCalculation.PER_PERIOD),
+        (Method.BULLET, InterestCalculation.DAILY),
+        (Method.FLAT, InterestCalculation.DAILY),
+    ],
+)
+def test_a_multiple_without_a_level_installment_is_refused(
+    method: Method, calculation: InterestCalculation
+) -> None:
+    with pytest.raises(ScheduleError) as error:
+        replace(
+            GOOD,
+            method=method,
+            interest_calculation=calculation,
+            installment_multiple=Decimal("1"),
+        )
+    assert error.value.field == "installment_multiple"
+
+
+@pytest.mark.parametrize("method", [Method.EQUAL_INSTALLMENTS, Method.FLAT])
+def test_a_multiple_on_a_level_installment_is_accepted(method: Method) -> None:
+    terms = replace(GOOD, method=method, installment_multiple=Decimal("1"))
+    assert generate_schedule(terms).installments[0].total % 1 == 0
