@@ -31,13 +31,34 @@ from domain.loan.status import require
 
 @dataclass(frozen=True)
 class Approve:
-    """The caller's step; the figures apply only at the final level."""
+    """The signer's step at the pending level; the figures apply only at the final level."""
 
+    signer: Signer
+    loan_id: UUID
     principal: Decimal | None = None
     annual_rate_percent: Decimal | None = None
     term: int | None = None
     note: str = ""
     override_reason: str = ""
+    expected_version: int | None = None
+
+    @property
+    def actor(self) -> str:
+        return self.signer.name
+
+
+@dataclass(frozen=True)
+class Reject:
+    """The signer declines at the pending level, whichever it is."""
+
+    signer: Signer
+    loan_id: UUID
+    reason: str
+    expected_version: int | None = None
+
+    @property
+    def actor(self) -> str:
+        return self.signer.name
 
 
 def approval_policy(app: LendingApplication) -> ApprovalPolicy:
@@ -88,18 +109,13 @@ def open_approval(
     return case
 
 
-def approve(
-    app: LendingApplication,
-    signer: Signer,
-    loan_id: UUID,
-    change: Approve,
-    version: int | None = None,
-) -> Written:
+def approve(app: LendingApplication, command: Approve) -> Written:
     """Sign the pending level in favour; the final level approves the loan."""
+    signer, change = command.signer, command
 
     def attempt() -> Written:
-        loan = app.load(Loan, loan_id, "loan")
-        check_version(loan, version)
+        loan = app.load(Loan, command.loan_id, "loan")
+        check_version(loan, command.expected_version)
         require("approve", loan.status)
         case = approval_of(app, loan, signer.name)
         level = case.signable_level(signer, "approve")
@@ -135,18 +151,13 @@ def approve(
     return app.retrying(attempt)
 
 
-def reject(
-    app: LendingApplication,
-    signer: Signer,
-    loan_id: UUID,
-    reason: str,
-    version: int | None = None,
-) -> Written:
+def reject(app: LendingApplication, command: Reject) -> Written:
     """Sign the pending level against: the loan is rejected, whatever level it was."""
+    signer, reason = command.signer, command.reason
 
     def attempt() -> Written:
-        loan = app.load(Loan, loan_id, "loan")
-        check_version(loan, version)
+        loan = app.load(Loan, command.loan_id, "loan")
+        check_version(loan, command.expected_version)
         require("reject", loan.status)
         case = approval_of(app, loan, signer.name)
         case.reject(signer=signer, reason=reason)

@@ -14,6 +14,7 @@ Exposure is checked at close of business too, so a disbursement never waits on i
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
@@ -73,22 +74,42 @@ def _raise_unless_raised(app: LendingApplication, actor: str, day: date, finding
         return 0
 
 
-def acknowledge(
-    app: LendingApplication,
-    actor: str,
-    warning_id: UUID,
-    note: str = "",
-    version: int | None = None,
-) -> Written:
-    today = business_date(app, actor)
-    return _act(app, warning_id, version, lambda w: w.acknowledge(actor=actor, on=today, note=note))
+@dataclass(frozen=True)
+class Acknowledge:
+    actor: str
+    warning_id: UUID
+    note: str = ""
+    expected_version: int | None = None
 
 
-def resolve(
-    app: LendingApplication, actor: str, warning_id: UUID, note: str, version: int | None = None
-) -> Written:
+def acknowledge(app: LendingApplication, command: Acknowledge) -> Written:
+    actor, note = command.actor, command.note
     today = business_date(app, actor)
-    return _act(app, warning_id, version, lambda w: w.resolve(actor=actor, on=today, note=note))
+    return _act(
+        app,
+        command.warning_id,
+        command.expected_version,
+        lambda w: w.acknowledge(actor=actor, on=today, note=note),
+    )
+
+
+@dataclass(frozen=True)
+class Resolve:
+    actor: str
+    warning_id: UUID
+    note: str
+    expected_version: int | None = None
+
+
+def resolve(app: LendingApplication, command: Resolve) -> Written:
+    actor, note = command.actor, command.note
+    today = business_date(app, actor)
+    return _act(
+        app,
+        command.warning_id,
+        command.expected_version,
+        lambda w: w.resolve(actor=actor, on=today, note=note),
+    )
 
 
 def _act(

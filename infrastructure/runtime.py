@@ -117,13 +117,13 @@ class Runtime:
         findings = self.risk_findings(day, risk_policy(self.app), position)
         return max(position, raise_warnings(self.app, ADMIN, day, findings))
 
-    def close_of_business_steps(self) -> list[DayStep]:
+    def close_of_business_steps(self) -> tuple[DayStep, ...]:
         """What close of business does each day, in order."""
-        return [
+        return (
             reviewing_loans(self.loans_to_review),
             settling_promises(self.promises_due),
             raising_warnings(self.risk_findings),
-        ]
+        )
 
     def close(self) -> None:
         self.projections.close()
