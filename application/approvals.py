@@ -2,8 +2,8 @@
 
 Each step saves the approval case together with the loan, so the final approval
 (or a rejection at any level) and the loan's own `Approved` or `Rejected` event
-commit in one transaction. The thresholds come from settings (`LENDING_APPROVAL`, JSON)
-through the application's environment; the defaults are in domain/approval/policy.py.
+commit in one transaction. The levels are the application's approval policy, from
+settings (`LENDING_APPROVAL`, JSON); the defaults are in domain/approval/policy.py.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from application.app import LendingApplication, Written, check_version
 from application.calendar import SYSTEM
 from domain.approval import (
     ApprovalCase,
-    ApprovalPolicy,
     ApprovalRole,
     Basis,
     Route,
@@ -61,12 +60,6 @@ class Reject:
         return self.signer.name
 
 
-def approval_policy(app: LendingApplication) -> ApprovalPolicy:
-    """The levels configured for this store (`APPROVAL_POLICY`, JSON), else the defaults."""
-    configured = app.env.get("APPROVAL_POLICY")
-    return ApprovalPolicy.model_validate_json(configured) if configured else ApprovalPolicy()
-
-
 def routing_basis(loan: Loan, assessment: CreditAssessment | None = None) -> Basis:
     """What routing rests on: the amount applied for and the credit assessment's findings.
 
@@ -99,7 +92,7 @@ def open_approval(
     if loan.status is not LoanStatus.SUBMITTED:
         return None
     basis = routing_basis(loan, assessment)
-    route = approval_policy(app).route(basis)
+    route = app.policies.approval.route(basis)
     case = ApprovalCase.open(
         actor=submitter, loan_id=loan.id, submitter=submitter, route=route, basis=basis
     )
@@ -123,7 +116,7 @@ def approve(app: LendingApplication, command: Approve) -> Written:
             _no_figures_before_the_final_level(change)
             case.approve(
                 signer=signer,
-                policy=approval_policy(app),
+                policy=app.policies.approval,
                 principal=loan.principal,
                 note=change.note,
             )
@@ -134,7 +127,7 @@ def approve(app: LendingApplication, command: Approve) -> Written:
         )
         case.approve(
             signer=signer,
-            policy=approval_policy(app),
+            policy=app.policies.approval,
             principal=principal,
             note=change.note,
             override_reason=change.override_reason,
@@ -192,7 +185,7 @@ def overrides_needed(
     """What approving `principal` (default: as applied for) would go against."""
     loan = app.load(Loan, loan_id, "loan")
     case = approval_of(app, loan, SYSTEM)
-    return approval_policy(app).overrides(case.basis, principal or loan.principal)
+    return app.policies.approval.overrides(case.basis, principal or loan.principal)
 
 
 def approval_of(app: LendingApplication, loan: Loan, actor: str) -> ApprovalCase:

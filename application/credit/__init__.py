@@ -2,14 +2,6 @@
 
 from application.credit.intake import assess_application
 from application.credit.lookup import assessment_of
-from application.credit.policy import credit_policy
-from application.credit.records import ApplicantRecords, records_of, use_records
+from application.credit.records import ApplicantRecords
 
-__all__ = [
-    "ApplicantRecords",
-    "assess_application",
-    "assessment_of",
-    "credit_policy",
-    "records_of",
-    "use_records",
-]
+__all__ = ["ApplicantRecords", "assess_application", "assessment_of"]
