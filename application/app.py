@@ -1,7 +1,9 @@
 """The one eventsourcing Application: every aggregate shares one events table.
 
 Command handlers live in their own modules and use the helpers here to load,
-save atomically, and retry when another writer got there first.
+save atomically, and retry when another writer got there first. What they decide by
+(the policies) and what they ask the read models (the ports) are given to the
+application when it is built, once.
 """
 
 from __future__ import annotations
@@ -12,8 +14,8 @@ import logging
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID, uuid5
 
@@ -25,9 +27,13 @@ from eventsourcing.domain import (
 )
 from eventsourcing.persistence import IntegrityError, OperationalError
 
+from application.ports import ApplicantRecords
+from domain.approval import ApprovalPolicy
 from domain.borrower import Borrower
+from domain.credit import CreditPolicy
 from domain.errors import NotFound, VersionMismatch
 from domain.loan import Loan
+from domain.risk import DEFAULT_POLICY, RiskPolicy
 
 A = TypeVar("A", bound=BaseAggregate[UUID])
 R = TypeVar("R")
@@ -67,6 +73,15 @@ class Busy(Exception):
 
 
 @dataclass(frozen=True)
+class Policies:
+    """The rules this store decides by, from settings; unset, the domain's defaults."""
+
+    credit: CreditPolicy = field(default_factory=CreditPolicy)
+    risk: RiskPolicy = DEFAULT_POLICY
+    approval: ApprovalPolicy = field(default_factory=ApprovalPolicy)
+
+
+@dataclass(frozen=True)
 class Written:
     """What a command answers: the aggregate, its version, the store position."""
 
@@ -81,12 +96,32 @@ class LendingApplication(Application[UUID]):
         dict[type[MutableAggregateProtocol[Any]] | type[ImmutableAggregateProtocol[Any]], int]
     ] = {Borrower: 100, Loan: 50}
 
-    def __init__(self, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        env: dict[str, str] | None = None,
+        *,
+        policies: Policies | None = None,
+        applicant_records: ApplicantRecords | None = None,
+    ) -> None:
+        """`applicant_records`: the read models intake asks (None: intake refuses to run,
+        rather than skip its checks; an application that only reads needs none)."""
         super().__init__(env)
         self.retry_policy = RetryPolicy()
+        self.policies = policies or Policies()
+        self._applicant_records = applicant_records
         # The claim key keeps identity numbers out of claim ids; without it,
         # a short number space could be searched by hashing every candidate.
         self._claim_key = (self.env.get("CLAIM_KEY") or "").encode()
+        # The store's opening date comes from the infrastructure edge: the application
+        # never reads a clock.
+        opening = self.env.get("OPENING_DATE")
+        self.opening_date = date.fromisoformat(opening) if opening else None
+
+    @property
+    def applicant_records(self) -> ApplicantRecords:
+        if self._applicant_records is None:
+            raise RuntimeError("intake needs the read models: the runtime passes them")
+        return self._applicant_records
 
     def claim_id(self, kind: str, value: str) -> UUID:
         digest = hmac.new(self._claim_key, f"{kind}:{value}".encode(), hashlib.sha256)

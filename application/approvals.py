@@ -2,8 +2,8 @@
 
 Each step saves the approval case together with the loan, so the final approval
 (or a rejection at any level) and the loan's own `Approved` or `Rejected` event
-commit in one transaction. The thresholds come from settings (`LENDING_APPROVAL`, JSON)
-through the application's environment; the defaults are in domain/approval/policy.py.
+commit in one transaction. The levels are the application's approval policy, from
+settings (`LENDING_APPROVAL`, JSON); the defaults are in domain/approval/policy.py.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from application.app import LendingApplication, Written, check_version
 from application.calendar import SYSTEM
 from domain.approval import (
     ApprovalCase,
-    ApprovalPolicy,
     ApprovalRole,
     Basis,
     Route,
@@ -31,19 +30,34 @@ from domain.loan.status import require
 
 @dataclass(frozen=True)
 class Approve:
-    """The caller's step; the figures apply only at the final level."""
+    """The signer's step at the pending level; the figures apply only at the final level."""
 
+    signer: Signer
+    loan_id: UUID
     principal: Decimal | None = None
     annual_rate_percent: Decimal | None = None
     term: int | None = None
     note: str = ""
     override_reason: str = ""
+    expected_version: int | None = None
+
+    @property
+    def actor(self) -> str:
+        return self.signer.name
 
 
-def approval_policy(app: LendingApplication) -> ApprovalPolicy:
-    """The levels configured for this store (`APPROVAL_POLICY`, JSON), else the defaults."""
-    configured = app.env.get("APPROVAL_POLICY")
-    return ApprovalPolicy.model_validate_json(configured) if configured else ApprovalPolicy()
+@dataclass(frozen=True)
+class Reject:
+    """The signer declines at the pending level, whichever it is."""
+
+    signer: Signer
+    loan_id: UUID
+    reason: str
+    expected_version: int | None = None
+
+    @property
+    def actor(self) -> str:
+        return self.signer.name
 
 
 def routing_basis(loan: Loan, assessment: CreditAssessment | None = None) -> Basis:
@@ -78,7 +92,7 @@ def open_approval(
     if loan.status is not LoanStatus.SUBMITTED:
         return None
     basis = routing_basis(loan, assessment)
-    route = approval_policy(app).route(basis)
+    route = app.policies.approval.route(basis)
     case = ApprovalCase.open(
         actor=submitter, loan_id=loan.id, submitter=submitter, route=route, basis=basis
     )
@@ -88,18 +102,13 @@ def open_approval(
     return case
 
 
-def approve(
-    app: LendingApplication,
-    signer: Signer,
-    loan_id: UUID,
-    change: Approve,
-    version: int | None = None,
-) -> Written:
+def approve(app: LendingApplication, command: Approve) -> Written:
     """Sign the pending level in favour; the final level approves the loan."""
+    signer, change = command.signer, command
 
     def attempt() -> Written:
-        loan = app.load(Loan, loan_id, "loan")
-        check_version(loan, version)
+        loan = app.load(Loan, command.loan_id, "loan")
+        check_version(loan, command.expected_version)
         require("approve", loan.status)
         case = approval_of(app, loan, signer.name)
         level = case.signable_level(signer, "approve")
@@ -107,7 +116,7 @@ def approve(
             _no_figures_before_the_final_level(change)
             case.approve(
                 signer=signer,
-                policy=approval_policy(app),
+                policy=app.policies.approval,
                 principal=loan.principal,
                 note=change.note,
             )
@@ -118,7 +127,7 @@ def approve(
         )
         case.approve(
             signer=signer,
-            policy=approval_policy(app),
+            policy=app.policies.approval,
             principal=principal,
             note=change.note,
             override_reason=change.override_reason,
@@ -135,18 +144,13 @@ def approve(
     return app.retrying(attempt)
 
 
-def reject(
-    app: LendingApplication,
-    signer: Signer,
-    loan_id: UUID,
-    reason: str,
-    version: int | None = None,
-) -> Written:
+def reject(app: LendingApplication, command: Reject) -> Written:
     """Sign the pending level against: the loan is rejected, whatever level it was."""
+    signer, reason = command.signer, command.reason
 
     def attempt() -> Written:
-        loan = app.load(Loan, loan_id, "loan")
-        check_version(loan, version)
+        loan = app.load(Loan, command.loan_id, "loan")
+        check_version(loan, command.expected_version)
         require("reject", loan.status)
         case = approval_of(app, loan, signer.name)
         case.reject(signer=signer, reason=reason)
@@ -181,7 +185,7 @@ def overrides_needed(
     """What approving `principal` (default: as applied for) would go against."""
     loan = app.load(Loan, loan_id, "loan")
     case = approval_of(app, loan, SYSTEM)
-    return approval_policy(app).overrides(case.basis, principal or loan.principal)
+    return app.policies.approval.overrides(case.basis, principal or loan.principal)
 
 
 def approval_of(app: LendingApplication, loan: Loan, actor: str) -> ApprovalCase:

@@ -18,10 +18,9 @@ SYSTEM = "system"
 
 
 def opening_date(app: LendingApplication) -> date:
-    value = app.env.get("OPENING_DATE")
-    if not value:
+    if app.opening_date is None:
         raise RuntimeError("OPENING_DATE is not set: the runtime passes the store's opening date")
-    return date.fromisoformat(value)
+    return app.opening_date
 
 
 def load_calendar(app: LendingApplication, actor: str = SYSTEM) -> BusinessCalendar:

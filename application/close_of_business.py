@@ -9,7 +9,7 @@ nothing for work a previous attempt already recorded.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
@@ -38,17 +38,26 @@ LoansToReview = Callable[[date, int | None], Iterable[UUID]]
 
 
 @dataclass(frozen=True)
+class CloseOfBusiness:
+    """Close every day after the business date up to `target`, each day running `steps`
+    in order (the caller's read models find what each step must do)."""
+
+    actor: str
+    target: date
+    steps: tuple[DayStep, ...]
+
+
+@dataclass(frozen=True)
 class DaysClosed:
     written: Written
     days_closed: int
 
 
-def close_of_business(
-    app: LendingApplication, actor: str, target: date, steps: Sequence[DayStep]
-) -> DaysClosed:
-    """Run close of business for every day after the business date up to `target`."""
+def close_of_business(app: LendingApplication, command: CloseOfBusiness) -> DaysClosed:
+    """Run close of business for every day after the business date up to the target."""
+    actor, steps = command.actor, command.steps
     calendar = load_calendar(app, actor)
-    days = calendar.days_to(target)
+    days = calendar.days_to(command.target)
     written = Written(calendar.id, calendar.version, 0)
     # The first day waits for everything recorded so far; later days only for what
     # the day before wrote (closing a day moves nothing a step looks for).

@@ -32,15 +32,13 @@ class RecordAction:
     note: str = ""
     promised_amount: Decimal | None = None
     promised_date: date | None = None
+    # The case's version: the one the previous action answered with.
+    expected_version: int | None = None
 
 
-def record_action(
-    app: LendingApplication, command: RecordAction, expected_version: int | None = None
-) -> Written:
-    """Record a collection action on the loan's case (opened by its first action).
-
-    `expected_version` is the case's: the version the previous action answered with.
-    """
+def record_action(app: LendingApplication, command: RecordAction) -> Written:
+    """Record a collection action on the loan's case (opened by its first action)."""
+    expected_version = command.expected_version
     today = business_date(app, command.actor)
 
     def attempt() -> Written:

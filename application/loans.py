@@ -13,6 +13,7 @@ from uuid import UUID
 
 from application.app import LendingApplication, Written, check_version
 from application.approvals import Approve as Approve  # the credit decision's steps
+from application.approvals import Reject as Reject
 from application.approvals import approve as approve
 from application.approvals import open_approval
 from application.approvals import reject as reject
@@ -104,36 +105,59 @@ def act_on_loan(
     return app.retrying(attempt)
 
 
-def withdraw(
-    app: LendingApplication, actor: str, loan_id: UUID, reason: str, version: int | None = None
-) -> Written:
+@dataclass(frozen=True)
+class Withdraw:
+    actor: str
+    loan_id: UUID
+    reason: str = ""
+    expected_version: int | None = None
+
+
+def withdraw(app: LendingApplication, command: Withdraw) -> Written:
+    actor, reason = command.actor, command.reason
     return act_on_loan(
-        app, loan_id, version, lambda loan: loan.withdraw(actor=actor, reason=reason)
+        app,
+        command.loan_id,
+        command.expected_version,
+        lambda loan: loan.withdraw(actor=actor, reason=reason),
     )
 
 
-def sign(
-    app: LendingApplication, actor: str, loan_id: UUID, signed_on: date, version: int | None = None
-) -> Written:
+@dataclass(frozen=True)
+class Sign:
+    actor: str
+    loan_id: UUID
+    signed_on: date
+    expected_version: int | None = None
+
+
+def sign(app: LendingApplication, command: Sign) -> Written:
+    actor, signed_on = command.actor, command.signed_on
     not_after_business_date(app, actor, signed_on, "signed_on")
     return act_on_loan(
-        app, loan_id, version, lambda loan: loan.sign(actor=actor, signed_on=signed_on)
+        app,
+        command.loan_id,
+        command.expected_version,
+        lambda loan: loan.sign(actor=actor, signed_on=signed_on),
     )
 
 
-def disburse(
-    app: LendingApplication,
-    actor: str,
-    loan_id: UUID,
-    disbursement: Disbursement,
-    version: int | None = None,
-) -> Written:
+@dataclass(frozen=True)
+class Disburse:
+    actor: str
+    loan_id: UUID
+    disbursement: Disbursement
+    expected_version: int | None = None
+
+
+def disburse(app: LendingApplication, command: Disburse) -> Written:
+    actor, disbursement = command.actor, command.disbursement
     not_after_business_date(app, actor, disbursement.value_date, "value_date")
     today = business_date(app, actor)
     return act_on_loan(
         app,
-        loan_id,
-        version,
+        command.loan_id,
+        command.expected_version,
         lambda loan: loan.disburse(actor=actor, disbursement=disbursement, today=today),
     )
 
@@ -142,54 +166,55 @@ def borrower_of(app: LendingApplication, loan_id: UUID) -> UUID:
     return app.load(Loan, loan_id, "loan").application.borrower_id
 
 
-def write_off(
-    app: LendingApplication,
-    actor: str,
-    loan_id: UUID,
-    value_date: date,
-    reason: str,
-    version: int | None = None,
-) -> Written:
+@dataclass(frozen=True)
+class WriteOff:
+    actor: str
+    loan_id: UUID
+    value_date: date
+    reason: str
+    expected_version: int | None = None
+
+
+def write_off(app: LendingApplication, command: WriteOff) -> Written:
+    actor, value_date, reason = command.actor, command.value_date, command.reason
     not_after_business_date(app, actor, value_date, "value_date")
     today = business_date(app, actor)
     return act_on_loan(
         app,
-        loan_id,
-        version,
+        command.loan_id,
+        command.expected_version,
         lambda loan: loan.write_off(actor=actor, value_date=value_date, reason=reason, today=today),
     )
 
 
 @dataclass(frozen=True)
 class Reschedule:
+    actor: str
+    loan_id: UUID
     from_date: date
     reason: str
     new_term: int | None = None
     new_rate_percent: Decimal | None = None
+    expected_version: int | None = None
 
 
-def reschedule(
-    app: LendingApplication,
-    actor: str,
-    loan_id: UUID,
-    change: Reschedule,
-    version: int | None = None,
-) -> Written:
-    not_after_business_date(app, actor, change.from_date, "from_date")
+def reschedule(app: LendingApplication, command: Reschedule) -> Written:
+    actor = command.actor
+    not_after_business_date(app, actor, command.from_date, "from_date")
     today = business_date(app, actor)
 
     def decide(loan: Loan) -> None:
-        if change.new_rate_percent is not None:
+        if command.new_rate_percent is not None:
             product = app.load(LoanProduct, loan.application.product_id, "product")
-            product.check_rate(change.new_rate_percent, "new_rate_percent")
+            product.check_rate(command.new_rate_percent, "new_rate_percent")
         loan.reschedule(
             actor=actor,
-            from_date=change.from_date,
-            reason=change.reason,
+            from_date=command.from_date,
+            reason=command.reason,
             today=today,
-            new_term=change.new_term,
-            new_rate_percent=change.new_rate_percent,
+            new_term=command.new_term,
+            new_rate_percent=command.new_rate_percent,
         )
         loan.review_delinquency(actor=actor, on=today)
 
-    return act_on_loan(app, loan_id, version, decide)
+    return act_on_loan(app, command.loan_id, command.expected_version, decide)

@@ -93,9 +93,15 @@ def _already_received(app: LendingApplication, payment_id: UUID, receipt: Receip
     return Written(existing.id, existing.version, 0)
 
 
-def reverse_repayment(
-    app: LendingApplication, actor: str, payment_id: UUID, reason: str
-) -> Written:
+@dataclass(frozen=True)
+class ReverseRepayment:
+    actor: str
+    repayment_id: UUID
+    reason: str
+
+
+def reverse_repayment(app: LendingApplication, command: ReverseRepayment) -> Written:
+    actor, payment_id, reason = command.actor, command.repayment_id, command.reason
     today = business_date(app, actor)
 
     def attempt() -> Written:

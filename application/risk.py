@@ -14,6 +14,7 @@ Exposure is checked at close of business too, so a disbursement never waits on i
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
@@ -22,7 +23,7 @@ from eventsourcing.persistence import IntegrityError
 from application.app import LendingApplication, Written, check_version
 from application.calendar import business_date
 from application.close_of_business import DayStep, later
-from domain.risk import DEFAULT_POLICY, Finding, RiskPolicy, RiskWarning
+from domain.risk import Finding, RiskPolicy, RiskWarning
 
 # (day, policy, position): what the rules find on `day`, once the read models they
 # query have processed `position` (None: the store's head; 0: no need to wait).
@@ -32,17 +33,11 @@ RiskFindings = Callable[[date, RiskPolicy, int | None], Iterable[Finding]]
 BATCH = 200
 
 
-def risk_policy(app: LendingApplication) -> RiskPolicy:
-    """The thresholds configured for this store (`RISK_POLICY`, JSON), else the defaults."""
-    configured = app.env.get("RISK_POLICY")
-    return RiskPolicy.model_validate_json(configured) if configured else DEFAULT_POLICY
-
-
 def raising_warnings(find: RiskFindings) -> DayStep:
     """The close-of-business step that raises the warnings the day's findings call for."""
 
     def step(app: LendingApplication, actor: str, day: date, after: int | None) -> int | None:
-        findings = find(day, risk_policy(app), after)
+        findings = find(day, app.policies.risk, after)
         return later(after, raise_warnings(app, actor, day, findings))
 
     return step
@@ -73,22 +68,42 @@ def _raise_unless_raised(app: LendingApplication, actor: str, day: date, finding
         return 0
 
 
-def acknowledge(
-    app: LendingApplication,
-    actor: str,
-    warning_id: UUID,
-    note: str = "",
-    version: int | None = None,
-) -> Written:
-    today = business_date(app, actor)
-    return _act(app, warning_id, version, lambda w: w.acknowledge(actor=actor, on=today, note=note))
+@dataclass(frozen=True)
+class Acknowledge:
+    actor: str
+    warning_id: UUID
+    note: str = ""
+    expected_version: int | None = None
 
 
-def resolve(
-    app: LendingApplication, actor: str, warning_id: UUID, note: str, version: int | None = None
-) -> Written:
+def acknowledge(app: LendingApplication, command: Acknowledge) -> Written:
+    actor, note = command.actor, command.note
     today = business_date(app, actor)
-    return _act(app, warning_id, version, lambda w: w.resolve(actor=actor, on=today, note=note))
+    return _act(
+        app,
+        command.warning_id,
+        command.expected_version,
+        lambda w: w.acknowledge(actor=actor, on=today, note=note),
+    )
+
+
+@dataclass(frozen=True)
+class Resolve:
+    actor: str
+    warning_id: UUID
+    note: str
+    expected_version: int | None = None
+
+
+def resolve(app: LendingApplication, command: Resolve) -> Written:
+    actor, note = command.actor, command.note
+    today = business_date(app, actor)
+    return _act(
+        app,
+        command.warning_id,
+        command.expected_version,
+        lambda w: w.resolve(actor=actor, on=today, note=note),
+    )
 
 
 def _act(

@@ -20,6 +20,8 @@ SYSTEM = "system"
 KIND = "scorecards"
 
 __all__ = [
+    "Activate",
+    "Publish",
     "Published",
     "PublishedVersion",
     "Scored",
@@ -96,23 +98,37 @@ def score(
     return load_scorecards(app).score(features, version)
 
 
-def publish(app: LendingApplication, actor: str, model: ScoreModel) -> Published:
-    """Publish `model` as the next version (not active until activated)."""
+@dataclass(frozen=True)
+class Publish:
+    actor: str
+    model: ScoreModel
+
+
+def publish(app: LendingApplication, command: Publish) -> Published:
+    """Publish the command's model as the next version (not active until activated)."""
+    actor = command.actor
 
     def attempt() -> Published:
         scorecards = load_scorecards(app, actor)
-        version = scorecards.publish(actor=actor, model=model)
+        version = scorecards.publish(actor=actor, model=command.model)
         return Published(version, app.save_all(scorecards))
 
     return app.retrying(attempt)
 
 
-def activate(app: LendingApplication, actor: str, version: int) -> Written:
-    """Score new applications with `version` from now on."""
+@dataclass(frozen=True)
+class Activate:
+    actor: str
+    version: int  # the model's version, not the aggregate's
+
+
+def activate(app: LendingApplication, command: Activate) -> Written:
+    """Score new applications with the command's model version from now on."""
+    actor = command.actor
 
     def attempt() -> Written:
         scorecards = load_scorecards(app, actor)
-        scorecards.activate(actor=actor, version=version)
+        scorecards.activate(actor=actor, version=command.version)
         return app.save_all(scorecards)
 
     return app.retrying(attempt)

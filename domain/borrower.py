@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
 from eventsourcing.domain import event
+from pydantic import Field
 
 from domain.errors import InvalidTransition, InvalidValue
 from domain.identity import birth_date_of, normalize_credit_code, normalize_resident_id
@@ -144,14 +145,6 @@ class Borrower(Aggregate):
             phone_digest=phone_digest,
         )
 
-    class Updated(Aggregate.Event):
-        profile: Profile
-        changed: list[str]
-        phone_digest: str | None = None  # of the profile's phone, as on Registered
-
-        def apply(self, aggregate: Any) -> None:
-            aggregate.profile = self.profile
-
     def update(
         self, *, actor: str, changes: dict[str, Any], phone_digest: str | None = None
     ) -> None:
@@ -165,13 +158,18 @@ class Borrower(Aggregate):
         updated = self.profile.model_copy(update=changes).checked()
         changed = sorted(k for k in changes if getattr(updated, k) != getattr(self.profile, k))
         if changed:
-            self.trigger_event(
-                self.Updated,
-                actor=actor,
-                profile=updated,
-                changed=changed,
-                phone_digest=phone_digest,
-            )
+            self._updated(actor=actor, profile=updated, changed=changed, phone_digest=phone_digest)
+
+    @event("Updated")
+    def _updated(
+        self,
+        actor: str,
+        profile: Profile,
+        changed: list[str],
+        # Of the profile's phone, as on Registered; an update stored before it has none.
+        phone_digest: Annotated[str | None, Field(default=None)],
+    ) -> None:
+        self.profile = profile
 
     def blacklist(self, *, actor: str, reason: str, on: date) -> None:
         """Refuse the borrower credit from business date `on`; intake rejects them."""

@@ -18,6 +18,8 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid5
 
+from eventsourcing.domain import event
+
 from domain.errors import InvalidTransition, InvalidValue
 from domain.loan.status import LoanStatus
 from domain.model import Aggregate, Immutable
@@ -59,21 +61,6 @@ def require_collectable(status: LoanStatus) -> None:
         raise InvalidTransition("record a collection action", f"the loan is {status.value}")
 
 
-class PromiseSettled(Aggregate.Event):
-    """What both outcomes of a promise record; `value_date` is the promised date."""
-
-    value_date: date
-    loan_id: UUID
-    borrower_id: UUID
-    action_number: int
-    promised_date: date
-    promised_amount: Decimal
-    paid_amount: Decimal
-
-    def apply(self, aggregate: Any) -> None:
-        aggregate.open_promises.pop(self.action_number, None)
-
-
 class CollectionCase(Aggregate):
     if TYPE_CHECKING:  # assigned by events; annotations here would become __init__ fields
         loan_id: UUID
@@ -90,33 +77,6 @@ class CollectionCase(Aggregate):
             aggregate.borrower_id = self.borrower_id
             aggregate.actions_recorded = 0
             aggregate.open_promises = {}
-
-    class ActionRecorded(Aggregate.Event):
-        value_date: date  # the business date the action was recorded on
-        loan_id: UUID
-        borrower_id: UUID
-        number: int
-        kind: ActionKind
-        outcome: str
-        note: str
-        promised_amount: Decimal | None
-        promised_date: date | None
-
-        def apply(self, aggregate: Any) -> None:
-            aggregate.actions_recorded = self.number
-            if self.promised_amount is not None and self.promised_date is not None:
-                aggregate.open_promises[self.number] = Promise(
-                    action_number=self.number,
-                    made_on=self.value_date,
-                    promised_date=self.promised_date,
-                    promised_amount=self.promised_amount,
-                )
-
-    class PromiseKept(PromiseSettled):
-        pass
-
-    class PromiseBroken(PromiseSettled):
-        pass
 
     @classmethod
     def open(cls, *, actor: str, loan_id: UUID, borrower_id: UUID) -> CollectionCase:
@@ -148,8 +108,7 @@ class CollectionCase(Aggregate):
             raise InvalidValue("promised_amount", "must be more than zero")
         if promised_date is not None and promised_date < on:
             raise InvalidValue("promised_date", f"must not be before the business date {on}")
-        self.trigger_event(
-            self.ActionRecorded,
+        self._action_recorded(
             actor=actor,
             value_date=on,
             loan_id=self.loan_id,
@@ -161,6 +120,29 @@ class CollectionCase(Aggregate):
             promised_amount=promised_amount,
             promised_date=promised_date,
         )
+
+    @event("ActionRecorded")
+    def _action_recorded(
+        self,
+        actor: str,
+        value_date: date,  # the business date the action was recorded on
+        loan_id: UUID,
+        borrower_id: UUID,
+        number: int,
+        kind: ActionKind,
+        outcome: str,
+        note: str,
+        promised_amount: Decimal | None,
+        promised_date: date | None,
+    ) -> None:
+        self.actions_recorded = number
+        if promised_amount is not None and promised_date is not None:
+            self.open_promises[number] = Promise(
+                action_number=number,
+                made_on=value_date,
+                promised_date=promised_date,
+                promised_amount=promised_amount,
+            )
 
     def promises_due(self, on: date) -> list[Promise]:
         """Open promises whose promised date is over once the business date is `on`."""
@@ -185,9 +167,8 @@ class CollectionCase(Aggregate):
                 ),
                 promise.promised_amount * 0,  # zero at the amount's minor unit: "0.00"
             )
-            outcome = self.PromiseKept if paid >= promise.promised_amount else self.PromiseBroken
-            self.trigger_event(
-                outcome,
+            settle = self._promise_kept if paid >= promise.promised_amount else self._promise_broken
+            settle(
                 actor=actor,
                 value_date=promise.promised_date,
                 loan_id=self.loan_id,
@@ -197,6 +178,41 @@ class CollectionCase(Aggregate):
                 promised_amount=promise.promised_amount,
                 paid_amount=paid,
             )
+
+    # Both outcomes of a promise record the same; `value_date` is the promised date.
+    @event("PromiseKept")
+    def _promise_kept(
+        self,
+        actor: str,
+        value_date: date,
+        loan_id: UUID,
+        borrower_id: UUID,
+        action_number: int,
+        promised_date: date,
+        promised_amount: Decimal,
+        paid_amount: Decimal,
+    ) -> None:
+        self.open_promises.pop(action_number, None)
+
+    @event("PromiseBroken")
+    def _promise_broken(
+        self,
+        actor: str,
+        value_date: date,
+        loan_id: UUID,
+        borrower_id: UUID,
+        action_number: int,
+        promised_date: date,
+        promised_amount: Decimal,
+        paid_amount: Decimal,
+    ) -> None:
+        self.open_promises.pop(action_number, None)
+
+
+if TYPE_CHECKING:  # the @event decorator makes these classes, which type checkers cannot see
+    PromiseSettled = Aggregate.Event
+else:
+    PromiseSettled = CollectionCase.PromiseKept | CollectionCase.PromiseBroken
 
 
 def _text(value: str, field: str) -> str:

@@ -10,13 +10,12 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from application.app import LendingApplication
+from application.app import LendingApplication, Policies
 from application.calendar import business_date
 from application.close_of_business import DayStep, reviewing_loans
 from application.collections import settling_promises
-from application.credit import use_records
 from application.demo import ADMIN, load_demo
-from application.risk import raise_warnings, raising_warnings, risk_policy
+from application.risk import raise_warnings, raising_warnings
 from domain.risk import Finding, RiskPolicy
 from infrastructure import secrets
 from infrastructure.database import database_url, eventsourcing_env
@@ -27,7 +26,7 @@ from projections.credit_assessments import CreditAssessmentsView
 from projections.loan_books import LoanBooksView
 from projections.risk_findings import risk_findings
 from projections.risk_warnings import RiskWarningsView
-from projections.runner import Projections
+from projections.runner import Projections, open_views
 
 
 def build_env(settings: Settings, url: str | None = None) -> dict[str, str]:
@@ -36,15 +35,17 @@ def build_env(settings: Settings, url: str | None = None) -> dict[str, str]:
     # The only clock read that touches the books: the date a new store opens at.
     env["OPENING_DATE"] = (settings.opening_date or date.today()).isoformat()
     env["CLAIM_KEY"] = hmac.new(key.encode(), b"claims", hashlib.sha256).hexdigest()
-    env["RISK_POLICY"] = settings.risk.model_dump_json()
-    env["CREDIT_POLICY"] = settings.credit.model_dump_json()
-    env["APPROVAL_POLICY"] = settings.approval.model_dump_json()
     # The read models (status, lookups, rebuilds) share one small pool, and the
     # follower of them all has another.
     for name in ("views", "read_models"):
         env[f"{name.upper()}_POSTGRES_POOL_SIZE"] = "1"
         env[f"{name.upper()}_POSTGRES_MAX_OVERFLOW"] = "3"
     return env
+
+
+def policies(settings: Settings) -> Policies:
+    """The policies the settings configure, built once for the application."""
+    return Policies(credit=settings.credit, risk=settings.risk, approval=settings.approval)
 
 
 @dataclass
@@ -63,12 +64,12 @@ class Runtime:
         env = build_env(settings, url)
         if not create_tables:
             env["CREATE_TABLE"] = "no"
-        app = LendingApplication(env)
-        projections = Projections(env, app)
+        views = open_views(env)
         # Intake's fraud signals count across borrowers: it asks the read models.
-        records = projections.views["credit_assessments"]
+        records = views[1]["credit_assessments"]
         assert isinstance(records, CreditAssessmentsView)
-        use_records(app, records)
+        app = LendingApplication(env, policies=policies(settings), applicant_records=records)
+        projections = Projections(env, app, views)
         return cls(settings, url, env, app, projections)
 
     def loans_to_review(self, day: date, position: int | None = None) -> Iterable[UUID]:
@@ -115,16 +116,16 @@ class Runtime:
         self.projections.start()
         position = load_demo(self.app, borrowers, **options)
         day = business_date(self.app, ADMIN)
-        findings = self.risk_findings(day, risk_policy(self.app), position)
+        findings = self.risk_findings(day, self.app.policies.risk, position)
         return max(position, raise_warnings(self.app, ADMIN, day, findings))
 
-    def close_of_business_steps(self) -> list[DayStep]:
+    def close_of_business_steps(self) -> tuple[DayStep, ...]:
         """What close of business does each day, in order."""
-        return [
+        return (
             reviewing_loans(self.loans_to_review),
             settling_promises(self.promises_due),
             raising_warnings(self.risk_findings),
-        ]
+        )
 
     def close(self) -> None:
         self.projections.close()

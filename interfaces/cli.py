@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from application.close_of_business import close_of_business
+from application.close_of_business import CloseOfBusiness, close_of_business
 from domain.errors import DomainError
 from infrastructure import secrets
 from infrastructure.runtime import Runtime
@@ -165,9 +165,8 @@ def cob(
     # The arrears index is a read model: follow the store while the days are closed.
     runtime.projections.start()
     try:
-        result = close_of_business(
-            runtime.app, actor, date.date(), runtime.close_of_business_steps()
-        )
+        command = CloseOfBusiness(actor, date.date(), runtime.close_of_business_steps())
+        result = close_of_business(runtime.app, command)
         console.print(
             f"Closed {result.days_closed} day(s); business date {date.date()}, "
             f"position {result.written.position}"

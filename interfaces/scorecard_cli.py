@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from application.scorecard import activate, publish, published_versions
+from application.scorecard import Activate, Publish, activate, publish, published_versions
 from domain.errors import DomainError
 from infrastructure.runtime import Runtime
 from infrastructure.settings import Settings
@@ -39,7 +39,7 @@ def train(
     runtime = Runtime.open(Settings())
     try:
         trained = train_file(file, target, bad_value)
-        published = publish(runtime.app, actor, trained.model)
+        published = publish(runtime.app, Publish(actor, trained.model))
     except DomainError as error:
         console.print(f"[red]{error}")
         raise typer.Exit(2) from None
@@ -66,7 +66,7 @@ def activate_version(version: int, actor: Actor = "cli") -> None:
     """Score new applications with VERSION from now on."""
     runtime = Runtime.open(Settings())
     try:
-        activate(runtime.app, actor, version)
+        activate(runtime.app, Activate(actor, version))
     except DomainError as error:
         console.print(f"[red]{error}")
         raise typer.Exit(2) from None

@@ -71,10 +71,16 @@ class AllReadModels(ReadModelGroup):
 class Projections:
     """The read models of one process; live followers only once `start` is called."""
 
-    def __init__(self, env: dict[str, str], app: LendingApplication) -> None:
+    def __init__(
+        self,
+        env: dict[str, str],
+        app: LendingApplication,
+        views: tuple[PostgresDatastore, dict[str, ReadModel]] | None = None,
+    ) -> None:
+        """`views`: those `open_views(env)` opened already (the application asks some)."""
         self.env = env
         self.app = app
-        self.datastore, self.views = open_views(env)
+        self.datastore, self.views = views or open_views(env)
         self.follower: Follower | None = None
 
     def start(self) -> None:

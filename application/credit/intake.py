@@ -13,8 +13,7 @@ from decimal import Decimal
 
 from application.app import LendingApplication
 from application.calendar import business_date
-from application.credit.policy import credit_policy
-from application.credit.records import ApplicantRecords, records_of
+from application.credit.records import ApplicantRecords
 from application.phones import phone_digest
 from application.scorecard import score
 from domain.borrower import Borrower, BorrowerKind
@@ -66,7 +65,7 @@ def assess_application(
     """The new loan's assessment, to be saved with it and with `borrower`, on which the
     application is recorded. A failed hard check ends it `rejected` before scoring; the
     caller rejects the loan."""
-    records = records_of(app)
+    records = app.applicant_records
     facts = gather(app, records, borrower, loan, collateral_value, business_date(app, actor))
     digest = phone_digest(app, borrower.profile.phone)
     activity = recent_activity(records, borrower, digest, facts.on, facts.policy)
@@ -102,7 +101,7 @@ def gather(
     collateral_value: Decimal | None,
     on: date,
 ) -> Facts:
-    policy = credit_policy(app)
+    policy = app.policies.credit
     application = loan.application
     recorded = [applied.loan_id for applied in borrower.applications]
     earlier = {*recorded, *records.loan_ids(borrower.id)} - {loan.id}

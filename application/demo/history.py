@@ -13,8 +13,13 @@ from uuid import UUID
 
 from application.demo.plans import Habit, Plan
 from application.demo.session import TODAY, Session
-from application.loans import Reschedule, reschedule, write_off
-from application.repayments import ReceiveRepayment, receive_repayment, reverse_repayment
+from application.loans import Reschedule, WriteOff, reschedule, write_off
+from application.repayments import (
+    ReceiveRepayment,
+    ReverseRepayment,
+    receive_repayment,
+    reverse_repayment,
+)
 from domain.ledger import InstallmentState, Prepayment
 from domain.loan import Loan, LoanStatus
 
@@ -98,7 +103,8 @@ class History:
         if self.habit is Habit.BOUNCED:
             bounced = self.pay(amount, on, late=late)
             reason = self.rng.choice(BOUNCES)
-            self.session.wrote(reverse_repayment(self.session.app, self.officer, bounced, reason))
+            reversal = ReverseRepayment(self.officer, bounced, reason)
+            self.session.wrote(reverse_repayment(self.session.app, reversal))
             again = on + timedelta(days=self.rng.randint(3, 10))
             if again <= TODAY:
                 self.pay(amount, again, late=True)
@@ -144,14 +150,16 @@ class History:
         if loan.status is not LoanStatus.ACTIVE or not due or len(_owing(loan)) < 2:
             return
         remaining = len([i for i in _installments(loan) if i.due_date > due[-1]])
+        approver = self.rng.choice(("approver.sun", "approver.zhou"))
         change = Reschedule(
+            actor=approver,
+            loan_id=self.loan_id,
             from_date=due[-1],
             reason=self.rng.choice(HARDSHIPS),
             new_term=remaining + self.rng.randint(3, 6),
             new_rate_percent=self.plan.offer.terms.min_rate_percent,
         )
-        approver = self.rng.choice(("approver.sun", "approver.zhou"))
-        self.session.wrote(reschedule(self.session.app, approver, self.loan_id, change))
+        self.session.wrote(reschedule(self.session.app, change))
 
     def write_off(self) -> None:
         loan = self.session.loan(self.loan_id)
@@ -161,7 +169,8 @@ class History:
         on = min(TODAY, owing[0].due_date + timedelta(days=self.rng.randint(120, 200)))
         on = max(on, self.last_on)
         reason = "uncollectable: long past due and collection exhausted"
-        self.session.wrote(write_off(self.session.app, "approver.sun", self.loan_id, on, reason))
+        command = WriteOff("approver.sun", self.loan_id, on, reason)
+        self.session.wrote(write_off(self.session.app, command))
         recovery_on = on + timedelta(days=self.rng.randint(10, 90))
         written_off = self.session.loan(self.loan_id).written_off
         if written_off is None or recovery_on > TODAY or self.rng.random() < 0.4:

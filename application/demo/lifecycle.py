@@ -6,10 +6,19 @@ import random
 from dataclasses import replace
 from uuid import UUID
 
-from application.approvals import Approve, approve, overrides_needed, pending, reject
+from application.approvals import Approve, Reject, approve, overrides_needed, pending, reject
 from application.demo.plans import Plan
 from application.demo.session import Session
-from application.loans import SubmitApplication, disburse, sign, submit_application, withdraw
+from application.loans import (
+    Disburse,
+    Sign,
+    SubmitApplication,
+    Withdraw,
+    disburse,
+    sign,
+    submit_application,
+    withdraw,
+)
 from domain.approval import ApprovalRole, Signer
 from domain.loan import Disbursement, LoanStatus
 
@@ -79,19 +88,19 @@ def originate(
         decide(session, rng, loan_id, plan, reject_at=rng.randint(1, 3))
         return None
     if plan.fate is S.WITHDRAWN and withdraw_after is S.SUBMITTED:
-        session.wrote(withdraw(app, officer, loan_id, rng.choice(WITHDRAWALS)))
+        session.wrote(withdraw(app, Withdraw(officer, loan_id, rng.choice(WITHDRAWALS))))
         return None
     decide(session, rng, loan_id, plan)
     if plan.fate is S.APPROVED:
         return None
     if plan.fate is S.WITHDRAWN and withdraw_after is S.APPROVED:
-        session.wrote(withdraw(app, officer, loan_id, rng.choice(WITHDRAWALS)))
+        session.wrote(withdraw(app, Withdraw(officer, loan_id, rng.choice(WITHDRAWALS))))
         return None
-    session.wrote(sign(app, officer, loan_id, plan.signed_on))
+    session.wrote(sign(app, Sign(officer, loan_id, plan.signed_on)))
     if plan.fate is S.SIGNED:
         return None
     if plan.fate is S.WITHDRAWN:
-        session.wrote(withdraw(app, officer, loan_id, rng.choice(WITHDRAWALS)))
+        session.wrote(withdraw(app, Withdraw(officer, loan_id, rng.choice(WITHDRAWALS))))
         return None
     account = f"6222{rng.randint(0, 10**15 - 1):015d}"
     paid_out = Disbursement(
@@ -100,7 +109,7 @@ def originate(
         channel="bank_transfer",
         reference=session.reference("DSB"),
     )
-    session.wrote(disburse(app, officer, loan_id, paid_out))
+    session.wrote(disburse(app, Disburse(officer, loan_id, paid_out)))
     return loan_id
 
 
@@ -125,14 +134,15 @@ def decide(
         signer = rng.choice([s for s in SIGNERS[level.role] if s.name not in signed])
         signed.add(signer.name)
         if reject_at is not None and (level.level >= reject_at or level.final):
-            session.wrote(reject(app, signer, loan_id, rng.choice(REJECTIONS)))
+            session.wrote(reject(app, Reject(signer, loan_id, rng.choice(REJECTIONS))))
             return
         if not level.final:
-            change = Approve(note=rng.choice(RECOMMENDATIONS))
+            change = Approve(signer, loan_id, note=rng.choice(RECOMMENDATIONS))
         elif plan.approved_principal:
-            change = Approve(principal=plan.approved_principal, note="approved at a lower amount")
+            lower = plan.approved_principal
+            change = Approve(signer, loan_id, principal=lower, note="approved at a lower amount")
         else:
-            change = Approve(note="meets policy")
+            change = Approve(signer, loan_id, note="meets policy")
         if level.final and overrides_needed(app, loan_id, change.principal):
             change = replace(change, override_reason=rng.choice(OVERRIDES))
-        session.wrote(approve(app, signer, loan_id, change))
+        session.wrote(approve(app, change))

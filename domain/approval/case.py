@@ -17,6 +17,8 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid5
 
+from eventsourcing.domain import event
+
 from domain.approval.policy import ApprovalPolicy, ApprovalRole, Basis, Route, Signer
 from domain.errors import InvalidTransition, InvalidValue, Refused
 from domain.model import Aggregate, Immutable
@@ -72,47 +74,6 @@ class ApprovalCase(Aggregate):
             aggregate.steps = []
             aggregate.outcome = None
 
-    class RouteSet(Aggregate.Event):
-        loan_id: UUID
-        levels: tuple[ApprovalRole, ...]
-        reason: str
-        basis: Basis
-
-        def apply(self, aggregate: Any) -> None:
-            aggregate.levels = self.levels
-            aggregate.reason = self.reason
-            aggregate.basis = self.basis
-
-    class StepRecorded(Aggregate.Event):
-        loan_id: UUID
-        level: int
-        role: ApprovalRole
-        decision: Decision
-        note: str
-        override_reason: str
-        overrides: tuple[str, ...]  # what an approval went against, for the reason to answer
-
-        def apply(self, aggregate: Any) -> None:
-            aggregate.steps.append(
-                Step(
-                    level=self.level,
-                    role=self.role,
-                    decision=self.decision,
-                    note=self.note,
-                    override_reason=self.override_reason,
-                    overrides=self.overrides,
-                    actor=self.actor,
-                    recorded_at=self.timestamp,
-                )
-            )
-
-    class Completed(Aggregate.Event):
-        loan_id: UUID
-        outcome: Outcome
-
-        def apply(self, aggregate: Any) -> None:
-            aggregate.outcome = self.outcome
-
     @classmethod
     def open(
         cls, *, actor: str, loan_id: UUID, submitter: str, route: Route, basis: Basis
@@ -124,15 +85,23 @@ class ApprovalCase(Aggregate):
             loan_id=loan_id,
             submitter=submitter,
         )
-        case.trigger_event(
-            cls.RouteSet,
-            actor=actor,
-            loan_id=loan_id,
-            levels=route.levels,
-            reason=route.reason,
-            basis=basis,
+        case._route_set(
+            actor=actor, loan_id=loan_id, levels=route.levels, reason=route.reason, basis=basis
         )
         return case
+
+    @event("RouteSet")
+    def _route_set(
+        self,
+        actor: str,
+        loan_id: UUID,
+        levels: tuple[ApprovalRole, ...],
+        reason: str,
+        basis: Basis,
+    ) -> None:
+        self.levels = levels
+        self.reason = reason
+        self.basis = basis
 
     @property
     def pending_level(self) -> int | None:
@@ -225,8 +194,7 @@ class ApprovalCase(Aggregate):
         override_reason: str,
         overrides: tuple[str, ...],
     ) -> None:
-        self.trigger_event(
-            self.StepRecorded,
+        self._step_recorded(
             actor=actor,
             loan_id=self.loan_id,
             level=level,
@@ -237,8 +205,39 @@ class ApprovalCase(Aggregate):
             overrides=overrides,
         )
 
+    @event("StepRecorded")
+    def _step_recorded(
+        self,
+        actor: str,
+        loan_id: UUID,
+        level: int,
+        role: ApprovalRole,
+        decision: Decision,
+        note: str,
+        override_reason: str,
+        overrides: tuple[str, ...],  # what an approval went against, for the reason to answer
+        timestamp: datetime | None = None,
+    ) -> None:
+        # The event's own timestamp: None only on the way in, which stamps the event.
+        assert timestamp is not None
+        step = Step(
+            level=level,
+            role=role,
+            decision=decision,
+            note=note,
+            override_reason=override_reason,
+            overrides=overrides,
+            actor=actor,
+            recorded_at=timestamp,
+        )
+        self.steps.append(step)
+
     def _complete(self, actor: str, outcome: Outcome) -> None:
-        self.trigger_event(self.Completed, actor=actor, loan_id=self.loan_id, outcome=outcome)
+        self._completed(actor=actor, loan_id=self.loan_id, outcome=outcome)
+
+    @event("Completed")
+    def _completed(self, actor: str, loan_id: UUID, outcome: Outcome) -> None:
+        self.outcome = outcome
 
 
 def _text(value: str, field: str) -> str:

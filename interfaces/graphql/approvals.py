@@ -15,7 +15,6 @@ import strawberry
 from psycopg_pool import AsyncConnectionPool
 from strawberry.dataloader import DataLoader
 
-from application.approvals import approval_policy
 from domain.approval import ApprovalPolicy, Basis, Decision
 from domain.approval import ApprovalRole as RecordedRole
 from interfaces.graphql.context import STAFF, Context
@@ -131,7 +130,7 @@ async def approval_of(context: Context, loan_id: UUID) -> Approval | None:
     context.require(*STAFF)
     loader = context.loaders.get(LOADER)
     if loader is None:
-        policy = approval_policy(context.app)
+        policy = context.app.policies.approval
 
         async def batch(keys: list[UUID]) -> list[Approval | None]:
             return await _approvals(context.pool, keys, policy)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 
-from application.close_of_business import close_of_business
+from application.close_of_business import CloseOfBusiness, close_of_business
 from infrastructure.tokens import Role, User
 from interfaces.rest.auth import require
 from interfaces.rest.common import Accepted, App, BusinessDate, Command
@@ -31,7 +31,8 @@ def run_close_of_business(
 ) -> DaysClosed:
     """Run close of business for each day up to `business_date`; a date reached does nothing."""
     runtime = request.app.state.runtime
-    result = close_of_business(app, user.sub, body.business_date, runtime.close_of_business_steps())
+    steps = runtime.close_of_business_steps()
+    result = close_of_business(app, CloseOfBusiness(user.sub, body.business_date, steps))
     if request.app.state.freeze:
         # The run leaves thousands of loans in the aggregate cache. Moved out of the
         # garbage collector's generations, they no longer make every full collection

@@ -48,5 +48,7 @@ def record_collection_action(
     A promise to pay (`promised_amount` with `promised_date`) is judged kept or broken
     by the close of business that moves the business date past the promised date.
     """
-    command = collections.RecordAction(actor=user.sub, loan_id=loan_id, **body.model_dump())
-    return Accepted.of(collections.record_action(app, command, version))
+    command = collections.RecordAction(
+        actor=user.sub, loan_id=loan_id, **body.model_dump(), expected_version=version
+    )
+    return Accepted.of(collections.record_action(app, command))

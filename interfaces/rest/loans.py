@@ -98,8 +98,8 @@ def approve(
     loan_id: UUID, body: ApproveBody, app: App, user: Reviewer, version: ExpectedVersion
 ) -> Accepted:
     """Sign the pending level: a review by a reviewer, the final approval by an approver."""
-    change = loans.Approve(**body.model_dump())
-    return Accepted.of(loans.approve(app, signer(user), loan_id, change, version))
+    command = loans.Approve(signer(user), loan_id, **body.model_dump(), expected_version=version)
+    return Accepted.of(loans.approve(app, command))
 
 
 @router.post("/{loan_id}/reject")
@@ -107,7 +107,8 @@ def reject(
     loan_id: UUID, body: ReasonBody, app: App, user: Reviewer, version: ExpectedVersion
 ) -> Accepted:
     """Decline at the pending level, whichever it is; the loan is rejected."""
-    return Accepted.of(loans.reject(app, signer(user), loan_id, body.reason, version))
+    command = loans.Reject(signer(user), loan_id, body.reason, version)
+    return Accepted.of(loans.reject(app, command))
 
 
 @router.post("/{loan_id}/withdraw")
@@ -115,7 +116,8 @@ def withdraw(
     loan_id: UUID, body: WithdrawBody, app: App, user: OfficerOrBorrower, version: ExpectedVersion
 ) -> Accepted:
     own_borrower_only(user, loans.borrower_of(app, loan_id))
-    return Accepted.of(loans.withdraw(app, user.sub, loan_id, body.reason, version))
+    command = loans.Withdraw(user.sub, loan_id, body.reason, version)
+    return Accepted.of(loans.withdraw(app, command))
 
 
 @router.post("/{loan_id}/sign")
@@ -123,7 +125,8 @@ def sign(
     loan_id: UUID, body: SignBody, app: App, user: OfficerOrBorrower, version: ExpectedVersion
 ) -> Accepted:
     own_borrower_only(user, loans.borrower_of(app, loan_id))
-    return Accepted.of(loans.sign(app, user.sub, loan_id, body.signed_on, version))
+    command = loans.Sign(user.sub, loan_id, body.signed_on, version)
+    return Accepted.of(loans.sign(app, command))
 
 
 @router.post("/{loan_id}/disburse")
@@ -131,7 +134,8 @@ def disburse(
     loan_id: UUID, body: DisburseBody, app: App, user: Officer, version: ExpectedVersion
 ) -> Accepted:
     disbursement = Disbursement(**body.model_dump())
-    return Accepted.of(loans.disburse(app, user.sub, loan_id, disbursement, version))
+    command = loans.Disburse(user.sub, loan_id, disbursement, version)
+    return Accepted.of(loans.disburse(app, command))
 
 
 class WriteOffBody(Command):
@@ -150,14 +154,13 @@ class RescheduleBody(Command):
 def write_off(
     loan_id: UUID, body: WriteOffBody, app: App, user: Approver, version: ExpectedVersion
 ) -> Accepted:
-    return Accepted.of(
-        loans.write_off(app, user.sub, loan_id, body.value_date, body.reason, version)
-    )
+    command = loans.WriteOff(user.sub, loan_id, body.value_date, body.reason, version)
+    return Accepted.of(loans.write_off(app, command))
 
 
 @router.post("/{loan_id}/reschedule")
 def reschedule(
     loan_id: UUID, body: RescheduleBody, app: App, user: Approver, version: ExpectedVersion
 ) -> Accepted:
-    change = loans.Reschedule(**body.model_dump())
-    return Accepted.of(loans.reschedule(app, user.sub, loan_id, change, version))
+    command = loans.Reschedule(user.sub, loan_id, **body.model_dump(), expected_version=version)
+    return Accepted.of(loans.reschedule(app, command))

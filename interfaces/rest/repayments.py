@@ -56,4 +56,5 @@ def receive(body: RepaymentBody, app: App, user: Payer) -> JSONResponse:
 
 @router.post("/{repayment_id}/reverse")
 def reverse(repayment_id: UUID, body: ReverseBody, app: App, user: Officer) -> Accepted:
-    return Accepted.of(repayments.reverse_repayment(app, user.sub, repayment_id, body.reason))
+    command = repayments.ReverseRepayment(user.sub, repayment_id, body.reason)
+    return Accepted.of(repayments.reverse_repayment(app, command))

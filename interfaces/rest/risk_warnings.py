@@ -35,7 +35,7 @@ def acknowledge(
 ) -> Accepted:
     """Someone is looking into the warning; the note is optional."""
     note = body.note if body else ""
-    return Accepted.of(risk.acknowledge(app, user.sub, warning_id, note, version))
+    return Accepted.of(risk.acknowledge(app, risk.Acknowledge(user.sub, warning_id, note, version)))
 
 
 @router.post("/{warning_id}/resolve")
@@ -43,4 +43,4 @@ def resolve(
     warning_id: UUID, body: ResolveBody, app: App, user: RiskOfficer, version: ExpectedVersion
 ) -> Accepted:
     """Close the warning; the note says what was done about it."""
-    return Accepted.of(risk.resolve(app, user.sub, warning_id, body.note, version))
+    return Accepted.of(risk.resolve(app, risk.Resolve(user.sub, warning_id, body.note, version)))

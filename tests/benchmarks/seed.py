@@ -30,7 +30,7 @@ from psycopg.conninfo import make_conninfo
 
 from application.app import LendingApplication
 from application.calendar import load_calendar
-from application.close_of_business import close_of_business
+from application.close_of_business import CloseOfBusiness, close_of_business
 from application.phones import normalize_phone, phone_digest
 from application.products import DefineProduct, define_product
 from domain.borrower import Borrower, BorrowerKind, Profile, normalize_id_number
@@ -139,15 +139,15 @@ def seed(url: str, data_dir: Path) -> None:
                 numbers = range(start, min(start + BATCH, first + per_day))
                 app.save_all(*(disbursed(n, day, borrowers, products) for n in numbers))
             catch_up(runtime)
-            close_of_business(
-                app, ADMIN, day + timedelta(days=1), runtime.close_of_business_steps()
-            )
+            steps = runtime.close_of_business_steps()
+            close_of_business(app, CloseOfBusiness(ADMIN, day + timedelta(days=1), steps))
             log.info(
                 "seed: %s loans disbursed by %s, %.0f s", first + per_day, day,
                 time.perf_counter() - began,
             )  # fmt: skip
         catch_up(runtime)
-        close_of_business(app, ADMIN, BUSINESS_DATE, runtime.close_of_business_steps())
+        steps = runtime.close_of_business_steps()
+        close_of_business(app, CloseOfBusiness(ADMIN, BUSINESS_DATE, steps))
         head = catch_up(runtime)
         assert runtime.projections.caught_up(head)
     finally:

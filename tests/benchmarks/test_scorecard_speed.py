@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from application.scorecard import activate, publish, score
+from application.scorecard import Activate, Publish, activate, publish, score
 from infrastructure.runtime import Runtime
 from infrastructure.scorecard_training import train_file
 from tests.benchmarks.baseline import InsertRate, ms, percentile
@@ -29,7 +29,8 @@ def test_scoring_one_application(
 ) -> None:
     app = runtime.app
     book = write_csv(tmp_path / "book.csv", histories(5_000, seed=41))
-    activate(app, "bench", publish(app, "bench", train_file(book, "status").model).version)
+    published = publish(app, Publish("bench", train_file(book, "status").model))
+    activate(app, Activate("bench", published.version))
     applicants = [
         {k: v for k, v in row.items() if k != "status"} for row in histories(RUNS, seed=42)
     ]
@@ -64,7 +65,7 @@ def test_training_on_100000_rows(
     baseline = insert_baseline(1, 2.0)
     began = time.perf_counter()
     trained = train_file(book, "status")
-    version = publish(runtime.app, "bench", trained.model).version
+    version = publish(runtime.app, Publish("bench", trained.model)).version
     elapsed = time.perf_counter() - began
     metrics = trained.model.metrics
     assert metrics is not None

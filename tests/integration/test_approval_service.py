@@ -67,8 +67,8 @@ def test_an_older_application_gets_one_approver_and_keeps_maker_checker(
 
     maker = Signer.of(OLD_HAND, ApprovalRole.APPROVER)
     with pytest.raises(Refused, match="submitted this application"):
-        approve(app, maker, loan_id, Approve())
-    approve(app, SUN, loan_id, Approve(note="approved under the old single sign-off"))
+        approve(app, Approve(maker, loan_id))
+    approve(app, Approve(SUN, loan_id, note="approved under the old single sign-off"))
 
     case = app.load(ApprovalCase, approval_case_id(loan_id), "approval")
     assert (case.submitter, case.reason) == (OLD_HAND, "submitted before approval levels")

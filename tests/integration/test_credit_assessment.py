@@ -9,7 +9,7 @@ from uuid import UUID
 from fastapi.testclient import TestClient
 
 from application.app import LendingApplication
-from application.scorecard import activate, publish, score
+from application.scorecard import Activate, Publish, activate, publish, score
 from domain.credit import CreditPolicy
 from domain.scorecard import expert_model
 from infrastructure.settings import Settings
@@ -131,8 +131,8 @@ def test_replay_keeps_the_model_that_scored_it(api: TestClient, settings: Settin
     assert before is not None
     assert before.model_version == 1
     stricter = expert_model().model_copy(update={"intercept": D("-2.0")})
-    version = publish(app, "risk.ma", stricter).version
-    activate(app, "risk.ma", version)
+    version = publish(app, Publish("risk.ma", stricter)).version
+    activate(app, Activate("risk.ma", version))
     body = {
         "borrower_id": first["borrower_id"], "product_code": "MICRO-12", "principal": "11000.00",
         "term": 12, "frequency": "monthly", "method": "equal_installments", "purpose": "stock",

@@ -15,7 +15,6 @@ from psycopg.conninfo import make_conninfo
 
 from application.calendar import business_date
 from application.demo import load_demo
-from application.risk import risk_policy
 from domain.loan import LoanStatus
 from infrastructure.runtime import Runtime
 from infrastructure.settings import Settings
@@ -112,7 +111,7 @@ def test_a_small_demo_has_every_state_and_payment_story_and_its_seed_repeats_it(
     # The warnings the late loans call for are raised once, on the demo's business date.
     warnings = select(db_url, "SELECT rule, count(*) FROM risk_warnings GROUP BY rule")
     assert {"dpd_threshold", "first_payment_default", "repeated_late"} <= dict(warnings).keys()
-    policy = risk_policy(runtime.app)
+    policy = runtime.app.policies.risk
     findings = runtime.risk_findings(business_date(runtime.app), policy, position)
     assert findings == []
     assert runtime.projections.head() == position

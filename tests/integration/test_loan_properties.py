@@ -20,10 +20,23 @@ from psycopg.rows import dict_row
 
 from application.borrowers import RegisterBorrower, register_borrower
 from application.calendar import business_date
-from application.loans import SubmitApplication, disburse, sign, submit_application
+from application.loans import (
+    Disburse,
+    Sign,
+    SubmitApplication,
+    WriteOff,
+    disburse,
+    sign,
+    submit_application,
+)
 from application.loans import write_off as write_off_loan
 from application.products import DefineProduct, define_product
-from application.repayments import ReceiveRepayment, receive_repayment, reverse_repayment
+from application.repayments import (
+    ReceiveRepayment,
+    ReverseRepayment,
+    receive_repayment,
+    reverse_repayment,
+)
 from domain.borrower import BorrowerKind, Profile
 from domain.errors import DomainError
 from domain.ledger import Prepayment
@@ -91,13 +104,9 @@ def open_loan(runtime: Runtime, principal: Decimal, term: int, method: Method) -
     )
     loan = submit_application(app, application).id
     signed_through(app, loan)
-    sign(app, "officer", loan, START)
-    disburse(
-        app,
-        "officer",
-        loan,
-        Disbursement(value_date=START, account="1", channel="bank", reference="d"),
-    )
+    sign(app, Sign("officer", loan, START))
+    paid_out = Disbursement(value_date=START, account="1", channel="bank", reference="d")
+    disburse(app, Disburse("officer", loan, paid_out))
     return loan
 
 
@@ -118,9 +127,11 @@ def play(runtime: Runtime, loan_id: Any, history: list[tuple[Any, ...]]) -> list
                 )
                 received.append(receive_repayment(app, command).id)
             elif step[0] == "reverse" and received:
-                reverse_repayment(app, "officer", received[step[1] % len(received)], "bounced")
+                bounced = received[step[1] % len(received)]
+                reverse_repayment(app, ReverseRepayment("officer", bounced, "bounced"))
             elif step[0] == "write_off":
-                write_off_loan(app, "approver", loan_id, START + timedelta(days=step[1]), "lost")
+                on = START + timedelta(days=step[1])
+                write_off_loan(app, WriteOff("approver", loan_id, on, "lost"))
         except DomainError:
             continue  # a command the loan refuses changes nothing; the rest goes on
     return received

@@ -8,7 +8,7 @@ from typing import Any
 
 from application import risk
 from application.calendar import business_date
-from application.close_of_business import close_of_business
+from application.close_of_business import CloseOfBusiness, close_of_business
 from application.demo import load_demo
 from infrastructure.runtime import Runtime
 from projections.risk_warnings import RiskWarningsView
@@ -38,12 +38,13 @@ def test_totals_agree_with_the_books_and_a_rebuild_changes_nothing(
     app = runtime.app
     runtime.projections.wait(load_demo(app, borrowers=40), timeout=120)
     day = business_date(app) + timedelta(days=1)
-    closed = close_of_business(app, "admin.wu", day, runtime.close_of_business_steps())
+    steps = runtime.close_of_business_steps()
+    closed = close_of_business(app, CloseOfBusiness("admin.wu", day, steps))
     runtime.projections.wait(closed.written.position)
     raised = select(db_url, "SELECT id FROM risk_warnings ORDER BY position")
     assert len(raised) >= 2  # the demo has late loans
-    risk.acknowledge(app, "risk.he", raised[0][0], "looking into it")
-    written = risk.resolve(app, "risk.he", raised[1][0], "paid at the branch")
+    risk.acknowledge(app, risk.Acknowledge("risk.he", raised[0][0], "looking into it"))
+    written = risk.resolve(app, risk.Resolve("risk.he", raised[1][0], "paid at the branch"))
     runtime.projections.wait(written.position)
 
     assert select(

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from application.risk import raise_warnings, risk_policy
+from application.risk import raise_warnings
 from infrastructure.settings import Settings
 from infrastructure.tokens import Role
 from tests.support.api import bearer, client, head, runtime_of
@@ -161,7 +161,7 @@ def test_a_rerun_after_a_crash_raises_nothing_twice(settings: Settings) -> None:
         loan = lent(api, borrower(api), LENT)
         runtime = runtime_of(api)
         day = date(2030, 1, 2)
-        findings = runtime.risk_findings(day, risk_policy(runtime.app))
+        findings = runtime.risk_findings(day, runtime.app.policies.risk)
         # Some warnings of the day are saved, then the process dies; another raises them all.
         assert raise_warnings(runtime.app, "admin.wu", day, findings[:2]) > 0
         rest = raise_warnings(runtime.app, "admin.wu", day, findings)

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sklearn.metrics import roc_auc_score
 
-from application.scorecard import activate, load_scorecards, publish, score
+from application.scorecard import Activate, Publish, activate, load_scorecards, publish, score
 from domain.errors import NotFound
 from domain.scorecard import EXPERT_FEATURES, SCORECARDS_ID, ScoreModel, expert_model
 from infrastructure.runtime import Runtime
@@ -68,9 +68,9 @@ def test_replay_reproduces_past_assessments_after_a_newer_model_is_active(
 ) -> None:
     assessed = [score(runtime.app, features) for features in APPLICANTS]
     assert {a.version for a in assessed} == {1}
-    published = publish(runtime.app, "risk.he", trained_model)
+    published = publish(runtime.app, Publish("risk.he", trained_model))
     assert published.version == 2
-    activate(runtime.app, "risk.he", 2)
+    activate(runtime.app, Activate("risk.he", 2))
     now = [score(runtime.app, features) for features in APPLICANTS]
     assert {n.version for n in now} == {2}
     assert [n.pd for n in now] != [a.pd for a in assessed]
@@ -93,13 +93,15 @@ def test_concurrent_publishers_get_distinct_versions(
         # Each loss is to another publisher's save, so four fit in the retry budget.
         apps = [runtime.app, other.app] * 2
         with ThreadPoolExecutor(max_workers=len(apps)) as pool:
-            versions = list(pool.map(lambda a: publish(a, "risk.he", trained_model).version, apps))
+            versions = list(
+                pool.map(lambda a: publish(a, Publish("risk.he", trained_model)).version, apps)
+            )
         assert sorted(versions) == [2, 3, 4, 5]
         assert sorted(load_scorecards(other.app).models) == [1, 2, 3, 4, 5]
     finally:
         other.close()
     with pytest.raises(NotFound):
-        activate(runtime.app, "risk.he", 6)
+        activate(runtime.app, Activate("risk.he", 6))
 
 
 def rows(db_url: str) -> list[dict[str, Any]]:
@@ -110,8 +112,8 @@ def test_the_read_model_equals_a_rebuild(
     runtime: Runtime, db_url: str, trained_model: ScoreModel
 ) -> None:
     runtime.projections.start()
-    publish(runtime.app, "risk.he", trained_model)
-    last = activate(runtime.app, "risk.he", 2)
+    publish(runtime.app, Publish("risk.he", trained_model))
+    last = activate(runtime.app, Activate("risk.he", 2))
     runtime.projections.wait(last.position)
     incremental = rows(db_url)
     assert [(r["version"], r["kind"], r["active"]) for r in incremental] == [

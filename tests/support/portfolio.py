@@ -8,7 +8,7 @@ from uuid import UUID
 
 from application.app import LendingApplication
 from application.borrowers import RegisterBorrower, register_borrower
-from application.loans import SubmitApplication, disburse, sign
+from application.loans import Disburse, Sign, SubmitApplication, disburse, sign
 from application.loans import submit_application as submit
 from application.products import DefineProduct, define_product
 from application.repayments import ReceiveRepayment, receive_repayment
@@ -63,11 +63,11 @@ def disbursed_loan(
     )  # fmt: skip
     loan_id = submit(app, command).id
     signed_through(app, loan_id)
-    sign(app, OFFICER, loan_id, DISBURSED_ON)
+    sign(app, Sign(OFFICER, loan_id, DISBURSED_ON))
     money_out = Disbursement(
         value_date=DISBURSED_ON, account="6222021234567890123", channel="bank", reference=f"D-{n}"
     )
-    disburse(app, OFFICER, loan_id, money_out)
+    disburse(app, Disburse(OFFICER, loan_id, money_out))
     return loan_id
 
 

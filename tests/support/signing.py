@@ -24,10 +24,10 @@ def signed_through(app: LendingApplication, loan_id: UUID, **figures: Any) -> Wr
     written = None
     while (level := pending(app, loan_id)) is not None:
         if not level.final:
-            written = approve(app, next(reviewers), loan_id, Approve())
+            written = approve(app, Approve(next(reviewers), loan_id))
             continue
-        change = Approve(**figures)
+        change = Approve(SUN, loan_id, **figures)
         if overrides_needed(app, loan_id, change.principal):
             change = replace(change, override_reason=OVERRIDE)
-        written = approve(app, SUN, loan_id, change)
+        written = approve(app, change)
     return written

@@ -1,0 +1,28 @@
+"""What the application asks of the read models, as the runtime wires them in."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Protocol
+from uuid import UUID
+
+
+class ApplicantRecords(Protocol):
+    """What intake asks the read models about an applicant (application/credit/records.py)."""
+
+    def loan_ids(self, borrower_id: UUID) -> list[UUID]:
+        """Every loan the borrower applied for."""
+        ...
+
+    def others_applications_with_phone(self, digest: str, borrower_id: UUID, since: date) -> int:
+        """Applications by other borrowers with the phone of this digest
+        (`application.phones.phone_digest`), assessed on or after `since`."""
+        ...
+
+    def other_borrowers_with_phone(self, digest: str, borrower_id: UUID) -> int:
+        """Other borrowers whose phone has this digest."""
+        ...
+
+    def read_position(self) -> int:
+        """The event store position the read models have processed."""
+        ...
