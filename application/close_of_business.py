@@ -104,7 +104,7 @@ def review_loans(app: LendingApplication, actor: str, day: date, loan_ids: Itera
 
 
 def _review_batch(app: LendingApplication, actor: str, day: date, loan_ids: list[UUID]) -> int:
-    changed = [loan for loan in (_closed(app, id_, actor, day) for id_ in loan_ids) if loan]
+    changed = [loan for loan in (_reviewed(app, id_, actor, day) for id_ in loan_ids) if loan]
     if not changed:
         return 0
     try:
@@ -113,13 +113,13 @@ def _review_batch(app: LendingApplication, actor: str, day: date, loan_ids: list
         pass  # a command changed one of these loans meanwhile: each on its own, reloaded
 
     def attempt(loan_id: UUID) -> int:
-        loan = _closed(app, loan_id, actor, day)
+        loan = _reviewed(app, loan_id, actor, day)
         return app.save_all(loan).position if loan else 0
 
     return max(app.retrying(partial(attempt, loan.id)) for loan in changed)
 
 
-def _closed(app: LendingApplication, loan_id: UUID, actor: str, day: date) -> Loan | None:
+def _reviewed(app: LendingApplication, loan_id: UUID, actor: str, day: date) -> Loan | None:
     """The loan with what `day` brings it recorded, or None if it brings nothing."""
     loan = app.load(Loan, loan_id, "loan")
     loan.close_day(actor=actor, on=day)
