@@ -5,10 +5,13 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from domain.errors import InvalidValue
+from pydantic import model_validator
+
+from domain.charges import Charge, checked_charges
+from domain.errors import Conflict, InvalidValue
 from domain.ledger import DEFAULT_ORDER, Component
 from domain.model import Aggregate, AggregateSnapshot, Immutable, SnapshotState
 from domain.money import ZERO, checked_amount
@@ -92,6 +95,8 @@ class ProductTerms(Immutable):
     allocation_order: tuple[Component, ...] = DEFAULT_ORDER
     min_age: int = DEFAULT_MIN_AGE
     max_age: int = DEFAULT_MAX_AGE
+    # Products defined before charges existed load with none.
+    charges: tuple[Charge, ...] = ()
 
     def checked(self) -> ProductTerms:
         if not self.name.strip():
@@ -130,7 +135,10 @@ class ProductTerms(Immutable):
             raise InvalidValue(
                 "allocation_order", "must list penalty, fee, interest and principal once each"
             )
-        return self.model_copy(update={"name": self.name.strip(), "currency": currency, **amounts})
+        charges = checked_charges(self.charges, places)
+        return self.model_copy(
+            update={"name": self.name.strip(), "currency": currency, **amounts, "charges": charges}
+        )
 
     def check_loan(
         self,
@@ -176,12 +184,28 @@ class ProductState(SnapshotState):
     code: str
     minor_unit: int
     terms: ProductTerms
+    terms_version: int = 1
+    versions: tuple[ProductTerms, ...] = ()
+
+    @model_validator(mode="after")
+    def _first_version(self) -> ProductState:
+        # Snapshots taken before products had versions hold the one set of terms.
+        if not self.versions:
+            object.__setattr__(self, "versions", (self.terms,))
+        return self
 
 
 class LoanProduct(Aggregate):
+    """A product's terms change by versions: `terms` are those of `terms_version`, the
+    latest, and `versions` holds every one (version n at index n - 1), so a loan that
+    records the version it was made under can always find its terms."""
+
     code: str
     minor_unit: int
     terms: ProductTerms
+    if TYPE_CHECKING:  # assigned by events; annotations here would become __init__ fields
+        terms_version: int
+        versions: tuple[ProductTerms, ...]
 
     class Snapshot(AggregateSnapshot):
         state: ProductState
@@ -195,6 +219,17 @@ class LoanProduct(Aggregate):
             aggregate.code = self.code
             aggregate.minor_unit = self.minor_unit
             aggregate.terms = self.terms
+            aggregate.terms_version = 1
+            aggregate.versions = (self.terms,)
+
+    class Revised(Aggregate.Event):
+        terms_version: int
+        terms: ProductTerms
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.terms = self.terms
+            aggregate.terms_version = self.terms_version
+            aggregate.versions = (*aggregate.versions, self.terms)
 
     @classmethod
     def define(
@@ -225,3 +260,20 @@ class LoanProduct(Aggregate):
 
     def check_rate(self, annual_rate_percent: Decimal, field: str) -> None:
         self.terms.check_rate(self.code, annual_rate_percent, field)
+
+    def revise(self, *, actor: str, terms: ProductTerms) -> None:
+        """Record `terms` as the product's next version. The currency stays: amounts
+        recorded at its minor unit must keep their meaning."""
+        checked = terms.checked()
+        if checked.currency != self.terms.currency:
+            raise InvalidValue("currency", f"must stay {self.terms.currency}")
+        if checked == self.terms:
+            raise Conflict(f"these are already the terms of version {self.terms_version}")
+        self.trigger_event(
+            self.Revised, actor=actor, terms_version=self.terms_version + 1, terms=checked
+        )
+
+    def terms_of(self, version: int) -> ProductTerms:
+        if not 1 <= version <= len(self.versions):
+            raise InvalidValue("product_version", f"product {self.code} has no version {version}")
+        return self.versions[version - 1]
