@@ -67,3 +67,18 @@ def test_a_revision_is_checked_like_a_definition() -> None:
     product = LoanProduct.define(actor="admin.wu", code="nano", terms=micro_terms())
     product.revise(actor="admin.wu", terms=micro_terms(name="  Nano loan  "))
     assert product.terms.name == "Nano loan"
+
+
+def test_a_snapshot_keeps_the_versions_and_one_from_before_versions_has_one() -> None:
+    product = micro_12()
+    product.revise(actor="admin.li", terms=micro_terms(charges=(MONTHLY,)))
+    again = LoanProduct.Snapshot.take(product).mutate(None)
+    assert isinstance(again, LoanProduct)
+    assert (again.terms_version, again.versions) == (2, product.versions)
+    # A snapshot taken before products had versions: its one set of terms is version 1.
+    snapshot = LoanProduct.Snapshot.take(micro_12())
+    state = snapshot.state.model_dump(exclude={"terms_version", "versions"})
+    old = LoanProduct.Snapshot(**(snapshot.model_dump() | {"state": state}))
+    loaded = old.mutate(None)
+    assert isinstance(loaded, LoanProduct)
+    assert (loaded.terms_version, loaded.versions) == (1, (loaded.terms,))
