@@ -20,9 +20,10 @@ from decimal import Decimal
 
 from domain.charges import Charge, ChargeKind, Collection
 from domain.schedule.apr import AnnualRates, annual_rates
+from domain.schedule.calculator import generate_schedule
 from domain.schedule.installments import Schedule
 from domain.schedule.rounding import Rounder
-from domain.schedule.terms import Frequency, ScheduleError
+from domain.schedule.terms import Frequency, ScheduleError, ScheduleTerms
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +53,12 @@ class ChargedSchedule:
             raise ScheduleError("charges", "the deducted fees leave the borrower nothing")
         payments = [(i.due_date, i.total) for i in self.schedule.installments]
         return annual_rates(self.received, start, payments, frequency)
+
+
+def charged_schedule(terms: ScheduleTerms, charges: Sequence[Charge]) -> ChargedSchedule:
+    """The schedule of `terms` with `charges` on it, rounded as `terms` round."""
+    money = Rounder.of(terms.minor_unit, terms.rounding)
+    return charge_schedule(generate_schedule(terms), charges, money)
 
 
 def charge_schedule(
