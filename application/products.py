@@ -1,4 +1,5 @@
-"""Loan product use cases: define a product (unique code) and find one by its code."""
+"""Loan product use cases: define a product (unique code), revise its terms (a new
+version) and find one by its code."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 
-from application.app import LendingApplication, Written
+from application.app import LendingApplication, Written, check_version
 from domain.claims import Claim
 from domain.errors import Conflict, DuplicateProductCode, NotFound
 from domain.product import LoanProduct, ProductTerms, checked_code, normalize_code
@@ -37,6 +38,26 @@ def define_product(app: LendingApplication, command: DefineProduct) -> Written:
         # Either a concurrent definition took the code first, or this product id exists.
         _refuse_claimed(app, claim_id, code)
         raise Conflict(f"product {product.id} is already defined") from None
+
+
+@dataclass(frozen=True)
+class ReviseProduct:
+    actor: str
+    code: str
+    terms: ProductTerms
+    expected_version: int | None = None
+
+
+def revise_product(app: LendingApplication, command: ReviseProduct) -> Written:
+    """Record the product's next version of its terms; loans already made keep theirs."""
+
+    def attempt() -> Written:
+        product = find_product(app, command.code)
+        check_version(product, command.expected_version)
+        product.revise(actor=command.actor, terms=command.terms)
+        return app.save_all(product)
+
+    return app.retrying(attempt)
 
 
 def find_product(app: LendingApplication, code: str) -> LoanProduct:

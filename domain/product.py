@@ -5,10 +5,13 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from domain.errors import InvalidValue
+from pydantic import model_validator
+
+from domain.charges import Charge, checked_charges
+from domain.errors import Conflict, InvalidValue
 from domain.ledger import DEFAULT_ORDER, Component, PenaltyRateBasis
 from domain.model import Aggregate, AggregateSnapshot, Immutable, SnapshotState
 from domain.money import ZERO, checked_amount
@@ -111,6 +114,8 @@ class ProductTerms(Immutable):
     # gets by_days (see `checked`).
     odd_period_interest: OddPeriodInterest = OddPeriodInterest.WHOLE_PERIOD
     penalty_rate_basis: PenaltyRateBasis = PenaltyRateBasis.ANNUAL
+    # Products defined before charges existed load with none.
+    charges: tuple[Charge, ...] = ()
 
     def checked(self) -> ProductTerms:
         if not self.name.strip():
@@ -156,12 +161,14 @@ class ProductTerms(Immutable):
         odd = self.odd_period_interest
         if "odd_period_interest" not in self.model_fields_set:
             odd = OddPeriodInterest.BY_DAYS
+        charges = checked_charges(self.charges, places)
         return self.model_copy(
             update={
                 "name": self.name.strip(),
                 "currency": currency,
                 "odd_period_interest": odd,
                 **amounts,
+                "charges": charges,
             }
         )
 
@@ -209,12 +216,28 @@ class ProductState(SnapshotState):
     code: str
     minor_unit: int
     terms: ProductTerms
+    terms_version: int = 1
+    versions: tuple[ProductTerms, ...] = ()
+
+    @model_validator(mode="after")
+    def _first_version(self) -> ProductState:
+        # Snapshots taken before products had versions hold the one set of terms.
+        if not self.versions:
+            object.__setattr__(self, "versions", (self.terms,))
+        return self
 
 
 class LoanProduct(Aggregate):
+    """A product's terms change by versions: `terms` are those of `terms_version`, the
+    latest, and `versions` holds every one (version n at index n - 1), so a loan that
+    records the version it was made under can always find its terms."""
+
     code: str
     minor_unit: int
     terms: ProductTerms
+    if TYPE_CHECKING:  # assigned by events; annotations here would become __init__ fields
+        terms_version: int
+        versions: tuple[ProductTerms, ...]
 
     class Snapshot(AggregateSnapshot):
         state: ProductState
@@ -228,6 +251,17 @@ class LoanProduct(Aggregate):
             aggregate.code = self.code
             aggregate.minor_unit = self.minor_unit
             aggregate.terms = self.terms
+            aggregate.terms_version = 1
+            aggregate.versions = (self.terms,)
+
+    class Revised(Aggregate.Event):
+        terms_version: int
+        terms: ProductTerms
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.terms = self.terms
+            aggregate.terms_version = self.terms_version
+            aggregate.versions = (*aggregate.versions, self.terms)
 
     @classmethod
     def define(
@@ -258,3 +292,20 @@ class LoanProduct(Aggregate):
 
     def check_rate(self, annual_rate_percent: Decimal, field: str) -> None:
         self.terms.check_rate(self.code, annual_rate_percent, field)
+
+    def revise(self, *, actor: str, terms: ProductTerms) -> None:
+        """Record `terms` as the product's next version. The currency stays: amounts
+        recorded at its minor unit must keep their meaning."""
+        checked = terms.checked()
+        if checked.currency != self.terms.currency:
+            raise InvalidValue("currency", f"must stay {self.terms.currency}")
+        if checked == self.terms:
+            raise Conflict(f"these are already the terms of version {self.terms_version}")
+        self.trigger_event(
+            self.Revised, actor=actor, terms_version=self.terms_version + 1, terms=checked
+        )
+
+    def terms_of(self, version: int) -> ProductTerms:
+        if not 1 <= version <= len(self.versions):
+            raise InvalidValue("product_version", f"product {self.code} has no version {version}")
+        return self.versions[version - 1]

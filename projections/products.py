@@ -13,7 +13,16 @@ Columns analysts can rely on:
   permutation of penalty, fee, interest, principal), min_age and max_age (the
   borrower's age bounds, whole years), defined_by (acting user),
   version (of the product aggregate), defined_at, position (event store position
-  of the definition).
+  of the definition), charges (jsonb: a list of {code, name, kind, amount |
+  percent, basis, min, max, collection}, amounts and percents as decimal strings,
+  absent fields left out), terms_version (1 when defined, one more at each
+  revision), revised_by and revised_at (the latest revision; null if none).
+  The row holds the current terms.
+
+Read model table `product_versions`: one row per version of a product's terms, the
+same terms columns as `products` plus product_id, terms_version, recorded_by,
+recorded_at and position (of the event that recorded the version).
+
 Amounts and rates are unconstrained numeric, so each keeps its recorded scale
 (JPY amounts have no decimals, CNY amounts two).
 """
@@ -25,11 +34,12 @@ from typing import Any
 
 from psycopg import Cursor
 from psycopg.rows import DictRow
+from psycopg.types.json import Jsonb
 from psycopg_pool import AsyncConnectionPool
 
-from domain.product import DEFAULT_MAX_AGE, DEFAULT_MIN_AGE, LoanProduct
+from domain.product import DEFAULT_MAX_AGE, DEFAULT_MIN_AGE, LoanProduct, ProductTerms
 from projections.base import ReadModel
-from projections.reads import Row, by_key, fetch_all
+from projections.reads import Row, by_key, fetch_all, grouped
 
 SCALAR_COLUMNS = (
     "name", "currency", "min_principal", "max_principal", "min_term", "max_term",
@@ -38,50 +48,75 @@ SCALAR_COLUMNS = (
 )  # fmt: skip
 ENUM_COLUMNS = ("rounding", "day_count", "interest_calculation")
 LIST_COLUMNS = ("frequencies", "methods", "allocation_order")
+TERMS_COLUMNS = (*SCALAR_COLUMNS, *ENUM_COLUMNS, *LIST_COLUMNS, "charges")
 COLUMNS = (
-    "id", "code", "minor_unit", *SCALAR_COLUMNS, *ENUM_COLUMNS, *LIST_COLUMNS,
-    "defined_by", "version", "defined_at", "position",
+    "id", "code", "minor_unit", *TERMS_COLUMNS, "defined_by", "version", "defined_at",
+    "position",
 )  # fmt: skip
+VERSION_COLUMNS = (
+    "product_id", "terms_version", *TERMS_COLUMNS, "recorded_by", "recorded_at", "position",
+)  # fmt: skip
+# The terms columns of `products` and `product_versions` alike.
+TERMS_SCHEMA = """
+    name text NOT NULL,
+    currency char(3) NOT NULL,
+    min_principal numeric NOT NULL,
+    max_principal numeric NOT NULL,
+    min_term integer NOT NULL,
+    max_term integer NOT NULL,
+    min_rate_percent numeric NOT NULL,
+    max_rate_percent numeric NOT NULL,
+    penalty_rate_percent numeric NOT NULL,
+    late_fee numeric NOT NULL,
+    grace_days integer NOT NULL,
+    installment_multiple numeric,
+    min_age integer NOT NULL,
+    max_age integer NOT NULL,
+    rounding text NOT NULL,
+    day_count text NOT NULL,
+    interest_calculation text NOT NULL,
+    frequencies text[] NOT NULL,
+    methods text[] NOT NULL,
+    allocation_order text[] NOT NULL,
+    charges jsonb NOT NULL DEFAULT '[]'"""
 
 
 class ProductsView(ReadModel):
     name = "products"
-    tables = ("products",)
+    tables = ("products", "product_versions")
     schema = (
-        """CREATE TABLE IF NOT EXISTS products (
+        f"""CREATE TABLE IF NOT EXISTS products (
             id uuid PRIMARY KEY,
             code text NOT NULL UNIQUE,
             minor_unit integer NOT NULL,
-            name text NOT NULL,
-            currency char(3) NOT NULL,
-            min_principal numeric NOT NULL,
-            max_principal numeric NOT NULL,
-            min_term integer NOT NULL,
-            max_term integer NOT NULL,
-            min_rate_percent numeric NOT NULL,
-            max_rate_percent numeric NOT NULL,
-            penalty_rate_percent numeric NOT NULL,
-            late_fee numeric NOT NULL,
-            grace_days integer NOT NULL,
-            installment_multiple numeric,
-            min_age integer NOT NULL,
-            max_age integer NOT NULL,
-            rounding text NOT NULL,
-            day_count text NOT NULL,
-            interest_calculation text NOT NULL,
-            frequencies text[] NOT NULL,
-            methods text[] NOT NULL,
-            allocation_order text[] NOT NULL,
+            {TERMS_SCHEMA},
             defined_by text NOT NULL,
             version integer NOT NULL,
             defined_at timestamptz NOT NULL,
-            position bigint NOT NULL UNIQUE
+            position bigint NOT NULL UNIQUE,
+            terms_version integer NOT NULL DEFAULT 1,
+            revised_by text,
+            revised_at timestamptz
         )""",
         # Stores made before the age bounds: the defaults, as those products load with.
         f"ALTER TABLE products ADD COLUMN IF NOT EXISTS min_age integer NOT NULL "
         f"DEFAULT {DEFAULT_MIN_AGE}",
         f"ALTER TABLE products ADD COLUMN IF NOT EXISTS max_age integer NOT NULL "
         f"DEFAULT {DEFAULT_MAX_AGE}",
+        # Stores made before charges and versions.
+        "ALTER TABLE products ADD COLUMN IF NOT EXISTS charges jsonb NOT NULL DEFAULT '[]'",
+        "ALTER TABLE products ADD COLUMN IF NOT EXISTS terms_version integer NOT NULL DEFAULT 1",
+        "ALTER TABLE products ADD COLUMN IF NOT EXISTS revised_by text",
+        "ALTER TABLE products ADD COLUMN IF NOT EXISTS revised_at timestamptz",
+        f"""CREATE TABLE IF NOT EXISTS product_versions (
+            product_id uuid NOT NULL,
+            terms_version integer NOT NULL,
+            {TERMS_SCHEMA},
+            recorded_by text NOT NULL,
+            recorded_at timestamptz NOT NULL,
+            position bigint NOT NULL UNIQUE,
+            PRIMARY KEY (product_id, terms_version)
+        )""",
     )
 
     @singledispatchmethod
@@ -90,19 +125,52 @@ class ProductsView(ReadModel):
 
     @handle.register
     def _(self, event: LoanProduct.Defined, cursor: Cursor[DictRow], position: int) -> None:
-        terms = event.terms
         values = (
-            event.originator_id, event.code, event.minor_unit,
-            *(getattr(terms, c) for c in SCALAR_COLUMNS),
-            *(getattr(terms, c).value for c in ENUM_COLUMNS),
-            *([v.value for v in getattr(terms, c)] for c in LIST_COLUMNS),
+            event.originator_id, event.code, event.minor_unit, *_terms_values(event.terms),
             event.actor, event.originator_version, event.timestamp, position,
         )  # fmt: skip
+        _insert(cursor, "products", COLUMNS, values)
+        self._record_version(cursor, event, 1, event.terms, position)
+
+    @handle.register
+    def _(self, event: LoanProduct.Revised, cursor: Cursor[DictRow], position: int) -> None:
+        changed = (*TERMS_COLUMNS, "terms_version", "revised_by", "revised_at", "version")
+        values = (
+            *_terms_values(event.terms), event.terms_version, event.actor, event.timestamp,
+            event.originator_version, event.originator_id,
+        )  # fmt: skip
         cursor.execute(
-            f"INSERT INTO products ({', '.join(COLUMNS)}) "
-            f"VALUES ({', '.join(['%s'] * len(COLUMNS))})",
+            f"UPDATE products SET {', '.join(f'{c} = %s' for c in changed)} WHERE id = %s",
             values,
         )
+        self._record_version(cursor, event, event.terms_version, event.terms, position)
+
+    @staticmethod
+    def _record_version(
+        cursor: Cursor[DictRow], event: Any, version: int, terms: ProductTerms, position: int
+    ) -> None:
+        values = (
+            event.originator_id, version, *_terms_values(terms), event.actor, event.timestamp,
+            position,
+        )  # fmt: skip
+        _insert(cursor, "product_versions", VERSION_COLUMNS, values)
+
+
+def _terms_values(terms: ProductTerms) -> tuple[Any, ...]:
+    charges = [c.model_dump(mode="json", exclude_none=True) for c in terms.charges]
+    return (
+        *(getattr(terms, c) for c in SCALAR_COLUMNS),
+        *(getattr(terms, c).value for c in ENUM_COLUMNS),
+        *([v.value for v in getattr(terms, c)] for c in LIST_COLUMNS),
+        Jsonb(charges),
+    )
+
+
+def _insert(cursor: Cursor[DictRow], table: str, columns: tuple[str, ...], values: Any) -> None:
+    cursor.execute(
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})",
+        values,
+    )
 
 
 # Queries, for the GraphQL layer.
@@ -123,3 +191,14 @@ async def products_of_codes(pool: AsyncConnectionPool, codes: list[str]) -> list
     """The product of each code in turn (None where there is none)."""
     rows = await fetch_all(pool, "SELECT * FROM products WHERE code = ANY(%s)", [codes])
     return by_key(rows, "code", codes)
+
+
+async def versions_of_products(pool: AsyncConnectionPool, ids: list[Any]) -> list[list[Row]]:
+    """Every version of each product's terms in turn, oldest first."""
+    rows = await fetch_all(
+        pool,
+        "SELECT * FROM product_versions WHERE product_id = ANY(%s) "
+        "ORDER BY product_id, terms_version",
+        [ids],
+    )
+    return grouped(rows, "product_id", ids)

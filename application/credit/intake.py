@@ -39,7 +39,11 @@ from domain.credit.affordability import (
 )
 from domain.credit.features import term_months
 from domain.credit.pricing import price
+from domain.errors import InvalidValue
 from domain.loan import Application, Loan
+from domain.loan.records import contract_terms
+from domain.schedule import ScheduleError
+from domain.schedule.fees import charged_schedule
 
 
 @dataclass(frozen=True)
@@ -205,4 +209,17 @@ def pricing_of(facts: Facts, grade: str) -> Pricing:
         application.frequency,
         product.min_rate_percent,
         product.max_rate_percent,
+        apr_at=lambda rate: apr_of(application, rate, facts.on),
     )
+
+
+def apr_of(application: Application, rate: Decimal, start: date) -> Decimal:
+    """The application's APR at `rate`: its schedule from `start` with the product's
+    charges, against what the borrower would receive."""
+    terms = contract_terms(application, application.principal, rate, application.term, start)
+    try:
+        charged = charged_schedule(terms, application.product.charges)
+        return charged.annual_rates(start, terms.frequency).apr
+    except ScheduleError as error:
+        # Only deducted charges that leave the borrower nothing get here.
+        raise InvalidValue("principal", error.message) from None

@@ -93,11 +93,15 @@ class Pricing:
     legal_ceiling_percent: Decimal
     rate_percent: Decimal
     clamped_by: str | None
+    # The APR at ratePercent, the product's fees included (null if priced before APRs).
+    apr_percent: Decimal | None = None
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Pricing:
         rates: dict[str, Any] = {
-            k: Decimal(v) for k, v in data.items() if k not in ("grade", "clamped_by")
+            k: None if v is None else Decimal(v)
+            for k, v in data.items()
+            if k not in ("grade", "clamped_by")
         }
         return cls(grade=data["grade"], clamped_by=data["clamped_by"], **rates)
 

@@ -23,7 +23,7 @@ from projections.borrowers import borrowers_of_ids
 from projections.dpd_queries import arrears_of_loans
 from projections.installments import installments_of_loans
 from projections.loans import loans_of_borrowers, loans_of_ids
-from projections.products import products_of_codes
+from projections.products import products_of_codes, versions_of_products
 from projections.repayments import repayments_of_loans
 
 K = TypeVar("K")
@@ -44,6 +44,10 @@ def loans_by_borrower(context: Context) -> DataLoader[UUID, list[Row]]:
 
 def products_by_code(context: Context) -> DataLoader[str, Row | None]:
     return _loader(context, "products_by_code", products_of_codes)
+
+
+def product_versions(context: Context) -> DataLoader[UUID, list[Row]]:
+    return _loader(context, "product_versions", versions_of_products)
 
 
 def installments_by_loan(context: Context) -> DataLoader[UUID, list[Row]]:

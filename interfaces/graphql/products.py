@@ -7,9 +7,11 @@ since GraphQL allows one type per name.
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any
+from uuid import UUID
 
 import strawberry
 from strawberry.types import Info
@@ -17,6 +19,7 @@ from strawberry.types import Info
 from domain.product import normalize_code
 from infrastructure.tokens import Role
 from interfaces.graphql.context import STAFF, Context
+from interfaces.graphql.loaders import product_versions
 from interfaces.graphql.scalars import build_from_row
 from projections.products import all_products, product_of_code
 
@@ -66,13 +69,66 @@ class AllocationComponent(Enum):
     PRINCIPAL = "principal"
 
 
+@strawberry.enum
+class ChargeKind(Enum):
+    DISBURSEMENT = "disbursement"
+    INSTALLMENT = "installment"
+    SPECIFIED_DUE_DATE = "specified_due_date"
+
+
+@strawberry.enum
+class ChargeBasis(Enum):
+    PRINCIPAL = "principal"
+    INSTALLMENT = "installment"
+    OUTSTANDING = "outstanding"
+
+
+@strawberry.enum
+class ChargeCollection(Enum):
+    DEDUCT = "deduct"
+    FIRST_INSTALLMENT = "first_installment"
+
+
 @strawberry.type
-class LoanProduct:
-    id: strawberry.ID
+class ProductCharge:
+    """A charge the product levies: a fixed `amount` or a `percent` of `basis`, held
+    within `min` and `max`; `collection` says how a disbursement charge is paid."""
+
     code: str
     name: str
+    kind: ChargeKind
+    amount: Decimal | None
+    percent: Decimal | None
+    basis: ChargeBasis | None
+    min: Decimal | None
+    max: Decimal | None
+    collection: ChargeCollection | None
+
+    @classmethod
+    def from_json(cls, stored: dict[str, Any]) -> ProductCharge:
+        def decimal(name: str) -> Decimal | None:
+            return Decimal(stored[name]) if name in stored else None
+
+        basis, collection = stored.get("basis"), stored.get("collection")
+        return cls(
+            code=stored["code"],
+            name=stored["name"],
+            kind=ChargeKind(stored["kind"]),
+            amount=decimal("amount"),
+            percent=decimal("percent"),
+            basis=ChargeBasis(basis) if basis else None,
+            min=decimal("min"),
+            max=decimal("max"),
+            collection=ChargeCollection(collection) if collection else None,
+        )
+
+
+@strawberry.interface
+class ProductTerms:
+    """The terms of one version of a product."""
+
+    name: str
     currency: str
-    minor_unit: int
     min_principal: Decimal
     max_principal: Decimal
     min_term: int
@@ -91,21 +147,50 @@ class LoanProduct:
     allocation_order: list[AllocationComponent]
     min_age: int
     max_age: int
+    charges: list[ProductCharge]
+    terms_version: int
+
+
+def _terms(row: dict[str, Any]) -> dict[str, Any]:
+    """The converted terms columns of a `products` or `product_versions` row."""
+    return {
+        "frequencies": [Frequency(v) for v in row["frequencies"]],
+        "methods": [Method(v) for v in row["methods"]],
+        "rounding": Rounding(row["rounding"]),
+        "day_count": DayCount(row["day_count"]),
+        "interest_calculation": InterestCalculation(row["interest_calculation"]),
+        "allocation_order": [AllocationComponent(v) for v in row["allocation_order"]],
+        "charges": [ProductCharge.from_json(c) for c in row["charges"]],
+    }
+
+
+@strawberry.type
+class ProductVersion(ProductTerms):
+    recorded_by: str
+    recorded_at: datetime
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> ProductVersion:
+        return build_from_row(cls, row, **_terms(row))
+
+
+@strawberry.type
+class LoanProduct(ProductTerms):
+    """A product with its current terms (those of `termsVersion`)."""
+
+    id: strawberry.ID
+    code: str
+    minor_unit: int
     version: int
+
+    @strawberry.field(description="Every version of the terms, oldest first.")
+    async def versions(self, info: Info[Context, None]) -> list[ProductVersion]:
+        rows = await product_versions(info.context).load(UUID(self.id))
+        return [ProductVersion.from_row(row) for row in rows]
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> LoanProduct:
-        return build_from_row(
-            cls,
-            row,
-            id=strawberry.ID(str(row["id"])),
-            frequencies=[Frequency(v) for v in row["frequencies"]],
-            methods=[Method(v) for v in row["methods"]],
-            rounding=Rounding(row["rounding"]),
-            day_count=DayCount(row["day_count"]),
-            interest_calculation=InterestCalculation(row["interest_calculation"]),
-            allocation_order=[AllocationComponent(v) for v in row["allocation_order"]],
-        )
+        return build_from_row(cls, row, id=strawberry.ID(str(row["id"])), **_terms(row))
 
 
 async def products(info: Info[Context, None]) -> list[LoanProduct]:

@@ -82,7 +82,8 @@ def parse_id(value: str) -> UUID:
 
 
 def build_from_row(cls: type[T], row: Mapping[str, Any], **converted: Any) -> T:
-    """A GraphQL type from a read model's row: the columns it declares, as stored,
-    except those given in `converted`."""
-    fields = {k: v for k, v in row.items() if k in cls.__annotations__}
+    """A GraphQL type from a read model's row: the columns it declares (itself or the
+    interfaces it implements), as stored, except those given in `converted`."""
+    declared = {name for klass in cls.__mro__ for name in vars(klass).get("__annotations__", {})}
+    fields = {k: v for k, v in row.items() if k in declared}
     return cls(**(fields | converted))

@@ -7,8 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from pydantic import Field
 
-from application.products import DefineProduct
+from application.products import DefineProduct, ReviseProduct
 from application.products import define_product as define
+from application.products import revise_product as revise
+from domain.charges import MAX_CHARGES, Charge, ChargeBasis, ChargeKind, Collection
 from domain.money import ZERO
 from domain.product import (
     DEFAULT_MAX_AGE,
@@ -34,6 +36,7 @@ from interfaces.rest.common import (
     App,
     Code,
     Command,
+    ExpectedVersion,
     GraceDays,
     Money,
     Percent,
@@ -44,8 +47,22 @@ from interfaces.rest.common import (
 router = APIRouter(prefix="/products", tags=["products"])
 
 
-class DefineBody(Command):
+class ChargeBody(Command):
+    """A charge: exactly one of `amount` and `percent` (of `basis`, within `min` and
+    `max`); `collection` for a disbursement charge only."""
+
     code: Code
+    name: Text
+    kind: ChargeKind
+    amount: Money | None = None
+    percent: Percent | None = None
+    basis: ChargeBasis | None = None
+    min: Money | None = None
+    max: Money | None = None
+    collection: Collection | None = None
+
+
+class TermsBody(Command):
     name: Text
     currency: Annotated[Code, Field(min_length=3, max_length=3)]
     min_principal: Money
@@ -73,15 +90,35 @@ class DefineBody(Command):
     odd_period_interest: OddPeriodInterest = OddPeriodInterest.BY_DAYS
     # penalty_rate_percent per year (on day_count) or per calendar day (罚息 0.05%/day).
     penalty_rate_basis: PenaltyRateBasis = PenaltyRateBasis.ANNUAL
+    charges: Annotated[list[ChargeBody], Field(max_length=MAX_CHARGES)] = Field(
+        default_factory=list
+    )
+
+    def terms(self) -> ProductTerms:
+        # Unsent fields are left out so the domain's defaults are the ones that apply.
+        fields = self.model_dump(exclude_unset=True, exclude={"code", "charges"})
+        charges = tuple(Charge(**charge.model_dump(exclude_unset=True)) for charge in self.charges)
+        return ProductTerms(**fields, charges=charges)
+
+
+class DefineBody(TermsBody):
+    code: Code
+
+
+Admin = Annotated[User, Depends(require(Role.ADMIN))]
 
 
 @router.post("", status_code=201)
-def define_product(
-    body: DefineBody,
-    app: App,
-    user: Annotated[User, Depends(require(Role.ADMIN))],
-) -> Accepted:
-    # Unsent fields are left out so the domain's defaults are the ones that apply.
-    fields = body.model_dump(exclude_unset=True, exclude={"code"})
-    command = DefineProduct(actor=user.sub, code=body.code, terms=ProductTerms(**fields))
+def define_product(body: DefineBody, app: App, user: Admin) -> Accepted:
+    command = DefineProduct(actor=user.sub, code=body.code, terms=body.terms())
     return Accepted.of(define(app, command))
+
+
+@router.post("/{code}/revise")
+def revise_product(
+    code: Code, body: TermsBody, app: App, version: ExpectedVersion, user: Admin
+) -> Accepted:
+    """Record the full new terms as the product's next version. Loans already made keep
+    the version they were made under; the answer's `version` is the product's."""
+    command = ReviseProduct(user.sub, code, body.terms(), expected_version=version)
+    return Accepted.of(revise(app, command))
