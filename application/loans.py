@@ -23,7 +23,7 @@ from application.products import find_product
 from domain.borrower import Borrower
 from domain.credit import Decision
 from domain.errors import InvalidValue, NotFound
-from domain.loan import Application, Disbursement, Loan
+from domain.loan import Disbursement, Loan, LoanRequest
 from domain.product import LoanProduct
 from domain.schedule import Frequency, Method
 
@@ -63,7 +63,7 @@ def _submit(app: LendingApplication, command: SubmitApplication) -> Written:
     principal = product.check_application(
         command.principal, command.term, command.frequency, command.method, rate
     )
-    application = Application(
+    application = LoanRequest(
         borrower_id=borrower.id,
         borrower_kind=borrower.kind.value,
         region=borrower.profile.region,

@@ -40,7 +40,7 @@ from domain.credit.affordability import (
 from domain.credit.features import term_months
 from domain.credit.pricing import price
 from domain.errors import InvalidValue
-from domain.loan import Application, Loan
+from domain.loan import Loan, LoanRequest
 from domain.loan.records import contract_terms
 from domain.schedule import ScheduleError
 from domain.schedule.fees import charged_schedule
@@ -51,7 +51,7 @@ class Facts:
     """What intake knows about one application on its business date."""
 
     borrower: Borrower
-    application: Application
+    application: LoanRequest
     on: date
     policy: CreditPolicy
     history: LoanHistory
@@ -213,7 +213,7 @@ def pricing_of(facts: Facts, grade: str) -> Pricing:
     )
 
 
-def apr_of(application: Application, rate: Decimal, start: date) -> Decimal:
+def apr_of(application: LoanRequest, rate: Decimal, start: date) -> Decimal:
     """The application's APR at `rate`: its schedule from `start` with the product's
     charges, against what the borrower would receive."""
     terms = contract_terms(application, application.principal, rate, application.term, start)

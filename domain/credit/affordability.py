@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
-from domain.loan import Application
+from domain.loan import LoanRequest
 from domain.loan.records import contract_terms
 from domain.money import quantize
 from domain.schedule import PERIODS_PER_YEAR, Frequency, Method, Schedule, generate_schedule
@@ -41,7 +41,7 @@ def monthly_installment(
     return quantize(per_month, places, "half_up")
 
 
-def requested_installment(application: Application, principal: Decimal, start: date) -> Decimal:
+def requested_installment(application: LoanRequest, principal: Decimal, start: date) -> Decimal:
     """The monthly installment of the application's terms for `principal`, from `start`."""
     terms = contract_terms(
         application, principal, application.annual_rate_percent, application.term, start

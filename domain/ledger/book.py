@@ -14,7 +14,7 @@ from domain.schedule import DayCount, Rounder
 Spec = tuple[date, Decimal, Decimal]  # due date, principal, interest of a replacement row
 
 
-class Book:
+class LedgerBook:
     def __init__(
         self,
         rows: list[Row],

@@ -28,7 +28,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
-from domain.ledger.book import Book
+from domain.ledger.book import LedgerBook
 from domain.ledger.model import Charge, Component
 from domain.ledger.rows import PRINCIPAL
 from domain.schedule import DayCount, Rounder, penalty_days, year_days
@@ -104,7 +104,7 @@ def penalty_id(installment: int, on: date) -> str:
 class PenaltyClock:
     """Walks the calendar of one allocation run, charging fees and penalty interest."""
 
-    def __init__(self, terms: PenaltyTerms, book: Book, money: Rounder, start: date) -> None:
+    def __init__(self, terms: PenaltyTerms, book: LedgerBook, money: Rounder, start: date) -> None:
         self.terms = terms
         self.book = book
         self.money = money

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
-from domain.ledger.book import Book
+from domain.ledger.book import LedgerBook
 from domain.ledger.checks import check_schedule, checked_order, checked_traversal, sorted_charges
 from domain.ledger.model import (
     Charge,
@@ -40,7 +40,7 @@ class Run:
         self.terms = terms
         self.money = Rounder.of(terms.minor_unit, terms.rounding)
         self.zero = self.money.zero()
-        self.book = Book(
+        self.book = LedgerBook(
             rows_of(schedule, terms.start_date, self.zero),
             self.money,
             terms.day_count,

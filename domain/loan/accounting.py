@@ -85,7 +85,7 @@ class LedgerChange(Immutable):
                     or self.uncharged)  # fmt: skip
 
 
-class Books(Immutable):
+class LedgerBasis(Immutable):
     """Everything the loan needs to work out its ledger again."""
 
     terms: ScheduleTerms
@@ -105,7 +105,7 @@ def penalty_terms(product: ProductTerms) -> PenaltyTerms:
     )
 
 
-def ledger(books: Books, payments: Iterable[PaymentRecord], until: date) -> LedgerState:
+def ledger(books: LedgerBasis, payments: Iterable[PaymentRecord], until: date) -> LedgerState:
     """The books with these payments, late fees and penalty charged up to `until`."""
     return allocate(
         books.terms,
@@ -118,7 +118,7 @@ def ledger(books: Books, payments: Iterable[PaymentRecord], until: date) -> Ledg
     )
 
 
-def payoff(books: Books, payments: Iterable[PaymentRecord], on: date) -> Decimal:
+def payoff(books: LedgerBasis, payments: Iterable[PaymentRecord], on: date) -> Decimal:
     return payoff_amount(
         books.terms,
         books.schedule,
@@ -182,19 +182,19 @@ def unpaid(item: Installment) -> InstallmentState:
     return InstallmentState(item.number, item.due_date, due, ZERO_AMOUNTS, None)
 
 
-def written_off_on(books: Books, on: date) -> Books:
+def written_off_on(books: LedgerBasis, on: date) -> LedgerBasis:
     if on < books.terms.start_date:
         raise InvalidValue("value_date", "must not be before the disbursement")
     return books.model_copy(update={"written_off_on": on})
 
 
 def rescheduled(
-    books: Books,
+    books: LedgerBasis,
     method: str,
     from_date: date,
     new_term: int | None,
     new_rate_percent: Decimal | None,
-) -> Books:
+) -> LedgerBasis:
     """The books after a reschedule: kept installments, then a new schedule.
 
     Installments due on or before `from_date` stay as they are, arrears included.
@@ -218,7 +218,7 @@ RESCHEDULE_FIELDS = {"term": "new_term", "annual_rate_percent": "new_rate_percen
 
 
 def _rescheduled(
-    books: Books, from_date: date, new_term: int | None, new_rate_percent: Decimal | None
+    books: LedgerBasis, from_date: date, new_term: int | None, new_rate_percent: Decimal | None
 ) -> tuple[ScheduleTerms, Schedule]:
     """The contract after a reschedule: kept installments, then a new schedule."""
     terms, original = books.terms, books.schedule.installments

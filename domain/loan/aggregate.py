@@ -16,11 +16,11 @@ from eventsourcing.domain import event
 from domain.errors import InvalidTransition, InvalidValue
 from domain.ledger import PenaltyTerms, Prepayment
 from domain.loan import accounting
-from domain.loan.accounting import Balances, Books, LedgerChange, PaymentRecord
+from domain.loan.accounting import Balances, LedgerBasis, LedgerChange, PaymentRecord
 from domain.loan.delinquency import Timing, timing
 from domain.loan.records import (
-    Application,
     Disbursement,
+    LoanRequest,
     LoanState,
     checked_reason,
     contract_books,
@@ -40,14 +40,14 @@ class Loan(Restructuring, CloseOfBusiness, Aggregate):
         state: LoanState
 
     class ApplicationSubmitted(Aggregate.Created):
-        application: Application
+        application: LoanRequest
 
         def apply(self, aggregate: Any) -> None:
             # The same attributes a snapshot restores, each as a new application has it.
             vars(aggregate).update(LoanState.submitted(self.application))
 
     @classmethod
-    def submit(cls, *, actor: str, application: Application) -> Loan:
+    def submit(cls, *, actor: str, application: LoanRequest) -> Loan:
         if not application.purpose.strip():
             raise InvalidValue("purpose", "must not be empty")
         return cls._create(cls.ApplicationSubmitted, actor=actor, application=application)
@@ -149,7 +149,7 @@ class Loan(Restructuring, CloseOfBusiness, Aggregate):
         self.status = LoanStatus.ACTIVE
         self.disbursement = disbursement
         self.schedule = schedule
-        self.books = Books(terms=terms, schedule=schedule, order=order, penalties=penalties)
+        self.books = LedgerBasis(terms=terms, schedule=schedule, order=order, penalties=penalties)
         self.installments = {i.number: accounting.unpaid(i) for i in schedule.installments}
         self.balances = balances
         self.timing = timing

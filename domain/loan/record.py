@@ -17,14 +17,14 @@ from pydantic import model_validator
 from domain.errors import InvalidTransition
 from domain.ledger import Charge, ComponentAmounts, InstallmentState, LedgerState, PaymentResult
 from domain.loan import accounting
-from domain.loan.accounting import Balances, Books, LedgerChange, PaymentRecord
+from domain.loan.accounting import Balances, LedgerBasis, LedgerChange, PaymentRecord
 from domain.loan.delinquency import Delinquency, Timing, timing
 from domain.loan.status import LoanStatus
 from domain.model import Aggregate
 from domain.schedule import Schedule, ScheduleTerms
 
 if TYPE_CHECKING:
-    from domain.loan.records import Application, Disbursement
+    from domain.loan.records import Disbursement, LoanRequest
 
 
 class LoanRecord:
@@ -42,7 +42,7 @@ class LoanRecord:
             return data
 
     if TYPE_CHECKING:  # assigned by events; annotations here would become __init__ fields
-        application: Application
+        application: LoanRequest
         status: LoanStatus
         principal: Decimal
         annual_rate_percent: Decimal
@@ -50,7 +50,7 @@ class LoanRecord:
         signed_on: date | None
         disbursement: Disbursement | None
         schedule: Schedule | None
-        books: Books | None
+        books: LedgerBasis | None
         payments: dict[str, PaymentRecord]
         results: dict[str, PaymentResult]
         installments: dict[int, InstallmentState]
@@ -74,7 +74,7 @@ class LoanRecord:
     def payoff_amount(self, on: date) -> Decimal:
         return accounting.payoff(self._books(), self.payments.values(), on)
 
-    def _books(self) -> Books:
+    def _books(self) -> LedgerBasis:
         if self.books is None:
             raise InvalidTransition("take money", f"the loan is {self.status.value}")
         return self.books
@@ -82,7 +82,7 @@ class LoanRecord:
     def _recompute(
         self,
         today: date,
-        books: Books | None = None,
+        books: LedgerBasis | None = None,
         payments: Iterable[PaymentRecord] | None = None,
     ) -> tuple[LedgerState, LedgerChange]:
         """The ledger with other books or payments on business date `today`, and how it

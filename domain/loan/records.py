@@ -8,7 +8,7 @@ from uuid import UUID
 
 from domain.errors import InvalidValue
 from domain.ledger import Charge, InstallmentState, PaymentResult
-from domain.loan.accounting import Balances, Books, PaymentRecord, penalty_terms
+from domain.loan.accounting import Balances, LedgerBasis, PaymentRecord, penalty_terms
 from domain.loan.delinquency import Delinquency, Timing
 from domain.loan.status import LoanStatus
 from domain.model import Immutable, SnapshotState
@@ -24,7 +24,7 @@ from domain.schedule import (
 )
 
 
-class Application(Immutable):
+class LoanRequest(Immutable):
     """What the borrower asked for, and who and where it came from."""
 
     borrower_id: UUID
@@ -85,7 +85,7 @@ class Disbursement(Immutable):
 
 
 class LoanState(SnapshotState):
-    application: Application
+    application: LoanRequest
     status: LoanStatus
     principal: Decimal
     annual_rate_percent: Decimal
@@ -93,7 +93,7 @@ class LoanState(SnapshotState):
     signed_on: date | None
     disbursement: Disbursement | None
     schedule: Schedule | None
-    books: Books | None
+    books: LedgerBasis | None
     payments: dict[str, PaymentRecord]
     results: dict[str, PaymentResult]
     installments: dict[int, InstallmentState]
@@ -104,7 +104,7 @@ class LoanState(SnapshotState):
     timing: Timing | None = None  # None: not disbursed, or its events predate timing
 
     @classmethod
-    def submitted(cls, application: Application) -> LoanState:
+    def submitted(cls, application: LoanRequest) -> LoanState:
         """A new application's state: the figures asked for, no money yet (built from
         values already checked, so without a snapshot's bookkeeping fields)."""
         return cls.model_construct(
@@ -129,7 +129,7 @@ class LoanState(SnapshotState):
 
 
 def contract_terms(
-    application: Application,
+    application: LoanRequest,
     principal: Decimal,
     annual_rate_percent: Decimal,
     term: int,
@@ -160,17 +160,17 @@ def contract_terms(
 
 
 def contract_books(
-    application: Application,
+    application: LoanRequest,
     principal: Decimal,
     annual_rate_percent: Decimal,
     term: int,
     start_date: date,
-) -> Books:
+) -> LedgerBasis:
     """The books a disbursement opens: the contract's terms and schedule, with the
     product's allocation order and penalty terms."""
     terms = contract_terms(application, principal, annual_rate_percent, term, start_date)
     product = application.product
-    return Books(
+    return LedgerBasis(
         terms=terms,
         schedule=generate_schedule(terms),
         order=tuple(c.value for c in product.allocation_order),

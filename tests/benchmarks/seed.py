@@ -36,7 +36,7 @@ from application.products import DefineProduct, define_product
 from domain.borrower import Borrower, BorrowerKind, Profile, normalize_id_number
 from domain.claims import Claim
 from domain.identity import resident_id_check_character
-from domain.loan import Application, Disbursement, Loan
+from domain.loan import Disbursement, Loan, LoanRequest
 from domain.product import LoanProduct, ProductTerms
 from domain.schedule import Frequency, Method
 from infrastructure.runtime import Runtime
@@ -197,7 +197,7 @@ def disbursed(n: int, day: date, borrowers: list[Borrower], products: list[LoanP
     """Loan `n`, disbursed on `day`: its product, principal and borrower vary with n."""
     borrower = borrowers[n % len(borrowers)]
     product = products[n % len(products)]
-    application = Application(
+    application = LoanRequest(
         borrower_id=borrower.id, borrower_kind=borrower.kind.value,
         region=borrower.profile.region, officer=f"officer.{n % 40}", product_id=product.id,
         product_code=product.code, minor_unit=product.minor_unit, product=product.terms,

@@ -15,7 +15,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from domain.ledger import ComponentAmounts
-from domain.loan import Application, Disbursement, Loan
+from domain.loan import Disbursement, Loan, LoanRequest
 from domain.product import ProductTerms
 from domain.schedule import Frequency, Method
 from tests.support.story import followed_by, history
@@ -38,9 +38,9 @@ def micro_terms(**changes: Any) -> ProductTerms:
     ).model_copy(update=changes).checked()  # fmt: skip
 
 
-def application(product: ProductTerms | None = None, purpose: str = "tea seedlings") -> Application:
+def application(product: ProductTerms | None = None, purpose: str = "tea seedlings") -> LoanRequest:
     """12,000 yuan over 12 months at 12%, applied for on the micro product."""
-    return Application(
+    return LoanRequest(
         borrower_id=uuid4(), borrower_kind="individual", region="Hubei", officer="officer.zhang",
         product_id=uuid4(), product_code="MICRO-12", minor_unit=2,
         product=product or micro_terms(), principal=D("12000.00"), term=12, frequency="monthly",

@@ -8,15 +8,15 @@ from typing import Any
 from uuid import uuid4
 
 from domain.ledger import PenaltyRateBasis
-from domain.loan.accounting import Books, penalty_terms
-from domain.loan.records import Application, contract_books, contract_terms
+from domain.loan.accounting import LedgerBasis, penalty_terms
+from domain.loan.records import LoanRequest, contract_books, contract_terms
 from domain.product import ProductTerms
 from domain.schedule import Method, OddPeriodInterest
 from tests.unit.test_product import micro_terms
 
 
-def application(method: Method = Method.EQUAL_INSTALLMENTS, **product: Any) -> Application:
-    return Application(
+def application(method: Method = Method.EQUAL_INSTALLMENTS, **product: Any) -> LoanRequest:
+    return LoanRequest(
         borrower_id=uuid4(),
         borrower_kind="individual",
         region="Yunnan",
@@ -34,7 +34,7 @@ def application(method: Method = Method.EQUAL_INSTALLMENTS, **product: Any) -> A
     )
 
 
-def terms_of(app: Application) -> Any:
+def terms_of(app: LoanRequest) -> Any:
     return contract_terms(app, app.principal, app.annual_rate_percent, app.term, date(2026, 1, 15))
 
 
@@ -70,4 +70,4 @@ def test_penalty_terms_stored_before_the_basis_load_as_annual() -> None:
     books = contract_books(app, app.principal, app.annual_rate_percent, 12, date(2026, 1, 15))
     data = books.model_dump(mode="json")
     del data["penalties"]["rate_basis"]
-    assert Books.model_validate(data).penalties == books.penalties
+    assert LedgerBasis.model_validate(data).penalties == books.penalties

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
-from domain.loan.accounting import Books, rescheduled
+from domain.loan.accounting import LedgerBasis, rescheduled
 from domain.schedule import Frequency, Method, ScheduleTerms, generate_schedule
 
 MONTH_END = ScheduleTerms(
@@ -19,8 +19,8 @@ MONTH_END = ScheduleTerms(
 )
 
 
-def books(terms: ScheduleTerms) -> Books:
-    return Books(terms=terms, schedule=generate_schedule(terms), order=("penalty",))
+def books(terms: ScheduleTerms) -> LedgerBasis:
+    return LedgerBasis(terms=terms, schedule=generate_schedule(terms), order=("penalty",))
 
 
 def due_dates_after(terms: ScheduleTerms, from_date: date, new_term: int) -> list[date]:

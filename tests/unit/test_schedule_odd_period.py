@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from domain.loan.accounting import Books
+from domain.loan.accounting import LedgerBasis
 from domain.product import ProductTerms
 from domain.schedule import (
     DayCount,
@@ -85,12 +85,12 @@ def test_an_unknown_choice_names_the_field() -> None:
 
 
 def test_stored_terms_without_the_option_load_as_whole_period() -> None:
-    stored = Books(terms=SHORT, schedule=generate_schedule(SHORT), order=("penalty",))
+    stored = LedgerBasis(terms=SHORT, schedule=generate_schedule(SHORT), order=("penalty",))
     data = stored.model_dump(mode="json")
     assert data["terms"]["odd_period_interest"] == "by_days"
-    assert Books.model_validate(data).terms == SHORT
+    assert LedgerBasis.model_validate(data).terms == SHORT
     del data["terms"]["odd_period_interest"]
-    old = Books.model_validate(data).terms
+    old = LedgerBasis.model_validate(data).terms
     assert old.odd_period_interest == OddPeriodInterest.WHOLE_PERIOD
     assert first_interest(old) == Decimal("100.00")
     assert asdict(old) == asdict(SHORT) | {"odd_period_interest": "whole_period"}
