@@ -11,15 +11,9 @@ from application.products import DefineProduct, ReviseProduct
 from application.products import define_product as define
 from application.products import revise_product as revise
 from domain.charges import MAX_CHARGES, Charge, ChargeBasis, ChargeKind, Collection
+from domain.ledger import DEFAULT_ORDER, Component, PenaltyRateBasis
 from domain.money import ZERO
-from domain.product import (
-    DEFAULT_MAX_AGE,
-    DEFAULT_MIN_AGE,
-    DEFAULT_ORDER,
-    Component,
-    PenaltyRateBasis,
-    ProductTerms,
-)
+from domain.product import DEFAULT_MAX_AGE, DEFAULT_MIN_AGE, ProductTerms
 from domain.schedule import (
     DayCount,
     Frequency,

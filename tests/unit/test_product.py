@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from domain.errors import InvalidValue
-from domain.product import Component, LoanProduct, ProductTerms
+from domain.ledger import Component
+from domain.product import LoanProduct, ProductTerms
 from domain.schedule import DayCount, Frequency, InterestCalculation, Method, Rounding
 
 
