@@ -15,7 +15,8 @@ from projections.registry import READ_MODELS
 from tests.benchmarks.baseline import InsertRate
 from tests.support.portfolio import disbursed_loans, pay
 
-TIMED = ("loans", "portfolio")
+# `portfolio` is timed on stores from before it became part of `loan_books`.
+TIMED = ("loans", "loan_books", "portfolio")
 # Used only while the demo registers borrowers but makes no loans.
 LOANS = 300
 PAYMENTS_PER_LOAN = 3
