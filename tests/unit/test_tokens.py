@@ -14,9 +14,11 @@ SECRET = "unit-test-secret-that-is-long-enough-for-hs256"
 
 
 def signed(**claims: Any) -> str:
+    """A token with the usual claims and `claims`; a timedelta is that long from now, taken
+    when the token is signed (a time fixed when tests are collected goes stale)."""
     now = datetime.now(UTC)
     body = {"sub": "alice", "roles": ["loan_officer"], "iat": now, "exp": now + timedelta(hours=1)}
-    body.update(claims)
+    body.update({k: now + v if isinstance(v, timedelta) else v for k, v in claims.items()})
     return jwt.encode({k: v for k, v in body.items() if v is not None}, SECRET, ALGORITHM)
 
 
@@ -31,8 +33,8 @@ def test_an_issued_token_decodes_to_its_user() -> None:
     [
         ({"exp": None}, "no exp: it would never expire"),
         ({"iat": None}, "no iat"),
-        ({"iat": datetime.now(UTC) + LEEWAY + timedelta(minutes=5)}, "issued in the future"),
-        ({"exp": datetime.now(UTC) - LEEWAY - timedelta(seconds=1)}, "expired"),
+        ({"iat": LEEWAY + timedelta(minutes=5)}, "issued in the future"),
+        ({"exp": -LEEWAY - timedelta(seconds=1)}, "expired"),
         ({"roles": None}, "no roles"),
         ({"roles": []}, "empty roles"),
         ({"roles": "admin"}, "roles not a list"),
