@@ -21,6 +21,7 @@ from infrastructure import secrets
 from infrastructure.database import database_url, eventsourcing_env
 from infrastructure.eventstore import store_env
 from infrastructure.settings import Settings
+from projections.catalog import ReadModelSet
 from projections.collections import CollectionsView
 from projections.credit_assessments import CreditAssessmentsView
 from projections.loan_books import LoanBooksView
@@ -64,12 +65,14 @@ class Runtime:
         env = build_env(settings, url)
         if not create_tables:
             env["CREATE_TABLE"] = "no"
-        views = open_views(env)
+        rules = policies(settings)
+        read_models = ReadModelSet()
+        views = open_views(env, read_models)
         # Intake's fraud signals count across borrowers: it asks the read models.
         records = views[1]["credit_assessments"]
         assert isinstance(records, CreditAssessmentsView)
-        app = LendingApplication(env, policies=policies(settings), applicant_records=records)
-        projections = Projections(env, app, views)
+        app = LendingApplication(env, policies=rules, applicant_records=records)
+        projections = Projections(env, app, read_models, views)
         return cls(settings, url, env, app, projections)
 
     def loans_to_review(self, day: date, position: int | None = None) -> Iterable[UUID]:
