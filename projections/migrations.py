@@ -39,3 +39,17 @@ def retire(*read_models: str) -> str:
     """A statement that forgets read models that are no more (another took over their
     tables): their tracking tables, and so their positions, go."""
     return f"DROP TABLE IF EXISTS {', '.join(f'{name}_tracking' for name in read_models)}"
+
+
+def rename_table(table: str, new_name: str, *dropped: str) -> str:
+    """A statement that renames `table` to `new_name` without its `dropped` columns, if
+    it is still a table: a read model that now keeps `table` as a SQL view over its own
+    table and another read model's. Its rows and position stay as they were."""
+    drops = ", ".join(f"DROP COLUMN {column}" for column in dropped)
+    return f"""DO $$ BEGIN
+        IF EXISTS (SELECT 1 FROM information_schema.tables WHERE table_schema =
+            current_schema() AND table_type = 'BASE TABLE' AND table_name = '{table}') THEN
+            ALTER TABLE {table} RENAME TO {new_name};
+            {f"ALTER TABLE {new_name} {drops};" if dropped else ""}
+        END IF;
+    END $$"""
