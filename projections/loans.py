@@ -188,6 +188,10 @@ class LoansView(ReadModel):
         self.change(cursor, event)
 
     @handle.register
+    def _(self, event: Loan.Reviewed, cursor: Cursor[DictRow], position: int) -> None:
+        self.change(cursor, event)  # the version: an If-Match names the loan's latest
+
+    @handle.register
     def _(self, event: Loan.WrittenOff, cursor: Cursor[DictRow], position: int) -> None:
         self.books(cursor, event, status=LoanStatus.WRITTEN_OFF.value)
 

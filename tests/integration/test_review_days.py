@@ -23,7 +23,7 @@ from application.app import LendingApplication
 from application.close_of_business import CloseOfBusiness, close_of_business
 from domain.loan import Loan
 from infrastructure.eventstore import PydanticMapper
-from tests.support.api import OFFICER, client, runtime_of
+from tests.support.api import OFFICER, client, graphql, runtime_of
 from tests.support.catalog import ADMIN, applied_loan, approved, cob, disbursed_loan, micro_12, ok
 from tests.support.people import resident_id, wang_fang
 from tests.support.settings import opened_on
@@ -163,6 +163,10 @@ def test_a_store_from_before_loans_kept_their_timing_is_reviewed_once_then_as_us
         cob(api, reviewed)
         kinds = [type(e).__name__ for e in runtime.app.events_of(UUID(loan_id))]
         assert kinds[-1] == "Reviewed"
+        # The loan's version, as an If-Match must name it, counts the review.
+        query = f'{{ loan(id: "{loan_id}") {{ version }} }}'
+        found = graphql(api, query, OFFICER, min_position=runtime.projections.head())
+        assert found["data"]["loan"]["version"] == len(kinds)
         assert list(runtime.loans_to_review(reviewed + timedelta(days=1))) == []
         end = due + timedelta(days=70)
         cob(api, end)
