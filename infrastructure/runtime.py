@@ -66,7 +66,7 @@ class Runtime:
         if not create_tables:
             env["CREATE_TABLE"] = "no"
         rules = policies(settings)
-        read_models = ReadModelSet()
+        read_models = ReadModelSet(approval_policy=rules.approval)
         views = open_views(env, read_models)
         # Intake's fraud signals count across borrowers: it asks the read models.
         records = views[1]["credit_assessments"]

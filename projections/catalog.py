@@ -7,10 +7,12 @@ them on its pool, the follower on its own.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from eventsourcing.postgres import PostgresDatastore
 
+from domain.approval import ApprovalPolicy
 from projections.approvals import ApprovalsView
 from projections.base import ReadModel
 from projections.borrowers import BorrowersView
@@ -28,7 +30,12 @@ RETIRED_BY_LOAN_BOOKS = ("installments", "arrears", "arrears_history", "portfoli
 
 @dataclass(frozen=True)
 class ReadModelSet:
-    """What the read models depend on, and the factory that makes them."""
+    """What the read models depend on, and the factory that makes them.
+
+    `approval_policy`: the policy the service decides approvals by (the `approvals`
+    read model asks it about routes stored before they recorded their overrides)."""
+
+    approval_policy: ApprovalPolicy = field(default_factory=ApprovalPolicy)
 
     @staticmethod
     def kinds() -> tuple[type[ReadModel], ...]:
@@ -42,7 +49,10 @@ class ReadModelSet:
 
     def build(self, datastore: PostgresDatastore) -> dict[str, ReadModel]:
         """One of each on `datastore`, by name, in the order of `kinds`."""
-        return {kind.name: kind(datastore) for kind in self.kinds()}
+        given: dict[type[ReadModel], dict[str, Any]] = {
+            ApprovalsView: {"policy": self.approval_policy}
+        }
+        return {kind.name: kind(datastore, **given.get(kind, {})) for kind in self.kinds()}
 
     @staticmethod
     def named(name: str) -> str:

@@ -13,9 +13,30 @@ def drop_if_it_has(table: str, column: str, *others: str) -> str:
     For a column that must not stay, such as one holding personal data in plaintext: a
     rebuild keeps the old table, and the new handlers no longer write that column.
     """
+    return _drop_when(f"EXISTS ({_column(table, column)})", table, others)
+
+
+def drop_unless_it_has(table: str, column: str, *others: str) -> str:
+    """`drop_if_it_has`, for a `table` made before it had `column`: a column only the
+    store can fill, so the follower builds the read model again."""
+    exists = f"SELECT 1 FROM information_schema.tables WHERE {_named(table)}"
+    return _drop_when(f"EXISTS ({exists}) AND NOT EXISTS ({_column(table, column)})", table, others)
+
+
+def _named(table: str) -> str:
+    return f"table_schema = current_schema() AND table_name = '{table}'"
+
+
+def _column(table: str, column: str) -> str:
+    return (
+        "SELECT 1 FROM information_schema.columns"
+        f" WHERE {_named(table)} AND column_name = '{column}'"
+    )
+
+
+def _drop_when(condition: str, table: str, others: tuple[str, ...]) -> str:
     return f"""DO $$ BEGIN
-        IF EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema =
-            current_schema() AND table_name = '{table}' AND column_name = '{column}') THEN
+        IF {condition} THEN
             DROP TABLE IF EXISTS {", ".join((table, *others))};
             DELETE FROM {table}_tracking WHERE application_name = '{APPLICATION_NAME}';
         END IF;

@@ -65,6 +65,8 @@ class Basis(Immutable):
 class Route(Immutable):
     levels: tuple[ApprovalRole, ...]
     reason: str
+    # What approving the principal applied for would go against (see `overrides`).
+    overrides: tuple[str, ...] = ()
 
     @property
     def automatic(self) -> bool:
@@ -88,6 +90,12 @@ class ApprovalPolicy(Immutable):
         return self
 
     def route(self, basis: Basis) -> Route:
+        """The levels `basis` needs and why, and what approving it as applied for would
+        go against."""
+        overrides = tuple(self.overrides(basis, basis.principal))
+        return self._levels(basis).model_copy(update={"overrides": overrides})
+
+    def _levels(self, basis: Basis) -> Route:
         principal = basis.principal
         if principal > self.single_review_limit:
             return Route(

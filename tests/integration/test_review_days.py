@@ -12,11 +12,8 @@ import calendar
 import re
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 from uuid import UUID
 
-import orjson
-import psycopg
 from fastapi.testclient import TestClient
 
 from application.app import LendingApplication
@@ -25,6 +22,7 @@ from domain.loan import Loan
 from infrastructure.eventstore import PydanticMapper
 from tests.support.api import OFFICER, client, graphql, runtime_of
 from tests.support.catalog import ADMIN, applied_loan, approved, cob, disbursed_loan, micro_12, ok
+from tests.support.old_events import rewrite_events
 from tests.support.people import resident_id, wang_fang
 from tests.support.settings import opened_on
 
@@ -126,21 +124,7 @@ def test_no_read_model_but_the_product_catalogue_knows_about_grace_days() -> Non
 def strip_timing(db_url: str, mapper: PydanticMapper) -> int:
     """Rewrite the store as the code before loan timing wrote it: no event states a
     `timing`. The number of events rewritten."""
-    assert mapper.cipher is not None
-    assert mapper.compressor is None
-    rewritten = 0
-    with psycopg.connect(db_url) as conn:
-        rows = conn.execute("SELECT notification_id, state FROM lending_events").fetchall()
-        for position, state in rows:
-            plain: dict[str, Any] = orjson.loads(mapper.cipher.decrypt(state))
-            if plain.pop("timing", None) is not None:
-                sealed = mapper.cipher.encrypt(orjson.dumps(plain))
-                conn.execute(
-                    "UPDATE lending_events SET state = %s WHERE notification_id = %s",
-                    (sealed, position),
-                )
-                rewritten += 1
-    return rewritten
+    return rewrite_events(db_url, mapper, lambda _, state: state.pop("timing", None) is not None)
 
 
 def test_a_store_from_before_loans_kept_their_timing_is_reviewed_once_then_as_usual(
