@@ -194,7 +194,7 @@ async def approvals_of_loans(
 
 
 REVIEW_QUEUE = """SELECT l.*, a.position AS queue_position
-    FROM approvals a JOIN loans l ON l.id = a.loan_id
+    FROM approvals a JOIN loan_records l ON l.id = a.loan_id
     WHERE a.status = 'pending' AND a.pending_role = %(role)s
       AND a.submitter <> %(me)s AND NOT (%(me)s = ANY(a.signers))
       AND a.position > %(after)s
@@ -204,10 +204,10 @@ REVIEW_QUEUE = """SELECT l.*, a.position AS queue_position
 async def review_queue(
     pool: AsyncConnectionPool, role: str, me: str, after: int, limit: int
 ) -> list[Row]:
-    """The `loans` rows of applications waiting at a level `role` signs that `me` neither
-    submitted nor signed, with their `queue_position`, oldest first.
+    """The `loans` rows (but the delinquency) of applications waiting at a level `role`
+    signs that `me` neither submitted nor signed, with their `queue_position`, oldest first.
 
-    Joins the `loans` read model for the loan; the main table is `approvals`.
+    Joins the `loans` read model's table for the loan; the main table is `approvals`.
     """
     params = {"role": role, "me": me, "after": after, "limit": limit}
     return await fetch_all(pool, REVIEW_QUEUE, params)

@@ -245,12 +245,13 @@ class LoansView(ReadModel):
         )
 
 
-# Queries, for the GraphQL layer.
+# Queries, for the GraphQL layer. Their rows are the table's, every column of `loans` but
+# the delinquency (GraphQL shows a loan's DPD from the arrears), without the view's join.
 
 
 async def loans_of_ids(pool: AsyncConnectionPool, ids: list[UUID]) -> list[Row | None]:
     """Each loan's row in turn (None for an id no loan has)."""
-    rows = await fetch_all(pool, "SELECT * FROM loans WHERE id = ANY(%s)", [ids])
+    rows = await fetch_all(pool, "SELECT * FROM loan_records WHERE id = ANY(%s)", [ids])
     return by_key(rows, "id", ids)
 
 
@@ -258,7 +259,7 @@ async def loans_of_borrowers(
     pool: AsyncConnectionPool, borrower_ids: list[UUID]
 ) -> list[list[Row]]:
     """Each borrower's loans in turn, oldest application first."""
-    query = "SELECT * FROM loans WHERE borrower_id = ANY(%s) ORDER BY position"
+    query = "SELECT * FROM loan_records WHERE borrower_id = ANY(%s) ORDER BY position"
     return grouped(await fetch_all(pool, query, [borrower_ids]), "borrower_id", borrower_ids)
 
 
@@ -268,5 +269,6 @@ async def loans_page(
     """Up to `limit` loans after position `after`, in position order, whose columns hold
     the values in `equal` (None: any)."""
     clauses, params = page_filter(after, equal)
-    query = f"SELECT * FROM loans WHERE {' AND '.join(clauses)} ORDER BY position LIMIT %s"
+    where = " AND ".join(clauses)
+    query = f"SELECT * FROM loan_records WHERE {where} ORDER BY position LIMIT %s"
     return await fetch_all(pool, query, [*params, limit])
