@@ -3,20 +3,22 @@
 API
 ---
 ``allocate(terms, schedule, payments, charges=(), order=DEFAULT_ORDER, written_off_on=None,
-traversal=Traversal.HORIZONTAL, penalties=None, until=None) -> LedgerState``
+traversal=Traversal.HORIZONTAL, penalties=None, until=None,
+advance_payment=AdvancePayment.NEXT_INSTALLMENTS) -> LedgerState``
     Applies every payment in (value_date, sequence, id) order, whatever the order given.
     ``schedule`` is the schedule recorded at disbursement; recasts are recomputed from the
     payments. A reversed payment is simply left out: recompute, then record a new
     allocation for each payment whose result changed (``changed_results(before, after)``).
 ``payoff_amount(terms, schedule, payments, charges=(), order=DEFAULT_ORDER, *, on,
-written_off_on=None, traversal=Traversal.HORIZONTAL, penalties=None) -> Decimal``
+written_off_on=None, traversal=Traversal.HORIZONTAL, penalties=None,
+advance_payment=AdvancePayment.NEXT_INSTALLMENTS) -> Decimal``
     What a payment dated ``on`` must be to close the loan (payments dated after ``on``
     and charges dated after ``on`` are ignored).
 
 Bad input raises ``domain.errors.InvalidValue`` (duplicate ids, non-positive amounts or
 more decimals than the minor unit, an order that is not a permutation of the four
-components, a schedule that does not fit the terms or carries fees: fees and penalties
-come in as ``Charge``). All amounts are ``Decimal``
+components, an unknown ``advance_payment``, a schedule that does not fit the terms or
+carries fees: fees and penalties come in as ``Charge``). All amounts are ``Decimal``
 quantized to the terms' minor unit; a payment's allocations plus its credit always
 equal its amount.
 
@@ -32,8 +34,22 @@ rules asks for. ``VERTICAL`` pays one component across all due installments befo
 next component (all penalties, then all fees, ...), for products that recover income
 first. Money paid ahead of due dates always goes installment by installment.
 
-Paying ahead (no prepayment flag). What is left pays the installments not yet due, in
-order and in full (their scheduled interest included): the schedule does not change.
+Paying ahead. A payment never collects interest that has not accrued by its value date:
+after a payment of X <= ``payoff_amount(on=d)`` dated d, ``payoff_amount(on=d)`` is
+exactly X less. So what is left once everything due is paid (and the payment does not
+close the loan, below) first pays the interest of the current period accrued to the
+value date (always before principal, whatever ``order`` says), and the rest is
+principal, applied as ``advance_payment`` says:
+
+- ``NEXT_INSTALLMENTS`` (the default): the principal of the installments not yet due,
+  oldest first. The schedule's due dates and amounts stand: each installment still owes
+  its interest when it falls due (an installment paid early in its exact amount leaves
+  the interest of the days still to run owing on its due date);
+- ``RECAST_INSTALLMENT`` / ``RECAST_TERM``: a principal prepayment that recasts the rest
+  of the schedule, exactly as a payment flagged ``reduce_installment`` / ``reduce_term``
+  (below).
+
+A payment's own prepayment flag comes before the product's ``advance_payment``.
 Anything beyond the whole debt is an explicit ``credit`` (never a negative balance);
 credit is never applied to later charges by itself.
 
@@ -51,12 +67,13 @@ count: scheduled interest x elapsed days / period days. Whatever was already pai
 installment counts against it. The schedule's interest is what is owed for each period;
 overdue principal earns no extra interest here (penalty interest arrives as charges).
 
-Prepayment (``reduce_term`` / ``reduce_installment``). After what is due, the payment pays
-the current period's accrued interest (always before principal, whatever ``order`` says,
-so the recast starts clean at the value date), then the rest reduces principal; that
-principal is allocated to the current installment. The unpaid rest of the schedule is
-then recast with ``generate_schedule`` on the contract's terms, the principal still owed,
-from the current installment's period start, keeping the contract's due dates:
+Prepayment (``reduce_term`` / ``reduce_installment``, a payment's flag or the product's
+``advance_payment``). After what is due, the payment pays the current period's accrued
+interest (so the recast starts clean at the value date), then the rest reduces
+principal; that principal is allocated to the current installment, which still falls
+due (recast). The unpaid rest of the schedule is then recast with ``generate_schedule``
+on the contract's terms, the principal still owed, from the current installment's
+period start, keeping the contract's due dates:
 
 - ``reduce_installment`` keeps the number of remaining installments and lowers each;
 - ``reduce_term`` keeps the installment: the fewest remaining periods whose regular
@@ -67,8 +84,8 @@ from the current installment's period start, keeping the contract's due dates:
 - the first recast installment's interest is cut to the days left after the value date
   (generate_schedule charges it for the whole period); its principal is as generated;
 - amounts already paid on the replaced installments stay paid: they are carried onto the
-  current installment as due and paid. Interest paid ahead on later installments is not
-  refunded by a recast (flag the earlier payment as a prepayment to avoid that);
+  current installment as due and paid (interest paid on them is only ever interest that
+  had accrued, so nothing paid is unearned after the recast);
 - charges keep their installment number, or move to the last installment when theirs is
   gone. Allocation numbers refer to the schedule as it stood after that payment.
 
@@ -89,6 +106,7 @@ show in ``recovered``; ``outstanding`` is what is still unrecovered.
 from domain.ledger.engine import allocate, changed_results, payoff_amount
 from domain.ledger.model import (
     DEFAULT_ORDER,
+    AdvancePayment,
     Allocation,
     Charge,
     Component,
@@ -104,6 +122,7 @@ from domain.ledger.penalties import PenaltyRateBasis, PenaltyTerms, late_fee_id,
 
 __all__ = [
     "DEFAULT_ORDER",
+    "AdvancePayment",
     "Allocation",
     "Charge",
     "Component",

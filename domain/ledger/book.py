@@ -93,14 +93,13 @@ class LedgerBook:
     def all_due_paid(self, on: date) -> bool:
         return self.cursor >= self.first_future(on) and not self._open_charges
 
-    def pay_in_advance(self, on: date, budget: Decimal, sink: Sink) -> Decimal:
-        """Pay the installments not yet due, oldest first, each in component order."""
+    def pay_principal_ahead(self, on: date, budget: Decimal, sink: Sink) -> Decimal:
+        """Pay the principal of the installments not yet due, oldest first: their interest
+        stays owing, to fall due with them (it has not been earned by `on`)."""
         for index in range(max(self.cursor, self.first_future(on)), len(self.rows)):
-            for component in self.order:
-                if budget == 0:
-                    self._advance_cursor()
-                    return budget
-                budget = self.pay(index, component, budget, on, sink)
+            if budget == 0:
+                break
+            budget = self.pay(index, PRINCIPAL, budget, on, sink)
         self._advance_cursor()
         return budget
 

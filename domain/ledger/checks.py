@@ -7,7 +7,14 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from domain.errors import InvalidValue
-from domain.ledger.model import CHARGE_COMPONENTS, Charge, Component, Payment, Traversal
+from domain.ledger.model import (
+    CHARGE_COMPONENTS,
+    AdvancePayment,
+    Charge,
+    Component,
+    Payment,
+    Traversal,
+)
 from domain.money import checked_amount
 from domain.schedule import Method, Schedule, ScheduleTerms
 
@@ -27,6 +34,14 @@ def checked_traversal(traversal: Traversal | str) -> Traversal:
         return Traversal(str(traversal))
     except ValueError:
         raise InvalidValue("traversal", "must be horizontal or vertical") from None
+
+
+def checked_advance(advance: AdvancePayment | str) -> AdvancePayment:
+    try:
+        return AdvancePayment(str(advance))
+    except ValueError:
+        names = ", ".join(item.value for item in AdvancePayment)
+        raise InvalidValue("advance_payment", f"must be one of {names}") from None
 
 
 def sorted_payments(payments: Sequence[Payment], places: int) -> list[Payment]:

@@ -16,6 +16,7 @@ from decimal import (
 from domain.ledger.checks import sorted_payments
 from domain.ledger.model import (
     DEFAULT_ORDER,
+    AdvancePayment,
     Charge,
     Component,
     LedgerState,
@@ -41,14 +42,17 @@ def allocate(
     traversal: Traversal = Traversal.HORIZONTAL,
     penalties: PenaltyTerms | None = None,
     until: date | None = None,
+    advance_payment: AdvancePayment = AdvancePayment.NEXT_INSTALLMENTS,
 ) -> LedgerState:
     """The loan's state after applying `payments` in (value_date, sequence) order.
 
     With `penalties`, late fees and penalty interest are charged as the days pass, up to
     `until` (the business date; no later than the last payment when None).
+    `advance_payment` is what money paid ahead of due dates does (unless a payment's
+    prepayment flag says otherwise).
     """
     with localcontext(_CONTEXT):
-        run = Run(terms, schedule, charges, order, traversal, penalties)
+        run = Run(terms, schedule, charges, order, traversal, penalties, advance_payment)
         for payment in sorted_payments(payments, terms.minor_unit):
             if written_off_on is not None and payment.value_date > written_off_on:
                 run.write_off(written_off_on)
@@ -72,6 +76,7 @@ def payoff_amount(
     written_off_on: date | None = None,
     traversal: Traversal = Traversal.HORIZONTAL,
     penalties: PenaltyTerms | None = None,
+    advance_payment: AdvancePayment = AdvancePayment.NEXT_INSTALLMENTS,
 ) -> Decimal:
     """What a payment dated `on` (after the payments dated up to `on`) must be to close the loan.
 
@@ -80,7 +85,7 @@ def payoff_amount(
     With `penalties`, the late fees charged by `on` and the penalty interest accrued to it.
     """
     with localcontext(_CONTEXT):
-        run = Run(terms, schedule, charges, order, traversal, penalties)
+        run = Run(terms, schedule, charges, order, traversal, penalties, advance_payment)
         for payment in sorted_payments(payments, terms.minor_unit):
             if payment.value_date > on:
                 break

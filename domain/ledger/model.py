@@ -32,6 +32,27 @@ class Prepayment(StrEnum):
     REDUCE_INSTALLMENT = "reduce_installment"
 
 
+class AdvancePayment(StrEnum):
+    """What a product does with money paid ahead of due dates, once the interest accrued
+    to the payment's value date is paid: pay the next installments' principal (the
+    schedule stands), or recast the schedule as the matching `Prepayment` does."""
+
+    NEXT_INSTALLMENTS = "next_installments"
+    RECAST_INSTALLMENT = "recast_installment"
+    RECAST_TERM = "recast_term"
+
+    def recast(self, flag: Prepayment | None) -> Prepayment | None:
+        """The recast a payment ahead makes: its own flag's, else the product's (None:
+        no recast)."""
+        if flag is not None:
+            return flag
+        if self == AdvancePayment.RECAST_INSTALLMENT:
+            return Prepayment.REDUCE_INSTALLMENT
+        if self == AdvancePayment.RECAST_TERM:
+            return Prepayment.REDUCE_TERM
+        return None
+
+
 class Traversal(StrEnum):
     """How a payment walks what is due: by installment first, or by component first."""
 

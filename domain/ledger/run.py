@@ -7,8 +7,15 @@ from datetime import date
 from decimal import Decimal
 
 from domain.ledger.book import LedgerBook
-from domain.ledger.checks import check_schedule, checked_order, checked_traversal, sorted_charges
+from domain.ledger.checks import (
+    check_schedule,
+    checked_advance,
+    checked_order,
+    checked_traversal,
+    sorted_charges,
+)
 from domain.ledger.model import (
+    AdvancePayment,
     Charge,
     Component,
     ComponentAmounts,
@@ -35,9 +42,11 @@ class Run:
         order: Sequence[Component],
         traversal: Traversal,
         penalties: PenaltyTerms | None = None,
+        advance: AdvancePayment = AdvancePayment.NEXT_INSTALLMENTS,
     ) -> None:
         check_schedule(terms, schedule)
         self.terms = terms
+        self.advance_payment = checked_advance(advance)
         self.money = Rounder.of(terms.minor_unit, terms.rounding)
         self.zero = self.money.zero()
         self.book = LedgerBook(
@@ -98,7 +107,8 @@ class Run:
     def _pay_ahead(
         self, current: int, payment: Payment, budget: Decimal, sink: Sink
     ) -> tuple[Decimal, bool]:
-        """Spend what is left once everything due is paid: close, prepay or pay in advance.
+        """Spend what is left once everything due is paid: close the loan, or pay the
+        interest accrued to the value date and then principal, ahead or by a recast.
 
         Returns the budget left over (credit) and whether the schedule changed.
         """
@@ -111,12 +121,14 @@ class Run:
             for component in book.order:
                 budget = book.pay(current, component, budget, on, sink)
             return budget, True
-        if payment.prepayment is None:
-            return book.pay_in_advance(on, budget, sink), False
+        # Interest not yet earned is never collected: only what has accrued by `on`.
         budget = book.pay(current, INTEREST, budget, on, sink, cap=accrued)
         if budget == 0:
             return budget, False
-        self._prepay(current, on, budget, payment.prepayment, sink)
+        mode = self.advance_payment.recast(payment.prepayment)
+        if mode is None:
+            return book.pay_principal_ahead(on, budget, sink), False
+        self._prepay(current, on, budget, mode, sink)
         return self.zero, True
 
     def write_off(self, on: date) -> None:

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from domain.errors import InvalidTransition, InvalidValue
 from domain.ledger import (
+    AdvancePayment,
     Charge,
     ComponentAmounts,
     InstallmentState,
@@ -93,6 +94,8 @@ class LedgerBasis(Immutable):
     order: tuple[str, ...]
     written_off_on: date | None = None
     penalties: PenaltyTerms | None = None
+    # Books opened before the option: money paid ahead pays the next installments.
+    advance_payment: AdvancePayment = AdvancePayment.NEXT_INSTALLMENTS
 
 
 def penalty_terms(product: ProductTerms) -> PenaltyTerms:
@@ -115,6 +118,7 @@ def ledger(books: LedgerBasis, payments: Iterable[PaymentRecord], until: date) -
         written_off_on=books.written_off_on,
         penalties=books.penalties,
         until=until,
+        advance_payment=books.advance_payment,
     )
 
 
@@ -127,6 +131,7 @@ def payoff(books: LedgerBasis, payments: Iterable[PaymentRecord], on: date) -> D
         on=on,
         written_off_on=books.written_off_on,
         penalties=books.penalties,
+        advance_payment=books.advance_payment,
     )
 
 

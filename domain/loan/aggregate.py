@@ -14,7 +14,7 @@ from uuid import UUID
 from eventsourcing.domain import event
 
 from domain.errors import InvalidTransition, InvalidValue
-from domain.ledger import PenaltyTerms, Prepayment
+from domain.ledger import AdvancePayment, PenaltyTerms, Prepayment
 from domain.loan import accounting
 from domain.loan.accounting import Balances, LedgerBasis, LedgerChange, PaymentRecord
 from domain.loan.delinquency import Timing, timing
@@ -131,6 +131,7 @@ class Loan(Restructuring, CloseOfBusiness, Aggregate):
             balances=accounting.balances(accounting.ledger(books, [], on)),
             penalties=books.penalties,
             timing=timing(unpaid, books.penalties, None, max(on, today or on)),
+            advance_payment=books.advance_payment,
         )
 
     @event("Disbursed")
@@ -145,11 +146,18 @@ class Loan(Restructuring, CloseOfBusiness, Aggregate):
         balances: Balances,
         penalties: PenaltyTerms | None = None,
         timing: Timing | None = None,
+        advance_payment: AdvancePayment = AdvancePayment.NEXT_INSTALLMENTS,
     ) -> None:
         self.status = LoanStatus.ACTIVE
         self.disbursement = disbursement
         self.schedule = schedule
-        self.books = LedgerBasis(terms=terms, schedule=schedule, order=order, penalties=penalties)
+        self.books = LedgerBasis(
+            terms=terms,
+            schedule=schedule,
+            order=order,
+            penalties=penalties,
+            advance_payment=advance_payment,
+        )
         self.installments = {i.number: accounting.unpaid(i) for i in schedule.installments}
         self.balances = balances
         self.timing = timing

@@ -15,7 +15,14 @@ from typing import TYPE_CHECKING, Any
 from pydantic import model_validator
 
 from domain.errors import InvalidTransition
-from domain.ledger import Charge, ComponentAmounts, InstallmentState, LedgerState, PaymentResult
+from domain.ledger import (
+    AdvancePayment,
+    Charge,
+    ComponentAmounts,
+    InstallmentState,
+    LedgerState,
+    PaymentResult,
+)
 from domain.loan import accounting
 from domain.loan.accounting import Balances, LedgerBasis, LedgerChange, PaymentRecord
 from domain.loan.delinquency import Delinquency, Timing, timing
@@ -26,6 +33,10 @@ from domain.schedule import Schedule, ScheduleTerms
 if TYPE_CHECKING:
     from domain.loan.records import Disbursement, LoanRequest
 
+# Fields loan events gained after events without them were stored, and what those
+# events meant: no recorded timing; money paid ahead paying the next installments.
+STORED_BEFORE = {"timing": None, "advance_payment": AdvancePayment.NEXT_INSTALLMENTS.value}
+
 
 class LoanRecord:
     """The loan's attributes (assigned by its events) and the bookkeeping its commands share."""
@@ -35,11 +46,13 @@ class LoanRecord:
 
         @model_validator(mode="before")
         @classmethod
-        def _stored_before_timing(cls, data: Any) -> Any:
-            """Events stored before loans recorded their timing have none."""
-            if isinstance(data, dict) and "timing" in cls.model_fields and "timing" not in data:
-                return {**data, "timing": None}
-            return data
+        def _stored_before(cls, data: Any) -> Any:
+            """Events stored before a field existed load with what they meant then."""
+            if not isinstance(data, dict):
+                return data
+            fields = cls.model_fields
+            missing = {k: v for k, v in STORED_BEFORE.items() if k in fields and k not in data}
+            return {**data, **missing} if missing else data
 
     if TYPE_CHECKING:  # assigned by events; annotations here would become __init__ fields
         application: LoanRequest

@@ -167,7 +167,7 @@ def contract_books(
     start_date: date,
 ) -> LedgerBasis:
     """The books a disbursement opens: the contract's terms and schedule, with the
-    product's allocation order and penalty terms."""
+    product's allocation order, penalty terms and what money paid ahead does."""
     terms = contract_terms(application, principal, annual_rate_percent, term, start_date)
     product = application.product
     return LedgerBasis(
@@ -175,6 +175,7 @@ def contract_books(
         schedule=generate_schedule(terms),
         order=tuple(c.value for c in product.allocation_order),
         penalties=penalty_terms(product),
+        advance_payment=product.advance_payment,
     )
 
 
