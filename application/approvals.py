@@ -9,11 +9,12 @@ settings (`LENDING_APPROVAL`, JSON); the defaults are in domain/approval/policy.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
 from application.app import LendingApplication, Written, check_version
-from application.calendar import SYSTEM
+from application.calendar import SYSTEM, business_date
 from domain.approval import (
     ApprovalCase,
     ApprovalRole,
@@ -60,14 +61,23 @@ class Reject:
         return self.signer.name
 
 
-def routing_basis(loan: Loan, assessment: CreditAssessment | None = None) -> Basis:
-    """What routing rests on: the amount applied for and the credit assessment's findings.
+def routing_basis(
+    loan: Loan,
+    assessment: CreditAssessment | None = None,
+    ceiling_percent: Decimal | None = None,
+    today: date | None = None,
+) -> Basis:
+    """What routing rests on: the amount applied for and the credit assessment's findings,
+    and with the legal ceiling the APR of the figures applied for, paid out `today`.
 
     Without an assessment there is no grade and no flag, so a small application
     goes to one approver rather than through automatically.
     """
+    rates: dict[str, Decimal] = {}
+    if ceiling_percent is not None and today is not None:
+        rates = {"apr_percent": loan.quote(today).apr, "legal_ceiling_percent": ceiling_percent}
     if assessment is None:
-        return Basis(principal=loan.application.principal)
+        return Basis(principal=loan.application.principal, **rates)
     decision = assessment.decision
     return Basis(
         principal=loan.application.principal,
@@ -75,6 +85,7 @@ def routing_basis(loan: Loan, assessment: CreditAssessment | None = None) -> Bas
         flags=assessment.flags,
         decision=None if decision is None else decision.value,
         limit=assessment.limit,
+        **rates,
     )
 
 
@@ -91,7 +102,8 @@ def open_approval(
     """
     if loan.status is not LoanStatus.SUBMITTED:
         return None
-    basis = routing_basis(loan, assessment)
+    ceiling = app.policies.credit.legal_ceiling_percent
+    basis = routing_basis(loan, assessment, ceiling, business_date(app, submitter))
     route = app.policies.approval.route(basis)
     case = ApprovalCase.open(
         actor=submitter, loan_id=loan.id, submitter=submitter, route=route, basis=basis
@@ -103,7 +115,8 @@ def open_approval(
 
 
 def approve(app: LendingApplication, command: Approve) -> Written:
-    """Sign the pending level in favour; the final level approves the loan."""
+    """Sign the pending level in favour; the final level approves the loan, unless the
+    APR of its figures, paid out on the business date, is above the legal ceiling."""
     signer, change = command.signer, command
 
     def attempt() -> Written:
@@ -138,6 +151,8 @@ def approve(app: LendingApplication, command: Approve) -> Written:
             annual_rate_percent=change.annual_rate_percent,
             term=change.term,
             note=change.note,
+            ceiling_percent=app.policies.credit.legal_ceiling_percent,
+            today=business_date(app, signer.name),
         )
         return app.save_all(loan, case)
 

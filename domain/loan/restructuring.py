@@ -18,6 +18,7 @@ from domain.loan.accounting import LedgerChange
 from domain.loan.delinquency import Timing
 from domain.loan.record import LoanRecord
 from domain.loan.records import checked_reason
+from domain.loan.rescheduling import rescheduled
 from domain.loan.status import LoanStatus, require
 from domain.model import Aggregate
 from domain.schedule import Schedule, ScheduleTerms
@@ -86,11 +87,17 @@ class Restructuring(LoanRecord):
 
         Installments due on or before `from_date` stay as they are, arrears included.
         The principal they did not schedule is spread again from the last of their due
-        dates (or the disbursement), over `new_term` periods at `new_rate_percent`.
+        dates (or the disbursement), over `new_term` periods at `new_rate_percent`, with
+        the product's installment charges on the new installments.
         """
         require("reschedule", self.status)
-        books = accounting.rescheduled(
-            self._books(), self.application.method, from_date, new_term, new_rate_percent
+        books = rescheduled(
+            self._books(),
+            self.application.method,
+            from_date,
+            new_term,
+            new_rate_percent,
+            self.application.product.charges,
         )
         after, change = self._recompute(today, books)
         self.trigger_event(
