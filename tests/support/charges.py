@@ -16,6 +16,7 @@ from domain.loan import Loan
 from domain.product import ProductTerms
 from tests.support.loans import (
     PAID_OUT_ON,
+    amounts,
     approve,
     micro_terms,
     paid_out,
@@ -65,7 +66,7 @@ def pay_out(ceiling: Decimal | None = CEILING, on: date = PAID_OUT_ON) -> Any:
 def add_charge(
     installment: int = 2,
     code: str = "VISIT",
-    today: date = date(2026, 3, 20),
+    today: date = date(2026, 3, 10),
     amount: Decimal | str | None = None,
 ) -> Any:
     return lambda loan: loan.add_charge(
@@ -95,4 +96,4 @@ def refund(amount: Decimal | str, today: date = date(2026, 2, 20), reference: st
 
 def outstanding(loan: Loan) -> dict[str, str]:
     assert loan.balances is not None
-    return {k: str(v) for k, v in vars(loan.balances.outstanding).items()}
+    return amounts(loan.balances.outstanding)
