@@ -9,7 +9,6 @@ settings (`LENDING_APPROVAL`, JSON); the defaults are in domain/approval/policy.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
@@ -61,23 +60,14 @@ class Reject:
         return self.signer.name
 
 
-def routing_basis(
-    loan: Loan,
-    assessment: CreditAssessment | None = None,
-    ceiling_percent: Decimal | None = None,
-    today: date | None = None,
-) -> Basis:
-    """What routing rests on: the amount applied for and the credit assessment's findings,
-    and with the legal ceiling the APR of the figures applied for, paid out `today`.
+def routing_basis(loan: Loan, assessment: CreditAssessment | None = None) -> Basis:
+    """What routing rests on: the amount applied for and the credit assessment's findings.
 
     Without an assessment there is no grade and no flag, so a small application
     goes to one approver rather than through automatically.
     """
-    rates: dict[str, Decimal] = {}
-    if ceiling_percent is not None and today is not None:
-        rates = {"apr_percent": loan.quote(today).apr, "legal_ceiling_percent": ceiling_percent}
     if assessment is None:
-        return Basis(principal=loan.application.principal, **rates)
+        return Basis(principal=loan.application.principal)
     decision = assessment.decision
     return Basis(
         principal=loan.application.principal,
@@ -85,7 +75,6 @@ def routing_basis(
         flags=assessment.flags,
         decision=None if decision is None else decision.value,
         limit=assessment.limit,
-        **rates,
     )
 
 
@@ -102,9 +91,12 @@ def open_approval(
     """
     if loan.status is not LoanStatus.SUBMITTED:
         return None
-    ceiling = app.policies.credit.legal_ceiling_percent
-    basis = routing_basis(loan, assessment, ceiling, business_date(app, submitter))
-    route = app.policies.approval.route(basis)
+    basis = routing_basis(loan, assessment)
+    # The figures applied for, paid out on the business date: above the legal ceiling,
+    # the approval needs other figures, so it is not automatic.
+    quoted = loan.quote(business_date(app, submitter))
+    above = quoted.above_ceiling(app.policies.credit.legal_ceiling_percent)
+    route = app.policies.approval.route(basis, () if above is None else (above,))
     case = ApprovalCase.open(
         actor=submitter, loan_id=loan.id, submitter=submitter, route=route, basis=basis
     )

@@ -4,8 +4,8 @@ The levels depend on the amount applied for and on the credit assessment (grade,
 soft flags, the engine's decision). Defaults, each configurable:
 
   principal <= 20,000, grade A or B, no flags, assessment clear -> approved automatically
-  principal <= 20,000, grade D or E, flags, assessment not clear, or an APR above the
-  legal ceiling                                         -> reviewer, approver
+  principal <= 20,000, grade D or E, flags, assessment not clear, or another concern
+  (an APR above the legal ceiling)                      -> reviewer, approver
   principal <= 20,000 otherwise (grade C, or no grade)  -> one approver
   principal <= 200,000                                  -> reviewer, approver
   principal above 200,000                               -> reviewer, reviewer, approver
@@ -61,10 +61,6 @@ class Basis(Immutable):
     flags: tuple[str, ...] = ()
     decision: str | None = None  # the assessment engine's: rejected | review | clear
     limit: Decimal | None = None  # the most the assessment would lend
-    # The APR of the figures applied for (fees included) and the legal ceiling on it, as
-    # quoted at submission: above it, no approval stands without new figures.
-    apr_percent: Decimal | None = None
-    legal_ceiling_percent: Decimal | None = None
 
 
 class Route(Immutable):
@@ -92,7 +88,9 @@ class ApprovalPolicy(Immutable):
             raise ValueError("automatic_limit must not be above single_review_limit")
         return self
 
-    def route(self, basis: Basis) -> Route:
+    def route(self, basis: Basis, concerns: tuple[str, ...] = ()) -> Route:
+        """The levels for `basis`; `concerns` found elsewhere (the APR of the figures
+        applied for above the legal ceiling) send a small application to a reviewer."""
         principal = basis.principal
         if principal > self.single_review_limit:
             return Route(
@@ -103,9 +101,9 @@ class ApprovalPolicy(Immutable):
             return Route(
                 levels=(R, A), reason=f"principal {principal} is above {self.automatic_limit}"
             )
-        concerns = self.concerns(basis)
-        if concerns:
-            return Route(levels=(R, A), reason="; ".join(concerns))
+        found = [*self.concerns(basis), *concerns]
+        if found:
+            return Route(levels=(R, A), reason="; ".join(found))
         if basis.grade in self.automatic_grades and basis.decision in (None, "clear"):
             return Route(
                 levels=(ApprovalRole.SYSTEM,),
@@ -129,9 +127,6 @@ class ApprovalPolicy(Immutable):
             found.append(f"flags: {', '.join(basis.flags)}")
         if basis.decision == "rejected" or (basis.decision == "review" and not basis.flags):
             found.append(f"the assessment's decision is {basis.decision}")
-        apr, ceiling = basis.apr_percent, basis.legal_ceiling_percent
-        if apr is not None and ceiling is not None and apr > ceiling:
-            found.append(f"the APR of {apr}% is above the legal ceiling of {ceiling}%")
         return found
 
     def overrides(self, basis: Basis, principal: Decimal) -> list[str]:

@@ -119,7 +119,7 @@ def ledger(
         written_off_on=books.written_off_on,
         penalties=books.penalties,
         until=until,
-        waivers=[w.as_waiver() for w in inputs.waivers],
+        waivers=inputs.waivers,
         refunds=[r.as_refund() for r in inputs.refunds],
     )
 
@@ -136,7 +136,7 @@ def payoff(
         on=on,
         written_off_on=books.written_off_on,
         penalties=books.penalties,
-        waivers=[w.as_waiver() for w in inputs.waivers],
+        waivers=inputs.waivers,
         refunds=[r.as_refund() for r in inputs.refunds],
     )
 

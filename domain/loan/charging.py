@@ -27,10 +27,10 @@ from typing import Any
 
 from domain.charges import ChargeKind
 from domain.errors import Conflict, InvalidValue, Refused
-from domain.ledger import WAIVABLE, Charge, Component
+from domain.ledger import WAIVABLE, Charge, Component, Waiver
 from domain.loan.accounting import LedgerChange
 from domain.loan.delinquency import Timing
-from domain.loan.inputs import RefundRecord, WaiverRecord
+from domain.loan.inputs import RefundRecord
 from domain.loan.record import LoanRecord
 from domain.loan.records import checked_reason
 from domain.loan.status import require
@@ -64,7 +64,7 @@ class Charging(LoanRecord):
 
         value_date: date
         reason: str
-        waiver: WaiverRecord
+        waiver: Waiver  # as the ledger takes it
         change: LedgerChange
         timing: Timing | None = None
 
@@ -167,14 +167,7 @@ class Charging(LoanRecord):
         if installment is not None:
             self._scheduled_installment(installment)
         sequence = self.next_sequence
-        waiver = WaiverRecord(
-            id=f"waiver:{sequence}",
-            component=waived,
-            amount=exact,
-            value_date=today,
-            sequence=sequence,
-            installment=installment,
-        )
+        waiver = Waiver(f"waiver:{sequence}", waived, exact, today, sequence, installment)
         inputs = self._inputs(waivers=[*self.waivers.values(), waiver])
         after, change = self._recompute(today, inputs=inputs)
         (result,) = [r for r in after.waivers if r.waiver_id == waiver.id]

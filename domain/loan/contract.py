@@ -48,6 +48,12 @@ class Contract(Immutable):
         if ceiling_percent is not None and self.apr > ceiling_percent:
             raise AprAboveCeiling(self.apr, ceiling_percent)
 
+    def above_ceiling(self, ceiling_percent: Decimal) -> str | None:
+        """Why the APR is above the legal ceiling, if it is."""
+        if self.apr > ceiling_percent:
+            return AprAboveCeiling(self.apr, ceiling_percent).reason
+        return None
+
 
 def contract(
     application: LoanRequest,

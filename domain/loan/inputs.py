@@ -1,12 +1,13 @@
 """What a loan feeds its ledger besides the schedule: live payments, the charges its
-officers added, waivers and refunds, each numbered from the loan's one sequence."""
+officers added, waivers and refunds, each numbered from the loan's one sequence.
+Charges and waivers are kept as the ledger takes them (`domain.ledger.Charge`, `Waiver`)."""
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
 
-from domain.ledger import Charge, Component, Payment, Prepayment, Refund, Waiver
+from domain.ledger import Charge, Payment, Prepayment, Refund, Waiver
 from domain.model import Immutable
 
 
@@ -21,23 +22,6 @@ class PaymentRecord(Immutable):
 
     def as_payment(self) -> Payment:
         return Payment(self.id, self.amount, self.value_date, self.sequence, self.prepayment)
-
-
-class WaiverRecord(Immutable):
-    """Up to `amount` of `component` forgiven on `value_date`, on `installment` or
-    oldest installment first (None)."""
-
-    id: str
-    component: Component
-    amount: Decimal
-    value_date: date
-    sequence: int
-    installment: int | None = None
-
-    def as_waiver(self) -> Waiver:
-        return Waiver(
-            self.id, self.component, self.amount, self.value_date, self.sequence, self.installment
-        )
 
 
 class RefundRecord(Immutable):
@@ -59,7 +43,7 @@ class Inputs(Immutable):
 
     payments: tuple[PaymentRecord, ...] = ()
     charges: tuple[Charge, ...] = ()  # added by its officers
-    waivers: tuple[WaiverRecord, ...] = ()
+    waivers: tuple[Waiver, ...] = ()
     refunds: tuple[RefundRecord, ...] = ()
 
 

@@ -21,13 +21,14 @@ from domain.ledger import (
     InstallmentState,
     LedgerState,
     PaymentResult,
+    Waiver,
     WaiverResult,
 )
 from domain.loan import accounting
 from domain.loan.accounting import Balances, LedgerBasis, LedgerChange, PaymentRecord
 from domain.loan.contract import Contract, contract
 from domain.loan.delinquency import Delinquency, Timing, timing
-from domain.loan.inputs import Inputs, RefundRecord, WaiverRecord
+from domain.loan.inputs import Inputs, RefundRecord
 from domain.loan.status import LoanStatus
 from domain.model import Aggregate
 from domain.schedule import Schedule, ScheduleTerms
@@ -87,7 +88,7 @@ class LoanRecord:
         charges: dict[str, Charge]
         timing: Timing | None
         added_charges: dict[str, Charge]
-        waivers: dict[str, WaiverRecord]
+        waivers: dict[str, Waiver]
         waiver_results: dict[str, WaiverResult]
         refunds: dict[str, RefundRecord]
         apr: Decimal | None
@@ -116,7 +117,7 @@ class LoanRecord:
     def _inputs(
         self,
         charges: Iterable[Charge] | None = None,
-        waivers: Iterable[WaiverRecord] | None = None,
+        waivers: Iterable[Waiver] | None = None,
         refunds: Iterable[RefundRecord] | None = None,
     ) -> Inputs:
         """The recorded inputs besides payments, or these instead."""

@@ -7,10 +7,10 @@ from decimal import Decimal
 from uuid import UUID
 
 from domain.errors import InvalidValue
-from domain.ledger import Charge, InstallmentState, PaymentResult, WaiverResult
+from domain.ledger import Charge, InstallmentState, PaymentResult, Waiver, WaiverResult
 from domain.loan.accounting import Balances, LedgerBasis, PaymentRecord
 from domain.loan.delinquency import Delinquency, Timing
-from domain.loan.inputs import RefundRecord, WaiverRecord
+from domain.loan.inputs import RefundRecord
 from domain.loan.status import LoanStatus
 from domain.model import Immutable, SnapshotState
 from domain.product import ProductTerms
@@ -107,7 +107,7 @@ class LoanState(SnapshotState):
     timing: Timing | None = None  # None: not disbursed, or its events predate timing
     # Snapshots taken before charges, waivers and refunds existed have none.
     added_charges: dict[str, Charge] = {}
-    waivers: dict[str, WaiverRecord] = {}
+    waivers: dict[str, Waiver] = {}
     waiver_results: dict[str, WaiverResult] = {}
     refunds: dict[str, RefundRecord] = {}
     apr: Decimal | None = None

@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from domain.errors import InvalidValue
 from domain.ledger import ComponentAmounts
 from domain.loan import accounting
 from domain.loan.accounting import LedgerChange
@@ -57,8 +58,15 @@ class Restructuring(LoanRecord):
             loan.schedule = self.change.schedule or self.schedule
 
     def write_off(self, *, actor: str, value_date: date, reason: str, today: date) -> None:
-        """Write off what is owed on `value_date`; later payments become recoveries."""
+        """Write off what is owed on `value_date`; later payments become recoveries. Not
+        before a charge an officer added: what it charged would be owed and not written
+        off."""
         require("write off", self.status)
+        for charge in self.added_charges.values():
+            if charge.value_date > value_date:
+                raise InvalidValue(
+                    "value_date", f"must not be before the charge added on {charge.value_date}"
+                )
         books = accounting.written_off_on(self._books(), value_date)
         after, change = self._recompute(today, books)
         assert after.written_off is not None

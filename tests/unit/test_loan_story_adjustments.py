@@ -244,3 +244,17 @@ def test_a_reversal_that_leaves_the_refund_covered_is_taken() -> None:
     balances = reversal.events[0].change.balances
     assert (str(balances.credit), str(balances.refunded)) == ("188.95", "100.00")
     assert reversal.aggregate.status is LoanStatus.CLOSED
+
+
+def test_a_write_off_may_not_be_dated_before_a_charge_an_officer_added() -> None:
+    charged = followed_by(first_paid(), add_charge())
+    refused = (
+        given(*charged)
+        .when(
+            lambda loan: loan.write_off(
+                actor="manager.lin", value_date=date(2026, 3, 1), reason="fled", today=MARCH_10
+            )
+        )
+        .raises(InvalidValue)
+    )
+    assert (refused.error.field, refused.events) == ("value_date", [])
