@@ -4,23 +4,54 @@ API
 ---
 ``allocate(terms, schedule, payments, charges=(), order=DEFAULT_ORDER, written_off_on=None,
 traversal=Traversal.HORIZONTAL, penalties=None, until=None,
-advance_payment=AdvancePayment.NEXT_INSTALLMENTS) -> LedgerState``
-    Applies every payment in (value_date, sequence, id) order, whatever the order given.
-    ``schedule`` is the schedule recorded at disbursement; recasts are recomputed from the
-    payments. A reversed payment is simply left out: recompute, then record a new
-    allocation for each payment whose result changed (``changed_results(before, after)``).
+advance_payment=AdvancePayment.NEXT_INSTALLMENTS, *, waivers=(), refunds=()) -> LedgerState``
+    Applies every payment, waiver and refund in (value_date, sequence, id) order, whatever
+    the order given (callers number all three from one sequence). ``schedule`` is the
+    schedule recorded at disbursement; recasts are recomputed from the payments. A
+    reversed payment is simply left out: recompute, then record a new allocation for each
+    payment whose result changed (``changed_results(before, after)``), and likewise each
+    waiver whose result changed.
 ``payoff_amount(terms, schedule, payments, charges=(), order=DEFAULT_ORDER, *, on,
 written_off_on=None, traversal=Traversal.HORIZONTAL, penalties=None,
-advance_payment=AdvancePayment.NEXT_INSTALLMENTS) -> Decimal``
-    What a payment dated ``on`` must be to close the loan (payments dated after ``on``
-    and charges dated after ``on`` are ignored).
+advance_payment=AdvancePayment.NEXT_INSTALLMENTS, waivers=(), refunds=()) -> Decimal``
+    What a payment dated ``on`` must be to close the loan (payments, waivers, refunds and
+    charges dated after ``on`` are ignored).
 
 Bad input raises ``domain.errors.InvalidValue`` (duplicate ids, non-positive amounts or
 more decimals than the minor unit, an order that is not a permutation of the four
-components, an unknown ``advance_payment``, a schedule that does not fit the terms or
-carries fees: fees and penalties come in as ``Charge``). All amounts are ``Decimal``
-quantized to the terms' minor unit; a payment's allocations plus its credit always
-equal its amount.
+components, an unknown ``advance_payment``, a schedule that does not fit the terms, a
+waiver of principal). All amounts
+are ``Decimal`` quantized to the terms' minor unit; a payment's allocations plus its
+credit always equal its amount. For every component, what was charged (the installments'
+``due``) = ``paid`` + ``waived`` + ``outstanding``.
+
+Inputs
+------
+Charges. Fees and penalties come in as ``Charge``: each is added to its installment (the
+last one when a recast removed it) on its value date, and is due from then.
+
+Schedule fees. An installment's ``fee`` on the schedule is a charge due on the
+installment's due date (id ``fee:<number>``): it is part of the installment from that
+day, as its principal and interest are due from that day. It is dropped, like the
+interest of periods not yet run, when a payoff or a write-off closes the schedule before
+its due date; a recast keeps each remaining installment's fee by its number and drops the
+fees of the installments it removes. Money paid ahead pays the principal and interest of
+the installments not yet due; their fees fall due with them.
+
+Waivers (``Waiver``: fee, penalty or interest). At its place in the order, after the
+days up to its value date have charged what they charge, a waiver forgives what is due
+and unpaid of its component: on its installment, or installment by installment, oldest
+first. Interest is due with its installment (interest of installments not yet due is not
+waived); fees and penalties from their charge's value date. It forgives at most its
+amount, and less when less was outstanding then: a backdated payment that paid what it
+forgave leaves the waiver with less to do, never a negative balance. The
+``WaiverResult`` says what it forgave where; ``waived`` sums them.
+
+Refunds (``Refund``). Credit paid back to the borrower on its value date; ``credit`` is
+what payments left over less what was refunded. A refund larger than the credit at its
+place in the order raises ``domain.errors.Conflict``: money paid out cannot be taken back
+by recomputing, so the change that would leave it unfunded (the reversal of the payment
+that made the credit, say) is refused.
 
 Rules
 -----
@@ -106,6 +137,7 @@ show in ``recovered``; ``outstanding`` is what is still unrecovered.
 from domain.ledger.engine import allocate, changed_results, payoff_amount
 from domain.ledger.model import (
     DEFAULT_ORDER,
+    WAIVABLE,
     AdvancePayment,
     Allocation,
     Charge,
@@ -116,12 +148,16 @@ from domain.ledger.model import (
     Payment,
     PaymentResult,
     Prepayment,
+    Refund,
     Traversal,
+    Waiver,
+    WaiverResult,
 )
 from domain.ledger.penalties import PenaltyRateBasis, PenaltyTerms, late_fee_id, penalty_id
 
 __all__ = [
     "DEFAULT_ORDER",
+    "WAIVABLE",
     "AdvancePayment",
     "Allocation",
     "Charge",
@@ -134,7 +170,10 @@ __all__ = [
     "PenaltyRateBasis",
     "PenaltyTerms",
     "Prepayment",
+    "Refund",
     "Traversal",
+    "Waiver",
+    "WaiverResult",
     "allocate",
     "changed_results",
     "late_fee_id",

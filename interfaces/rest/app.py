@@ -17,6 +17,7 @@ from interfaces.rest import (
     calendar,
     collections,
     health,
+    loan_charges,
     loans,
     problems,
     products,
@@ -75,6 +76,7 @@ def create_app(
     app.include_router(borrowers.router)
     app.include_router(products.router)
     app.include_router(loans.router)
+    app.include_router(loan_charges.router)
     app.include_router(schedules.router)
     app.include_router(repayments.router)
     app.include_router(calendar.router)
