@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from projections.base import APPLICATION_NAME
 
 
@@ -72,5 +74,19 @@ def rename_table(table: str, new_name: str, *dropped: str) -> str:
             current_schema() AND table_type = 'BASE TABLE' AND table_name = '{table}') THEN
             ALTER TABLE {table} RENAME TO {new_name};
             {f"ALTER TABLE {new_name} {drops};" if dropped else ""}
+        END IF;
+    END $$"""
+
+
+def rebuild_if_it_has(read_model: str, table: str, column: str, tables: Iterable[str]) -> str:
+    """A statement that drops all of `read_model`'s `tables` if `table` still has `column`
+    (it was made the old way), with the views over them (each read model makes its own
+    again once its tables exist), and forgets the read model's position, so the follower
+    builds it again from the store."""
+    return f"""DO $$ BEGIN
+        IF EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema =
+            current_schema() AND table_name = '{table}' AND column_name = '{column}') THEN
+            DROP TABLE IF EXISTS {", ".join(tables)} CASCADE;
+            DELETE FROM {read_model}_tracking WHERE application_name = '{APPLICATION_NAME}';
         END IF;
     END $$"""

@@ -101,3 +101,41 @@ def test_an_old_store_drops_its_old_tables_and_rebuilds_the_same_answers(
         f" {', '.join(repr(f'{name}_tracking') for name in RETIRED)})",
     )
     assert left == []
+
+
+# The segments as they were when each row held its installments and no delinquency.
+INLINE_SEGMENTS = """SELECT h.*, i.installments FROM arrears_history h
+    JOIN arrears_history_installments i USING (loan_id, valid_from)"""
+
+
+def test_a_store_whose_segments_held_their_installments_builds_loan_books_again(
+    settings: Settings, db_url: str
+) -> None:
+    runtime = Runtime.open(settings)
+    try:
+        runtime.projections.start()
+        head = load_demo(runtime.app, borrowers=12)
+        runtime.projections.wait(head, timeout=120)
+        before = answers(db_url, runtime)
+    finally:
+        runtime.close()
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute(f"CREATE TABLE old_segments AS {INLINE_SEGMENTS}")
+        conn.execute("DROP TABLE loan_book_segments, loan_book_segment_installments CASCADE")
+        conn.execute("ALTER TABLE old_segments RENAME TO loan_book_segments")
+
+    upgraded = Runtime.open(settings)
+    try:
+        assert upgraded.projections.views[LoanBooksView.name].position() == 0
+        upgraded.projections.start()
+        upgraded.projections.wait(head, timeout=120)
+        assert answers(db_url, upgraded) == before
+    finally:
+        upgraded.close()
+    columns = select(
+        db_url,
+        "SELECT column_name FROM information_schema.columns WHERE table_schema ="
+        " current_schema() AND table_name = 'loan_book_segments'",
+    )
+    assert ("installments",) not in columns
+    assert ("bucket",) in columns
