@@ -31,8 +31,11 @@ def sql_in(source: str) -> list[str]:
                 found.append(f"line {node.lineno}: calls {name}")
         elif isinstance(node, ast.ImportFrom) and node.module in SQL_MODULES:
             found.append(f"line {node.lineno}: imports {node.module}")
-        elif isinstance(node, ast.ImportFrom) and node.module == "psycopg":
-            if any(alias.name == "sql" for alias in node.names):
+        elif (
+            isinstance(node, ast.ImportFrom)
+            and node.module == "psycopg"
+            and any(alias.name == "sql" for alias in node.names)
+        ):
                 found.append(f"line {node.lineno}: imports psycopg.sql")
     return found
 
