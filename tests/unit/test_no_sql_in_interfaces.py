@@ -36,7 +36,7 @@ def sql_in(source: str) -> list[str]:
             and node.module == "psycopg"
             and any(alias.name == "sql" for alias in node.names)
         ):
-                found.append(f"line {node.lineno}: imports psycopg.sql")
+            found.append(f"line {node.lineno}: imports psycopg.sql")
     return found
 
 
