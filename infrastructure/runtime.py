@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -17,7 +18,9 @@ from application.collections import settling_promises
 from application.demo import ADMIN, load_demo
 from application.risk import raise_warnings, raising_warnings
 from domain.risk import Finding, RiskPolicy
-from infrastructure import secrets
+from infrastructure import audit, checkpoints, secrets
+from infrastructure.chain_migration import start_event_chain
+from infrastructure.chain_recorder import ChainedRecorder
 from infrastructure.database import database_url, eventsourcing_env
 from infrastructure.eventstore import store_env
 from infrastructure.settings import Settings
@@ -27,6 +30,8 @@ from projections.loan_books import LoanBooksView
 from projections.risk_findings import risk_findings
 from projections.risk_warnings import RiskWarningsView
 from projections.runner import Projections, open_views
+
+log = logging.getLogger(__name__)
 
 
 def build_env(settings: Settings, url: str | None = None) -> dict[str, str]:
@@ -69,6 +74,8 @@ class Runtime:
         records = views[1]["credit_assessments"]
         assert isinstance(records, CreditAssessmentsView)
         app = LendingApplication(env, policies=policies(settings), applicant_records=records)
+        if create_tables:  # the process that makes the tables starts the chain, once
+            start_event_chain(app)
         projections = Projections(env, app, views)
         return cls(settings, url, env, app, projections)
 
@@ -125,8 +132,35 @@ class Runtime:
             reviewing_loans(self.loans_to_review),
             settling_promises(self.promises_due),
             raising_warnings(self.risk_findings),
+            writing_checkpoint,
         )
+
+    def checkpoints(self) -> tuple[checkpoints.Checkpoint | None, checkpoints.Checkpoint | None]:
+        """The store's last checkpoint, and its last verified one."""
+        recorder = self.app.recorder
+        assert isinstance(recorder, ChainedRecorder)
+        with recorder.datastore.transaction(commit=False) as curs:
+            last = checkpoints.latest(curs, recorder.chain)
+            verified = checkpoints.latest(curs, recorder.chain, verified=True)
+        return last, verified
 
     def close(self) -> None:
         self.projections.close()
         self.app.close()
+
+
+def writing_checkpoint(
+    app: LendingApplication, actor: str, day: date, after: int | None
+) -> int | None:
+    """The day's checkpoint over the store's positions, its new events verified. It writes
+    no event; a checkpoint that fails is logged and left to `lending audit checkpoint`:
+    the books close whether or not it was written."""
+    try:
+        written, found = audit.checkpoint(app, f"close of business {day} by {actor}")
+    except Exception:
+        log.exception("the close of business checkpoint for %s was not written", day)
+        return after
+    for each in found.breaks:
+        log.error("the event chain is broken: %s", each.line())
+    log.info("checkpoint at position %s for %s", written.position, day)
+    return after

@@ -26,7 +26,12 @@ class Settings(BaseSettings):
     data_dir: Path = Path(".lending")
     env: Environment = Environment.DEVELOPMENT
     jwt_secret: str | None = None
+    # The master key (LENDING_CIPHER_KEY, base64 AES-256), or several with ids, newest
+    # last (LENDING_CIPHER_KEYS, "id:base64,id:base64"): see infrastructure/keyring.py.
     cipher_key: str | None = None
+    cipher_keys: str | None = None
+    # The Ed25519 key exported checkpoints are signed with (LENDING_SIGNING_KEY).
+    signing_key: str | None = None
     host: str = "127.0.0.1"
     port: int = 8000
     # The largest request body the HTTP service reads (LENDING_MAX_BODY_BYTES), REST and
@@ -52,7 +57,10 @@ class Settings(BaseSettings):
                 name
                 for name, value in (
                     ("LENDING_JWT_SECRET", self.jwt_secret),
-                    ("LENDING_CIPHER_KEY", self.cipher_key),
+                    (
+                        "LENDING_CIPHER_KEY (or LENDING_CIPHER_KEYS)",
+                        self.cipher_key or self.cipher_keys,
+                    ),
                     ("DATABASE_URL", self.database_url),
                 )
                 if not value

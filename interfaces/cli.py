@@ -21,6 +21,7 @@ from infrastructure import secrets
 from infrastructure.runtime import Runtime
 from infrastructure.settings import Settings
 from infrastructure.tokens import Role, issue
+from interfaces.audit_cli import audit_cli
 from interfaces.db_cli import db_cli
 from interfaces.scorecard_cli import scorecard_cli
 from projections.base import ReadModelError, ReadModelStopped
@@ -31,6 +32,7 @@ projections_cli = typer.Typer(help="Read-model status and rebuilds.", no_args_is
 cli.add_typer(projections_cli, name="projections")
 cli.add_typer(scorecard_cli, name="scorecard")
 cli.add_typer(db_cli, name="db")
+cli.add_typer(audit_cli, name="audit")
 console = Console()
 
 
