@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from uuid import UUID
 
@@ -136,42 +136,21 @@ def _rows(
         {"lower": lower, "upper": upper, "from": from_position},
     )
     summary, *broken = curs.fetchall()
-    breaks = []
-    for row in broken:
-        id_, version, position = (
-            row["originator_id"],
-            row["originator_version"],
-            row["notification_id"],
-        )
-        expected = (row["previous"] or 0) + 1
-        if version != expected:  # this row's link is to the missing one: not judged
-            missing = f"{expected}" if version == expected + 1 else f"{expected}..{version - 1}"
-            breaks.append(
-                Break(
-                    BreakKind.MISSING,
-                    id_,
-                    expected,
-                    position,
-                    f"version {missing} deleted from the middle of the history",
-                )
-            )
-        elif row["unchained"]:
-            breaks.append(
-                Break(
-                    BreakKind.UNCHAINED,
-                    id_,
-                    version,
-                    position,
-                    "written without a chain hash, outside the service",
-                )
-            )
-        else:
-            breaks.append(
-                Break(
-                    BreakKind.CHANGED, id_, version, position, "its bytes are not what was chained"
-                )
-            )
-    return int(summary["originator_version"]), breaks
+    return int(summary["originator_version"]), [_row_break(row) for row in broken]
+
+
+def _row_break(row: dict[str, Any]) -> Break:
+    version, expected = row["originator_version"], (row["previous"] or 0) + 1
+    if version != expected:  # this row links to the missing one: it is not judged itself
+        missing = f"{expected}" if version == expected + 1 else f"{expected}..{version - 1}"
+        kind, version, detail = (
+            BreakKind.MISSING, expected, f"version {missing} deleted from the middle of the history"
+        )  # fmt: skip
+    elif row["unchained"]:
+        kind, detail = BreakKind.UNCHAINED, "written without a chain hash, outside the service"
+    else:
+        kind, detail = BreakKind.CHANGED, "its bytes are not what was chained"
+    return Break(kind, row["originator_id"], version, row["notification_id"], detail)
 
 
 def _classified(app: Application[UUID], curs: Cursor[Any], chain: ChainTables, b: Break) -> Break:
@@ -189,37 +168,15 @@ def _classified(app: Application[UUID], curs: Cursor[Any], chain: ChainTables, b
         held_id, held_version = UUID(held["originator_id"]), int(held["originator_version"])
     except (ValueError, KeyError, TypeError):
         if b.kind is BreakKind.CHANGED:
-            return Break(
-                b.kind,
-                b.aggregate_id,
-                b.version,
-                b.position,
-                "its bytes were changed: they no longer decrypt",
-            )
-        return b
+            return replace(b, detail="its bytes were changed: they no longer decrypt")
+        return replace(b, detail=f"{b.detail}; it cannot be read (its bytes were changed)")
     if held_id != b.aggregate_id:
-        return Break(
-            BreakKind.MOVED,
-            b.aggregate_id,
-            b.version,
-            b.position,
-            f"it holds version {held_version} of {held_id}",
+        return replace(
+            b, kind=BreakKind.MOVED, detail=f"it holds version {held_version} of {held_id}"
         )
     if held_version != b.version:
-        return Break(
-            BreakKind.DUPLICATED,
-            b.aggregate_id,
-            b.version,
-            b.position,
-            f"it repeats version {held_version}",
-        )
-    return Break(
-        b.kind,
-        b.aggregate_id,
-        b.version,
-        b.position,
-        f"{b.detail} (its topic, recorded time or chain hash were changed)",
-    )
+        return replace(b, kind=BreakKind.DUPLICATED, detail=f"it repeats version {held_version}")
+    return replace(b, detail=f"{b.detail} (its topic, recorded time or chain hash were changed)")
 
 
 def _heads(curs: Cursor[Any], chain: ChainTables, from_position: int) -> list[Break]:
@@ -244,42 +201,20 @@ def _heads(curs: Cursor[Any], chain: ChainTables, from_position: int) -> list[Br
         ),
         {"from": from_position},
     )
-    breaks = []
-    for row in curs.fetchall():
-        id_, head, last = row["id"], row["head"], row["last"]
-        if last is None or (head is not None and head > last):
-            first = (last or 0) + 1
-            breaks.append(
-                Break(
-                    BreakKind.MISSING,
-                    id_,
-                    first,
-                    None,
-                    f"versions {first}..{head} are gone: the newest dropped",
-                )
-            )
-        elif head is None or head < last:
-            breaks.append(
-                Break(
-                    BreakKind.UNCHAINED,
-                    id_,
-                    (head or 0) + 1,
-                    None,
-                    f"versions {(head or 0) + 1}..{last} were added past the head "
-                    "the service wrote",
-                )
-            )
-        else:
-            breaks.append(
-                Break(
-                    BreakKind.CHANGED,
-                    id_,
-                    head,
-                    None,
-                    "the newest chain hash is not the head the service wrote",
-                )
-            )
-    return breaks
+    return [_head_break(row["id"], row["head"], row["last"]) for row in curs.fetchall()]
+
+
+def _head_break(id_: UUID, head: int | None, last: int | None) -> Break:
+    if last is None or (head is not None and head > last):
+        first = (last or 0) + 1
+        return Break(BreakKind.MISSING, id_, first, None,
+                     f"versions {first}..{head} are gone: the newest dropped")  # fmt: skip
+    if head is None or head < last:
+        added = f"{(head or 0) + 1}..{last}"
+        return Break(BreakKind.UNCHAINED, id_, (head or 0) + 1, None,
+                     f"versions {added} were added past the head the service wrote")  # fmt: skip
+    return Break(BreakKind.CHANGED, id_, head, None,
+                 "the newest chain hash is not the head the service wrote")  # fmt: skip
 
 
 def _checkpoints(

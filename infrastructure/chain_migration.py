@@ -66,6 +66,9 @@ def start_chain(conn: Connection[Any], chain: ChainTables, mapper: Mapper[Any]) 
             ).format(heads=chain.heads, events=chain.events)
         )
         started, _ = checkpoints.append(conn.cursor(), chain, checkpoints.STARTED)
+        # Verified as it was made: every row but those left unchained links up.
+        left_out = started.events - chained
+        checkpoints.mark_verified(conn.cursor(), chain, {started.position: left_out})
     log.warning(
         "the event chain started at position %s: %s events chained; nothing recorded "
         "before now can be proven unchanged",

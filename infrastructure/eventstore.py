@@ -102,4 +102,7 @@ def store_env(postgres: dict[str, str], cipher_key: str) -> dict[str, str]:
         "TRANSCODER_TOPIC": get_topic(OrjsonTranscoder),
         "CIPHER_TOPIC": get_topic(AESCipher),
         "CIPHER_KEY": cipher_key,
+        # eventsourcing reads `<APP NAME>_CIPHER_KEY` before `CIPHER_KEY`, from the process
+        # environment too, where LENDING_CIPHER_KEY is the master key, not the data key.
+        "LENDING_CIPHER_KEY": cipher_key,
     }

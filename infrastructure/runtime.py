@@ -18,11 +18,12 @@ from application.collections import settling_promises
 from application.demo import ADMIN, load_demo
 from application.risk import raise_warnings, raising_warnings
 from domain.risk import Finding, RiskPolicy
-from infrastructure import audit, checkpoints, secrets
+from infrastructure import audit, checkpoints, data_keys, secrets
 from infrastructure.chain_migration import start_event_chain
 from infrastructure.chain_recorder import ChainedRecorder
 from infrastructure.database import database_url, eventsourcing_env
 from infrastructure.eventstore import store_env
+from infrastructure.keyring import KeyRing
 from infrastructure.settings import Settings
 from projections.collections import CollectionsView
 from projections.credit_assessments import CreditAssessmentsView
@@ -35,8 +36,10 @@ log = logging.getLogger(__name__)
 
 
 def build_env(settings: Settings, url: str | None = None) -> dict[str, str]:
-    key = secrets.cipher_key(settings)
-    env = store_env(eventsourcing_env(url or database_url(settings)), key)
+    url = url or database_url(settings)
+    # The events are encrypted with the store's data key; the master keys only wrap it.
+    key = data_keys.store_key(url, key_ring(settings))
+    env = store_env(eventsourcing_env(url), key)
     # The only clock read that touches the books: the date a new store opens at.
     env["OPENING_DATE"] = (settings.opening_date or date.today()).isoformat()
     env["CLAIM_KEY"] = hmac.new(key.encode(), b"claims", hashlib.sha256).hexdigest()
@@ -46,6 +49,14 @@ def build_env(settings: Settings, url: str | None = None) -> dict[str, str]:
         env[f"{name.upper()}_POSTGRES_POOL_SIZE"] = "1"
         env[f"{name.upper()}_POSTGRES_MAX_OVERFLOW"] = "3"
     return env
+
+
+def key_ring(settings: Settings) -> KeyRing:
+    """The master keys: LENDING_CIPHER_KEYS and LENDING_CIPHER_KEY, or in development the
+    key generated into the data directory."""
+    if settings.cipher_keys:
+        return KeyRing.parse(settings.cipher_keys, settings.cipher_key)
+    return KeyRing.single(secrets.cipher_key(settings))
 
 
 def policies(settings: Settings) -> Policies:

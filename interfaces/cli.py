@@ -23,6 +23,7 @@ from infrastructure.settings import Settings
 from infrastructure.tokens import Role, issue
 from interfaces.audit_cli import audit_cli
 from interfaces.db_cli import db_cli
+from interfaces.keys_cli import keys_cli
 from interfaces.scorecard_cli import scorecard_cli
 from projections.base import ReadModelError, ReadModelStopped
 from projections.failures import SkipRefused, describe
@@ -33,6 +34,7 @@ cli.add_typer(projections_cli, name="projections")
 cli.add_typer(scorecard_cli, name="scorecard")
 cli.add_typer(db_cli, name="db")
 cli.add_typer(audit_cli, name="audit")
+cli.add_typer(keys_cli, name="keys")
 console = Console()
 
 

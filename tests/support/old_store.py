@@ -198,6 +198,8 @@ def restore(url: str, directory: Path) -> None:
             " (SELECT max(notification_id) FROM lending_events))"
         )
         forget_chain(cursor)
+        # Its events are encrypted with the master key itself, as that commit did.
+        cursor.execute("TRUNCATE lending_data_keys")
 
 
 def forget_chain(cursor: psycopg.Cursor[Any]) -> None:
