@@ -1,9 +1,11 @@
 """Data keys, stored wrapped by the master keys (keyring.py) in `<app>_data_keys`.
 
-The store's events are encrypted with one data key, `store`. A store written before
-data keys existed encrypted its events with the master key itself; that key becomes its
-`store` data key on the first start of this version, wrapped by the newest master key,
-so no event is rewritten and, after `lending keys rotate`, the old master key may go.
+The store's events are encrypted with one data key, `store`; `claims` keys the claim ids
+and lookup digests of personal values. A store written before data keys existed
+encrypted its events with the master key itself and derived its claim key from it:
+on the first start of this version that key becomes its `store` data key, and the
+derived one its `claims`, both wrapped by the newest master key, so no event is
+rewritten and, after `lending keys rotate`, the old master key may go.
 Other data keys (per borrower, for instance) live in the same table under their own
 names and are rotated with it.
 
@@ -16,6 +18,8 @@ names and are rotated with it.
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import logging
 import os
 from dataclasses import dataclass
@@ -27,10 +31,11 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from psycopg.sql import SQL, Identifier
 
-from infrastructure.keyring import KeyRing, KeyRingError
+from infrastructure.keyring import KeyRing, KeyRingError, MasterKey
 
 log = logging.getLogger(__name__)
 STORE = "store"
+CLAIMS = "claims"
 TABLE = "lending_data_keys"
 EVENTS = "lending_events"
 LOCK = 0x6B657973  # "keys": one process makes the store's key
@@ -55,31 +60,55 @@ def _create(conn: psycopg.Connection[Any]) -> None:
     )
 
 
-def store_key(url: str, ring: KeyRing) -> str:
-    """The store's data key, base64 (as eventsourcing's AESCipher takes it); made on the
-    first start: the master key of an older store, or a new random key."""
+@dataclass(frozen=True, repr=False)
+class StoreKeys:
+    cipher_key: str  # the events' data key, base64, as eventsourcing's AESCipher takes it
+    claim_key: str  # hex: keys the claim ids and lookup digests of personal values
+
+
+def store_keys(url: str, ring: KeyRing) -> StoreKeys:
+    """The store's data keys, made on its first start: those of a store from before data
+    keys (its master key, and the claim key derived from it), or new random keys."""
     with psycopg.connect(url) as conn, conn.transaction():
         _create(conn)
-        row = conn.execute(
-            SQL("SELECT master_key_id, wrapped FROM {} WHERE name = %s").format(Identifier(TABLE)),
-            (STORE,),
-        ).fetchone()
-        if row is not None:
-            key = ring.unwrap(STORE, row[0], bytes(row[1]))
+        rows = conn.execute(
+            SQL("SELECT name, master_key_id, wrapped FROM {} WHERE name = ANY(%s)").format(
+                Identifier(TABLE)
+            ),
+            ([STORE, CLAIMS],),
+        ).fetchall()
+        found = {name: (master_id, bytes(wrapped)) for name, master_id, wrapped in rows}
+        if STORE in found:
+            cipher = ring.unwrap(STORE, *found[STORE])
+            claims = ring.unwrap(CLAIMS, *found[CLAIMS]) if CLAIMS in found else _claims(cipher)
         else:
-            key = _legacy_key(conn, ring) or os.urandom(32)
-            master_id, wrapped = ring.wrap(STORE, key)
-            conn.execute(
-                SQL("INSERT INTO {} (name, master_key_id, wrapped) VALUES (%s, %s, %s)").format(
-                    Identifier(TABLE)
-                ),
-                (STORE, master_id, wrapped),
-            )
-            log.warning("the store's data key was made, wrapped by master key %s", master_id)
-    return base64.b64encode(key).decode()
+            legacy = _legacy_key(conn, ring)
+            cipher = legacy.key if legacy else os.urandom(32)
+            claims = _claims(legacy.text if legacy else base64.b64encode(cipher))
+            for name, key in ((STORE, cipher), (CLAIMS, claims)):
+                _insert(conn, ring, name, key)
+    return StoreKeys(base64.b64encode(cipher).decode(), claims.hex())
 
 
-def _legacy_key(conn: psycopg.Connection[Any], ring: KeyRing) -> bytes | None:
+def _claims(key: bytes | str) -> bytes:
+    """The claim key as the store derived it before data keys: from the master key's
+    base64 text (so a store from then keeps finding its claims)."""
+    text = key.encode() if isinstance(key, str) else key
+    return hmac.new(text, b"claims", hashlib.sha256).digest()
+
+
+def _insert(conn: psycopg.Connection[Any], ring: KeyRing, name: str, key: bytes) -> None:
+    master_id, wrapped = ring.wrap(name, key)
+    conn.execute(
+        SQL("INSERT INTO {} (name, master_key_id, wrapped) VALUES (%s, %s, %s)").format(
+            Identifier(TABLE)
+        ),
+        (name, master_id, wrapped),
+    )
+    log.warning("data key %s was made, wrapped by master key %s", name, master_id)
+
+
+def _legacy_key(conn: psycopg.Connection[Any], ring: KeyRing) -> MasterKey | None:
     """The master key the events of a store from before data keys were encrypted with;
     None for a store without events."""
     found = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (EVENTS,)).fetchone()
@@ -97,7 +126,7 @@ def _legacy_key(conn: psycopg.Connection[Any], ring: KeyRing) -> bytes | None:
         except InvalidTag:
             continue
         log.warning("the store's events were encrypted with master key %s", master.id)
-        return master.key
+        return master
     raise KeyRingError("none of the configured master keys reads the events already stored")
 
 

@@ -36,6 +36,7 @@ class KeyRingError(ValueError):
 class MasterKey:
     id: str
     key: bytes
+    text: str  # as configured: a store from before data keys derived its claim key from it
 
     def __repr__(self) -> str:  # never the key itself, in a log or a traceback
         return f"MasterKey({self.id!r})"
@@ -72,16 +73,16 @@ class KeyRing:
                     "LENDING_CIPHER_KEYS is id:base64key[,id:base64key...], ids of letters, "
                     "digits, '.', '_' or '-'"
                 )
-            keys.append(MasterKey(id_, decoded_key(value, f"master key {id_}")))
+            keys.append(MasterKey(id_, decoded_key(value, f"master key {id_}"), value))
         if single is not None:
             key = decoded_key(single, "LENDING_CIPHER_KEY")
             if all(k.key != key for k in keys):
-                keys.insert(0, MasterKey(SINGLE_KEY_ID, key))
+                keys.insert(0, MasterKey(SINGLE_KEY_ID, key, single))
         return cls(keys)
 
     @classmethod
     def single(cls, text: str) -> KeyRing:
-        return cls([MasterKey(SINGLE_KEY_ID, decoded_key(text, "LENDING_CIPHER_KEY"))])
+        return cls([MasterKey(SINGLE_KEY_ID, decoded_key(text, "LENDING_CIPHER_KEY"), text)])
 
     @property
     def newest(self) -> MasterKey:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -38,11 +36,11 @@ log = logging.getLogger(__name__)
 def build_env(settings: Settings, url: str | None = None) -> dict[str, str]:
     url = url or database_url(settings)
     # The events are encrypted with the store's data key; the master keys only wrap it.
-    key = data_keys.store_key(url, key_ring(settings))
-    env = store_env(eventsourcing_env(url), key)
+    keys = data_keys.store_keys(url, key_ring(settings))
+    env = store_env(eventsourcing_env(url), keys.cipher_key)
     # The only clock read that touches the books: the date a new store opens at.
     env["OPENING_DATE"] = (settings.opening_date or date.today()).isoformat()
-    env["CLAIM_KEY"] = hmac.new(key.encode(), b"claims", hashlib.sha256).hexdigest()
+    env["CLAIM_KEY"] = keys.claim_key
     # The read models (status, lookups, rebuilds) share one small pool, and the
     # follower of them all has another.
     for name in ("views", "read_models"):

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import base64
 import os
+from uuid import UUID
 
 import psycopg
 import pytest
 
+from application.borrowers import RegisterBorrower, register_borrower
+from domain.errors import DuplicateIdNumber
 from domain.loan import Loan
 from infrastructure import audit
 from infrastructure.keyring import KeyRingError
@@ -92,5 +95,20 @@ def test_a_store_encrypted_with_the_master_key_itself_rotates_too(settings: Sett
         assert audit.verify(runtime.app).breaks == []
         for name in ("loans", "loan_books"):
             assert runtime.projections.rebuild(name) == runtime.projections.head()
+        # The claims it made before are found: an id number stays its borrower's.
+        (registered,) = [
+            e for e in runtime.app.events_of(a_borrower(settings)) if e.originator_version == 1
+        ]
+        again = RegisterBorrower("officer.zhang", registered.kind, registered.id_number,
+                                 registered.profile)  # fmt: skip
+        with pytest.raises(DuplicateIdNumber):
+            register_borrower(runtime.app, again)
     finally:
         runtime.close()
+
+
+def a_borrower(settings: Settings) -> UUID:
+    with psycopg.connect(settings.database_url or "") as conn:
+        row = conn.execute("SELECT id FROM borrowers ORDER BY id LIMIT 1").fetchone()
+    assert row is not None
+    return UUID(str(row[0]))
