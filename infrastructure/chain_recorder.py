@@ -21,7 +21,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from itertools import groupby
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from eventsourcing.persistence import (
@@ -44,11 +44,20 @@ REMEMBERED_HEADS = 10_000
 LAST_VERSION = 2**63 - 1
 
 
+class Remembered(NamedTuple):
+    """What this process knows of an aggregate's stored history."""
+
+    version: int  # its head, as last read or written here
+    chain_hash: bytes
+    checked: int  # the version up to which its rows were hashed and held
+    seen: str  # the fingerprint of those rows (see ChainedRecorder._select_checked)
+
+
 class ChainedRecorder(EventRecorder):
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str) -> None:
         super().__init__(datastore, events_table_name=events_table_name)
         self.chain = ChainTables(datastore.schema, events_table_name)
-        self._heads: OrderedDict[UUID, tuple[int, bytes]] = OrderedDict()
+        self._heads: OrderedDict[UUID, Remembered] = OrderedDict()
         self._heads_lock = threading.Lock()
         self._insert_chained = SQL(
             "WITH moved AS (INSERT INTO {heads} AS h (originator_id, originator_version, "
@@ -59,20 +68,32 @@ class ChainedRecorder(EventRecorder):
             "chain_hash, recorded_at) SELECT * FROM unnest(%s::uuid[], %s::bigint[], "
             "%s::text[], %s::bytea[], %s::bytea[], %s::timestamptz[]) RETURNING notification_id"
         ).format(heads=self.chain.heads, events=self.chain.events)
+        # Every row is hashed unless this process checked it before and it is the same
+        # row still: `seen` fingerprints each prefix of the history by the rows' xmin (the
+        # transaction that wrote each row version), which any UPDATE, DELETE or INSERT
+        # changes. The rows up to the version checked last (%(checked)s) are taken as
+        # checked if the fingerprint up to it is the one remembered (%(seen)s).
         self._select_checked = SQL(
+            "WITH r AS (SELECT originator_id, originator_version, topic, state, chain_hash, "
+            "recorded_at, lag(chain_hash) OVER w AS previous, "
+            "md5(string_agg(xmin::text, ',') OVER w) AS seen FROM {events} "
+            "WHERE originator_id = %(id)s WINDOW w AS (ORDER BY originator_version)), "
+            "k AS (SELECT coalesce(bool_or(originator_version = %(checked)s AND seen = %(seen)s),"
+            " false) AS same FROM r) "
             "SELECT 0 AS part, originator_version, chain_hash, NULL::boolean AS intact, "
-            "NULL::text AS topic, NULL::bytea AS state, NULL::timestamptz AS recorded_at "
-            "FROM {heads} WHERE originator_id = %(id)s UNION ALL "
-            "SELECT 1, originator_version, chain_hash, chain_hash = {link}, "
-            "CASE WHEN {wanted} THEN topic END, CASE WHEN {wanted} THEN state END, recorded_at "
-            "FROM {events} WHERE originator_id = %(id)s WINDOW w AS (ORDER BY originator_version) "
-            "ORDER BY part, originator_version"
+            "NULL::text AS topic, NULL::bytea AS state, NULL::timestamptz AS recorded_at, "
+            "NULL::text AS seen FROM {heads} WHERE originator_id = %(id)s UNION ALL "
+            "SELECT 1, originator_version, chain_hash, CASE WHEN k.same AND originator_version "
+            "<= %(checked)s THEN chain_hash IS NOT NULL ELSE chain_hash = {link} END, "
+            "CASE WHEN {wanted} THEN topic END, CASE WHEN {wanted} THEN state END, "
+            "recorded_at, seen FROM r, k ORDER BY part, originator_version"
         ).format(
             heads=self.chain.heads,
             events=self.chain.events,
-            link=link_sql(),
+            link=link_sql("previous"),
             wanted=SQL("originator_version > %(gt)s AND originator_version <= %(lte)s"),
         )
+        self._rendered: dict[int, bytes] = {}
 
     def create_table(self) -> None:
         super().create_table()
@@ -102,12 +123,13 @@ class ChainedRecorder(EventRecorder):
                 pass
             found = {row["originator_id"]: row for row in curs.fetchall()}
             hashes, heads = self._chain(batches, found)
-            curs.execute(self._insert_chained, self._parameters(stored_events, hashes, heads))
+            insert = self._statement(conn, self._insert_chained)
+            curs.execute(insert, self._parameters(stored_events, hashes, heads))
             ids = [row["notification_id"] for row in curs.fetchall()]
         if len(ids) != len(stored_events):
             raise ProgrammingError(f"{len(ids)} positions for {len(stored_events)} events")
         for id_, head in heads.items():
-            self._remember(id_, head)
+            self._moved(id_, head)
         return ids
 
     def _lock_and_read_heads(self, ids: list[UUID]) -> Composed:
@@ -195,15 +217,21 @@ class ChainedRecorder(EventRecorder):
             )
             return newest
         id_ = _uuid(originator_id)
-        bounds = {"id": id_, "gt": gt or 0, "lte": LAST_VERSION if lte is None else lte}
+        with self._heads_lock:
+            known = self._heads.get(id_)
+        checked, seen = (known.checked, known.seen) if known else (0, "")
+        bounds = {
+            "id": id_, "gt": gt or 0, "lte": LAST_VERSION if lte is None else lte,
+            "checked": checked, "seen": seen,
+        }  # fmt: skip
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
-            curs.execute(self._select_checked, bounds, prepare=True)
+            curs.execute(self._statement(conn, self._select_checked), bounds, prepare=True)
             rows = curs.fetchall()
         heads = [row for row in rows if row["part"] == 0]
         events = [row for row in rows if row["part"] == 1]
-        checked = check_chain(id_, heads[0] if heads else None, events)
-        if checked is not None:
-            self._remember(id_, checked)
+        head = check_chain(id_, heads[0] if heads else None, events)
+        if head is not None:
+            self._remember(id_, Remembered(*head, head[0], events[-1]["seen"]))
         return [
             TimedStoredEvent(
                 originator_id=id_,
@@ -216,12 +244,25 @@ class ChainedRecorder(EventRecorder):
             if row["state"] is not None
         ]
 
-    def _remember(self, id_: UUID, head: tuple[int, bytes]) -> None:
+    def _remember(self, id_: UUID, remembered: Remembered) -> None:
         with self._heads_lock:
-            self._heads[id_] = head
+            self._heads[id_] = remembered
             self._heads.move_to_end(id_)
             if len(self._heads) > REMEMBERED_HEADS:
                 self._heads.popitem(last=False)
+
+    def _moved(self, id_: UUID, head: tuple[int, bytes]) -> None:
+        """This process saved `id_` up to `head`: what it checked before stays checked."""
+        with self._heads_lock:
+            known = self._heads.get(id_)
+        self._remember(id_, Remembered(*head, *(known[2:] if known else (0, ""))))
+
+    def _statement(self, conn: Any, query: Composed) -> bytes:
+        """The query as bytes, rendered once (psycopg renders a Composed on every call)."""
+        found = self._rendered.get(id(query))
+        if found is None:
+            found = self._rendered[id(query)] = query.as_bytes(conn)
+        return found
 
 
 def check_chain(id_: UUID, head: Any, events: list[Any]) -> tuple[int, bytes] | None:
