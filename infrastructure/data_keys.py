@@ -78,23 +78,25 @@ def store_keys(url: str, ring: KeyRing) -> StoreKeys:
             ([STORE, CLAIMS],),
         ).fetchall()
         found = {name: (master_id, bytes(wrapped)) for name, master_id, wrapped in rows}
+        legacy = None
         if STORE in found:
             cipher = ring.unwrap(STORE, *found[STORE])
-            claims = ring.unwrap(CLAIMS, *found[CLAIMS]) if CLAIMS in found else _claims(cipher)
         else:
             legacy = _legacy_key(conn, ring)
             cipher = legacy.key if legacy else os.urandom(32)
-            claims = _claims(legacy.text if legacy else base64.b64encode(cipher))
-            for name, key in ((STORE, cipher), (CLAIMS, claims)):
-                _insert(conn, ring, name, key)
+            _insert(conn, ring, STORE, cipher)
+        if CLAIMS in found:
+            claims = ring.unwrap(CLAIMS, *found[CLAIMS])
+        else:
+            claims = _claims(legacy.text if legacy else base64.b64encode(cipher).decode())
+            _insert(conn, ring, CLAIMS, claims)
     return StoreKeys(base64.b64encode(cipher).decode(), claims.hex())
 
 
-def _claims(key: bytes | str) -> bytes:
-    """The claim key as the store derived it before data keys: from the master key's
-    base64 text (so a store from then keeps finding its claims)."""
-    text = key.encode() if isinstance(key, str) else key
-    return hmac.new(text, b"claims", hashlib.sha256).digest()
+def _claims(text: str) -> bytes:
+    """The claim key as the store derived it before data keys: from the base64 text of
+    the key its events were encrypted with (so a store from then keeps its claims)."""
+    return hmac.new(text.encode(), b"claims", hashlib.sha256).digest()
 
 
 def _insert(conn: psycopg.Connection[Any], ring: KeyRing, name: str, key: bytes) -> None:
