@@ -8,6 +8,7 @@ from typing import Annotated
 
 import orjson
 import typer
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from rich.console import Console
 from rich.progress import Progress
 
@@ -57,7 +58,7 @@ def verify(
 
 def _against_export(runtime: Runtime, settings: Settings, path: Path) -> list[audit.Break]:
     """The store's checkpoint at the export's position must be the one the export signed."""
-    expected = signing.public_bytes(signing.private_key(secrets.signing_key(settings)))
+    expected = signing.public_bytes(_signing_key(settings))
     try:
         signed = signing.checked(json.loads(path.read_text()), expected)
     except (signing.BadSignature, ValueError) as error:
@@ -104,7 +105,7 @@ def export(
 ) -> None:
     """A checkpoint signed with LENDING_SIGNING_KEY (Ed25519), to keep outside the database."""
     settings = Settings()
-    key = signing.private_key(secrets.signing_key(settings))
+    key = _signing_key(settings)
     runtime = Runtime.open(settings)
     try:
         recorder = runtime.app.recorder
@@ -125,3 +126,11 @@ def export(
     else:
         out.write_bytes(document + b"\n")
         console.print(f"checkpoint at position {found.position} signed into {out}")
+
+
+def _signing_key(settings: Settings) -> Ed25519PrivateKey:
+    try:
+        return signing.private_key(secrets.signing_key(settings))
+    except ValueError as error:
+        console.print(f"[red]{error}")
+        raise typer.Exit(2) from None
