@@ -2,7 +2,9 @@
 
 `LENDING_CIPHER_KEYS` names several master keys, each with an id, the newest last:
 
-    LENDING_CIPHER_KEYS="2025:<base64 AES-256 key>,2026:<base64 AES-256 key>"
+    LENDING_CIPHER_KEYS="2025:<base64 AES key>,2026:<base64 AES key>"
+
+(AES keys of 32 bytes, or 16 or 24 as LENDING_CIPHER_KEY always allowed.)
 
 `LENDING_CIPHER_KEY` (one key, no id) is still read: it is the master key with id
 `default`, the oldest of the ring when both are set. A data key is wrapped with the
@@ -47,8 +49,8 @@ def decoded_key(text: str, name: str) -> bytes:
         key = base64.b64decode(text.strip(), validate=True)
     except (binascii.Error, ValueError):
         raise KeyRingError(f"{name} is not base64") from None
-    if len(key) != 32:
-        raise KeyRingError(f"{name} must be 32 bytes (AES-256), not {len(key)}")
+    if len(key) not in (16, 24, 32):
+        raise KeyRingError(f"{name} must be an AES key of 16, 24 or 32 bytes, not {len(key)}")
     return key
 
 
@@ -74,7 +76,7 @@ class KeyRing:
                     "digits, '.', '_' or '-'"
                 )
             keys.append(MasterKey(id_, decoded_key(value, f"master key {id_}"), value))
-        if single is not None:
+        if single:
             key = decoded_key(single, "LENDING_CIPHER_KEY")
             if all(k.key != key for k in keys):
                 keys.insert(0, MasterKey(SINGLE_KEY_ID, key, single))

@@ -53,7 +53,7 @@ def key_ring(settings: Settings) -> KeyRing:
     """The master keys: LENDING_CIPHER_KEYS and LENDING_CIPHER_KEY, or in development the
     key generated into the data directory."""
     if settings.cipher_keys:
-        return KeyRing.parse(settings.cipher_keys, settings.cipher_key)
+        return KeyRing.parse(settings.cipher_keys, settings.cipher_key or None)
     return KeyRing.single(secrets.cipher_key(settings))
 
 
