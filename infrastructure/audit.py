@@ -66,7 +66,9 @@ def verify(
     assert isinstance(recorder, ChainedRecorder)
     chain, began, found = recorder.chain, time.perf_counter(), Verification()
     with recorder.datastore.transaction(commit=True) as curs:
-        curs.execute("SET LOCAL statement_timeout = 0")
+        curs.execute(
+            "SET LOCAL statement_timeout = 0; SET LOCAL idle_in_transaction_session_timeout = 0"
+        )
         for lower, upper in _slices():
             events, breaks = _rows(curs, chain, lower, upper, from_position)
             found.events += events
