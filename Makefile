@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run stop test bench lint worker clean
+.PHONY: run stop test bench lint audit lock worker clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,14 @@ bench: $(INSTALLED)
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy --strict domain application
+
+# Known vulnerabilities in the locked dependencies (needs PyPI's JSON API).
+audit: $(INSTALLED)
+	$(PY) .ci/audit
+
+# Pin what pyproject.toml resolves to, after changing a dependency.
+lock: $(INSTALLED)
+	$(PY) .ci/lock
 
 clean:
 	rm -rf $(VENV) .lending-test

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, cast
 
 import orjson
@@ -10,6 +12,15 @@ from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
 from eventsourcing.utils import get_topic, resolve_topic
 from pydantic import BaseModel
+
+from application.integrity import BreakKind, HistoryBroken
+
+
+@dataclass(frozen=True)
+class TimedStoredEvent(StoredEvent):
+    """A stored event with its recorded time beside it, as the hash chain covers it."""
+
+    recorded_at: datetime | None = None
 
 
 class OrjsonTranscoder(Transcoder):
@@ -30,30 +41,52 @@ class PydanticMapper(Mapper[Any]):
             stored = self.compressor.compress(stored)
         if self.cipher:
             stored = self.cipher.encrypt(stored)
-        return StoredEvent(
+        return TimedStoredEvent(
             originator_id=domain_event.originator_id,
             originator_version=domain_event.originator_version,
             topic=get_topic(type(domain_event)),
             state=stored,
+            recorded_at=domain_event.timestamp,
         )
 
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[Any]:
         state = stored_event.state
         if self.cipher:
-            state = self.cipher.decrypt(state)
+            try:
+                state = self.cipher.decrypt(state)
+            except ValueError:  # AES-GCM's tag: the bytes are not what was encrypted
+                raise _broken(stored_event, BreakKind.CHANGED) from None
         if self.compressor:
             state = self.compressor.decompress(state)
         event_class = resolve_topic(stored_event.topic)
-        return cast(
+        event = cast(
             DomainEventProtocol[Any], event_class.model_validate(self.transcoder.decode(state))
         )
+        _check_placed(stored_event, event)
+        return event
+
+
+def _check_placed(stored: StoredEvent, event: DomainEventProtocol[Any]) -> None:
+    """The row an event was read from must be the event's own: AES-GCM proves the bytes
+    are as encrypted, not that they were encrypted for this aggregate and version."""
+    if event.originator_id != stored.originator_id:
+        raise _broken(stored, BreakKind.MOVED)
+    if event.originator_version != stored.originator_version:
+        raise _broken(stored, BreakKind.DUPLICATED)
+    recorded = getattr(stored, "recorded_at", None)
+    if recorded is not None and event.timestamp != recorded:
+        raise _broken(stored, BreakKind.CHANGED)
+
+
+def _broken(stored: StoredEvent, kind: BreakKind) -> HistoryBroken:
+    return HistoryBroken(stored.originator_id, stored.originator_version, kind)
 
 
 def store_env(postgres: dict[str, str], cipher_key: str) -> dict[str, str]:
     """The eventsourcing environment for the application and its followers."""
     return {
         # eventsourcing's PostgreSQL persistence, inserting outside pipeline mode.
-        "PERSISTENCE_MODULE": "infrastructure.recorder:LendingPostgresFactory",
+        "PERSISTENCE_MODULE": "infrastructure.chain_recorder:LendingPostgresFactory",
         **postgres,
         "POSTGRES_POOL_SIZE": "4",
         "POSTGRES_MAX_OVERFLOW": "12",
@@ -69,4 +102,7 @@ def store_env(postgres: dict[str, str], cipher_key: str) -> dict[str, str]:
         "TRANSCODER_TOPIC": get_topic(OrjsonTranscoder),
         "CIPHER_TOPIC": get_topic(AESCipher),
         "CIPHER_KEY": cipher_key,
+        # eventsourcing reads `<APP NAME>_CIPHER_KEY` before `CIPHER_KEY`, from the process
+        # environment too, where LENDING_CIPHER_KEY is the master key, not the data key.
+        "LENDING_CIPHER_KEY": cipher_key,
     }

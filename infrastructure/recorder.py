@@ -22,16 +22,11 @@ from typing import Any
 
 import psycopg.errors
 from eventsourcing.persistence import (
-    ApplicationRecorder,
     InterfaceError,
     OperationalError,
     StoredEvent,
 )
-from eventsourcing.postgres import (
-    PostgresAggregateRecorder,
-    PostgresApplicationRecorder,
-    PostgresFactory,
-)
+from eventsourcing.postgres import PostgresAggregateRecorder, PostgresApplicationRecorder
 from psycopg.sql import SQL, Composed, Identifier
 
 STATEMENT_TIMEOUT = "POSTGRES_STATEMENT_TIMEOUT"
@@ -40,6 +35,7 @@ STATEMENT_TIMEOUT = "POSTGRES_STATEMENT_TIMEOUT"
 CONNECTION_ATTEMPTS = 10
 CONNECTION_WAIT = 0.2  # seconds
 TIMEOUTS = (psycopg.errors.LockNotAvailable, psycopg.errors.QueryCanceled)
+CONNECTION_ERRORS = (InterfaceError, OperationalError)
 
 
 class EventRecorder(PostgresApplicationRecorder):
@@ -53,7 +49,7 @@ class EventRecorder(PostgresApplicationRecorder):
         for attempt in range(1, CONNECTION_ATTEMPTS + 1):
             try:
                 return self._insert(stored_events, **kwargs)
-            except (InterfaceError, OperationalError) as error:
+            except CONNECTION_ERRORS as error:
                 if isinstance(error.__cause__, TIMEOUTS) or attempt == CONNECTION_ATTEMPTS:
                     raise
             time.sleep(CONNECTION_WAIT)
@@ -87,15 +83,3 @@ class EventRecorder(PostgresApplicationRecorder):
             table=Identifier(self.events_table_name),
             channel=Identifier(self.channel_name),
         )
-
-
-class LendingPostgresFactory(PostgresFactory):
-    """eventsourcing's PostgreSQL persistence, with the EventRecorder for the application."""
-
-    application_recorder_class = EventRecorder
-
-    def application_recorder(self) -> ApplicationRecorder:
-        recorder = super().application_recorder()
-        if isinstance(recorder, EventRecorder):
-            recorder.statement_timeout = int(self.env.get(STATEMENT_TIMEOUT) or 0)
-        return recorder

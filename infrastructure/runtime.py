@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -17,9 +16,12 @@ from application.collections import settling_promises
 from application.demo import ADMIN, load_demo
 from application.risk import raise_warnings, raising_warnings
 from domain.risk import Finding, RiskPolicy
-from infrastructure import secrets
+from infrastructure import audit, checkpoints, data_keys, secrets
+from infrastructure.chain_migration import start_event_chain
+from infrastructure.chain_recorder import ChainedRecorder
 from infrastructure.database import database_url, eventsourcing_env
 from infrastructure.eventstore import store_env
+from infrastructure.keyring import KeyRing
 from infrastructure.settings import Settings
 from projections.catalog import ReadModelSet
 from projections.collections import CollectionsView
@@ -29,19 +31,31 @@ from projections.risk_findings import risk_findings
 from projections.risk_warnings import RiskWarningsView
 from projections.runner import Projections, open_views
 
+log = logging.getLogger(__name__)
+
 
 def build_env(settings: Settings, url: str | None = None) -> dict[str, str]:
-    key = secrets.cipher_key(settings)
-    env = store_env(eventsourcing_env(url or database_url(settings)), key)
+    url = url or database_url(settings)
+    # The events are encrypted with the store's data key; the master keys only wrap it.
+    keys = data_keys.store_keys(url, key_ring(settings))
+    env = store_env(eventsourcing_env(url), keys.cipher_key)
     # The only clock read that touches the books: the date a new store opens at.
     env["OPENING_DATE"] = (settings.opening_date or date.today()).isoformat()
-    env["CLAIM_KEY"] = hmac.new(key.encode(), b"claims", hashlib.sha256).hexdigest()
+    env["CLAIM_KEY"] = keys.claim_key
     # The read models (status, lookups, rebuilds) share one small pool, and the
     # follower of them all has another.
     for name in ("views", "read_models"):
         env[f"{name.upper()}_POSTGRES_POOL_SIZE"] = "1"
         env[f"{name.upper()}_POSTGRES_MAX_OVERFLOW"] = "3"
     return env
+
+
+def key_ring(settings: Settings) -> KeyRing:
+    """The master keys: LENDING_CIPHER_KEYS and LENDING_CIPHER_KEY, or in development the
+    key generated into the data directory."""
+    if settings.cipher_keys:
+        return KeyRing.parse(settings.cipher_keys, settings.cipher_key or None)
+    return KeyRing.single(secrets.cipher_key(settings))
 
 
 def policies(settings: Settings) -> Policies:
@@ -72,6 +86,8 @@ class Runtime:
         records = views[1]["credit_assessments"]
         assert isinstance(records, CreditAssessmentsView)
         app = LendingApplication(env, policies=rules, applicant_records=records)
+        if create_tables:  # the process that makes the tables starts the chain, once
+            start_event_chain(app)
         projections = Projections(env, app, read_models, views)
         return cls(settings, url, env, app, projections)
 
@@ -128,8 +144,35 @@ class Runtime:
             reviewing_loans(self.loans_to_review),
             settling_promises(self.promises_due),
             raising_warnings(self.risk_findings),
+            writing_checkpoint,
         )
+
+    def checkpoints(self) -> tuple[checkpoints.Checkpoint | None, checkpoints.Checkpoint | None]:
+        """The store's last checkpoint, and its last verified one."""
+        recorder = self.app.recorder
+        assert isinstance(recorder, ChainedRecorder)
+        with recorder.datastore.transaction(commit=False) as curs:
+            last = checkpoints.latest(curs, recorder.chain)
+            verified = checkpoints.latest(curs, recorder.chain, verified=True)
+        return last, verified
 
     def close(self) -> None:
         self.projections.close()
         self.app.close()
+
+
+def writing_checkpoint(
+    app: LendingApplication, actor: str, day: date, after: int | None
+) -> int | None:
+    """The day's checkpoint over the store's positions, its new events verified. It writes
+    no event; a checkpoint that fails is logged and left to `lending audit checkpoint`:
+    the books close whether or not it was written."""
+    try:
+        written, found = audit.checkpoint(app, f"close of business {day} by {actor}")
+    except Exception:
+        log.exception("the close of business checkpoint for %s was not written", day)
+        return after
+    for each in found.breaks:
+        log.error("the event chain is broken: %s", each.line())
+    log.info("checkpoint at position %s for %s", written.position, day)
+    return after

@@ -12,6 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from domain.approval import ApprovalPolicy
 from domain.credit import CreditPolicy
 from domain.risk import DEFAULT_POLICY, RiskPolicy
+from infrastructure.rate_limits import RateLimits
 
 
 class Environment(StrEnum):
@@ -26,9 +27,24 @@ class Settings(BaseSettings):
     data_dir: Path = Path(".lending")
     env: Environment = Environment.DEVELOPMENT
     jwt_secret: str | None = None
+    # The master key (LENDING_CIPHER_KEY, base64 AES-256), or several with ids, newest
+    # last (LENDING_CIPHER_KEYS, "id:base64,id:base64"): see infrastructure/keyring.py.
     cipher_key: str | None = None
+    cipher_keys: str | None = None
+    # The Ed25519 key exported checkpoints are signed with (LENDING_SIGNING_KEY).
+    signing_key: str | None = None
     host: str = "127.0.0.1"
     port: int = 8000
+    # TLS for `lending serve` where no proxy terminates it (LENDING_TLS_CERT, the PEM
+    # certificate chain, and LENDING_TLS_KEY, its PEM private key): both or neither.
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    # The origins browsers may call the API from (LENDING_CORS_ORIGINS, comma separated,
+    # e.g. "https://console.example.com"); unset, no cross-origin request is allowed.
+    cors_origins: str | None = None
+    # Requests per client and per user on /auth/* and on commands (LENDING_RATE_LIMITS,
+    # JSON; see infrastructure/rate_limits.py), counted per process.
+    rate_limits: RateLimits = RateLimits()
     # The largest request body the HTTP service reads (LENDING_MAX_BODY_BYTES), REST and
     # GraphQL alike; a larger one is answered 413 without being read.
     max_body_bytes: int = Field(default=1_048_576, ge=1)
@@ -44,6 +60,16 @@ class Settings(BaseSettings):
     # '{"automatic_limit": "10000", "automatic_grades": ["A"]}').
     approval: ApprovalPolicy = ApprovalPolicy()
 
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [o.strip() for o in (self.cors_origins or "").split(",") if o.strip()]
+
+    @model_validator(mode="after")
+    def _tls_needs_both(self) -> Settings:
+        if (self.tls_cert is None) != (self.tls_key is None):
+            raise ValueError("TLS needs both LENDING_TLS_CERT and LENDING_TLS_KEY")
+        return self
+
     @model_validator(mode="after")
     def _production_needs_secrets(self) -> Settings:
         # A generated development secret must never protect real borrowers' data.
@@ -52,7 +78,10 @@ class Settings(BaseSettings):
                 name
                 for name, value in (
                     ("LENDING_JWT_SECRET", self.jwt_secret),
-                    ("LENDING_CIPHER_KEY", self.cipher_key),
+                    (
+                        "LENDING_CIPHER_KEY (or LENDING_CIPHER_KEYS)",
+                        self.cipher_key or self.cipher_keys,
+                    ),
                     ("DATABASE_URL", self.database_url),
                 )
                 if not value

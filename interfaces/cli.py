@@ -21,7 +21,9 @@ from infrastructure import secrets
 from infrastructure.runtime import Runtime
 from infrastructure.settings import Settings
 from infrastructure.tokens import Role, issue
+from interfaces.audit_cli import audit_cli
 from interfaces.db_cli import db_cli
+from interfaces.keys_cli import keys_cli
 from interfaces.scorecard_cli import scorecard_cli
 from projections.base import ReadModelError, ReadModelStopped
 from projections.failures import SkipRefused, describe
@@ -31,6 +33,8 @@ projections_cli = typer.Typer(help="Read-model status and rebuilds.", no_args_is
 cli.add_typer(projections_cli, name="projections")
 cli.add_typer(scorecard_cli, name="scorecard")
 cli.add_typer(db_cli, name="db")
+cli.add_typer(audit_cli, name="audit")
+cli.add_typer(keys_cli, name="keys")
 console = Console()
 
 
@@ -53,20 +57,33 @@ def serve(
     from interfaces.rest.app import create_app
 
     settings = Settings()
+    tls = _tls(settings)
     if demo:
         _load_demo_if_empty(settings)
     if workers > 1:
-        _serve_processes(settings, workers, follow)
+        _serve_processes(settings, workers, follow, tls)
         return
     uvicorn.run(
         create_app(settings, follow=follow, freeze=True),
         host=settings.host,
         port=settings.port,
         log_level="info",
+        **tls,
     )
 
 
-def _serve_processes(settings: Settings, workers: int, follow: bool) -> None:
+def _tls(settings: Settings) -> dict[str, str]:
+    """uvicorn's TLS options, where LENDING_TLS_CERT and LENDING_TLS_KEY are set."""
+    if settings.tls_cert is None or settings.tls_key is None:
+        return {}
+    for path in (settings.tls_cert, settings.tls_key):
+        if not path.is_file():
+            console.print(f"[red]no TLS file at {path}")
+            raise typer.Exit(2)
+    return {"ssl_certfile": str(settings.tls_cert), "ssl_keyfile": str(settings.tls_key)}
+
+
+def _serve_processes(settings: Settings, workers: int, follow: bool, tls: dict[str, str]) -> None:
     """Serve from `workers` processes while this one follows the store for them. A read
     model that fails stops alone (see /health); if the follower itself fails, every
     process stops and the exit status is 1, as a worker's is."""
@@ -84,6 +101,7 @@ def _serve_processes(settings: Settings, workers: int, follow: bool) -> None:
             host=settings.host,
             port=settings.port,
             log_level="info",
+            **tls,
         )
         down = runtime.projections.follower_error()  # none without a follower
     finally:

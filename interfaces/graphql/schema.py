@@ -11,6 +11,7 @@ from graphql import GraphQLError
 from strawberry.extensions import MaskErrors, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.types import ExecutionContext
 
+from application.integrity import HistoryBroken
 from domain.errors import DomainError, InvalidValue, NotFound
 from interfaces.graphql import (
     arrears,
@@ -101,6 +102,8 @@ def _code(error: Any) -> str | None:
         return "FORBIDDEN"
     if isinstance(error, NotFound):
         return "NOT_FOUND"
+    if isinstance(error, HistoryBroken):
+        return "HISTORY_BROKEN"
     if isinstance(error, InvalidValue):
         return "BAD_USER_INPUT"
     return None

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from starlette.types import ASGIApp
 
 from infrastructure import secrets
 from infrastructure.runtime import Runtime
@@ -27,7 +28,19 @@ from interfaces.rest import (
     scorecard,
 )
 from interfaces.rest.auth import AuthenticateFirst
+from interfaces.rest.headers import SecurityHeaders, allow_origins
 from interfaces.rest.limits import BodyLimit
+from interfaces.rest.rate_limits import RateLimit
+
+
+class LendingAPI(FastAPI):
+    """FastAPI with the security headers outside even Starlette's error middleware, so
+    that an unexpected error's 500 carries them too."""
+
+    tls = False
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeaders(super().build_middleware_stack(), tls=self.tls)
 
 
 def create_app(
@@ -67,11 +80,18 @@ def create_app(
             finally:
                 runtime.close()
 
-    app = FastAPI(title="Lending core", version="0.1.0", lifespan=lifespan)
+    app = LendingAPI(title="Lending core", version="0.1.0", lifespan=lifespan)
+    app.tls = settings.tls_cert is not None
+    # Commands are limited per user, so inside AuthenticateFirst, which finds the user.
+    app.add_middleware(RateLimit, limits=settings.rate_limits, kind="command")
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     problems.install(app)
     # Before anything reads a body: an anonymous caller learns nothing from validation.
     app.add_middleware(AuthenticateFirst)
+    # Signing in is limited before anything else answers it.
+    app.add_middleware(RateLimit, limits=settings.rate_limits, kind="auth")
+    # Outermost: a preflight is answered before any token is asked for.
+    allow_origins(app, settings.cors_origin_list)
     app.include_router(health.router)
     app.include_router(borrowers.router)
     app.include_router(products.router)

@@ -5,6 +5,7 @@ stopped at an event that failed (each with its position, the failing event's pos
 and topic, and the error): the others, and every command, still work, so the process
 stays in service. 503 "unavailable" when the database cannot be reached or this
 process's follower has stopped (no read model moves). The operators' skips are listed.
+`audit` shows the store's last checkpoint and the last one verified (`lending audit`).
 """
 
 from __future__ import annotations
@@ -14,18 +15,22 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from infrastructure.checkpoints import Checkpoint
+
 router = APIRouter(tags=["operations"])
 SHOWN = ("name", "position", "lag", "running", "error", "stopped_at", "topic", "attempts")
 
 
 @router.get("/health")
 def health(request: Request) -> JSONResponse:
-    projections = request.app.state.runtime.projections
+    runtime = request.app.state.runtime
+    projections = runtime.projections
     body: dict[str, Any] = {"status": "ok"}
     try:
         head = projections.head()
         statuses = projections.status()
         skips = projections.skips()
+        last, verified = runtime.checkpoints()
     except Exception as error:  # the database is the thing being checked
         body.update(status="unavailable", database={"ok": False, "error": type(error).__name__})
         return JSONResponse(body, status_code=503)
@@ -41,6 +46,7 @@ def health(request: Request) -> JSONResponse:
         }
         for s in skips
     ]
+    body["audit"] = {"checkpoint": _shown(last), "verified_checkpoint": _shown(verified)}
     down = projections.follower_error()
     if down is not None:
         body.update(status="unavailable", follower={"ok": False, "error": down})
@@ -48,3 +54,13 @@ def health(request: Request) -> JSONResponse:
     if any(s.stopped_at is not None for s in statuses):
         body["status"] = "degraded"
     return JSONResponse(body, status_code=200)
+
+
+def _shown(checkpoint: Checkpoint | None) -> dict[str, Any] | None:
+    if checkpoint is None:
+        return None
+    payload = checkpoint.payload()
+    return {key: payload[key] for key in ("position", "events", "digest", "created_at",
+                                           "verified_at", "reason")} | {
+        "breaks": checkpoint.breaks
+    }  # fmt: skip

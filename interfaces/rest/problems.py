@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from application.app import Busy
+from application.integrity import HistoryBroken
 from domain.errors import (
     Conflict,
     DomainError,
@@ -69,11 +70,24 @@ def _domain(request: Request, exc: Exception) -> JSONResponse:
         return problem(403, "Forbidden", str(exc))
     if isinstance(exc, DuplicateIdNumber):
         return _duplicate_id_number(request, exc)
+    if isinstance(exc, HistoryBroken):
+        return _history_broken(exc)
     if isinstance(exc, DuplicateProductCode):
         return problem(409, "Conflict", str(exc), existing_product_id=str(exc.existing_product_id))
     if isinstance(exc, Conflict):
         return problem(409, "Conflict", str(exc))
     return problem(422, "Invalid request", str(exc))
+
+
+def _history_broken(exc: HistoryBroken) -> JSONResponse:
+    """Nothing is loaded, decided or written on a history whose chain fails; the operator
+    restores it (`lending audit verify` says what broke). Logged: it is tampering or
+    damage, not a caller's mistake."""
+    log.error("refused a broken history: %s", exc)
+    return problem(
+        409, "History broken", str(exc), aggregate_id=exc.aggregate_id, version=exc.version,
+        integrity=exc.kind.value,
+    )  # fmt: skip
 
 
 def _http(_: Request, exc: Exception) -> JSONResponse:

@@ -7,6 +7,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
@@ -36,10 +37,17 @@ def settings(settings: Settings) -> Settings:
     return settings.model_copy(update={"opening_date": PAID_ON})
 
 
-def running_server(settings: Settings, processes: int) -> AbstractContextManager[str]:
-    """`lending serve` with `processes` API processes, its log drained while it runs."""
+# Eight clients of one officer from one address, far past a person's rate: unlimited.
+UNLIMITED = {"LENDING_RATE_LIMITS": '{"commands_per_client": null, "commands_per_user": null}'}
+
+
+def running_server(
+    settings: Settings, processes: int, prelude: str = ""
+) -> AbstractContextManager[str]:
+    """`lending serve` with `processes` API processes, its log drained while it runs
+    (`prelude`: see tests.support.processes.lending)."""
     args = ("--workers", str(processes)) if processes > 1 else ()
-    return drained_server(settings, *args, processes=processes)
+    return drained_server(settings, *args, processes=processes, env=UNLIMITED, prelude=prelude)
 
 
 class Client(threading.Thread):
@@ -89,28 +97,12 @@ def test_repayments_over_http(
     with running_server(settings, processes) as base_url:
         runtime.projections.wait(runtime.projections.head(), timeout=120)
         baseline = insert_baseline(CLIENTS, SECONDS)
-
-        # Each client has loans of its own, so payments never race for one loan.
-        heads: list[int] = []
-        start = threading.Barrier(
-            CLIENTS + 1, action=lambda: heads.append(runtime.projections.head())
-        )
-        clients = [Client(c, base_url, loans[c::CLIENTS], start) for c in range(CLIENTS)]
-        for client in clients:
-            client.start()
-        start.wait()
-        began = time.perf_counter()
-        for client in clients:
-            client.join()
-        elapsed = time.perf_counter() - began
-
-    latencies = [t for client in clients for t in client.latencies]
-    statuses = sum((client.statuses for client in clients), Counter[int]())
-    rate = len(latencies) / elapsed
+        paid = pay_for_a_while(base_url, loans, runtime)
+    latencies, statuses, rate = paid.latencies, paid.statuses, paid.rate
     report(
         f"repayments_http ({processes} API process{'es' if processes > 1 else ''})",
         f"{rate:.1f}/s p50 {ms(percentile(latencies, 0.5))} p99 {ms(percentile(latencies, 0.99))}"
-        f" ({len(latencies)} in {elapsed:.1f} s, {CLIENTS} clients, {LOANS} loans)",
+        f" ({len(latencies)} in {len(latencies) / rate:.1f} s, {CLIENTS} clients, {LOANS} loans)",
         baseline.per_second(),
         rate / baseline.rate,
         f"{TARGET_PER_SECOND}/s",
@@ -118,5 +110,31 @@ def test_repayments_over_http(
     )
     assert statuses == {201: len(latencies)}, statuses
     # Each repayment is two events: the repayment received and the loan's allocation.
-    assert runtime.projections.head() - heads[0] == 2 * len(latencies)
+    assert runtime.projections.head() - paid.head_before == 2 * len(latencies)
     assert rate > 5, "repayments over HTTP are badly broken"
+
+
+@dataclass(frozen=True)
+class Paid:
+    latencies: list[float]
+    statuses: Counter[int]
+    rate: float  # repayments per second
+    head_before: int  # the store's position as the clients started
+
+
+def pay_for_a_while(base_url: str, loans: list[UUID], runtime: Runtime) -> Paid:
+    """CLIENTS clients post repayments for SECONDS, each round-robin over its own loans
+    (so payments never race for one loan)."""
+    heads: list[int] = []
+    start = threading.Barrier(CLIENTS + 1, action=lambda: heads.append(runtime.projections.head()))
+    clients = [Client(c, base_url, loans[c::CLIENTS], start) for c in range(CLIENTS)]
+    for client in clients:
+        client.start()
+    start.wait()
+    began = time.perf_counter()
+    for client in clients:
+        client.join()
+    elapsed = time.perf_counter() - began
+    latencies = [t for client in clients for t in client.latencies]
+    statuses = sum((client.statuses for client in clients), Counter[int]())
+    return Paid(latencies, statuses, len(latencies) / elapsed, heads[0])

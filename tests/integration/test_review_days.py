@@ -123,7 +123,7 @@ def test_no_read_model_but_the_product_catalogue_knows_about_grace_days() -> Non
 
 def strip_timing(db_url: str, mapper: PydanticMapper) -> int:
     """Rewrite the store as the code before loan timing wrote it: no event states a
-    `timing`. The number of events rewritten."""
+    `timing` (nor, so, any hash chain: it came later). The number of events rewritten."""
     return rewrite_events(db_url, mapper, lambda _, state: state.pop("timing", None) is not None)
 
 

@@ -30,4 +30,13 @@ def rewrite_events(
                     (sealed, position),
                 )
                 rewritten += 1
+        if rewritten:  # the code that wrote such events chained none of them
+            forget_chain(conn.cursor())
     return rewritten
+
+
+def forget_chain(cursor: psycopg.Cursor[Any]) -> None:
+    """Make the store one written before the hash chain existed (see
+    infrastructure/chain_migration.py): no chain hashes, heads or checkpoints."""
+    cursor.execute("UPDATE lending_events SET chain_hash = NULL, recorded_at = NULL")
+    cursor.execute("TRUNCATE lending_event_heads, lending_checkpoints")

@@ -26,6 +26,7 @@ from application.calendar import business_date
 from application.close_of_business import close_of_business
 from infrastructure.runtime import Runtime
 from tests.support.api import AUDITOR, graphql
+from tests.support.old_events import forget_chain
 from tests.support.settings import suite_settings
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "store_787c842"
@@ -178,16 +179,28 @@ def dump(url: str, directory: Path) -> None:
                     out.write(chunk)
 
 
+# The columns the fixture's commit stored; later columns are left for the chain's start.
+STORE_COLUMNS = {
+    "lending_events": "(originator_id, originator_version, topic, state, notification_id)",
+    "lending_snapshots": "(originator_id, originator_version, topic, state)",
+}
+
+
 def restore(url: str, directory: Path) -> None:
-    """Load the stored events into a store whose tables exist and are empty."""
+    """Load the stored events into a store whose tables exist and are empty, and leave it
+    as that commit left it: with no hash chain started (the next start begins it)."""
     with psycopg.connect(url) as conn, conn.cursor() as cursor:
         for table in STORE_TABLES:
-            with cursor.copy(f"COPY {table} FROM STDIN (FORMAT binary)") as copy:
+            columns = STORE_COLUMNS[table]
+            with cursor.copy(f"COPY {table} {columns} FROM STDIN (FORMAT binary)") as copy:
                 copy.write((directory / f"{table}.copy").read_bytes())
         cursor.execute(
             "SELECT setval(pg_get_serial_sequence('lending_events', 'notification_id'),"
             " (SELECT max(notification_id) FROM lending_events))"
         )
+        forget_chain(cursor)
+        # Its events are encrypted with the master key itself, as that commit did.
+        cursor.execute("TRUNCATE lending_data_keys")
 
 
 def answers(api: TestClient, url: str) -> dict[str, Any]:

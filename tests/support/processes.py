@@ -10,12 +10,14 @@ import threading
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from infrastructure.settings import Settings
 
 READY_LINE = "Uvicorn running on"
 # Each API process prints it once its lifespan has run.
 STARTED_LINE = "Application startup complete"
+MAIN = "from interfaces.cli import main; main()"
 
 
 def lending_env(settings: Settings, **extra: str) -> dict[str, str]:
@@ -39,9 +41,11 @@ def free_port() -> int:
         return port
 
 
-def lending(*args: str, env: dict[str, str]) -> subprocess.Popen[str]:
+def lending(*args: str, env: dict[str, str], prelude: str = "") -> subprocess.Popen[str]:
+    """`lending ARGS`; `prelude`, Python run first in the process (a benchmark's patch)."""
+    code = f"{prelude}; from interfaces.cli import main; main()" if prelude else MAIN
     return subprocess.Popen(
-        [sys.executable, "-c", "from interfaces.cli import main; main()", *args],
+        [sys.executable, "-c", code, *args],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -51,13 +55,18 @@ def lending(*args: str, env: dict[str, str]) -> subprocess.Popen[str]:
 
 @contextmanager
 def server_process(
-    settings: Settings, *args: str, processes: int = 1
+    settings: Settings,
+    *args: str,
+    processes: int = 1,
+    env: dict[str, str] | None = None,
+    prelude: str = "",
 ) -> Iterator[tuple[subprocess.Popen[str], str]]:
     """`lending serve ARGS` on a free port: the process and its base URL, once it listens
     and its `processes` API processes have started. What it prints after that is left
-    in its stdout."""
+    in its stdout. `env`: more settings; `prelude`: see `lending`."""
     port = free_port()
-    process = lending("serve", *args, env=lending_env(settings, LENDING_PORT=str(port)))
+    environment = lending_env(settings, LENDING_PORT=str(port), **(env or {}))
+    process = lending("serve", *args, env=environment, prelude=prelude)
     assert process.stdout is not None
     seen = []
     listening, started = False, 0
@@ -85,17 +94,18 @@ def running_server(settings: Settings, *args: str, processes: int = 1) -> Iterat
 
 def run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     """Run the `lending` command line with `args` and wait for it."""
-    command = [sys.executable, "-c", "from interfaces.cli import main; main()", *args]
+    command = [sys.executable, "-c", MAIN, *args]
     return subprocess.run(
         command, env=env, capture_output=True, text=True, timeout=120, check=False
     )
 
 
 @contextmanager
-def drained_server(settings: Settings, *args: str, processes: int = 1) -> Iterator[str]:
-    """`lending serve ARGS`, its log drained while it runs: uvicorn logs every request,
-    and unread, thousands of lines fill the pipe and stall the server."""
-    with server_process(settings, *args, processes=processes) as (process, url):
+def drained_server(settings: Settings, *args: str, **options: Any) -> Iterator[str]:
+    """`lending serve ARGS` (`options` as `server_process` takes them), its log drained
+    while it runs: uvicorn logs every request, and unread, thousands of lines fill the
+    pipe and stall the server."""
+    with server_process(settings, *args, **options) as (process, url):
         assert process.stdout is not None
         output = process.stdout
         drain = threading.Thread(target=lambda: deque(output, maxlen=0), daemon=True)
