@@ -45,7 +45,9 @@ def build_env(settings: Settings, url: str | None = None) -> dict[str, str]:
 
 def policies(settings: Settings) -> Policies:
     """The policies the settings configure, built once for the application."""
-    return Policies(credit=settings.credit, risk=settings.risk, approval=settings.approval)
+    return Policies(
+        credit=settings.credit, risk=settings.risk, approval=settings.approval, login=settings.login
+    )
 
 
 @dataclass

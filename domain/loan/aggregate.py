@@ -17,6 +17,7 @@ from domain.errors import InvalidTransition, InvalidValue
 from domain.ledger import PenaltyTerms, Prepayment
 from domain.loan import accounting
 from domain.loan.accounting import Balances, LedgerBasis, LedgerChange, PaymentRecord
+from domain.loan.assignment import Assignment
 from domain.loan.delinquency import Timing, timing
 from domain.loan.records import (
     Disbursement,
@@ -32,9 +33,9 @@ from domain.model import Aggregate, AggregateSnapshot
 from domain.schedule import Schedule, ScheduleTerms
 
 
-class Loan(Restructuring, CloseOfBusiness, Aggregate):
+class Loan(Restructuring, CloseOfBusiness, Assignment, Aggregate):
     """Its attributes are declared on `LoanRecord`; write-off and reschedule are in
-    `restructuring.py`, close of business in `review.py`."""
+    `restructuring.py`, close of business in `review.py`, the officer in `assignment.py`."""
 
     class Snapshot(AggregateSnapshot):
         state: LoanState

@@ -11,7 +11,7 @@ from domain.ledger import Charge, InstallmentState, PaymentResult
 from domain.loan.accounting import Balances, LedgerBasis, PaymentRecord, penalty_terms
 from domain.loan.delinquency import Delinquency, Timing
 from domain.loan.status import LoanStatus
-from domain.model import Immutable, SnapshotState
+from domain.model import Immutable, SnapshotState, added_later
 from domain.product import ProductTerms
 from domain.schedule import (
     Frequency,
@@ -41,6 +41,8 @@ class LoanRequest(Immutable):
     method: str
     annual_rate_percent: Decimal
     purpose: str
+    # The applying user's office; None in applications recorded before offices were.
+    office: UUID | None = added_later()
 
     def approved_figures(
         self,

@@ -14,7 +14,7 @@ from strawberry.fastapi import BaseContext
 from application.app import LendingApplication
 from domain.errors import InvalidValue
 from infrastructure.tokens import Role, User
-from interfaces.auth import authenticate, is_another_borrower, missing_role
+from interfaces.auth import is_another_borrower, missing_role
 from projections.failures import Reached, reached_on
 from projections.registry import READ_MODELS
 
@@ -58,7 +58,7 @@ async def get_context(request: Request, response: Response) -> Context:
     state = request.app.state
     user = None
     if not _wants_ide(request):
-        user = authenticate(state.jwt_secret, request.headers.get("authorization"))
+        user = await state.authenticator.authenticate_async(request.headers.get("authorization"))
     context = Context(user=user, pool=state.read_pool, app=state.runtime.app)
     minimum = request.headers.get(MIN_POSITION_HEADER)
     if minimum is not None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import math
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -12,6 +14,7 @@ from starlette.exceptions import HTTPException
 
 from application.app import Busy
 from domain.errors import (
+    AccountLocked,
     Conflict,
     DomainError,
     DuplicateIdNumber,
@@ -19,6 +22,7 @@ from domain.errors import (
     InvalidValue,
     NotFound,
     Refused,
+    Unauthenticated,
 )
 from infrastructure.tokens import User
 from projections.base import ReadModelStopped
@@ -61,6 +65,15 @@ def _domain(request: Request, exc: Exception) -> JSONResponse:
         return problem(404, "Not found", str(exc))
     if isinstance(exc, Refused):
         return problem(403, "Forbidden", str(exc))
+    if isinstance(exc, Unauthenticated):
+        answer = problem(401, "Unauthorized", str(exc))
+        answer.headers["WWW-Authenticate"] = "Bearer"
+        return answer
+    if isinstance(exc, AccountLocked):
+        answer = problem(403, "Locked", str(exc), locked_until=exc.until.isoformat())
+        wait = (exc.until - datetime.now(UTC)).total_seconds()
+        answer.headers["Retry-After"] = str(max(1, math.ceil(wait)))
+        return answer
     if isinstance(exc, DuplicateIdNumber):
         return _duplicate_id_number(request, exc)
     if isinstance(exc, DuplicateProductCode):
