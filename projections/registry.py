@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from projections.approvals import ApprovalsView
+from projections.audit_log import AuditLogView
 from projections.base import ReadModel
 from projections.borrowers import BorrowersView
 from projections.collections import CollectionsView
@@ -13,6 +14,7 @@ from projections.products import ProductsView
 from projections.repayments import RepaymentsView
 from projections.risk_warnings import RiskWarningsView
 from projections.scorecards import ScorecardsView
+from projections.staff import StaffView
 
 READ_MODELS: dict[str, type[ReadModel]] = {
     view.name: view
@@ -27,6 +29,8 @@ READ_MODELS: dict[str, type[ReadModel]] = {
         CreditAssessmentsView,
         ScorecardsView,
         RiskWarningsView,
+        StaffView,
+        AuditLogView,
     )
 }
 

@@ -14,6 +14,7 @@ from strawberry.types import ExecutionContext
 from domain.errors import DomainError, InvalidValue, NotFound
 from interfaces.graphql import (
     arrears,
+    audit,
     borrowers,
     collections,
     delinquency,
@@ -24,6 +25,7 @@ from interfaces.graphql import (
     reminders,
     review_queue,
     scorecards,
+    staff,
     warnings,
 )
 from interfaces.graphql.context import Forbidden
@@ -62,6 +64,9 @@ class Query:
     upcoming_installments = strawberry.field(resolver=reminders.upcoming_installments)
     risk_warnings = strawberry.field(resolver=warnings.risk_warnings)
     scorecards = strawberry.field(resolver=scorecards.scorecards)  # shadows the module
+    offices = strawberry.field(resolver=staff.offices)
+    users = strawberry.field(resolver=staff.users)
+    audit_trail = strawberry.field(resolver=audit.audit_trail)
 
 
 def _expected(error: GraphQLError) -> bool:
