@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 from fastapi.testclient import TestClient
 
 from infrastructure.settings import Settings
 from tests.support.api import OFFICER, graphql, head, runtime_of
-from tests.support.processes import lending_env
+from tests.support.processes import lending_env, run
 from tests.support.staff import (
     ADMIN,
     HEAD_OFFICE,
@@ -136,15 +133,6 @@ def graphql_status(api: TestClient, headers: dict[str, str]) -> int:
         "/graphql", json={"query": "{ businessDate }"}, headers=headers
     ).status_code
     return status
-
-
-def run(
-    *args: str, env: dict[str, str], stdin: str | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", "from interfaces.cli import main; main()", *args],
-        env=env, input=stdin, capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
 
 
 def test_create_admin_prints_a_one_time_password_once_per_store(

@@ -51,13 +51,13 @@ def lending(*args: str, env: dict[str, str]) -> subprocess.Popen[str]:
 
 @contextmanager
 def server_process(
-    settings: Settings, *args: str, processes: int = 1
+    settings: Settings, *args: str, processes: int = 1, **env: str
 ) -> Iterator[tuple[subprocess.Popen[str], str]]:
-    """`lending serve ARGS` on a free port: the process and its base URL, once it listens
-    and its `processes` API processes have started. What it prints after that is left
-    in its stdout."""
+    """`lending serve ARGS` on a free port, with `env` added to its environment: the
+    process and its base URL, once it listens and its `processes` API processes have
+    started. What it prints after that is left in its stdout."""
     port = free_port()
-    process = lending("serve", *args, env=lending_env(settings, LENDING_PORT=str(port)))
+    process = lending("serve", *args, env=lending_env(settings, LENDING_PORT=str(port), **env))
     assert process.stdout is not None
     seen = []
     listening, started = False, 0
@@ -77,17 +77,19 @@ def server_process(
 
 
 @contextmanager
-def running_server(settings: Settings, *args: str, processes: int = 1) -> Iterator[str]:
+def running_server(settings: Settings, *args: str, processes: int = 1, **env: str) -> Iterator[str]:
     """A real uvicorn server (`lending serve ARGS`); yields its base URL once it listens."""
-    with server_process(settings, *args, processes=processes) as (_, url):
+    with server_process(settings, *args, processes=processes, **env) as (_, url):
         yield url
 
 
-def run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    """Run the `lending` command line with `args` and wait for it."""
+def run(
+    *args: str, env: dict[str, str], stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the `lending` command line with `args` (and `stdin` for its input), and wait."""
     command = [sys.executable, "-c", "from interfaces.cli import main; main()", *args]
     return subprocess.run(
-        command, env=env, capture_output=True, text=True, timeout=120, check=False
+        command, env=env, input=stdin, capture_output=True, text=True, timeout=120, check=False
     )
 
 
