@@ -136,10 +136,19 @@ def refresh(app: LendingApplication, command: Refresh) -> Session:
     return _session(user, session.id, next_secret)
 
 
-def logout(app: LendingApplication, session_id: UUID, at: datetime) -> None:
+@dataclass(frozen=True)
+class Logout:
+    actor: str
+    session_id: UUID
+    at: datetime
+
+
+def logout(app: LendingApplication, command: Logout) -> None:
     """End the session: its access and refresh tokens hold no more."""
-    session = _session_of(app, session_id)
-    session.log_out(at=at)
+    session = _session_of(app, command.session_id)
+    if str(session.user_id) != command.actor:
+        raise Unauthenticated(EXPIRED)
+    session.log_out(at=command.at)
     app.save_all(session)
 
 

@@ -13,7 +13,7 @@ from typing import Literal
 from fastapi import APIRouter, HTTPException, Request, Response
 from pydantic import BaseModel
 
-from application.staff.login import Login, Refresh, Session, login, logout, refresh
+from application.staff.login import Login, Logout, Refresh, Session, login, logout, refresh
 from infrastructure.tokens import issue
 from interfaces.rest.auth import CurrentUser
 from interfaces.rest.common import App, Command, Secret, Text
@@ -75,5 +75,5 @@ def log_out(user: CurrentUser, app: App) -> Response:
     """End the session of the bearer token: its access and refresh tokens hold no more."""
     if user.session is None:
         raise HTTPException(409, "this token belongs to no session")
-    logout(app, user.session, datetime.now(UTC))
+    logout(app, Logout(user.sub, user.session, datetime.now(UTC)))
     return Response(status_code=204)
