@@ -1,7 +1,8 @@
 """Read model `audit_log`: one row per event in the store, for auditors; no personal data.
 
-Table `audit_log`, columns analysts can rely on:
-  entry (orders the log: position * 4096 + the row's number within its event),
+Table `audit_log`, columns analysts can rely on (the trail is read in recorded_at,
+entry order):
+  entry (unique: position * 4096 + the row's number within its event),
   position (event store position), recorded_at (the event's time), actor (who acted:
   a staff user's id, a borrower's id, `system`, `anonymous` for a login attempt),
   office (the acting user's office at the time; else the office the event records, as
@@ -32,7 +33,7 @@ from psycopg_pool import AsyncConnectionPool
 from domain.disclosure import Disclosure
 from domain.staff import LoginGuard, StaffUser
 from projections.base import ReadModel
-from projections.reads import Row, fetch_all, page_filter
+from projections.reads import Row, fetch_all
 
 ROWS_PER_EVENT = 4096  # a disclosure shows at most this many records (application/disclosures)
 COLUMNS = (
@@ -63,11 +64,13 @@ class AuditLogView(ReadModel):
             event_type text NOT NULL,
             value_date date
         )""",
-        "CREATE INDEX IF NOT EXISTS audit_log_entity ON audit_log (entity_id, entry)",
-        "CREATE INDEX IF NOT EXISTS audit_log_actor ON audit_log (actor, entry)",
-        "CREATE INDEX IF NOT EXISTS audit_log_office ON audit_log (office, entry)",
-        "CREATE INDEX IF NOT EXISTS audit_log_event_type ON audit_log (event_type, entry)",
-        "CREATE INDEX IF NOT EXISTS audit_log_recorded_at ON audit_log (recorded_at)",
+        # The trail is read in recorded order: each filter's index ends with that order.
+        "CREATE INDEX IF NOT EXISTS audit_log_order ON audit_log (recorded_at, entry)",
+        *(
+            f"CREATE INDEX IF NOT EXISTS audit_log_by_{column} "
+            f"ON audit_log ({column}, recorded_at, entry)"
+            for column in ("entity_id", "actor", "office", "event_type")
+        ),
         """CREATE TABLE IF NOT EXISTS audit_actors (
             actor text PRIMARY KEY,
             office_id uuid NOT NULL
@@ -118,20 +121,29 @@ def _office(event: Any) -> UUID | None:
 
 async def audit_page(
     pool: AsyncConnectionPool,
-    after: int,
+    after: tuple[datetime, int] | None,
     limit: int,
     equal: dict[str, Any],
     since: datetime | None = None,
     until: datetime | None = None,
 ) -> list[Row]:
-    """Up to `limit` rows after entry `after`, in the log's order, whose columns hold the
-    values in `equal` (None: any), recorded at or after `since` and before `until`."""
-    clauses, params = page_filter(after, equal, key="entry")
-    if since is not None:
-        clauses.append("recorded_at >= %s")
-        params.append(since)
-    if until is not None:
-        clauses.append("recorded_at < %s")
-        params.append(until)
-    query = f"SELECT * FROM audit_log WHERE {' AND '.join(clauses)} ORDER BY entry LIMIT %s"
+    """Up to `limit` rows in the log's order (recorded time, then entry) after `after` (a
+    row's recorded_at and entry; None: from the start), whose columns hold the values in
+    `equal` (None: any; the names come from this module's callers' code, never from a
+    client), recorded at or after `since` and before `until`."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    for column, value in equal.items():
+        if value is not None:
+            clauses.append(f"{column} = %s")
+            params.append(value)
+    for clause, value in (("recorded_at >= %s", since), ("recorded_at < %s", until)):
+        if value is not None:
+            clauses.append(clause)
+            params.append(value)
+    if after is not None:
+        clauses.append("(recorded_at, entry) > (%s, %s)")
+        params.extend(after)
+    where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+    query = f"SELECT * FROM audit_log {where} ORDER BY recorded_at, entry LIMIT %s"
     return await fetch_all(pool, query, [*params, limit])

@@ -37,14 +37,12 @@ async def fetch_one(
         return await cursor.fetchone()
 
 
-def page_filter(
-    after: int, equal: dict[str, Any], alias: str = "", key: str = "position"
-) -> tuple[list[str], list[Any]]:
-    """The WHERE clauses and parameters of a page after `after` (of the ordering column
-    `key`) whose columns hold the values in `equal` (None: any). Column names come from
-    the read model's own code, never from the caller; the values are parameters."""
+def page_filter(after: int, equal: dict[str, Any], alias: str = "") -> tuple[list[str], list[Any]]:
+    """The WHERE clauses and parameters of a page after position `after` whose columns
+    hold the values in `equal` (None: any). Column names come from the read model's own
+    code, never from the caller; the values are parameters."""
     prefix = f"{alias}." if alias else ""
-    clauses = [f"{prefix}{key} > %s"]
+    clauses = [f"{prefix}position > %s"]
     params: list[Any] = [after]
     for column, value in equal.items():
         if value is not None:

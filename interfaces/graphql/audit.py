@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import date, datetime
 from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
 
+from domain.errors import InvalidValue
 from domain.staff import Role
 from interfaces.graphql.context import Context
-from interfaces.graphql.pagination import Connection, Page, connection
+from interfaces.graphql.pagination import Connection, Edge, Page, PageInfo
 from interfaces.graphql.scalars import parse_id
 from projections.audit_log import audit_page
 
@@ -53,12 +55,12 @@ async def audit_trail(
     first: int | None = None,
     after: str | None = None,
 ) -> Connection[AuditEntry]:
-    """Every recorded act, oldest first: each event in the store (logins and failed
+    """Every recorded act, in the order recorded: each event in the store (logins and failed
     logins among them) and each showing of personal data in full. `from` is inclusive,
     `to` exclusive (recorded times)."""
     context = info.context
     context.require(Role.AUDITOR, Role.ADMIN)
-    page = Page.of(first, after)
+    size = Page.of(first, None).size
     equal = {
         "actor": actor,
         "office": parse_id(office) if office is not None else None,
@@ -66,5 +68,28 @@ async def audit_trail(
         "entity_id": parse_id(entity_id) if entity_id is not None else None,
         "event_type": event_type,
     }
-    rows = await audit_page(context.pool, page.after, page.size + 1, equal, from_, to)
-    return connection([(row["entry"], AuditEntry.from_row(row)) for row in rows], page)
+    rows = await audit_page(context.pool, decode_cursor(after), size + 1, equal, from_, to)
+    edges = [Edge(cursor=encode_cursor(row), node=AuditEntry.from_row(row)) for row in rows[:size]]
+    end = edges[-1].cursor if edges else None
+    return Connection(
+        edges=edges, page_info=PageInfo(has_next_page=len(rows) > size, end_cursor=end)
+    )
+
+
+def encode_cursor(row: dict[str, Any]) -> str:
+    """Where a row is in the trail's order: its recorded time, then its entry."""
+    return base64.urlsafe_b64encode(
+        f"a:{row['recorded_at'].isoformat()}|{row['entry']}".encode()
+    ).decode()
+
+
+def decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
+    if cursor is None:
+        return None
+    try:
+        moment, entry = (
+            base64.urlsafe_b64decode(cursor.encode()).decode().removeprefix("a:").split("|")
+        )
+        return datetime.fromisoformat(moment), int(entry)
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidValue("after", "is not a cursor this API issued") from None
