@@ -34,6 +34,7 @@ from domain.credit import CreditPolicy
 from domain.errors import NotFound, VersionMismatch
 from domain.loan import Loan
 from domain.risk import DEFAULT_POLICY, RiskPolicy
+from domain.staff import LoginPolicy
 
 A = TypeVar("A", bound=BaseAggregate[UUID])
 R = TypeVar("R")
@@ -79,6 +80,7 @@ class Policies:
     credit: CreditPolicy = field(default_factory=CreditPolicy)
     risk: RiskPolicy = DEFAULT_POLICY
     approval: ApprovalPolicy = field(default_factory=ApprovalPolicy)
+    login: LoginPolicy = field(default_factory=LoginPolicy)
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ class RegisterBorrower:
     profile: Profile
     birth_date: date | None = None
     borrower_id: UUID | None = None
+    office: UUID | None = None  # the registering user's
 
 
 def register_borrower(app: LendingApplication, command: RegisterBorrower) -> Written:
@@ -40,6 +41,7 @@ def register_borrower(app: LendingApplication, command: RegisterBorrower) -> Wri
         birth_date=command.birth_date,
         borrower_id=command.borrower_id,
         phone_digest=phone_digest(app, profile.phone),
+        office=command.office,
     )
     claim = Claim.make(claim_id=claim_id, owner_id=borrower.id, actor=command.actor)
     try:

@@ -40,6 +40,7 @@ class SubmitApplication:
     purpose: str
     annual_rate_percent: Decimal | None = None
     collateral_value: Decimal | None = None  # for the collateral-based limit
+    office: UUID | None = None  # the applying user's
 
 
 def submit_application(app: LendingApplication, command: SubmitApplication) -> Written:
@@ -79,6 +80,7 @@ def _submit(app: LendingApplication, command: SubmitApplication) -> Written:
         annual_rate_percent=rate,
         purpose=command.purpose,
         terms_version=product.terms_version,
+        office=command.office,
     )
     loan = Loan.submit(actor=command.actor, application=application)
     # Intake: a failed hard check rejects the application now, with the checks' reasons.

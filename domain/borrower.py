@@ -13,7 +13,7 @@ from pydantic import Field
 
 from domain.errors import InvalidTransition, InvalidValue
 from domain.identity import birth_date_of, normalize_credit_code, normalize_resident_id
-from domain.model import Aggregate, AggregateSnapshot, Immutable, SnapshotState
+from domain.model import Aggregate, AggregateSnapshot, Immutable, SnapshotState, added_later
 from domain.money import checked_amount
 
 MONEY_FIELDS = ("monthly_income", "assets", "liabilities", "annual_sales")
@@ -81,6 +81,7 @@ class BorrowerState(SnapshotState):
     profile: Profile
     blacklisting: Blacklisting | None = None
     applications: tuple[AppliedFor, ...] = ()
+    office: UUID | None = None
 
 
 class Borrower(Aggregate):
@@ -92,6 +93,7 @@ class Borrower(Aggregate):
         profile: Profile
         blacklisting: Blacklisting | None
         applications: tuple[AppliedFor, ...]
+        office: UUID | None  # None: registered before offices were recorded
 
     class Snapshot(AggregateSnapshot):
         state: BorrowerState
@@ -105,6 +107,9 @@ class Borrower(Aggregate):
         # The keyed digest of the phone, for the read models' lookups (the application
         # computes it; the read models hold no key). None in events recorded before.
         phone_digest: str | None = None
+        # The office the borrower belongs to: the registering user's, or one head-office
+        # staff gave. None in events recorded before offices were.
+        office: UUID | None = added_later()
 
         def apply(self, aggregate: Any) -> None:
             aggregate.kind = self.kind
@@ -114,6 +119,7 @@ class Borrower(Aggregate):
             aggregate.profile = self.profile
             aggregate.blacklisting = None
             aggregate.applications = ()
+            aggregate.office = self.office
 
     @classmethod
     def register(
@@ -126,6 +132,7 @@ class Borrower(Aggregate):
         birth_date: date | None = None,
         borrower_id: UUID | None = None,
         phone_digest: str | None = None,
+        office: UUID | None = None,
     ) -> Borrower:
         number = normalize_id_number(kind, id_number)
         if kind is BorrowerKind.INDIVIDUAL:
@@ -143,6 +150,7 @@ class Borrower(Aggregate):
             officer=actor,
             profile=profile.checked(),
             phone_digest=phone_digest,
+            office=office,
         )
 
     def update(
@@ -189,6 +197,16 @@ class Borrower(Aggregate):
     @event("BlacklistLifted")
     def _blacklist_lifted(self, actor: str, value_date: date, reason: str) -> None:
         self.blacklisting = None
+
+    def transfer(self, *, actor: str, office: UUID) -> None:
+        """The borrower now belongs to `office` (the application checks it is one)."""
+        if office == self.office:
+            raise InvalidTransition("transfer the borrower", "it already belongs to that office")
+        self._transferred(actor=actor, office=office, previous=self.office)
+
+    @event("Transferred")
+    def _transferred(self, actor: str, office: UUID, previous: UUID | None) -> None:
+        self.office = office
 
     def record_application(self, *, actor: str, loan_id: UUID, on: date) -> None:
         """Keep the borrower's applications with the borrower, so intake counts them

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import UUID
 
 
@@ -60,3 +61,16 @@ class DuplicateProductCode(Conflict):
         super().__init__(f"product code {code} already belongs to product {existing_product_id}")
         self.code = code
         self.existing_product_id = existing_product_id
+
+
+class Unauthenticated(DomainError):
+    """The credentials or the session do not hold (a wrong password, a spent refresh
+    token, a deactivated user): the caller must log in again."""
+
+
+class AccountLocked(DomainError):
+    """Too many failed logins: the username is locked until `until`."""
+
+    def __init__(self, until: datetime) -> None:
+        super().__init__(f"too many failed logins: try again after {until.isoformat()}")
+        self.until = until

@@ -18,7 +18,7 @@ from eventsourcing.domain import (
     CanSnapshotAggregate,
 )
 from eventsourcing.utils import get_topic
-from pydantic import BaseModel, ConfigDict, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 _DATETIME = TypeAdapter(datetime)
 _BOOKKEEPING = ("_id", "_version", "_pending_events")
@@ -26,6 +26,16 @@ _BOOKKEEPING = ("_id", "_version", "_pending_events")
 
 class Immutable(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def added_later() -> Any:
+    """A field added to an event that is already stored: None until set, and left out
+    of the stored form while None, so events of before store exactly as they were."""
+    return Field(default=None, exclude_if=_is_none)
+
+
+def _is_none(value: Any) -> bool:
+    return value is None
 
 
 class DomainEvent(Immutable):

@@ -60,7 +60,9 @@ def key_ring(settings: Settings) -> KeyRing:
 
 def policies(settings: Settings) -> Policies:
     """The policies the settings configure, built once for the application."""
-    return Policies(credit=settings.credit, risk=settings.risk, approval=settings.approval)
+    return Policies(
+        credit=settings.credit, risk=settings.risk, approval=settings.approval, login=settings.login
+    )
 
 
 @dataclass

@@ -12,6 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from domain.approval import ApprovalPolicy
 from domain.credit import CreditPolicy
 from domain.risk import DEFAULT_POLICY, RiskPolicy
+from domain.staff import LoginPolicy
 from infrastructure.rate_limits import RateLimits
 
 
@@ -59,6 +60,19 @@ class Settings(BaseSettings):
     # Approval levels (LENDING_APPROVAL, JSON; any field of ApprovalPolicy, e.g.
     # '{"automatic_limit": "10000", "automatic_grades": ["A"]}').
     approval: ApprovalPolicy = ApprovalPolicy()
+    # Logins (LENDING_LOGIN, JSON; any field of LoginPolicy: max_failures, window_minutes,
+    # lockout_minutes, refresh_hours), e.g. '{"max_failures": 3}'.
+    login: LoginPolicy = LoginPolicy()
+    # How long an access token from /auth/login or /auth/refresh holds.
+    access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    # An external identity provider whose tokens the API accepts too (RS256/ES256, keys
+    # from its JWKS): its issuer (`iss`), the audience its tokens name for this API, and
+    # the claim that lists the roles (a dotted path reaches into an object, as in
+    # "realm_access.roles"). The JWKS is found by OpenID discovery unless given.
+    oidc_issuer: str | None = None
+    oidc_audience: str | None = None
+    oidc_roles_claim: str = "roles"
+    oidc_jwks_url: str | None = None
 
     @property
     def cors_origin_list(self) -> list[str]:
@@ -88,4 +102,6 @@ class Settings(BaseSettings):
             ]
             if missing:
                 raise ValueError(f"production needs {', '.join(missing)}")
+        if self.oidc_issuer and not self.oidc_audience:
+            raise ValueError("LENDING_OIDC_ISSUER needs LENDING_OIDC_AUDIENCE")
         return self

@@ -1,12 +1,21 @@
-"""JWT bearer tokens (HS256) carrying the user id and roles."""
+"""JWT bearer tokens (HS256) carrying the user id and roles.
+
+A token from a login also names its session (`sid`): it holds only while the session
+does, which the interfaces check on every request (application/staff/login.py). One
+without (`lending token`, for development and tests) holds until it expires, and may
+name an office (`office`).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
+from typing import Any
+from uuid import UUID
 
 import jwt
+
+from domain.staff.roles import Role
 
 ALGORITHM = "HS256"
 # Every token must say who, with which roles, when it was issued and until when it holds.
@@ -15,26 +24,20 @@ REQUIRED_CLAIMS = ["sub", "roles", "iat", "exp"]
 LEEWAY = timedelta(seconds=30)
 
 
-class Role(StrEnum):
-    ADMIN = "admin"
-    LOAN_OFFICER = "loan_officer"
-    REVIEWER = "reviewer"
-    APPROVER = "approver"
-    RISK_OFFICER = "risk_officer"
-    COLLECTOR = "collector"
-    AUDITOR = "auditor"
-    ANALYST = "analyst"
-    BORROWER = "borrower"
-
-
 class InvalidToken(Exception):
     pass
 
 
 @dataclass(frozen=True)
 class User:
+    """Who calls: `sub` (a staff user's id, a borrower's id, or an external identity's
+    subject), their roles, their office (None: not known) and their session (None: a
+    token that names none)."""
+
     sub: str
     roles: frozenset[Role]
+    office: UUID | None = None
+    session: UUID | None = None
 
     def has_any(self, *roles: Role) -> bool:
         return bool(self.roles.intersection(roles))
@@ -45,9 +48,23 @@ class User:
         return self.roles == {Role.BORROWER}
 
 
-def issue(secret: str, sub: str, roles: list[Role], ttl: timedelta = timedelta(hours=12)) -> str:
+def issue(
+    secret: str,
+    sub: str,
+    roles: list[Role],
+    ttl: timedelta = timedelta(hours=12),
+    *,
+    session: UUID | None = None,
+    office: UUID | None = None,
+) -> str:
     now = datetime.now(UTC)
-    claims = {"sub": sub, "roles": [r.value for r in roles], "iat": now, "exp": now + ttl}
+    claims: dict[str, Any] = {
+        "sub": sub, "roles": [r.value for r in roles], "iat": now, "exp": now + ttl,
+    }  # fmt: skip
+    if session is not None:
+        claims["sid"] = str(session)
+    if office is not None:
+        claims["office"] = str(office)
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
@@ -63,10 +80,16 @@ def decode(secret: str, token: str) -> User:
             leeway=LEEWAY,
             options={"require": REQUIRED_CLAIMS, "verify_exp": True, "verify_iat": True},
         )
-        named = claims["roles"]
-        if not isinstance(named, list) or not named:
-            raise InvalidToken("the token names no roles")
-        roles = frozenset(Role(r) for r in named)
-    except (jwt.PyJWTError, ValueError, TypeError) as error:
+        roles = roles_named(claims["roles"])
+        session = UUID(claims["sid"]) if "sid" in claims else None
+        office = UUID(claims["office"]) if "office" in claims and not session else None
+    except (jwt.PyJWTError, ValueError, TypeError, AttributeError) as error:
         raise InvalidToken(str(error)) from None
-    return User(sub=str(claims["sub"]), roles=roles)
+    return User(sub=str(claims["sub"]), roles=roles, office=office, session=session)
+
+
+def roles_named(named: object) -> frozenset[Role]:
+    """The roles a `roles` claim lists; InvalidToken for none, or one we do not know."""
+    if not isinstance(named, list) or not named:
+        raise InvalidToken("the token names no roles")
+    return frozenset(Role(r) for r in named)

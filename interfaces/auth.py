@@ -3,26 +3,97 @@ and GraphQL both make, the same way; each raises its own kind of refusal."""
 
 from __future__ import annotations
 
+from uuid import UUID
+
+from anyio import to_thread
 from fastapi import HTTPException
 from fastapi.security.utils import get_authorization_scheme_param
 
+from application.app import LendingApplication
+from application.staff.login import access
+from domain.errors import Unauthenticated
+from infrastructure.oidc import OidcVerifier
 from infrastructure.tokens import InvalidToken, Role, User, decode
 
 CHALLENGE = {"WWW-Authenticate": "Bearer"}
+INVALID = "the bearer token is invalid or expired"
+
+
+def _refused(detail: str = INVALID) -> HTTPException:
+    return HTTPException(401, detail, headers=CHALLENGE)
+
+
+def bearer_token(authorization: str | None) -> str:
+    scheme, token = get_authorization_scheme_param(authorization)
+    if scheme.lower() != "bearer" or not token:
+        raise HTTPException(401, "a bearer token is required", headers=CHALLENGE)
+    return token
 
 
 def authenticate(secret: str, authorization: str | None) -> User:
     """The user of an `Authorization: Bearer <JWT>` header; 401 without one or with a
     token that is forged, expired or lacks a required claim."""
-    scheme, token = get_authorization_scheme_param(authorization)
-    if scheme.lower() != "bearer" or not token:
-        raise HTTPException(401, "a bearer token is required", headers=CHALLENGE)
     try:
-        return decode(secret, token)
+        return decode(secret, bearer_token(authorization))
     except InvalidToken:
-        raise HTTPException(
-            401, "the bearer token is invalid or expired", headers=CHALLENGE
-        ) from None
+        raise _refused() from None
+
+
+class Authenticator:
+    """Tokens of ours (HS256), and with `oidc` an identity provider's too. A token of a
+    session holds only while the session does, its user is active and still has every
+    role the token names: that is read from the store on each request (two cached
+    aggregates, brought up to date by one indexed query each), so a deactivation or a
+    logout holds from the next request on, in every process."""
+
+    def __init__(
+        self, secret: str, app: LendingApplication, oidc: OidcVerifier | None = None
+    ) -> None:
+        self.secret = secret
+        self.app = app
+        self.oidc = oidc
+
+    def authenticate(self, authorization: str | None) -> User:
+        """As `authenticate_async`, in the caller's thread."""
+        token = bearer_token(authorization)
+        if self.oidc is not None and self.oidc.issued_it(token):
+            return self._external(token)
+        return self._live(self._ours(token))
+
+    async def authenticate_async(self, authorization: str | None) -> User:
+        """The caller; 401 for a missing, forged, expired or revoked token. What needs the
+        store or the network runs in a worker thread."""
+        token = bearer_token(authorization)
+        if self.oidc is not None and self.oidc.issued_it(token):
+            return await to_thread.run_sync(self._external, token)
+        user = self._ours(token)
+        if user.session is None:
+            return user
+        return await to_thread.run_sync(self._live, user)
+
+    def _ours(self, token: str) -> User:
+        try:
+            return decode(self.secret, token)
+        except InvalidToken:
+            raise _refused() from None
+
+    def _external(self, token: str) -> User:
+        assert self.oidc is not None
+        try:
+            return self.oidc.verify(token)
+        except InvalidToken:
+            raise _refused("the identity provider's token is invalid or expired") from None
+
+    def _live(self, user: User) -> User:
+        if user.session is None:
+            return user
+        try:
+            now = access(self.app, UUID(user.sub), user.session)
+        except (Unauthenticated, ValueError):
+            raise _refused("the session has ended: log in again") from None
+        if not user.roles <= now.roles:
+            raise _refused("the token names roles the user no longer has: log in again")
+        return User(sub=user.sub, roles=user.roles, office=now.office_id, session=user.session)
 
 
 def missing_role(user: User, roles: tuple[Role, ...]) -> str | None:

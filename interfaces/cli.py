@@ -19,12 +19,13 @@ from application.close_of_business import CloseOfBusiness, close_of_business
 from domain.errors import DomainError
 from infrastructure import secrets
 from infrastructure.runtime import Runtime
-from infrastructure.settings import Settings
+from infrastructure.settings import Environment, Settings
 from infrastructure.tokens import Role, issue
 from interfaces.audit_cli import audit_cli
 from interfaces.db_cli import db_cli
 from interfaces.keys_cli import keys_cli
 from interfaces.scorecard_cli import scorecard_cli
+from interfaces.users_cli import users_cli
 from projections.base import ReadModelError, ReadModelStopped
 from projections.failures import SkipRefused, describe
 
@@ -35,6 +36,7 @@ cli.add_typer(scorecard_cli, name="scorecard")
 cli.add_typer(db_cli, name="db")
 cli.add_typer(audit_cli, name="audit")
 cli.add_typer(keys_cli, name="keys")
+cli.add_typer(users_cli, name="users")
 console = Console()
 
 
@@ -205,10 +207,15 @@ def token(
     role: Annotated[list[Role], typer.Option(help="A role; repeat for several.")],
     hours: int = 12,
 ) -> None:
-    """Print a bearer token (alone on the last line)."""
+    """Print a bearer token (alone on the last line); for development and tests only: in
+    production staff log in (POST /auth/login)."""
     from datetime import timedelta
 
-    print(issue(secrets.jwt_secret(Settings()), sub, role, timedelta(hours=hours)))
+    settings = Settings()
+    if settings.env is Environment.PRODUCTION:
+        console.print("[red]`lending token` is for development: in production, log in")
+        raise typer.Exit(2)
+    print(issue(secrets.jwt_secret(settings), sub, role, timedelta(hours=hours)))
 
 
 @projections_cli.command("status")

@@ -14,6 +14,7 @@ from eventsourcing.postgres import PostgresDatastore
 
 from domain.approval import ApprovalPolicy
 from projections.approvals import ApprovalsView
+from projections.audit_log import AuditLogView
 from projections.base import ReadModel
 from projections.borrowers import BorrowersView
 from projections.collections import CollectionsView
@@ -24,6 +25,7 @@ from projections.products import ProductsView
 from projections.repayments import RepaymentsView
 from projections.risk_warnings import RiskWarningsView
 from projections.scorecards import ScorecardsView
+from projections.staff import StaffView
 
 RETIRED_BY_LOAN_BOOKS = ("installments", "arrears", "arrears_history", "portfolio")
 
@@ -44,7 +46,7 @@ class ReadModelSet:
         return (
             BorrowersView, ProductsView, LoanBooksView, LoansView, RepaymentsView,
             ApprovalsView, CollectionsView, CreditAssessmentsView, ScorecardsView,
-            RiskWarningsView,
+            RiskWarningsView, StaffView, AuditLogView,
         )  # fmt: skip
 
     def build(self, datastore: PostgresDatastore) -> dict[str, ReadModel]:

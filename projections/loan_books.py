@@ -89,6 +89,13 @@ class LoanBooksView(ReadModel):
         )  # fmt: skip
 
     @handle.register
+    def _(self, event: Loan.OfficerAssigned, cursor: Cursor[DictRow], position: int) -> None:
+        cursor.execute(  # the portfolio's officer is the loan's now
+            "UPDATE loan_books SET officer = %s WHERE loan_id = %s",
+            (event.officer, event.originator_id),
+        )
+
+    @handle.register
     def _(self, event: Loan.Rejected, cursor: Cursor[DictRow], position: int) -> None:
         cursor.execute("DELETE FROM loan_books WHERE loan_id = %s", (event.originator_id,))
 

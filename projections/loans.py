@@ -2,7 +2,8 @@
 
 Columns analysts can rely on (view `loans`):
   id, borrower_id, product_id, product_code (as submitted), borrower_kind
-  (individual|business), region and officer (the borrower's, at submission),
+  (individual|business), region and officer (the borrower's at submission; the
+  officer then as the loan is assigned),
   status (submitted|approved|rejected|withdrawn|signed|active|closed|written_off),
   principal (as applied for, then as approved), annual_rate_percent, term
   (installment periods), frequency (weekly|fortnightly|monthly|quarterly), method
@@ -209,6 +210,10 @@ class LoansView(ReadModel):
     @handle.register
     def _(self, event: Loan.Closed, cursor: Cursor[DictRow], position: int) -> None:
         self.change(cursor, event, status=LoanStatus.CLOSED.value)
+
+    @handle.register
+    def _(self, event: Loan.OfficerAssigned, cursor: Cursor[DictRow], position: int) -> None:
+        self.change(cursor, event, officer=event.officer)
 
     @handle.register
     def _(self, event: Loan.Reopened, cursor: Cursor[DictRow], position: int) -> None:

@@ -18,6 +18,7 @@ from domain.errors import InvalidTransition, InvalidValue
 from domain.ledger import AdvancePayment, PenaltyTerms, Prepayment
 from domain.loan import accounting
 from domain.loan.accounting import Balances, LedgerBasis, LedgerChange, PaymentRecord
+from domain.loan.assignment import Assignment
 from domain.loan.charging import Charging
 from domain.loan.contract import contract
 from domain.loan.delinquency import Timing, timing
@@ -35,10 +36,10 @@ from domain.schedule import Schedule, ScheduleTerms
 from domain.schedule.fees import FeeLine
 
 
-class Loan(Restructuring, CloseOfBusiness, Charging, Aggregate):
+class Loan(Restructuring, CloseOfBusiness, Charging, Assignment, Aggregate):
     """Its attributes are declared on `LoanRecord`; write-off and reschedule are in
     `restructuring.py`, close of business in `review.py`, added charges, waivers and
-    refunds in `charging.py`."""
+    refunds in `charging.py`, the officer in `assignment.py`."""
 
     class Snapshot(AggregateSnapshot):
         state: LoanState

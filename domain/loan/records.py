@@ -12,7 +12,7 @@ from domain.loan.accounting import Balances, LedgerBasis, PaymentRecord
 from domain.loan.delinquency import Delinquency, Timing
 from domain.loan.inputs import RefundRecord
 from domain.loan.status import LoanStatus
-from domain.model import Immutable, SnapshotState
+from domain.model import Immutable, SnapshotState, added_later
 from domain.product import ProductTerms
 from domain.schedule import (
     Frequency,
@@ -44,6 +44,8 @@ class LoanRequest(Immutable):
     annual_rate_percent: Decimal
     purpose: str
     terms_version: int | None = None
+    # The applying user's office; None in applications recorded before offices were.
+    office: UUID | None = added_later()
 
     def approved_figures(
         self,

@@ -22,6 +22,7 @@ from domain.identity import mask
 from domain.masking import mask_address, mask_name, mask_phone
 from infrastructure.tokens import Role
 from interfaces.graphql.context import STAFF, Context, Forbidden
+from interfaces.graphql.disclosures import disclosed
 from interfaces.graphql.loaders import contacts_by_borrower, loans_by_borrower
 from interfaces.graphql.pagination import Connection, Page, connection
 from interfaces.graphql.privacy import sees_contact
@@ -75,10 +76,13 @@ class Borrower:
 
     @strawberry.field
     async def phone(self, info: Info[Context, None]) -> str:
-        """E.164 for loan officers, collectors and the borrower itself; else masked
-        (`138****8000`)."""
+        """E.164 for loan officers, collectors and the borrower itself (each showing is
+        recorded: `auditTrail`); else masked (`138****8000`)."""
         contact = await self._contact(info)
-        return contact.phone if contact else self.masked_phone
+        if contact is None:
+            return self.masked_phone
+        await disclosed(info.context, {"phone"}, ("borrower", UUID(self.id)))
+        return contact.phone
 
     @strawberry.field
     async def address(self, info: Info[Context, None]) -> str:

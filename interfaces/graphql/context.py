@@ -14,7 +14,7 @@ from strawberry.fastapi import BaseContext
 from application.app import LendingApplication
 from domain.errors import InvalidValue
 from infrastructure.tokens import Role, User
-from interfaces.auth import authenticate, is_another_borrower, missing_role
+from interfaces.auth import is_another_borrower, missing_role
 from projections.failures import reached_on
 
 MIN_POSITION_HEADER = "x-min-position"
@@ -58,7 +58,7 @@ async def get_context(request: Request, response: Response) -> Context:
     state = request.app.state
     user = None
     if not _wants_ide(request):
-        user = authenticate(state.jwt_secret, request.headers.get("authorization"))
+        user = await state.authenticator.authenticate_async(request.headers.get("authorization"))
     runtime = state.runtime
     read_models = tuple(runtime.projections.views)
     context = Context(user=user, pool=state.read_pool, app=runtime.app, read_models=read_models)

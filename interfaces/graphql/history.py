@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
+from uuid import UUID
 
 import strawberry
 from strawberry.scalars import JSON
@@ -15,6 +16,7 @@ from application.history import loan_history as recorded_loan_history
 from domain.identity import mask
 from domain.masking import mask_address, mask_name, mask_phone
 from interfaces.graphql.context import STAFF, Context
+from interfaces.graphql.disclosures import RECORDED, disclosed
 from interfaces.graphql.privacy import sees_contact, sees_identity
 from interfaces.graphql.scalars import parse_id
 from interfaces.graphql.store import offload
@@ -81,17 +83,43 @@ def _masked_entry(key: str, value: Any, masks: dict[str, Callable[[str], str]]) 
     return masked(value, masks)
 
 
+def shown_in_full(value: Any, masks: dict[str, Callable[[str], str]]) -> set[str]:
+    """The recorded kinds of personal data (disclosures.RECORDED) that `value` holds
+    somewhere, non-empty and not masked by `masks`."""
+    found: set[str] = set()
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in RECORDED and key not in masks and isinstance(item, str) and item:
+                found.add(key)
+            else:
+                found |= shown_in_full(item, masks)
+    elif isinstance(value, list):
+        for item in value:
+            found |= shown_in_full(item, masks)
+    return found
+
+
 async def borrower_history(info: Info[Context, None], id: strawberry.ID) -> list[LoanEvent]:
     context = info.context
     context.require(*STAFF)
-    events = await offload(history_of, context.app, parse_id(id))
+    borrower_id = parse_id(id)
+    events = await offload(history_of, context.app, borrower_id)
     masks = masks_for(context, str(id))
+    shown = shown_in_full([e.data for e in events], masks)
+    await disclosed(context, shown, ("borrower", borrower_id))
     return [LoanEvent.from_recorded(e, masks) for e in events]
 
 
 async def loan_history(info: Info[Context, None], id: strawberry.ID) -> list[LoanEvent]:
     context = info.context
     context.require(*STAFF)
-    events = await offload(recorded_loan_history, context.app, parse_id(id))
+    loan_id = parse_id(id)
+    events = await offload(recorded_loan_history, context.app, loan_id)
     masks = masks_for(context, None)
+    shown = shown_in_full([e.data for e in events], masks)
+    if shown:
+        # Whose data: the loan's borrower's, seen in the loan's history.
+        borrower = events[0].data.get("application", {}).get("borrower_id")
+        whose = [("loan", loan_id), *([("borrower", UUID(borrower))] if borrower else [])]
+        await disclosed(context, shown, *whose)
     return [LoanEvent.from_recorded(e, masks) for e in events]

@@ -15,6 +15,7 @@ from application.integrity import HistoryBroken
 from domain.errors import DomainError, InvalidValue, NotFound
 from interfaces.graphql import (
     arrears,
+    audit,
     borrowers,
     collections,
     delinquency,
@@ -25,6 +26,7 @@ from interfaces.graphql import (
     reminders,
     review_queue,
     scorecards,
+    staff,
     warnings,
 )
 from interfaces.graphql.context import Forbidden
@@ -63,6 +65,9 @@ class Query:
     upcoming_installments = strawberry.field(resolver=reminders.upcoming_installments)
     risk_warnings = strawberry.field(resolver=warnings.risk_warnings)
     scorecards = strawberry.field(resolver=scorecards.scorecards)  # shadows the module
+    offices = strawberry.field(resolver=staff.offices)
+    users = strawberry.field(resolver=staff.users)
+    audit_trail = strawberry.field(resolver=audit.audit_trail)
 
 
 def _expected(error: GraphQLError) -> bool:

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from starlette.types import ASGIApp
 
+from application.staff.passwords import warm_up
 from infrastructure import secrets
+from infrastructure.oidc import OidcVerifier
 from infrastructure.runtime import Runtime
 from infrastructure.settings import Settings
+from interfaces.auth import Authenticator
 from interfaces.graphql.router import graphql_router, open_read_pool
 from interfaces.rest import (
+    assignments,
     borrowers,
     calendar,
     collections,
@@ -26,6 +31,8 @@ from interfaces.rest import (
     risk_warnings,
     schedules,
     scorecard,
+    sessions,
+    staff,
 )
 from interfaces.rest.auth import AuthenticateFirst
 from interfaces.rest.headers import SecurityHeaders, allow_origins
@@ -68,6 +75,11 @@ def create_app(
         runtime = Runtime.open(settings, create_tables=create_tables)
         app.state.runtime = runtime
         app.state.jwt_secret = secrets.jwt_secret(settings)
+        app.state.authenticator = Authenticator(
+            app.state.jwt_secret, runtime.app, oidc_verifier(settings)
+        )
+        # The dummy hash unknown usernames are checked against, made before any login.
+        threading.Thread(target=warm_up, name="password-warm-up", daemon=True).start()
         app.state.freeze = freeze
         if follow:
             runtime.projections.start()
@@ -103,8 +115,23 @@ def create_app(
     app.include_router(collections.router)
     app.include_router(risk_warnings.router)
     app.include_router(scorecard.router)
+    app.include_router(sessions.router)
+    app.include_router(staff.router)
+    app.include_router(assignments.router)
     app.include_router(graphql_router(), prefix="/graphql")
     return app
+
+
+def oidc_verifier(settings: Settings) -> OidcVerifier | None:
+    """The identity provider the settings name, if any."""
+    if not settings.oidc_issuer or not settings.oidc_audience:
+        return None
+    return OidcVerifier(
+        settings.oidc_issuer,
+        settings.oidc_audience,
+        settings.oidc_roles_claim,
+        settings.oidc_jwks_url,
+    )
 
 
 def api_process() -> FastAPI:

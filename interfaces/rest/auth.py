@@ -2,8 +2,10 @@
 
 `AuthenticateFirst` checks the token of every request before FastAPI reads its body, so
 an anonymous caller learns nothing from validation: malformed JSON and invalid fields
-answer 401 like everything else. Only OPEN_PATHS skip it, and /graphql, which checks
-the token itself (GraphiQL, a GET asking for HTML, is open). The user it finds is kept
+answer 401 like everything else. Only OPEN_PATHS skip it (the docs, and the two
+commands that take credentials instead of a token: logging in and refreshing a
+session), and /graphql, which checks the token itself (GraphiQL, a GET asking for HTML,
+is open). The user it finds is kept
 on `request.state.user`, where the route's role check and the problem handlers read it.
 """
 
@@ -18,10 +20,13 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from infrastructure.tokens import Role, User
-from interfaces.auth import authenticate, is_another_borrower, missing_role
+from interfaces.auth import Authenticator, is_another_borrower, missing_role
 from interfaces.rest.problems import problem
 
-OPEN_PATHS = frozenset({"/health", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"})
+CREDENTIAL_PATHS = frozenset({"/auth/login", "/auth/refresh"})
+OPEN_PATHS = frozenset(
+    {"/health", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", *CREDENTIAL_PATHS}
+)
 SELF_AUTHENTICATING = "/graphql"
 
 # Documents the bearer scheme in OpenAPI; the token itself was checked by AuthenticateFirst.
@@ -43,8 +48,9 @@ class AuthenticateFirst:
         if scope["type"] == "http" and not _is_open(scope["path"]):
             request = Request(scope)
             try:
-                secret = request.app.state.jwt_secret
-                request.state.user = authenticate(secret, request.headers.get("authorization"))
+                authenticator: Authenticator = request.app.state.authenticator
+                header = request.headers.get("authorization")
+                request.state.user = await authenticator.authenticate_async(header)
             except HTTPException as refused:
                 detail = str(refused.detail)
                 answer = problem(refused.status_code, detail, detail)
@@ -61,7 +67,8 @@ def current_user(
     user: User | None = getattr(request.state, "user", None)
     if user is None:  # a route served without AuthenticateFirst
         header = f"{credentials.scheme} {credentials.credentials}" if credentials else None
-        user = request.state.user = authenticate(request.app.state.jwt_secret, header)
+        authenticator: Authenticator = request.app.state.authenticator
+        user = request.state.user = authenticator.authenticate(header)
     return user
 
 

@@ -81,6 +81,7 @@ def register_borrower(
         profile=profile,
         birth_date=body.birth_date,
         borrower_id=borrower_id,
+        office=user.office,
     )
     return Accepted.of(register(app, command))
 

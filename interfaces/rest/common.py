@@ -55,6 +55,8 @@ REASON_LENGTH = 1000  # why: rejection, withdrawal, blacklisting, reversal, writ
 NOTE_LENGTH = 2000  # notes and outcomes, as the domain bounds them (approval, collections, risk)
 
 Text = Annotated[str, *_one_line(1, NAME_LENGTH)]
+# A password or a token as typed or handed out: longer than a name may be, never logged.
+Secret = Annotated[str, *_one_line(1, 256)]
 OptionalText = Annotated[str, *_one_line(0, NAME_LENGTH)]
 Code = Annotated[str, *_one_line(1, 32)]
 Reason = Annotated[str, *_lines(1, REASON_LENGTH)]

@@ -84,7 +84,7 @@ class DisburseBody(Command):
 @router.post("", status_code=201)
 def apply(body: ApplyBody, app: App, user: OfficerOrBorrower) -> Accepted:
     own_borrower_only(user, body.borrower_id)
-    command = loans.SubmitApplication(actor=user.sub, **body.model_dump())
+    command = loans.SubmitApplication(actor=user.sub, office=user.office, **body.model_dump())
     return Accepted.of(loans.submit_application(app, command))
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import math
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -13,6 +15,7 @@ from starlette.exceptions import HTTPException
 from application.app import Busy
 from application.integrity import HistoryBroken
 from domain.errors import (
+    AccountLocked,
     Conflict,
     DomainError,
     DuplicateIdNumber,
@@ -20,6 +23,7 @@ from domain.errors import (
     InvalidValue,
     NotFound,
     Refused,
+    Unauthenticated,
 )
 from domain.loan.contract import AprAboveCeiling
 from infrastructure.tokens import User
@@ -68,6 +72,15 @@ def _domain(request: Request, exc: Exception) -> JSONResponse:
         return problem(404, "Not found", str(exc))
     if isinstance(exc, Refused):
         return problem(403, "Forbidden", str(exc))
+    if isinstance(exc, Unauthenticated):
+        answer = problem(401, "Unauthorized", str(exc))
+        answer.headers["WWW-Authenticate"] = "Bearer"
+        return answer
+    if isinstance(exc, AccountLocked):
+        answer = problem(403, "Locked", str(exc), locked_until=exc.until.isoformat())
+        wait = (exc.until - datetime.now(UTC)).total_seconds()
+        answer.headers["Retry-After"] = str(max(1, math.ceil(wait)))
+        return answer
     if isinstance(exc, DuplicateIdNumber):
         return _duplicate_id_number(request, exc)
     if isinstance(exc, HistoryBroken):

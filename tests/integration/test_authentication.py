@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from infrastructure.tokens import ALGORITHM, Role
+from interfaces.rest.auth import CREDENTIAL_PATHS
 from tests.support.api import OFFICER, bearer, graphql
 from tests.support.people import wang_fang
 from tests.support.settings import TEST_JWT_SECRET
@@ -54,11 +55,12 @@ def test_the_same_token_with_every_claim_is_accepted(module_api: TestClient) -> 
 
 
 def command_routes(module_api: TestClient) -> list[str]:
-    """Every POST of the OpenAPI schema, with made-up path parameters."""
+    """Every POST of the OpenAPI schema, with made-up path parameters (but logging in
+    and refreshing a session, which take credentials instead of a token)."""
     paths = [
         re.sub(r"\{[^}]+\}", str(uuid.uuid4()), path)
         for path, operations in module_api.get("/openapi.json").json()["paths"].items()
-        if "post" in operations
+        if "post" in operations and path not in CREDENTIAL_PATHS
     ]
     assert len(paths) >= 20
     return paths

@@ -60,12 +60,13 @@ def server_process(
     processes: int = 1,
     env: dict[str, str] | None = None,
     prelude: str = "",
+    **more: str,
 ) -> Iterator[tuple[subprocess.Popen[str], str]]:
     """`lending serve ARGS` on a free port: the process and its base URL, once it listens
     and its `processes` API processes have started. What it prints after that is left
-    in its stdout. `env`: more settings; `prelude`: see `lending`."""
+    in its stdout. `env` and `more`: more settings; `prelude`: see `lending`."""
     port = free_port()
-    environment = lending_env(settings, LENDING_PORT=str(port), **(env or {}))
+    environment = lending_env(settings, LENDING_PORT=str(port), **(env or {}), **more)
     process = lending("serve", *args, env=environment, prelude=prelude)
     assert process.stdout is not None
     seen = []
@@ -86,17 +87,19 @@ def server_process(
 
 
 @contextmanager
-def running_server(settings: Settings, *args: str, processes: int = 1) -> Iterator[str]:
+def running_server(settings: Settings, *args: str, processes: int = 1, **env: str) -> Iterator[str]:
     """A real uvicorn server (`lending serve ARGS`); yields its base URL once it listens."""
-    with server_process(settings, *args, processes=processes) as (_, url):
+    with server_process(settings, *args, processes=processes, **env) as (_, url):
         yield url
 
 
-def run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    """Run the `lending` command line with `args` and wait for it."""
+def run(
+    *args: str, env: dict[str, str], stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the `lending` command line with `args` (and `stdin` for its input), and wait."""
     command = [sys.executable, "-c", MAIN, *args]
     return subprocess.run(
-        command, env=env, capture_output=True, text=True, timeout=120, check=False
+        command, env=env, input=stdin, capture_output=True, text=True, timeout=120, check=False
     )
 
 

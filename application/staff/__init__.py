@@ -1,0 +1,1 @@
+"""Staff use cases: users, logins and sessions."""
