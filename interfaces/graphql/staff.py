@@ -67,7 +67,7 @@ async def offices(info: Info[Context, None]) -> list[Office]:
     if not rows:
         # The head office is opened the first time anything needs it.
         head = await offload(open_head_office, context.app)
-        await wait_for_position(context.pool, head)
+        await wait_for_position(context, head)
         rows = await staff.offices(context.pool)
     return [Office.from_row(row) for row in rows]
 
