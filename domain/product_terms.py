@@ -8,6 +8,9 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from pydantic import Field
+
+from domain.accounting.rules import AccountingRule
 from domain.charges import Charge, checked_charges
 from domain.errors import InvalidValue
 from domain.ledger import DEFAULT_ORDER, Component, PenaltyRateBasis
@@ -114,6 +117,8 @@ class ProductTerms(Immutable):
     penalty_rate_basis: PenaltyRateBasis = PenaltyRateBasis.ANNUAL
     # Products defined before charges existed load with none.
     charges: tuple[Charge, ...] = ()
+    # Products (and the loans submitted on them) from before accounting rules: the default.
+    accounting: AccountingRule = Field(default_factory=AccountingRule)
 
     def checked(self) -> ProductTerms:
         if not self.name.strip():
@@ -160,6 +165,7 @@ class ProductTerms(Immutable):
         if "odd_period_interest" not in self.model_fields_set:
             odd = OddPeriodInterest.BY_DAYS
         charges = checked_charges(self.charges, places)
+        accounting = self.accounting.checked()
         return self.model_copy(
             update={
                 "name": self.name.strip(),
@@ -167,6 +173,7 @@ class ProductTerms(Immutable):
                 "odd_period_interest": odd,
                 **amounts,
                 "charges": charges,
+                "accounting": accounting,
             }
         )
 
