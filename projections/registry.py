@@ -7,6 +7,7 @@ from projections.base import ReadModel
 from projections.borrowers import BorrowersView
 from projections.collections import CollectionsView
 from projections.credit_assessments import CreditAssessmentsView
+from projections.journal import JournalView
 from projections.loan_books import LoanBooksView
 from projections.loans import LoansView
 from projections.products import ProductsView
@@ -27,6 +28,7 @@ READ_MODELS: dict[str, type[ReadModel]] = {
         CreditAssessmentsView,
         ScorecardsView,
         RiskWarningsView,
+        JournalView,
     )
 }
 

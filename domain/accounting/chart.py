@@ -113,10 +113,10 @@ class Account(Aggregate):
             raise InvalidTransition("close the account", f"its balance is {balance}")
         if open_sub_accounts:
             raise InvalidTransition("close the account", "it has open sub-accounts")
-        self._closed(actor=actor)
+        self._closed(actor=actor, code=self.code)
 
     @event("Closed")
-    def _closed(self, actor: str) -> None:
+    def _closed(self, actor: str, code: str) -> None:
         self.closed = True
 
 

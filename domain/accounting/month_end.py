@@ -25,10 +25,12 @@ journal posts what the record says.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from uuid import UUID
+
+from pydantic import Field, model_validator
 
 from domain.arrears import Classification, dpd_since
 from domain.errors import InvalidValue
@@ -49,21 +51,22 @@ def _default_rates() -> dict[Classification, Decimal]:
     return dict(DEFAULT_PROVISION_RATES)
 
 
-@dataclass(frozen=True)
-class AccountingPolicy:
+class AccountingPolicy(Immutable):
     """Provision rates by class (fractions, 0 to 1) and the DPD beyond which a loan stops
     accruing (`LENDING_ACCOUNTING`)."""
 
-    provision_rates: dict[Classification, Decimal] = field(default_factory=_default_rates)
+    provision_rates: dict[Classification, Decimal] = Field(default_factory=_default_rates)
     non_accrual_days: int = 90
 
-    def __post_init__(self) -> None:
+    @model_validator(mode="after")
+    def _checked(self) -> AccountingPolicy:
         for tier in Classification:
             rate = self.provision_rates.get(tier)
             if rate is None or not 0 <= rate <= 1:
                 raise InvalidValue(f"provision_rates.{tier.value}", "must be from 0 to 1")
         if self.non_accrual_days < 1:
             raise InvalidValue("non_accrual_days", "must be at least 1")
+        return self
 
 
 @dataclass(frozen=True, slots=True)

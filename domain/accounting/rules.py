@@ -12,13 +12,14 @@ payments settle the receivables.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
 
 from pydantic import Field
 
-from domain.accounting.chart import checked_account_code
+from domain.accounting.chart import AccountType, checked_account_code
 from domain.arrears import Classification
-from domain.errors import InvalidValue
+from domain.errors import InvalidTransition, InvalidValue
 from domain.model import Immutable
 
 
@@ -79,6 +80,15 @@ POSTINGS: dict[str, dict[Basis, tuple[Role, ...]]] = {
     ),
 }
 
+# The type of account each role must post to.
+ROLE_TYPES: dict[Role, AccountType] = {
+    **dict.fromkeys((Role.FUND_SOURCE, *LOAN_ROLES, *RECEIVABLES), AccountType.ASSET),
+    Role.LOAN_LOSS_RESERVE: AccountType.ASSET,  # a contra account: it holds credits
+    **dict.fromkeys((*INCOMES, Role.RECOVERY_INCOME), AccountType.INCOME),
+    Role.IMPAIRMENT_LOSS: AccountType.EXPENSE,
+    Role.BORROWER_CREDIT: AccountType.LIABILITY,
+}
+
 DEFAULT_ACCOUNTS: dict[Role, str] = {
     Role.FUND_SOURCE: "1002",
     Role.LOANS_NORMAL: "130101",
@@ -121,6 +131,20 @@ class AccountingRule(Immutable):
                         f"a {posting} posting on the {self.basis.value} basis needs an account",
                     )
         return AccountingRule(basis=self.basis, accounts=accounts)
+
+    def check_accounts(self, chart: Mapping[str, tuple[AccountType, bool]]) -> None:
+        """Refuse a rule naming an account the chart (code -> type, closed) lacks, has
+        closed, or holds as another type than the role posts to."""
+        for role, code in self.accounts.items():
+            field = f"accounting.accounts.{role.value}"
+            found = chart.get(code)
+            if found is None:
+                raise InvalidValue(field, f"no account has code {code}")
+            kind, closed = found
+            if kind is not ROLE_TYPES[role]:
+                raise InvalidValue(field, f"must be an account of type {ROLE_TYPES[role].value}")
+            if closed:
+                raise InvalidTransition(f"post {role.value} to {code}", "the account is closed")
 
     def account(self, role: Role) -> str:
         return self.accounts[role]
