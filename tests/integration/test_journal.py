@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -41,10 +40,10 @@ def settings(db_url: str, tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def books(runtime: Runtime) -> Iterator[Runtime]:
+def books(runtime: Runtime) -> Runtime:
     define(runtime)
     runtime.projections.start()
-    yield runtime
+    return runtime
 
 
 def pay(runtime: Runtime, loan: object, amount: str, on: date, ref: str) -> object:
@@ -73,9 +72,7 @@ def test_a_payment_and_a_backdated_one_post_reversing_and_new_entries(
     assert sum(trial_balance(db_url, date(2026, 2, 20)).values()) == 0
 
 
-def test_a_write_off_uses_the_reserve_and_a_recovery_is_income(
-    books: Runtime, db_url: str
-) -> None:
+def test_a_write_off_uses_the_reserve_and_a_recovery_is_income(books: Runtime, db_url: str) -> None:
     loan = open_loan(books, PAID_OUT)
     close_through(books, date(2026, 3, 31))
     write_off(books.app, WriteOff("approver", loan, date(2026, 3, 31), "absconded"))

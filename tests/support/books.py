@@ -49,10 +49,10 @@ def define(runtime: Runtime, code: str = "MICRO", **changes: Any) -> None:
 def open_loan(
     runtime: Runtime,
     on: date,
-    principal: Decimal = D("12000.00"),
+    principal: Decimal = Decimal("12000.00"),
     term: int = 12,
     code: str = "MICRO",
-    rate: Decimal = D("12"),
+    rate: Decimal = Decimal("12"),
     method: Method = Method.EQUAL_INSTALLMENTS,
 ) -> UUID:
     """A loan on product `code`, approved, signed and paid out on `on`."""
@@ -100,9 +100,9 @@ def entries(db_url: str, loan_id: UUID | None = None) -> list[tuple[Any, ...]]:
     )
     found: dict[str, tuple[Any, ...]] = {}
     for row in rows:
-        kind, value, posted, lines = found.setdefault(
+        lines = found.setdefault(
             row["id"], (row["kind"], row["value_date"], row["posting_date"], [])
-        )
+        )[3]
         lines.append((row["account"], str(row["debit"]), str(row["credit"])))
     return list(found.values())
 
