@@ -22,6 +22,7 @@ from infrastructure.runtime import Runtime
 from infrastructure.settings import Settings
 from infrastructure.tokens import Role, issue
 from interfaces.db_cli import db_cli
+from interfaces.ledger_cli import ledger_cli, reconcile_command
 from interfaces.scorecard_cli import scorecard_cli
 from projections.base import ReadModelError, ReadModelStopped
 from projections.failures import SkipRefused, describe
@@ -31,6 +32,8 @@ projections_cli = typer.Typer(help="Read-model status and rebuilds.", no_args_is
 cli.add_typer(projections_cli, name="projections")
 cli.add_typer(scorecard_cli, name="scorecard")
 cli.add_typer(db_cli, name="db")
+cli.add_typer(ledger_cli, name="ledger")
+cli.command("reconcile")(reconcile_command)
 console = Console()
 
 

@@ -18,6 +18,7 @@ from interfaces.graphql import (
     collections,
     delinquency,
     history,
+    ledger,
     loans,
     portfolio,
     products,
@@ -62,6 +63,12 @@ class Query:
     upcoming_installments = strawberry.field(resolver=reminders.upcoming_installments)
     risk_warnings = strawberry.field(resolver=warnings.risk_warnings)
     scorecards = strawberry.field(resolver=scorecards.scorecards)  # shadows the module
+    accounts = strawberry.field(resolver=ledger.accounts)
+    trial_balance = strawberry.field(resolver=ledger.trial_balance)
+    general_ledger = strawberry.field(resolver=ledger.general_ledger)
+    balance_sheet = strawberry.field(resolver=ledger.balance_sheet)
+    income_statement = strawberry.field(resolver=ledger.income_statement)
+    journal = strawberry.field(resolver=ledger.journal)
 
 
 def _expected(error: GraphQLError) -> bool:

@@ -17,6 +17,7 @@ from interfaces.rest import (
     calendar,
     collections,
     health,
+    ledger,
     loans,
     problems,
     products,
@@ -81,6 +82,7 @@ def create_app(
     app.include_router(collections.router)
     app.include_router(risk_warnings.router)
     app.include_router(scorecard.router)
+    app.include_router(ledger.router)
     app.include_router(graphql_router(), prefix="/graphql")
     return app
 
