@@ -138,3 +138,13 @@ def dump(db_url: str) -> list[list[tuple[Any, ...]]]:
 def fetch(db_url: str, query: str, params: tuple[Any, ...] = ()) -> list[Any]:
     with psycopg.connect(db_url, row_factory=dict_row) as conn:
         return conn.execute(query, params).fetchall()  # type: ignore[arg-type]
+
+
+def postings(db_url: str, loan_id: UUID) -> list[tuple[str, str, str]]:
+    """(posting date, kind, "Dr 130101 12000.00; Cr 1002 12000.00") per entry of the loan."""
+    return [
+        (str(posted), kind, "; ".join(
+            f"Dr {account} {debit}" if debit != "0.00" else f"Cr {account} {credit}"
+            for account, debit, credit in lines))
+        for kind, _, posted, lines in entries(db_url, loan_id)
+    ]  # fmt: skip
