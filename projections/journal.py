@@ -13,6 +13,7 @@ Tables: projections/journal_schema.py. Queries: projections/journal_queries.py.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from functools import singledispatchmethod
 from typing import Any
@@ -22,7 +23,7 @@ from psycopg.rows import DictRow
 
 from domain.accounting import Account, AccountingPeriods, ManualEntry, MonthEnd
 from domain.accounting import postings as rules
-from domain.accounting.postings import RECEIVABLE, LoanAccounts
+from domain.accounting.postings import RECEIVABLE, WRITE_OFF, LoanAccounts
 from domain.accounting.rules import LOAN_ROLES
 from domain.loan import BooksChanged, Loan
 from projections import journal_schema as layout
@@ -88,12 +89,14 @@ class JournalView(ReadModel):
     def _(self, event: BooksChanged, cursor: Cursor[DictRow], position: int) -> None:
         loan, postings = self._start(event, cursor, position)
         self._changed(loan, postings, event)
+        self._written_off_again(loan, postings, event)
 
     @handle.register
     def _(self, event: Loan.RepaymentReversed, cursor: Cursor[DictRow], position: int) -> None:
         loan, postings = self._start(event, cursor, position)
         postings.reverse(loan.loan_id, [event.repayment_id])
         self._changed(loan, postings, event)
+        self._written_off_again(loan, postings, event)
 
     @handle.register
     def _(self, event: Loan.WrittenOff, cursor: Cursor[DictRow], position: int) -> None:
@@ -103,11 +106,7 @@ class JournalView(ReadModel):
         )
         loan, postings = self._start(event, cursor, position)
         self._changed(loan, postings, event)
-        held = balances(cursor, loan.loan_id)
-        receivables = {role: held.get(role, event.amounts.principal * 0)
-                       for role in set(RECEIVABLE.values())}  # fmt: skip
-        entry = rules.write_off(loan, event.value_date, event.amounts.principal, receivables)
-        postings.post(entry)
+        self._write_off(loan, postings, event.value_date, event.amounts.principal)
 
     @handle.register
     def _(self, event: Loan.DelinquencyChanged, cursor: Cursor[DictRow], position: int) -> None:
@@ -151,6 +150,30 @@ class JournalView(ReadModel):
     ) -> tuple[LoanAccounts, EventPostings]:
         found, first_open = loans(cursor, [event.originator_id])
         return found[event.originator_id], EventPostings(cursor, event, position, first_open)
+
+    @staticmethod
+    def _write_off(
+        loan: LoanAccounts, postings: EventPostings, on: date, principal: Decimal
+    ) -> None:
+        """Post the write-off of `principal` and of the receivables the loan holds, after
+        taking back any earlier posting of it."""
+        postings.reverse(loan.loan_id, [WRITE_OFF])
+        held = balances(postings.cursor, loan.loan_id)
+        receivables = {role: held.get(role, Decimal(0)) for role in set(RECEIVABLE.values())}
+        postings.post(rules.write_off(loan, on, principal, receivables))
+
+    def _written_off_again(self, loan: LoanAccounts, postings: EventPostings, event: Any) -> None:
+        """A change valued before a loan's write-off (a backdated payment, a reversal)
+        changes what was written off: the write-off is posted again, so the loan holds
+        neither principal nor receivables."""
+        if loan.written_off_on is None:
+            return
+        held = balances(postings.cursor, loan.loan_id)
+        if not any(held.get(role) for role in (*LOAN_ROLES, *RECEIVABLE.values())):
+            return
+        written = event.change.balances.written_off
+        principal = written.principal if written is not None else Decimal(0)
+        self._write_off(loan, postings, loan.written_off_on, principal)
 
     @staticmethod
     def _changed(loan: LoanAccounts, postings: EventPostings, event: Any) -> None:

@@ -36,6 +36,9 @@ RECEIVABLE = {
     Component.FEE: Role.FEE_RECEIVABLE,
     Component.PENALTY: Role.PENALTY_RECEIVABLE,
 }
+# A write-off is posted again when a later change (a payment valued before it) changes
+# what was written off: its entry is the loan's open item under this subject.
+WRITE_OFF = "write_off"
 INCOME = {
     Component.INTEREST: Role.INTEREST_INCOME,
     Component.FEE: Role.FEE_INCOME,
@@ -123,7 +126,7 @@ def write_off(
         EntryKind.WRITE_OFF, value_date, loan.rule,
         [(Role.LOAN_LOSS_RESERVE, principal), (Role.IMPAIRMENT_LOSS, lost)],
         [(loan.loans_role, principal), *(held if loan.accrual else [])],
-        loan_id=loan.loan_id,
+        loan_id=loan.loan_id, subject=WRITE_OFF,
     )  # fmt: skip
 
 
