@@ -28,6 +28,7 @@ from eventsourcing.domain import (
 from eventsourcing.persistence import IntegrityError, OperationalError
 
 from application.ports import ApplicantRecords
+from domain.accounting import AccountingPolicy
 from domain.approval import ApprovalPolicy
 from domain.borrower import Borrower
 from domain.credit import CreditPolicy
@@ -81,6 +82,7 @@ class Policies:
     risk: RiskPolicy = DEFAULT_POLICY
     approval: ApprovalPolicy = field(default_factory=ApprovalPolicy)
     login: LoginPolicy = field(default_factory=LoginPolicy)
+    accounting: AccountingPolicy = field(default_factory=AccountingPolicy)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Protocol
 from uuid import UUID
 
@@ -25,4 +26,16 @@ class ApplicantRecords(Protocol):
 
     def read_position(self) -> int:
         """The event store position the read models have processed."""
+        ...
+
+
+class LedgerRecords(Protocol):
+    """What closing an account asks the journal read model (projections/journal_queries.py)."""
+
+    def account_balance(self, code: str) -> Decimal:
+        """The account's balance (debits less credits) over everything posted so far."""
+        ...
+
+    def open_sub_accounts(self, code: str) -> int:
+        """How many of the account's sub-accounts are open."""
         ...

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 
+from application.accounting import accounts_for
 from application.app import LendingApplication, Written, check_version
 from domain.claims import Claim
 from domain.errors import Conflict, DuplicateProductCode, NotFound
@@ -32,8 +33,10 @@ def define_product(app: LendingApplication, command: DefineProduct) -> Written:
         actor=command.actor, code=code, terms=command.terms, product_id=command.product_id
     )
     claim = Claim.make(claim_id=claim_id, owner_id=product.id, actor=command.actor)
+    # The rule's accounts must be open; a new store opens its chart with its first product.
+    chart = accounts_for(app, product.terms.accounting, command.actor)
     try:
-        return app.save_all(product, claim)
+        return app.save_all(product, claim, *chart)
     except IntegrityError:
         # Either a concurrent definition took the code first, or this product id exists.
         _refuse_claimed(app, claim_id, code)
@@ -55,7 +58,8 @@ def revise_product(app: LendingApplication, command: ReviseProduct) -> Written:
         product = find_product(app, command.code)
         check_version(product, command.expected_version)
         product.revise(actor=command.actor, terms=command.terms)
-        return app.save_all(product)
+        chart = accounts_for(app, product.terms.accounting, command.actor)
+        return app.save_all(product, *chart)
 
     return app.retrying(attempt)
 

@@ -8,6 +8,9 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from pydantic import Field
+
+from domain.accounting.rules import AccountingRule
 from domain.charges import Charge, checked_charges
 from domain.errors import InvalidValue
 from domain.ledger import DEFAULT_ORDER, AdvancePayment, Component, PenaltyRateBasis
@@ -119,6 +122,8 @@ class ProductTerms(Immutable):
     # Products defined before the option load with what their loans did: the schedule
     # stands and money paid ahead pays the next installments.
     advance_payment: AdvancePayment = AdvancePayment.NEXT_INSTALLMENTS
+    # Products (and the loans submitted on them) from before accounting rules: the default.
+    accounting: AccountingRule = Field(default_factory=AccountingRule)
 
     def checked(self) -> ProductTerms:
         if not self.name.strip():
@@ -165,6 +170,7 @@ class ProductTerms(Immutable):
         if "odd_period_interest" not in self.model_fields_set:
             odd = OddPeriodInterest.BY_DAYS
         charges = checked_charges(self.charges, places)
+        accounting = self.accounting.checked()
         return self.model_copy(
             update={
                 "name": self.name.strip(),
@@ -172,6 +178,7 @@ class ProductTerms(Immutable):
                 "odd_period_interest": odd,
                 **amounts,
                 "charges": charges,
+                "accounting": accounting,
             }
         )
 

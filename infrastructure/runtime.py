@@ -6,6 +6,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -14,7 +15,10 @@ from application.calendar import business_date
 from application.close_of_business import DayStep, reviewing_loans
 from application.collections import settling_promises
 from application.demo import ADMIN, load_demo
+from application.month_end import closing_months
 from application.risk import raise_warnings, raising_warnings
+from domain.accounting import LoanFacts, Role
+from domain.accounting.reconcile import BookFacts
 from domain.risk import Finding, RiskPolicy
 from infrastructure import audit, checkpoints, data_keys, secrets
 from infrastructure.chain_migration import start_event_chain
@@ -26,6 +30,8 @@ from infrastructure.settings import Settings
 from projections.catalog import ReadModelSet
 from projections.collections import CollectionsView
 from projections.credit_assessments import CreditAssessmentsView
+from projections.journal import JournalView
+from projections.journal_queries import JournalRecords
 from projections.loan_books import LoanBooksView
 from projections.risk_findings import risk_findings
 from projections.risk_warnings import RiskWarningsView
@@ -61,7 +67,11 @@ def key_ring(settings: Settings) -> KeyRing:
 def policies(settings: Settings) -> Policies:
     """The policies the settings configure, built once for the application."""
     return Policies(
-        credit=settings.credit, risk=settings.risk, approval=settings.approval, login=settings.login
+        credit=settings.credit,
+        risk=settings.risk,
+        approval=settings.approval,
+        login=settings.login,
+        accounting=settings.accounting,
     )
 
 
@@ -123,6 +133,25 @@ class Runtime:
         assert isinstance(view, RiskWarningsView)
         return risk_findings(view, day, policy)
 
+    @property
+    def ledger_records(self) -> JournalRecords:
+        """The journal's queries the ledger's commands ask (application.ports.LedgerRecords)."""
+        return JournalRecords(self.projections.datastore)
+
+    def month_end_facts(self, day: date, position: int | None = None) -> list[LoanFacts]:
+        """Every loan's facts at the month end `day`, once `loan_books` and `journal` have
+        processed `position` (None: every event so far; 0: no need to wait)."""
+        self._wait_for(position, LoanBooksView.name, JournalView.name)
+        return self.ledger_records.month_end_facts(day)
+
+    def reconcile_facts(
+        self, day: date, position: int | None = None
+    ) -> tuple[list[BookFacts], dict[UUID, dict[Role, Decimal]]]:
+        """The loan books' and the journal's figures on `day`, once they (and `repayments`)
+        have processed `position` (None: every event so far; 0: no need to wait)."""
+        self._wait_for(position, LoanBooksView.name, JournalView.name, "repayments")
+        return self.ledger_records.reconcile_facts(day)
+
     def _wait_for(self, position: int | None, *names: str) -> None:
         if position is None:
             position = self.projections.head()
@@ -145,6 +174,7 @@ class Runtime:
         return (
             reviewing_loans(self.loans_to_review),
             settling_promises(self.promises_due),
+            closing_months(self.month_end_facts, self.reconcile_facts),
             raising_warnings(self.risk_findings),
             writing_checkpoint,
         )

@@ -9,6 +9,7 @@ from pathlib import Path
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from domain.accounting import AccountingPolicy
 from domain.approval import ApprovalPolicy
 from domain.credit import CreditPolicy
 from domain.risk import DEFAULT_POLICY, RiskPolicy
@@ -83,6 +84,10 @@ class Settings(BaseSettings):
         if (self.tls_cert is None) != (self.tls_key is None):
             raise ValueError("TLS needs both LENDING_TLS_CERT and LENDING_TLS_KEY")
         return self
+    # Month-end accounting (LENDING_ACCOUNTING, JSON; any field of AccountingPolicy, e.g.
+    # '{"non_accrual_days": 60, "provision_rates": {"normal": "0.015", ...}}'): provision
+    # rates by five-tier class (all five, fractions) and the DPD that stops accruals.
+    accounting: AccountingPolicy = AccountingPolicy()
 
     @model_validator(mode="after")
     def _production_needs_secrets(self) -> Settings:

@@ -24,6 +24,7 @@ from infrastructure.tokens import Role, issue
 from interfaces.audit_cli import audit_cli
 from interfaces.db_cli import db_cli
 from interfaces.keys_cli import keys_cli
+from interfaces.ledger_cli import ledger_cli, reconcile_command
 from interfaces.scorecard_cli import scorecard_cli
 from interfaces.users_cli import users_cli
 from projections.base import ReadModelError, ReadModelStopped
@@ -37,6 +38,8 @@ cli.add_typer(db_cli, name="db")
 cli.add_typer(audit_cli, name="audit")
 cli.add_typer(keys_cli, name="keys")
 cli.add_typer(users_cli, name="users")
+cli.add_typer(ledger_cli, name="ledger")
+cli.command("reconcile")(reconcile_command)
 console = Console()
 
 

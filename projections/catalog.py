@@ -19,6 +19,7 @@ from projections.base import ReadModel
 from projections.borrowers import BorrowersView
 from projections.collections import CollectionsView
 from projections.credit_assessments import CreditAssessmentsView
+from projections.journal import JournalView
 from projections.loan_books import LoanBooksView
 from projections.loans import LoansView
 from projections.products import ProductsView
@@ -46,7 +47,7 @@ class ReadModelSet:
         return (
             BorrowersView, ProductsView, LoanBooksView, LoansView, RepaymentsView,
             ApprovalsView, CollectionsView, CreditAssessmentsView, ScorecardsView,
-            RiskWarningsView, StaffView, AuditLogView,
+            RiskWarningsView, StaffView, AuditLogView, JournalView,
         )  # fmt: skip
 
     def build(self, datastore: PostgresDatastore) -> dict[str, ReadModel]:

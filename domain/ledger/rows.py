@@ -47,14 +47,10 @@ class Row:
 
     def accrued_interest(self, on: date, day_count: DayCount, money: Rounder) -> Decimal:
         """Interest of this row earned by `on` (all of it from the due date on)."""
-        if on >= self.due_date:
-            return self.due[INTEREST]
-        span = accrual_days(self.accrual_start, self.due_date, day_count)
-        elapsed = accrual_days(self.accrual_start, on, day_count)
-        if span <= 0 or elapsed <= 0:
-            return self.interest_fixed
-        variable = self.due[INTEREST] - self.interest_fixed
-        return self.interest_fixed + money(variable * min(elapsed, span) / span)
+        return accrued_interest(
+            self.due[INTEREST], self.accrual_start, self.due_date, on, day_count, money,
+            fixed=self.interest_fixed,
+        )  # fmt: skip
 
     def accrued_unpaid(self, on: date, day_count: DayCount, money: Rounder) -> Decimal:
         return max(self.accrued_interest(on, day_count, money) - self.paid[INTEREST], money.zero())
@@ -69,6 +65,29 @@ class Row:
             self.paid_off_on,
             ComponentAmounts.of(waived) if any(waived.values()) else None,
         )
+
+
+def accrued_interest(
+    interest: Decimal,
+    start: date,
+    due_date: date,
+    on: date,
+    day_count: DayCount,
+    money: Rounder,
+    *,
+    fixed: Decimal | None = None,
+) -> Decimal:
+    """The part of a period's `interest` earned by `on`: a straight line at the day count
+    from `start` to `due_date` (all of it from the due date on). `fixed` is earned from
+    the start (interest a recast carried over)."""
+    fixed = money.zero() if fixed is None else fixed
+    if on >= due_date:
+        return interest
+    span = accrual_days(start, due_date, day_count)
+    elapsed = accrual_days(start, on, day_count)
+    if span <= 0 or elapsed <= 0:
+        return fixed
+    return fixed + money((interest - fixed) * min(elapsed, span) / span)
 
 
 def new_row(

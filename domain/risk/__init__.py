@@ -7,6 +7,7 @@ from domain.risk.findings import (
     dpd_reached,
     exposure_over_limit,
     first_payment_default,
+    ledger_differences,
     repeatedly_late,
     warning_id,
 )
@@ -33,6 +34,7 @@ __all__ = [
     "dpd_reached",
     "exposure_over_limit",
     "first_payment_default",
+    "ledger_differences",
     "repeatedly_late",
     "warning_id",
 ]

@@ -176,3 +176,18 @@ def concentrated(
         detail=f"{dimension} {value} holds {held}% of outstanding principal "
         f"({amount} of {total}), above the limit of {canonical(share * 100)}%",
     )
+
+
+def ledger_differences(on: date, differences: list[str]) -> Finding | None:
+    """The journal disagrees with the loan books at the month end `on` (what differs)."""
+    if not differences:
+        return None
+    shown = "; ".join(differences[:20])
+    more = f"; and {len(differences) - 20} more" if len(differences) > 20 else ""
+    return Finding(
+        rule=WarningRule.LEDGER_DIFFERENCE,
+        subject=f"ledger:{on}",
+        threshold=Decimal(len(differences)),
+        severity=Severity.CRITICAL,
+        detail=f"the reconciliation of {on} found {len(differences)} differences: {shown}{more}",
+    )

@@ -9,6 +9,7 @@ Severity by rule (what a risk officer looks at first):
   BROKEN_PROMISE         MEDIUM for the loan's first broken promise, HIGH from the second
   EXPOSURE_LIMIT         HIGH: one borrower holds more than the lender means to lend anyone
   CONCENTRATION          MEDIUM: a portfolio-level imbalance, not a loan in trouble
+  LEDGER_DIFFERENCE      CRITICAL: at a month end the journal and the loan books disagree
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class WarningRule(StrEnum):
     BROKEN_PROMISE = "broken_promise"
     EXPOSURE_LIMIT = "exposure_limit"
     CONCENTRATION = "concentration"
+    LEDGER_DIFFERENCE = "ledger_difference"
 
 
 class Severity(StrEnum):

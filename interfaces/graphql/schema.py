@@ -20,6 +20,7 @@ from interfaces.graphql import (
     collections,
     delinquency,
     history,
+    ledger,
     loans,
     portfolio,
     products,
@@ -68,6 +69,12 @@ class Query:
     offices = strawberry.field(resolver=staff.offices)
     users = strawberry.field(resolver=staff.users)
     audit_trail = strawberry.field(resolver=audit.audit_trail)
+    accounts = strawberry.field(resolver=ledger.accounts)
+    trial_balance = strawberry.field(resolver=ledger.trial_balance)
+    general_ledger = strawberry.field(resolver=ledger.general_ledger)
+    balance_sheet = strawberry.field(resolver=ledger.balance_sheet)
+    income_statement = strawberry.field(resolver=ledger.income_statement)
+    journal = strawberry.field(resolver=ledger.journal)
 
 
 def _expected(error: GraphQLError) -> bool:

@@ -23,6 +23,7 @@ from interfaces.rest import (
     calendar,
     collections,
     health,
+    ledger,
     loan_charges,
     loans,
     problems,
@@ -118,6 +119,7 @@ def create_app(
     app.include_router(sessions.router)
     app.include_router(staff.router)
     app.include_router(assignments.router)
+    app.include_router(ledger.router)
     app.include_router(graphql_router(), prefix="/graphql")
     return app
 

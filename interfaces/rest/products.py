@@ -10,6 +10,9 @@ from pydantic import Field
 from application.products import DefineProduct, ReviseProduct
 from application.products import define_product as define
 from application.products import revise_product as revise
+from domain.accounting import Basis
+from domain.accounting import Role as PostingRole
+from domain.accounting.rules import DEFAULT_ACCOUNTS
 from domain.charges import MAX_CHARGES, Charge, ChargeBasis, ChargeKind, Collection
 from domain.ledger import DEFAULT_ORDER, AdvancePayment, Component, PenaltyRateBasis
 from domain.money import ZERO
@@ -56,6 +59,17 @@ class ChargeBody(Command):
     collection: Collection | None = None
 
 
+class AccountingBody(Command):
+    """The product's accounting rule: its basis and each posting role's account code.
+    Without it a product posts to the default chart on the accrual basis."""
+
+    basis: Basis = Basis.ACCRUAL
+    accounts: Annotated[
+        dict[PostingRole, Annotated[str, Field(pattern=r"^[0-9]{4}([0-9]{2}){0,3}$")]],
+        Field(max_length=len(PostingRole)),
+    ] = Field(default_factory=lambda: dict(DEFAULT_ACCOUNTS))
+
+
 class TermsBody(Command):
     name: Text
     currency: Annotated[Code, Field(min_length=3, max_length=3)]
@@ -91,6 +105,7 @@ class TermsBody(Command):
     # is paid: the next installments' principal, or a recast keeping the term or the
     # installment (a repayment's own `prepayment` flag comes first).
     advance_payment: AdvancePayment = AdvancePayment.NEXT_INSTALLMENTS
+    accounting: AccountingBody = Field(default_factory=AccountingBody)
 
     def terms(self) -> ProductTerms:
         # Unsent fields are left out so the domain's defaults are the ones that apply.

@@ -1,0 +1,297 @@
+"""GraphQL over the general ledger: accounts, trial balance, ledgers, statements, journal.
+
+Balances are debits less credits (a credit balance is negative); statement amounts are
+on each account's normal side (domain/accounting/statements.py). Dates are posting
+dates; `asOf` defaults to the business date.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+from uuid import UUID
+
+import strawberry
+from strawberry.types import Info
+
+from domain.accounting import statements
+from domain.errors import InvalidValue
+from infrastructure.tokens import Role
+from interfaces.graphql.context import Context
+from interfaces.graphql.pagination import Connection, Edge, Page, PageInfo
+from projections import ledger_reports
+from projections.as_of import history_business_date
+from projections.reads import Row
+
+READERS = (Role.AUDITOR, Role.ANALYST, Role.ADMIN)
+EARLIEST = date(1900, 1, 1)
+
+
+@strawberry.type
+class Account:
+    code: str
+    name: str
+    type: str = strawberry.field(description="asset, liability, equity, income or expense")
+    parent: str | None = None
+    closed: bool = False
+
+
+@strawberry.type
+class TrialBalanceLine:
+    account: Account
+    debits: Decimal
+    credits: Decimal
+    balance: Decimal = strawberry.field(description="Debits less credits.")
+
+
+@strawberry.type
+class TrialBalance:
+    as_of: date
+    total_debits: Decimal
+    total_credits: Decimal
+    lines: list[TrialBalanceLine]
+
+
+@strawberry.type
+class JournalLine:
+    account: str = strawberry.field(description="The account's code.")
+    role: str | None
+    debit: Decimal
+    credit: Decimal
+
+
+@strawberry.type
+class JournalEntry:
+    id: strawberry.ID
+    position: int
+    kind: str
+    event_type: str
+    value_date: date
+    posting_date: date
+    loan_id: strawberry.ID | None
+    subject: str | None = strawberry.field(description="The payment or charge it posts.")
+    reverses: strawberry.ID | None = strawberry.field(description="The entry it takes back.")
+    actor: str
+    narration: str
+    recorded_at: datetime
+    lines: list[JournalLine]
+
+
+@strawberry.type
+class LedgerLine:
+    entry_id: strawberry.ID
+    account: str
+    posting_date: date
+    value_date: date
+    kind: str
+    event_type: str
+    loan_id: strawberry.ID | None
+    actor: str
+    narration: str
+    debit: Decimal
+    credit: Decimal
+    balance: Decimal = strawberry.field(description="The running balance after this line.")
+
+
+@strawberry.type(name="GeneralLedgerConnection")
+class GeneralLedgerConnection(Connection[LedgerLine]):
+    opening_balance: Decimal = strawberry.field(description="The balance before `from`.")
+
+
+@strawberry.type
+class StatementAccount:
+    code: str
+    name: str
+
+
+@strawberry.type
+class StatementLine:
+    account: StatementAccount
+    amount: Decimal
+
+
+@strawberry.type
+class StatementSection:
+    name: str
+    lines: list[StatementLine]
+    total: Decimal
+
+
+@strawberry.type
+class Statement:
+    as_of: date | None
+    from_: date | None = strawberry.field(name="from")
+    to: date | None
+    sections: list[StatementSection]
+
+
+def _sections(found: Iterable[statements.Section]) -> list[StatementSection]:
+    return [
+        StatementSection(
+            name=s.name,
+            lines=[
+                StatementLine(
+                    account=StatementAccount(code=ln.code, name=ln.name), amount=ln.amount
+                )
+                for ln in s.lines
+            ],
+            total=s.total,
+        )
+        for s in found
+    ]
+
+
+async def _today(context: Context) -> date:
+    found = await history_business_date(context.pool)
+    return found or date.today()
+
+
+async def accounts(info: Info[Context, None]) -> list[Account]:
+    """The chart of accounts, by code."""
+    info.context.require(*READERS)
+    return [Account(**row) for row in await ledger_reports.accounts(info.context.pool)]
+
+
+async def trial_balance(info: Info[Context, None], as_of: date | None = None) -> TrialBalance:
+    """Every account posted to by `asOf`: its debits, credits and balance."""
+    context = info.context
+    context.require(*READERS)
+    on = as_of or await _today(context)
+    found = await ledger_reports.totals(context.pool, EARLIEST, on)
+    lines = [
+        TrialBalanceLine(
+            account=Account(code=a.code, name=a.name, type=a.type.value),
+            debits=a.debits,
+            credits=a.credits,
+            balance=a.debits - a.credits,
+        )
+        for a in found
+    ]  # fmt: skip
+    return TrialBalance(
+        as_of=on,
+        total_debits=sum((line.debits for line in lines), Decimal(0)),
+        total_credits=sum((line.credits for line in lines), Decimal(0)),
+        lines=lines,
+    )
+
+
+async def general_ledger(
+    info: Info[Context, None],
+    account: str,
+    from_: Annotated[date | None, strawberry.argument(name="from")] = None,
+    to: date | None = None,
+    first: int | None = None,
+    after: str | None = None,
+) -> GeneralLedgerConnection:
+    """The account's lines (its sub-accounts' too) posted from `from` to `to`, in posting
+    order, each with the running balance."""
+    context = info.context
+    context.require(*READERS)
+    page = Page.of(first, None)
+    since, until = from_ or EARLIEST, to or await _today(context)
+    key = _decode(after)
+    opening, balance, rows = await ledger_reports.ledger_page(
+        context.pool, account, since, until, key, page.size + 1
+    )
+    edges = []
+    for row in rows[: page.size]:
+        balance += row["debit"] - row["credit"]
+        edges.append(Edge(cursor=_encode(row), node=_ledger_line(row, balance)))
+    return GeneralLedgerConnection(
+        edges=edges,
+        page_info=PageInfo(has_next_page=len(rows) > page.size,
+                           end_cursor=edges[-1].cursor if edges else None),
+        opening_balance=opening,
+    )  # fmt: skip
+
+
+def _ledger_line(row: Row, balance: Decimal) -> LedgerLine:
+    return LedgerLine(
+        entry_id=strawberry.ID(row["entry_id"]), account=row["account"],
+        posting_date=row["posting_date"], value_date=row["value_date"], kind=row["kind"],
+        event_type=row["event_type"], loan_id=_id(row["loan_id"]), actor=row["actor"],
+        narration=row["narration"], debit=row["debit"], credit=row["credit"], balance=balance,
+    )  # fmt: skip
+
+
+def _encode(row: Row) -> str:
+    key = f"{row['posting_date']}|{row['position']}|{row['seq']}|{row['line']}"
+    return base64.urlsafe_b64encode(key.encode()).decode()
+
+
+def _decode(cursor: str | None) -> ledger_reports.LedgerKey | None:
+    if cursor is None:
+        return None
+    try:
+        day, position, seq, line = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
+        return date.fromisoformat(day), int(position), int(seq), int(line)
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidValue("after", "is not a cursor this API issued") from None
+
+
+async def balance_sheet(info: Info[Context, None], as_of: date | None = None) -> Statement:
+    """Assets, liabilities and equity (with the profit not yet closed) on `asOf`."""
+    context = info.context
+    context.require(*READERS)
+    on = as_of or await _today(context)
+    found = await ledger_reports.totals(context.pool, EARLIEST, on)
+    return Statement(as_of=on, from_=None, to=None,
+                     sections=_sections(statements.balance_sheet(found)))  # fmt: skip
+
+
+async def income_statement(
+    info: Info[Context, None],
+    from_: Annotated[date, strawberry.argument(name="from")],
+    to: date | None = None,
+) -> Statement:
+    """Income, expenses and net profit posted from `from` to `to`."""
+    context = info.context
+    context.require(*READERS)
+    until = to or await _today(context)
+    if until < from_:
+        raise InvalidValue("to", "must not be before from")
+    found = await ledger_reports.totals(context.pool, from_, until)
+    return Statement(as_of=None, from_=from_, to=until,
+                     sections=_sections(statements.income_statement(found)))  # fmt: skip
+
+
+async def journal(info: Info[Context, None], loan_id: strawberry.ID) -> list[JournalEntry]:
+    """The loan's entries, in the order they were posted."""
+    context = info.context
+    context.require(*READERS)
+    try:
+        loan = UUID(str(loan_id))
+    except ValueError:
+        raise InvalidValue("loanId", "must be a loan id") from None
+    return journal_entries(await ledger_reports.loan_entries(context.pool, loan))
+
+
+def journal_entries(rows: list[Row]) -> list[JournalEntry]:
+    entries: dict[str, JournalEntry] = {}
+    for row in rows:
+        entry = entries.get(row["id"])
+        if entry is None:
+            entry = entries[row["id"]] = _entry(row)
+        entry.lines.append(
+            JournalLine(
+                account=row["account"], role=row["role"], debit=row["debit"], credit=row["credit"]
+            )
+        )
+    return list(entries.values())
+
+
+def _entry(row: Row) -> JournalEntry:
+    return JournalEntry(
+        id=strawberry.ID(row["id"]), position=row["position"], kind=row["kind"],
+        event_type=row["event_type"], value_date=row["value_date"],
+        posting_date=row["posting_date"], loan_id=_id(row["loan_id"]), subject=row["subject"],
+        reverses=_id(row["reverses"]), actor=row["actor"], narration=row["narration"],
+        recorded_at=row["recorded_at"], lines=[],
+    )  # fmt: skip
+
+
+def _id(value: Any) -> strawberry.ID | None:
+    return None if value is None else strawberry.ID(str(value))

@@ -1,0 +1,190 @@
+"""Read model `journal`: the general ledger, posted from the events by the loans' rules.
+
+Each money event of a loan posts what `domain.accounting.postings` says for the facts it
+recorded, by the accounting rule the loan recorded at submission. A change to earlier
+facts (a backdated payment re-allocating later ones, a reversal, a charge taken back, a
+write-off turning later payments into recoveries) posts the reversal of what those facts
+posted, then their new postings: nothing is edited. Month ends post what close of
+business decided (`MonthEnd.LoansAccounted`), manual entries their own lines, and a
+closed month moves the posting date of anything valued in it to the first open day.
+
+Tables: projections/journal_schema.py. Queries: projections/journal_queries.py.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from functools import singledispatchmethod
+from typing import Any
+
+from psycopg import Cursor
+from psycopg.rows import DictRow
+
+from domain.accounting import Account, AccountingPeriods, ManualEntry, MonthEnd
+from domain.accounting import postings as rules
+from domain.accounting.postings import RECEIVABLE, WRITE_OFF, LoanAccounts
+from domain.accounting.rules import LOAN_ROLES
+from domain.loan import BooksChanged, Loan
+from projections import journal_schema as layout
+from projections.base import ReadModel
+from projections.journal_writer import EventPostings, balances, first_open_day, loans, rule_json
+
+MONTH_END_ROW = """INSERT INTO journal_month_ends (loan_id, value_date, earned_interest,
+    accrued_interest, non_accrual, classification, principal, provision_rate,
+    required_reserve, provision, position) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"""
+
+
+class JournalView(ReadModel):
+    name = "journal"
+    tables = layout.TABLES
+    schema = layout.SCHEMA
+
+    @singledispatchmethod
+    def handle(self, event: Any, cursor: Cursor[DictRow], position: int) -> None:
+        """Other events post nothing."""
+
+    @handle.register
+    def _(self, event: Account.Opened, cursor: Cursor[DictRow], position: int) -> None:
+        account = event.definition
+        cursor.execute(
+            "INSERT INTO ledger_accounts (code, name, type, parent, position)"
+            " VALUES (%s, %s, %s, %s, %s)",
+            (account.code, account.name, account.type.value, account.parent, position),
+        )
+
+    @handle.register
+    def _(self, event: Account.Closed, cursor: Cursor[DictRow], position: int) -> None:
+        cursor.execute("UPDATE ledger_accounts SET closed = true WHERE code = %s", (event.code,))
+
+    @handle.register
+    def _(
+        self, event: AccountingPeriods.PeriodClosed, cursor: Cursor[DictRow], position: int
+    ) -> None:
+        cursor.execute("DELETE FROM journal_periods")
+        cursor.execute("INSERT INTO journal_periods VALUES (%s)", (event.first_open_day,))
+
+    @handle.register
+    def _(self, event: Loan.ApplicationSubmitted, cursor: Cursor[DictRow], position: int) -> None:
+        rule = event.application.product.accounting
+        cursor.execute(
+            "INSERT INTO journal_loans (loan_id, rule, basis) VALUES (%s, %s, %s)",
+            (event.originator_id, rule_json(rule), rule.basis.value),
+        )
+
+    @handle.register
+    def _(self, event: Loan.Disbursed, cursor: Cursor[DictRow], position: int) -> None:
+        terms = event.terms
+        cursor.execute(
+            "UPDATE journal_loans SET day_count = %s, rounding = %s, minor_unit = %s,"
+            " disbursed_on = %s WHERE loan_id = %s",
+            (terms.day_count.value, terms.rounding.value, terms.minor_unit, event.value_date,
+             event.originator_id),
+        )  # fmt: skip
+        loan, postings = self._start(event, cursor, position)
+        principal = terms.principal
+        postings.post(rules.disbursement(loan, event.value_date, principal, principal * 0))
+
+    @handle.register
+    def _(self, event: BooksChanged, cursor: Cursor[DictRow], position: int) -> None:
+        loan, postings = self._start(event, cursor, position)
+        self._changed(loan, postings, event)
+        self._written_off_again(loan, postings, event)
+
+    @handle.register
+    def _(self, event: Loan.RepaymentReversed, cursor: Cursor[DictRow], position: int) -> None:
+        loan, postings = self._start(event, cursor, position)
+        postings.reverse(loan.loan_id, [event.repayment_id])
+        self._changed(loan, postings, event)
+        self._written_off_again(loan, postings, event)
+
+    @handle.register
+    def _(self, event: Loan.WrittenOff, cursor: Cursor[DictRow], position: int) -> None:
+        cursor.execute(
+            "UPDATE journal_loans SET written_off_on = %s WHERE loan_id = %s",
+            (event.value_date, event.originator_id),
+        )
+        loan, postings = self._start(event, cursor, position)
+        self._changed(loan, postings, event)
+        self._write_off(loan, postings, event.value_date, event.amounts.principal)
+
+    @handle.register
+    def _(self, event: Loan.DelinquencyChanged, cursor: Cursor[DictRow], position: int) -> None:
+        loan, postings = self._start(event, cursor, position)
+        to = event.delinquency.classification
+        held = balances(cursor, loan.loan_id)
+        principal = sum((held.get(role, Decimal(0)) for role in LOAN_ROLES), Decimal(0))
+        postings.post(rules.reclassification(loan, event.value_date, to, principal))
+        cursor.execute(
+            "UPDATE journal_loans SET classification = %s WHERE loan_id = %s",
+            (to.value, loan.loan_id),
+        )
+
+    @handle.register
+    def _(self, event: MonthEnd.LoansAccounted, cursor: Cursor[DictRow], position: int) -> None:
+        found, first_open = loans(cursor, [line.loan_id for line in event.lines])
+        postings = EventPostings(cursor, event, position, first_open)
+        rows = []
+        for line in event.lines:
+            postings.post(rules.month_end(found[line.loan_id], event.value_date,
+                                          line.accrued_interest, line.provision))  # fmt: skip
+            rows.append(
+                (line.loan_id, event.value_date, line.earned_interest, line.accrued_interest,
+                 line.non_accrual, line.classification.value, line.principal,
+                 line.provision_rate, line.required_reserve, line.provision, position)
+            )  # fmt: skip
+        cursor.executemany(MONTH_END_ROW, rows)
+        cursor.executemany(
+            "UPDATE journal_loans SET recognised_interest = %s, last_month_end = %s"
+            " WHERE loan_id = %s",
+            [(line.earned_interest, event.value_date, line.loan_id) for line in event.lines],
+        )
+
+    @handle.register
+    def _(self, event: ManualEntry.Posted, cursor: Cursor[DictRow], position: int) -> None:
+        EventPostings(cursor, event, position, first_open_day(cursor)).post(event.entry)
+
+    @staticmethod
+    def _start(
+        event: Any, cursor: Cursor[DictRow], position: int
+    ) -> tuple[LoanAccounts, EventPostings]:
+        found, first_open = loans(cursor, [event.originator_id])
+        return found[event.originator_id], EventPostings(cursor, event, position, first_open)
+
+    @staticmethod
+    def _write_off(
+        loan: LoanAccounts, postings: EventPostings, on: date, principal: Decimal
+    ) -> None:
+        """Post the write-off of `principal` and of the receivables the loan holds, after
+        taking back any earlier posting of it."""
+        postings.reverse(loan.loan_id, [WRITE_OFF])
+        held = balances(postings.cursor, loan.loan_id)
+        receivables = {role: held.get(role, Decimal(0)) for role in set(RECEIVABLE.values())}
+        postings.post(rules.write_off(loan, on, principal, receivables))
+
+    def _written_off_again(self, loan: LoanAccounts, postings: EventPostings, event: Any) -> None:
+        """A change valued before a loan's write-off (a backdated payment, a reversal)
+        changes what was written off: the write-off is posted again, so the loan holds
+        neither principal nor receivables."""
+        if loan.written_off_on is None:
+            return
+        held = balances(postings.cursor, loan.loan_id)
+        if not any(held.get(role) for role in (*LOAN_ROLES, *RECEIVABLE.values())):
+            return
+        written = event.change.balances.written_off
+        principal = written.principal if written is not None else Decimal(0)
+        self._write_off(loan, postings, loan.written_off_on, principal)
+
+    @staticmethod
+    def _changed(loan: LoanAccounts, postings: EventPostings, event: Any) -> None:
+        """What a ledger change posts: charges taken back and made, and the allocation of
+        every payment it changed, each after the reversal of what it posted before."""
+        change = event.change
+        subjects = [f"charge:{c.id}" for c in change.uncharged]
+        subjects += [f"charge:{c.id}" for c in change.charged]
+        subjects += [result.payment_id for result in change.results]
+        postings.reverse(loan.loan_id, list(dict.fromkeys(subjects)))
+        for charge in change.charged:
+            postings.post(rules.charge(loan, charge))
+        for result in change.results:
+            postings.post(rules.repayment(loan, result))
