@@ -13,7 +13,7 @@ from decimal import Decimal
 from uuid import UUID
 
 from application.app import LendingApplication, Written, check_version
-from application.calendar import SYSTEM
+from application.calendar import SYSTEM, business_date
 from domain.approval import (
     ApprovalCase,
     ApprovalRole,
@@ -92,7 +92,11 @@ def open_approval(
     if loan.status is not LoanStatus.SUBMITTED:
         return None
     basis = routing_basis(loan, assessment)
-    route = app.policies.approval.route(basis)
+    # The figures applied for, paid out on the business date: above the legal ceiling,
+    # the approval needs other figures, so it is not automatic.
+    quoted = loan.quote(business_date(app, submitter))
+    above = quoted.above_ceiling(app.policies.credit.legal_ceiling_percent)
+    route = app.policies.approval.route(basis, () if above is None else (above,))
     case = ApprovalCase.open(
         actor=submitter, loan_id=loan.id, submitter=submitter, route=route, basis=basis
     )
@@ -103,7 +107,8 @@ def open_approval(
 
 
 def approve(app: LendingApplication, command: Approve) -> Written:
-    """Sign the pending level in favour; the final level approves the loan."""
+    """Sign the pending level in favour; the final level approves the loan, unless the
+    APR of its figures, paid out on the business date, is above the legal ceiling."""
     signer, change = command.signer, command
 
     def attempt() -> Written:
@@ -138,6 +143,8 @@ def approve(app: LendingApplication, command: Approve) -> Written:
             annual_rate_percent=change.annual_rate_percent,
             term=change.term,
             note=change.note,
+            ceiling_percent=app.policies.credit.legal_ceiling_percent,
+            today=business_date(app, signer.name),
         )
         return app.save_all(loan, case)
 

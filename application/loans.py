@@ -78,6 +78,7 @@ def _submit(app: LendingApplication, command: SubmitApplication) -> Written:
         method=command.method.value,
         annual_rate_percent=rate,
         purpose=command.purpose,
+        terms_version=product.terms_version,
     )
     loan = Loan.submit(actor=command.actor, application=application)
     # Intake: a failed hard check rejects the application now, with the checks' reasons.
@@ -158,7 +159,12 @@ def disburse(app: LendingApplication, command: Disburse) -> Written:
         app,
         command.loan_id,
         command.expected_version,
-        lambda loan: loan.disburse(actor=actor, disbursement=disbursement, today=today),
+        lambda loan: loan.disburse(
+            actor=actor,
+            disbursement=disbursement,
+            today=today,
+            ceiling_percent=app.policies.credit.legal_ceiling_percent,
+        ),
     )
 
 

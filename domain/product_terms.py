@@ -10,7 +10,7 @@ from typing import Any
 
 from domain.charges import Charge, checked_charges
 from domain.errors import InvalidValue
-from domain.ledger import DEFAULT_ORDER, Component, PenaltyRateBasis
+from domain.ledger import DEFAULT_ORDER, AdvancePayment, Component, PenaltyRateBasis
 from domain.model import Immutable
 from domain.money import ZERO, checked_amount
 from domain.schedule import (
@@ -86,6 +86,8 @@ class ProductTerms(Immutable):
     `whole_period`, what its loans were charged.
     `installment_multiple` rounds the level installment of the product's methods that
     have one (see `has_level_installment`); a product must offer at least one of them.
+    `advance_payment` is what money paid ahead of due dates does once the interest
+    accrued to its value date is paid (see `domain.ledger`, "Paying ahead").
     """
 
     name: str
@@ -114,6 +116,9 @@ class ProductTerms(Immutable):
     penalty_rate_basis: PenaltyRateBasis = PenaltyRateBasis.ANNUAL
     # Products defined before charges existed load with none.
     charges: tuple[Charge, ...] = ()
+    # Products defined before the option load with what their loans did: the schedule
+    # stands and money paid ahead pays the next installments.
+    advance_payment: AdvancePayment = AdvancePayment.NEXT_INSTALLMENTS
 
     def checked(self) -> ProductTerms:
         if not self.name.strip():

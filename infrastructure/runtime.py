@@ -23,6 +23,7 @@ from infrastructure.database import database_url, eventsourcing_env
 from infrastructure.eventstore import store_env
 from infrastructure.keyring import KeyRing
 from infrastructure.settings import Settings
+from projections.catalog import ReadModelSet
 from projections.collections import CollectionsView
 from projections.credit_assessments import CreditAssessmentsView
 from projections.loan_books import LoanBooksView
@@ -78,14 +79,16 @@ class Runtime:
         env = build_env(settings, url)
         if not create_tables:
             env["CREATE_TABLE"] = "no"
-        views = open_views(env)
+        rules = policies(settings)
+        read_models = ReadModelSet(approval_policy=rules.approval)
+        views = open_views(env, read_models)
         # Intake's fraud signals count across borrowers: it asks the read models.
         records = views[1]["credit_assessments"]
         assert isinstance(records, CreditAssessmentsView)
-        app = LendingApplication(env, policies=policies(settings), applicant_records=records)
+        app = LendingApplication(env, policies=rules, applicant_records=records)
         if create_tables:  # the process that makes the tables starts the chain, once
             start_event_chain(app)
-        projections = Projections(env, app, views)
+        projections = Projections(env, app, read_models, views)
         return cls(settings, url, env, app, projections)
 
     def loans_to_review(self, day: date, position: int | None = None) -> Iterable[UUID]:

@@ -11,7 +11,9 @@ Table `approvals`, one row per loan application routed for approval:
   approved | rejected | withdrawn), pending_level (number from 1 of the level waiting
   for a signature; null unless pending), pending_role (reviewer | approver; null
   unless pending), signers (who signed a level so far), opened_at and updated_at
-  (recorded times), position (event store position of the opening; orders queues).
+  (recorded times), position (event store position of the opening; orders queues),
+  overrides (what approving the principal applied for would go against, as routing
+  found: while pending, each needs the final approver's override_reason).
 Table `approval_steps`, one row per signed level:
   loan_id and level (the primary key), role (system | reviewer | approver), decision
   (approve | reject), note (a rejection's reason), override_reason (why an approver
@@ -25,13 +27,15 @@ from functools import singledispatchmethod
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.postgres import PostgresDatastore
 from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg_pool import AsyncConnectionPool
 
-from domain.approval import ApprovalCase, Decision
+from domain.approval import ApprovalCase, ApprovalPolicy, Decision
 from domain.loan import Loan
 from projections.base import ReadModel
+from projections.migrations import drop_unless_it_has
 from projections.reads import Row, by_key, fetch_all, grouped
 
 STEP_COLUMNS = (
@@ -41,9 +45,14 @@ STEP_COLUMNS = (
 
 
 class ApprovalsView(ReadModel):
+    """`policy`: the approval policy the service decides by, which answers, for a route
+    stored before routing recorded its overrides, what they are (as it answered then)."""
+
     name = "approvals"
     tables = ("approvals", "approval_steps")
     schema = (
+        # A store written before: its routes' overrides are filled from the store.
+        drop_unless_it_has("approvals", "overrides", "approval_steps"),
         """CREATE TABLE IF NOT EXISTS approvals (
             loan_id uuid PRIMARY KEY,
             case_id uuid NOT NULL,
@@ -61,7 +70,8 @@ class ApprovalsView(ReadModel):
             signers text[] NOT NULL,
             opened_at timestamptz NOT NULL,
             updated_at timestamptz NOT NULL,
-            position bigint NOT NULL UNIQUE
+            position bigint NOT NULL UNIQUE,
+            overrides text[] NOT NULL DEFAULT '{}'
         )""",
         # A review queue: the applications waiting for one role, oldest first.
         """CREATE INDEX IF NOT EXISTS approvals_queue
@@ -80,6 +90,12 @@ class ApprovalsView(ReadModel):
             PRIMARY KEY (loan_id, level)
         )""",
     )
+
+    def __init__(
+        self, datastore: PostgresDatastore, *, policy: ApprovalPolicy, **kwargs: Any
+    ) -> None:
+        super().__init__(datastore, **kwargs)
+        self.policy = policy
 
     @singledispatchmethod
     def handle(self, event: Any, cursor: Cursor[DictRow], position: int) -> None:
@@ -100,15 +116,18 @@ class ApprovalsView(ReadModel):
     @handle.register
     def _(self, event: ApprovalCase.RouteSet, cursor: Cursor[DictRow], position: int) -> None:
         basis = event.basis
+        overrides = event.overrides
+        if overrides is None:  # stored before routing recorded them
+            overrides = self.policy.overrides(basis, basis.principal)
         cursor.execute(
             """UPDATE approvals SET levels = %s, route_reason = %s, principal = %s, grade = %s,
                    flags = %s, assessment_decision = %s, assessed_limit = %s,
-                   pending_level = 1, pending_role = %s, updated_at = %s
+                   pending_level = 1, pending_role = %s, updated_at = %s, overrides = %s
                WHERE loan_id = %s""",
             (
                 [level.value for level in event.levels], event.reason, basis.principal,
                 basis.grade, list(basis.flags), basis.decision, basis.limit,
-                event.levels[0].value, event.timestamp, event.loan_id,
+                event.levels[0].value, event.timestamp, list(overrides), event.loan_id,
             ),
         )  # fmt: skip
 
@@ -175,7 +194,7 @@ async def approvals_of_loans(
 
 
 REVIEW_QUEUE = """SELECT l.*, a.position AS queue_position
-    FROM approvals a JOIN loans l ON l.id = a.loan_id
+    FROM approvals a JOIN loan_records l ON l.id = a.loan_id
     WHERE a.status = 'pending' AND a.pending_role = %(role)s
       AND a.submitter <> %(me)s AND NOT (%(me)s = ANY(a.signers))
       AND a.position > %(after)s
@@ -185,10 +204,10 @@ REVIEW_QUEUE = """SELECT l.*, a.position AS queue_position
 async def review_queue(
     pool: AsyncConnectionPool, role: str, me: str, after: int, limit: int
 ) -> list[Row]:
-    """The `loans` rows of applications waiting at a level `role` signs that `me` neither
-    submitted nor signed, with their `queue_position`, oldest first.
+    """The `loans` rows (but the delinquency) of applications waiting at a level `role`
+    signs that `me` neither submitted nor signed, with their `queue_position`, oldest first.
 
-    Joins the `loans` read model for the loan; the main table is `approvals`.
+    Joins the `loans` read model's table for the loan; the main table is `approvals`.
     """
     params = {"role": role, "me": me, "after": after, "limit": limit}
     return await fetch_all(pool, REVIEW_QUEUE, params)

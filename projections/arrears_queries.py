@@ -106,9 +106,10 @@ async def collection_queue(
         params += list(after)
     query = (
         f"{QUEUE_SELECT} WHERE {' AND '.join(clauses)}"
-        # `arrears` is a view: every column it gives is grouped on.
+        # `arrears` and `loans` are views: every column they give is grouped on.
         " GROUP BY a.loan_id, a.position, a.active, a.days_past_due, a.bucket,"
-        " a.classification, a.oldest_unpaid_due_date, c.business_date, l.id"
+        " a.classification, a.oldest_unpaid_due_date, c.business_date, l.borrower_id,"
+        " l.product_code, l.outstanding_principal"
         " ORDER BY a.oldest_unpaid_due_date, a.position LIMIT %s"
     )
     return await fetch_all(pool, query, [*params, limit])

@@ -29,10 +29,11 @@ An event takes effect on the business date it is recorded on, or on its value da
 that is later: close of business records a day's charges and delinquency before it
 closes the day.
 
-Days past due as of D = D - oldest_unpaid_due_date when that is before D (else 0);
-installments due before D are overdue. Bucket and classification follow from DPD
-(domain.arrears, default thresholds); `DAYS_PAST_DUE` and `classification_rank` are that
-rule in SQL. Every status is computed from its books: a closed loan owes nothing; a
+Installments due before D are overdue. The queries read `loan_book_segments`, whose rows
+split each range of `arrears_history` where the bucket or tier changes: each holds the
+bucket and classification domain.loan.delinquency worked out for it from the oldest
+unpaid due date (projections/loan_book_history.py), so a figure as of D only picks the
+row holding D. Every status is computed from its books: a closed loan owes nothing; a
 written-off one keeps its unpaid installments but no outstanding principal.
 
 portfolio_loans, one row per disbursed loan, shaped for grouping:
@@ -50,8 +51,8 @@ Figures by product, region, officer, kind or month are a GROUP BY over this tabl
 portfolio_applications: loan_id and the dimensions of loans not yet disbursed.
 
 Builders of SQL and its parameters: the callers run them on their own connections.
-Days past due, bucket and classification follow domain.arrears (default thresholds),
-written out here as SQL so that a filter or a grouping by them stays in the database.
+PAR counts the buckets domain.arrears says are past its days; NPL the tiers it says are
+non-performing; classifications are listed in the domain's order, normal to loss.
 """
 
 from __future__ import annotations
@@ -62,64 +63,48 @@ from typing import Any
 from psycopg import sql
 from psycopg_pool import AsyncConnectionPool
 
-from domain.arrears import DEFAULT_THRESHOLDS, Bucket, Classification
-from domain.arrears.classification import BUCKET_FLOORS
+from domain.arrears import Bucket, Classification, buckets_past, is_non_performing
 from projections.reads import Row, fetch_all, fetch_one
 
 # The row of each loan as the books stood at the close of %(on)s.
 VALID_ON = "h.valid_from <= %(on)s AND (h.valid_to IS NULL OR h.valid_to > %(on)s)"
-DAYS_PAST_DUE = "coalesce(greatest(%(on)s::date - h.oldest_unpaid_due_date, 0), 0)"
-TIERS = list(Classification)
-
-
-def classification_rank(dpd: str) -> str:
-    """Classification as its place in `Classification` (normal 0 ... loss 4) for the
-    SQL expression `dpd`."""
-    return (
-        "CASE "
-        + " ".join(
-            f"WHEN {dpd} >= {floor} THEN {TIERS.index(tier)}"
-            for floor, tier in DEFAULT_THRESHOLDS.floors()
-            if floor > 0
-        )
-        + " ELSE 0 END"
-    )
-
-
-CLASSIFICATION = "classification"  # the dimension that is not a column
-
-
-def dpd_range(bucket: Bucket) -> tuple[int, int | None]:
-    """The first and last DPD of `bucket` (None: no last)."""
-    floors = sorted(floor for floor, _ in BUCKET_FLOORS)
-    first = next(floor for floor, found in BUCKET_FLOORS if found is bucket)
-    later = [floor for floor in floors if floor > first]
-    return first, (later[0] - 1 if later else None)
+CLASSIFICATION = "classification"  # listed in the domain's order, not the alphabet's
+AT_RISK = {
+    "par30_principal": ("bucket", [bucket.value for bucket in buckets_past(30)]),
+    "par90_principal": ("bucket", [bucket.value for bucket in buckets_past(90)]),
+    "npl_principal": (
+        CLASSIFICATION,
+        [tier.value for tier in Classification if is_non_performing(tier)],
+    ),
+}
 
 
 def arrears_query(
     on: date, after: int, limit: int, bucket: Bucket | None = None
 ) -> tuple[str, dict[str, Any]]:
     """Loans active at the close of `on` after position `after`, in disbursement order,
-    with their oldest unpaid due date and what was overdue (due before `on`)."""
+    with their oldest unpaid due date, bucket and classification, and what was overdue
+    (due before `on`)."""
     params: dict[str, Any] = {"on": on, "after": after, "limit": limit}
     clauses = ["h.status = 'active'", VALID_ON, "h.position > %(after)s"]
     if bucket is not None:
-        params["first"], params["last"] = dpd_range(bucket)
-        clauses.append(f"{DAYS_PAST_DUE} >= %(first)s")
-        if params["last"] is not None:
-            clauses.append(f"{DAYS_PAST_DUE} <= %(last)s")
+        params["bucket"] = bucket.value
+        clauses.append("h.bucket = %(bucket)s")
     query = f"""WITH page AS (
-        SELECT h.loan_id, h.valid_from, h.position, h.oldest_unpaid_due_date, h.installments
+        SELECT h.loan_id, h.books_from, h.position, h.oldest_unpaid_due_date, h.bucket,
+            h.classification
         FROM loan_book_segments h WHERE {" AND ".join(clauses)}
         ORDER BY h.position LIMIT %(limit)s)
-    SELECT page.loan_id, page.valid_from, page.position, page.oldest_unpaid_due_date,
-        overdue.* FROM page LEFT JOIN LATERAL (
+    SELECT page.loan_id, page.books_from AS valid_from, page.position,
+        page.oldest_unpaid_due_date, page.bucket, page.classification, overdue.*
+    FROM page JOIN loan_book_segment_installments i
+        ON i.loan_id = page.loan_id AND i.valid_from = page.books_from
+    LEFT JOIN LATERAL (
         SELECT coalesce(sum(r.principal), 0) AS overdue_principal,
             coalesce(sum(r.interest), 0) AS overdue_interest,
             coalesce(sum(r.fee), 0) AS overdue_fees,
             coalesce(sum(r.penalty), 0) AS overdue_penalty
-        FROM jsonb_to_recordset(page.installments)
+        FROM jsonb_to_recordset(i.installments)
             AS r(due_date date, principal numeric, interest numeric, fee numeric,
                  penalty numeric)
         WHERE r.due_date < %(on)s) AS overdue ON true
@@ -129,44 +114,43 @@ def arrears_query(
 
 def portfolio_query(on: date | None, dimensions: list[str]) -> tuple[sql.Composed, dict[str, Any]]:
     """Loans disbursed by the close of `on`, summed by `dimensions` (columns of
-    `loan_book_segments`, as in `arrears_history`, or `CLASSIFICATION`), with the
+    `loan_book_segments`: those of `arrears_history`, and `CLASSIFICATION`), with the
     principal at risk over 30 and 90 DPD and the non-performing principal. `on` None
     (no business date yet) finds no loans."""
-    # DPD is worked out once per loan, in the inner query, and grouped on outside.
-    rank = sql.SQL(classification_rank("h.dpd"))
-    keys = [
-        rank if name == CLASSIFICATION else sql.SQL("h.{}").format(sql.Identifier(name))
-        for name in dimensions
-    ]
+    keys = [sql.SQL("h.{}").format(sql.Identifier(name)) for name in dimensions]
     labels = [
         sql.SQL("{} AS {}").format(key, sql.Identifier(name))
         for key, name in zip(keys, dimensions, strict=True)
     ]
-    dpd = sql.SQL("h.dpd")
     at_risk = sql.SQL(
-        "coalesce(sum(h.outstanding_principal) FILTER (WHERE {} > {}), 0) AS {}"
-    )  # fmt: skip
+        "coalesce(sum(h.outstanding_principal) FILTER (WHERE h.{} = ANY(%({})s)), 0) AS {}"
+    )
     totals = [
         sql.SQL("count(*) AS loan_count"),
         *(
             sql.SQL("coalesce(sum(h.{0}), 0) AS {0}").format(sql.Identifier(column))
             for column in ("disbursed_amount", "outstanding_principal", "collected_amount")
         ),
-        at_risk.format(dpd, sql.Literal(30), sql.Identifier("par30_principal")),
-        at_risk.format(dpd, sql.Literal(90), sql.Identifier("par90_principal")),
-        at_risk.format(
-            rank,
-            sql.Literal(TIERS.index(Classification.SUBSTANDARD) - 1),
-            sql.Identifier("npl_principal"),
+        *(
+            at_risk.format(sql.Identifier(column), sql.SQL(name), sql.Identifier(name))
+            for name, (column, _) in AT_RISK.items()
         ),
     ]
-    query = sql.SQL(
-        "SELECT {} FROM (SELECT h.*, {} AS dpd FROM loan_book_segments h WHERE {}) AS h"
-    ).format(sql.SQL(", ").join([*labels, *totals]), sql.SQL(DAYS_PAST_DUE), sql.SQL(VALID_ON))
+    query = sql.SQL("SELECT {} FROM loan_book_segments h WHERE {}").format(
+        sql.SQL(", ").join([*labels, *totals]), sql.SQL(VALID_ON)
+    )
+    params = {"on": on, "tiers": [tier.value for tier in Classification]}
+    params |= {name: values for name, (_, values) in AT_RISK.items()}
     if keys:
-        positions = sql.SQL(", ").join(sql.Literal(n) for n in range(1, len(keys) + 1))
-        query += sql.SQL(" GROUP BY {0} ORDER BY {0}").format(positions)
-    return query, {"on": on}
+        groups = sql.SQL(", ").join(sql.Literal(n) for n in range(1, len(keys) + 1))
+        order = sql.SQL(", ").join(
+            sql.SQL("array_position(%(tiers)s::text[], {})").format(key)
+            if name == CLASSIFICATION
+            else sql.Literal(n)
+            for n, (key, name) in enumerate(zip(keys, dimensions, strict=True), start=1)
+        )
+        query += sql.SQL(" GROUP BY {} ORDER BY {}").format(groups, order)
+    return query, params
 
 
 # Queries, for the GraphQL layer.

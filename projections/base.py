@@ -38,7 +38,8 @@ class ReadModel(PostgresTrackingRecorder):
     schema: ClassVar[tuple[str, ...]]
 
     def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
-        # The factory names the tracking table after the read model: "<name>_tracking".
+        # Its tracking table is named after it: "<name>_tracking".
+        kwargs.setdefault("tracking_table_name", f"{self.name}_tracking")
         super().__init__(datastore, **kwargs)
         self.sql_create_statements.extend(SQL(statement) for statement in self.schema)  # type: ignore[arg-type]
 

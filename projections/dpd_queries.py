@@ -7,11 +7,12 @@ keeps ageing, so its DPD is counted from its oldest unpaid installment to the bu
 date (domain.arrears.dpd_since); a loan that is current, closed or written off shows
 what was recorded.
 
-As of an earlier date (`arrears_history`, projections/as_of.py) nothing was recorded for
-that date: DPD, bucket and classification are worked out for it by domain.arrears.
+As of an earlier date (projections/as_of.py) a row holds the bucket and classification
+of the range of dates holding it, as the domain worked them out when the history was
+written; DPD on that date is counted from the oldest unpaid installment
+(domain.arrears.dpd_since).
 
-Every query here returns the rows of the query it wraps with `days_past_due` (and, as
-of a date, `bucket` and `classification`) set so.
+Every query here returns the rows of the query it wraps with `days_past_due` set so.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from uuid import UUID
 
 from psycopg_pool import AsyncConnectionPool
 
-from domain.arrears import DEFAULT_THRESHOLDS, Bucket, bucket_of, classify, dpd_since
+from domain.arrears import Bucket, dpd_since
 from projections import arrears_queries, as_of
 from projections.reads import Row
 
@@ -33,13 +34,7 @@ def _on_business_date(row: Row) -> Row:
 
 
 def _as_of(row: Row, on: date) -> Row:
-    dpd = dpd_since(row["oldest_unpaid_due_date"], on)
-    bucket, classification = bucket_of(dpd), classify(dpd, DEFAULT_THRESHOLDS)
-    return row | {
-        "days_past_due": dpd,
-        "bucket": bucket.value,
-        "classification": classification.value,
-    }
+    return row | {"days_past_due": dpd_since(row["oldest_unpaid_due_date"], on)}
 
 
 async def arrears_of_loans(pool: AsyncConnectionPool, loan_ids: list[UUID]) -> list[Row | None]:
@@ -67,6 +62,6 @@ async def collection_queue(
 async def arrears_on(
     pool: AsyncConnectionPool, on: date, after: int, limit: int, bucket: Bucket | None
 ) -> list[Row]:
-    """`as_of.arrears_as_of`, with DPD, bucket and classification at the close of `on`."""
+    """`as_of.arrears_as_of`, with DPD at the close of `on`."""
     rows = await as_of.arrears_as_of(pool, on, after, limit, bucket)
     return [_as_of(row, on) for row in rows]

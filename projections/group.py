@@ -13,12 +13,12 @@ back once its position gets past the failing event (an operator's skip or a rebu
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from functools import cached_property
-from typing import Any, ClassVar
+from typing import Any
 
 import psycopg
-from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
+from eventsourcing.postgres import PostgresDatastore
 from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Composed, Identifier
@@ -32,15 +32,11 @@ log = logging.getLogger(__name__)
 ATTEMPTS = 3
 
 
-class ReadModelGroup(PostgresTrackingRecorder):
-    members: ClassVar[tuple[type[ReadModel], ...]] = ()
-
-    def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
-        super().__init__(datastore, **kwargs)
-        self.views = [
-            member(datastore, tracking_table_name=f"{member.name}_tracking")
-            for member in self.members
-        ]
+class ReadModelGroup:
+    def __init__(self, datastore: PostgresDatastore, views: Iterable[ReadModel]) -> None:
+        """`views`: the read models to feed, each on `datastore`."""
+        self.datastore = datastore
+        self.views = list(views)
         # The read models set aside, each with the position of the event it failed on.
         self.stopped: dict[str, int] = {}
         self._tracking_statements: dict[tuple[str, ...], Composed] = {}

@@ -32,6 +32,7 @@ from domain.ledger import InstallmentState
 from domain.loan import BooksChanged, Loan, LoanStatus, Timing
 from domain.loan.accounting import Balances, unpaid
 from domain.money import minor_unit
+from projections import loan_book_history as history
 from projections import loan_books_schema as layout
 from projections.base import ReadModel
 
@@ -50,17 +51,11 @@ UPDATE_INSTALLMENT = """UPDATE loan_book_installments SET fee = %s, penalty = %s
     version = %s, updated_at = %s, owed_principal = %s, owed_interest = %s, owed_fee = %s,
     owed_penalty = %s, paid_off_on = %s
 WHERE loan_id = %s AND number = %s"""
-# The business date an event takes effect on: its value date, or the calendar's if later.
-EFFECTIVE = "greatest(%(value_date)s::date, (SELECT business_date FROM loan_books_calendar))"
-# What a segment keeps of the loan's installments: those with anything outstanding.
-UNPAID_JSON = """(SELECT coalesce(jsonb_agg(jsonb_build_object('number', i.number,
-        'due_date', i.due_date, 'principal', i.owed_principal, 'interest', i.owed_interest,
-        'fee', i.owed_fee, 'penalty', i.owed_penalty) ORDER BY i.number), '[]'::jsonb)
-    FROM loan_book_installments i WHERE i.loan_id = b.loan_id
-    AND i.owed_principal + i.owed_interest + i.owed_fee + i.owed_penalty > 0)"""
 OLDEST_UNPAID = """(SELECT min(due_date) FROM loan_book_installments
     WHERE loan_id = %(loan)s AND owed_principal + owed_interest > 0)"""
-SEGMENT_COPIED = layout.SEGMENT_COLUMNS[3:]  # all but loan_id, valid_from and valid_to
+# What the history needs of the loan once an event has set its columns.
+RETURNING = """RETURNING oldest_unpaid_due_date,
+    (SELECT business_date FROM loan_books_calendar) AS business_date"""
 
 
 class LoanBooksView(ReadModel):
@@ -81,6 +76,7 @@ class LoanBooksView(ReadModel):
     @handle.register
     def _(self, event: BusinessCalendar.DayClosed, cursor: Cursor[DictRow], position: int) -> None:
         cursor.execute("UPDATE loan_books_calendar SET business_date = %s", (event.day,))
+        history.close_day(cursor, event.day)
 
     @handle.register
     def _(self, event: Loan.ApplicationSubmitted, cursor: Cursor[DictRow], position: int) -> None:
@@ -117,21 +113,14 @@ class LoanBooksView(ReadModel):
         penalties = event.penalties
         lag = penalties.late_fee_lag if penalties else None
         accrues = penalties.accrues_penalty if penalties else False
-        self.loan(
+        books = self.loan(
             cursor, event,
             position=position, status=LoanStatus.ACTIVE.value, disbursed_on=event.value_date,
             disbursement_month=f"{event.value_date:%Y-%m}",
             disbursed_amount=event.terms.principal, late_fee_lag=lag, accrues_penalty=accrues,
             version=event.originator_version, **figures(event.balances),
         )  # fmt: skip
-        cursor.execute(
-            f"""INSERT INTO loan_book_segments (loan_id, valid_from, {", ".join(SEGMENT_COPIED)},
-                installments)
-            SELECT b.loan_id, {EFFECTIVE}, {", ".join(f"b.{c}" for c in SEGMENT_COPIED)},
-                {UNPAID_JSON}
-            FROM loan_books b WHERE b.loan_id = %(loan)s""",
-            {"loan": loan_id, "value_date": event.value_date},
-        )
+        self.segment(cursor, event, books)
 
     @handle.register
     def _(self, event: BooksChanged, cursor: Cursor[DictRow], position: int) -> None:
@@ -145,13 +134,17 @@ class LoanBooksView(ReadModel):
 
     @handle.register
     def _(self, event: Loan.Closed, cursor: Cursor[DictRow], position: int) -> None:
-        self.loan(cursor, event, status=LoanStatus.CLOSED.value, version=event.originator_version)
-        self.segment(cursor, event, books=False)
+        closed = LoanStatus.CLOSED.value
+        self.segment(
+            cursor, event, self.loan(cursor, event, status=closed, version=event.originator_version)
+        )
 
     @handle.register
     def _(self, event: Loan.Reopened, cursor: Cursor[DictRow], position: int) -> None:
-        self.loan(cursor, event, status=LoanStatus.ACTIVE.value, version=event.originator_version)
-        self.segment(cursor, event, books=False)
+        active = LoanStatus.ACTIVE.value
+        self.segment(
+            cursor, event, self.loan(cursor, event, status=active, version=event.originator_version)
+        )
 
     @handle.register
     def _(self, event: Loan.Reviewed, cursor: Cursor[DictRow], position: int) -> None:
@@ -185,12 +178,12 @@ class LoanBooksView(ReadModel):
             cursor.executemany(
                 UPDATE_INSTALLMENT, [state_row(event, item) for item in change.installments]
             )
-        self.loan(
+        books = self.loan(
             cursor, event, version=event.originator_version, **figures(change.balances), **columns,
         )  # fmt: skip
-        self.segment(cursor, event, books=True)
+        self.segment(cursor, event, books)
 
-    def loan(self, cursor: Cursor[DictRow], event: Any, **columns: Any) -> None:
+    def loan(self, cursor: Cursor[DictRow], event: Any, **columns: Any) -> DictRow | None:
         """Set `columns` on the event's loan with its DPD basis and next review, as the
         event's `timing` records them. An event stored before loans recorded their timing
         leaves the loan due for review at once (its review records the timing), and its
@@ -210,39 +203,20 @@ class LoanBooksView(ReadModel):
             " THEN %(next_review)s::date END"
         )
         cursor.execute(
-            f"UPDATE loan_books SET {', '.join(assignments)} WHERE loan_id = %(loan)s",
+            f"UPDATE loan_books SET {', '.join(assignments)} WHERE loan_id = %(loan)s {RETURNING}",
             params | columns,
         )
+        return cursor.fetchone()
 
     @staticmethod
-    def segment(cursor: Cursor[DictRow], event: Any, books: bool) -> None:
-        """Bring the loan's segment for the event's date up to its books (`books`: the
-        installments too), closing the current one first when that date is later."""
-        params = {"loan": event.originator_id, "value_date": event.value_date}
-        cursor.execute(
-            f"""UPDATE loan_book_segments SET valid_to = {EFFECTIVE}
-            WHERE loan_id = %(loan)s AND valid_to IS NULL AND {EFFECTIVE} > valid_from""",
-            params,
-        )
-        cursor.execute(
-            f"""INSERT INTO loan_book_segments (loan_id, valid_from, {", ".join(SEGMENT_COPIED)},
-                installments)
-            SELECT loan_id, valid_to, {", ".join(SEGMENT_COPIED)}, installments
-            FROM loan_book_segments WHERE loan_id = %(loan)s AND valid_to = {EFFECTIVE}
-            AND NOT EXISTS (SELECT 1 FROM loan_book_segments
-                            WHERE loan_id = %(loan)s AND valid_to IS NULL)""",
-            params,
-        )
-        installments = f", installments = {UNPAID_JSON}" if books else ""
-        cursor.execute(
-            f"""UPDATE loan_book_segments s SET status = b.status,
-                outstanding_principal = b.outstanding_principal,
-                collected_amount = b.collected_amount,
-                oldest_unpaid_due_date = b.oldest_unpaid_due_date{installments}
-            FROM loan_books b WHERE b.loan_id = %(loan)s AND s.loan_id = b.loan_id
-            AND s.valid_to IS NULL""",
-            params,
-        )
+    def segment(cursor: Cursor[DictRow], event: Any, books: DictRow | None) -> None:
+        """The loan's history from the date the event takes effect, as `books` (what
+        `loan` returned; None: the loan has no books) leave it."""
+        if books is not None:
+            history.record_books(
+            cursor, event.originator_id, event.value_date, books["business_date"],
+            books["oldest_unpaid_due_date"],
+        )  # fmt: skip
 
     def due_for_review(self, day: date) -> list[UUID]:
         """Active loans close of business must look at on or before `day`."""

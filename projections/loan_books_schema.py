@@ -22,9 +22,18 @@ Tables (written by `loan_books` alone):
   loan_book_installments: every column of `installments` below, and owed_principal,
     owed_interest, owed_fee, owed_penalty (what is still outstanding), paid_off_on (value
     date of the payment that cleared it; null while anything is owed).
-  loan_book_segments: each disbursed loan's books as they stood at the close of every
-    business date, one row per range of business dates: the columns of `arrears_history`
-    and `installments` (jsonb, as `arrears_history_installments` has it).
+  loan_book_segments: each disbursed loan's books and delinquency as they stood at the
+    close of every business date, one row per range of business dates over which
+    neither changed. loan_id; valid_from, valid_to (exclusive; null while current);
+    books_from, books_to: the range the books stood so over (the row of
+    `arrears_history` it belongs to: a range is split where the bucket or tier
+    changes); the other columns of `arrears_history`; days_past_due (on valid_from),
+    bucket and classification (all through valid_to, as domain.loan.delinquency works
+    them out from oldest_unpaid_due_date: DPD grows by a day a day once it is past due);
+    next_change (on the current row: the business date its bucket or tier next changes
+    if nothing is paid, when the row is split again; null otherwise).
+  loan_book_segment_installments: loan_id, valid_from (the books_from of the rows it
+    belongs to), installments (jsonb, as `arrears_history_installments` has it).
   loan_books_calendar: business_date, the date close of business has reached (the one
     copy of it).
 
@@ -40,19 +49,24 @@ Views, with the names, columns and meanings of the read models they replace:
 
 from __future__ import annotations
 
-from projections.migrations import drop_tables, retire
+from projections.migrations import drop_tables, rebuild_if_it_has, retire
 
-TABLES = ("loan_books", "loan_book_installments", "loan_book_segments", "loan_books_calendar")
+TABLES = (
+    "loan_books", "loan_book_installments", "loan_book_segments",
+    "loan_book_segment_installments", "loan_books_calendar",
+)  # fmt: skip
 INSTALLMENT_COLUMNS = (
     "loan_id", "number", "due_date", "principal", "interest", "fee", "penalty", "total",
     "balance_after", "paid_principal", "paid_interest", "paid_fee", "paid_penalty",
     "status", "version", "updated_at",
 )  # fmt: skip
-SEGMENT_COLUMNS = (
-    "loan_id", "valid_from", "valid_to", "position", "status", "outstanding_principal",
-    "disbursed_amount", "collected_amount", "oldest_unpaid_due_date", "product_code",
-    "region", "officer", "borrower_kind", "disbursement_month",
+# What a segment copies of the loan's books (loan_books columns).
+SEGMENT_BOOKS = (
+    "position", "status", "outstanding_principal", "disbursed_amount", "collected_amount",
+    "oldest_unpaid_due_date", "product_code", "region", "officer", "borrower_kind",
+    "disbursement_month",
 )  # fmt: skip
+SEGMENT_COLUMNS = ("loan_id", "valid_from", "valid_to", *SEGMENT_BOOKS)  # arrears_history
 PORTFOLIO_COLUMNS = (
     "loan_id", "product_code", "region", "officer", "borrower_kind", "disbursement_month",
     "disbursed_on", "status", "disbursed_amount", "outstanding_principal",
@@ -68,9 +82,10 @@ VIEWS = {
         owed_interest AS interest, owed_fee AS fee, owed_penalty AS penalty
         FROM loan_book_installments""",
     "arrears_calendar": "SELECT business_date FROM loan_books_calendar",
-    "arrears_history": f"SELECT {', '.join(SEGMENT_COLUMNS)} FROM loan_book_segments",
+    "arrears_history": f"""SELECT loan_id, books_from AS valid_from, books_to AS valid_to,
+        {", ".join(SEGMENT_BOOKS)} FROM loan_book_segments WHERE valid_from = books_from""",
     "arrears_history_installments": "SELECT loan_id, valid_from, installments"
-    " FROM loan_book_segments",
+    " FROM loan_book_segment_installments",
     "arrears_history_calendar": "SELECT business_date FROM loan_books_calendar",
     "portfolio_loans": f"SELECT {', '.join(PORTFOLIO_COLUMNS)} FROM loan_books"
     " WHERE position IS NOT NULL",
@@ -81,6 +96,8 @@ VIEWS = {
 SCHEMA = (
     # A store written before: the read models this one replaces, their tables and positions.
     retire("installments", "arrears", "arrears_history", "portfolio"),
+    # A store whose segments held their installments and no delinquency: built again.
+    rebuild_if_it_has("loan_books", "loan_book_segments", "installments", TABLES),
     drop_tables(*VIEWS, "arrears_history_applications"),
     """CREATE TABLE IF NOT EXISTS loan_books (
         loan_id uuid PRIMARY KEY,
@@ -148,6 +165,8 @@ SCHEMA = (
         loan_id uuid NOT NULL,
         valid_from date NOT NULL,
         valid_to date,
+        books_from date NOT NULL,
+        books_to date,
         position bigint NOT NULL,
         status text NOT NULL,
         outstanding_principal numeric NOT NULL,
@@ -159,7 +178,10 @@ SCHEMA = (
         officer text NOT NULL,
         borrower_kind text NOT NULL,
         disbursement_month text NOT NULL,
-        installments jsonb NOT NULL,
+        days_past_due integer NOT NULL,
+        bucket text NOT NULL,
+        classification text NOT NULL,
+        next_change date,
         PRIMARY KEY (loan_id, valid_from)
     )""",
     """CREATE UNIQUE INDEX IF NOT EXISTS loan_book_segments_current
@@ -167,6 +189,16 @@ SCHEMA = (
     # `arrears(asOf)` pages through the loans in disbursement order.
     """CREATE INDEX IF NOT EXISTS loan_book_segments_position
         ON loan_book_segments (position, valid_from)""",
+    # Closing a day splits the current rows whose bucket or tier changes that day.
+    """CREATE INDEX IF NOT EXISTS loan_book_segments_next_change
+        ON loan_book_segments (next_change) WHERE valid_to IS NULL""",
+    # Apart, so that the rows a date's figures scan stay narrow.
+    """CREATE TABLE IF NOT EXISTS loan_book_segment_installments (
+        loan_id uuid NOT NULL,
+        valid_from date NOT NULL,
+        installments jsonb NOT NULL,
+        PRIMARY KEY (loan_id, valid_from)
+    )""",
     "CREATE TABLE IF NOT EXISTS loan_books_calendar (business_date date NOT NULL)",
     *(f"CREATE OR REPLACE VIEW {name} AS {query}" for name, query in VIEWS.items()),
 )

@@ -1,6 +1,6 @@
 """Read model `loans`: one row per loan, from application to closure.
 
-Columns analysts can rely on:
+Columns analysts can rely on (view `loans`):
   id, borrower_id, product_id, product_code (as submitted), borrower_kind
   (individual|business), region and officer (the borrower's, at submission),
   status (submitted|approved|rejected|withdrawn|signed|active|closed|written_off),
@@ -19,6 +19,10 @@ Columns analysts can rely on:
   store position of the submission; orders the list).
 Amounts are unconstrained numeric at the currency's minor unit ("12000.00" for
 CNY). Balances are 0 before disbursement: nothing is owed until money is lent.
+
+`loans` is a SQL view: this read model writes every column but the delinquency into
+its table `loan_records`; days_past_due and classification are the loan's recorded
+delinquency as the `loan_books` read model holds it (0 and normal for an application).
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from psycopg_pool import AsyncConnectionPool
 from domain.loan import BooksChanged, Loan, LoanStatus
 from domain.money import minor_unit
 from projections.base import ReadModel
+from projections.migrations import rename_table
 from projections.reads import Row, by_key, fetch_all, grouped, page_filter
 
 BALANCE_COLUMNS = (
@@ -45,13 +50,27 @@ APPLICATION_COLUMNS = (
     "borrower_id", "product_id", "product_code", "borrower_kind", "region", "officer",
     "principal", "term", "frequency", "method", "annual_rate_percent", "purpose", "minor_unit",
 )  # fmt: skip
+# Column for column as the table `loans` was; the delinquency is the one `loan_books` holds.
+LOANS_VIEW = """CREATE OR REPLACE VIEW loans AS SELECT l.id, l.borrower_id, l.product_id,
+    l.product_code, l.borrower_kind, l.region, l.officer, l.status, l.principal,
+    l.annual_rate_percent, l.term, l.frequency, l.method, l.purpose, l.currency, l.minor_unit,
+    l.signed_on, l.disbursed_amount, l.disbursed_on, l.outstanding_principal,
+    l.outstanding_interest, l.outstanding_fees, l.outstanding_penalty, l.credit_balance,
+    l.principal_repaid, l.interest_repaid, l.next_due_date, l.maturity_date,
+    coalesce(b.days_past_due, 0) AS days_past_due,
+    coalesce(b.classification, 'normal') AS classification,
+    l.version, l.submitted_at, l.updated_at, l.position
+FROM loan_records l LEFT JOIN loan_books b ON b.loan_id = l.id"""
 
 
 class LoansView(ReadModel):
     name = "loans"
-    tables = ("loans",)
+    views = ("loans",)
+    tables = ("loan_records", *views)
     schema = (
-        """CREATE TABLE IF NOT EXISTS loans (
+        # A store written before: its `loans` table, without the delinquency, is the table.
+        rename_table("loans", "loan_records", "days_past_due", "classification"),
+        """CREATE TABLE IF NOT EXISTS loan_records (
             id uuid PRIMARY KEY,
             borrower_id uuid NOT NULL,
             product_id uuid NOT NULL,
@@ -80,18 +99,17 @@ class LoansView(ReadModel):
             interest_repaid numeric NOT NULL,
             next_due_date date,
             maturity_date date,
-            days_past_due integer NOT NULL DEFAULT 0,
-            classification text NOT NULL DEFAULT 'normal',
             version integer NOT NULL,
             submitted_at timestamptz NOT NULL,
             updated_at timestamptz NOT NULL,
             position bigint NOT NULL UNIQUE
         )""",
-        "CREATE INDEX IF NOT EXISTS loans_borrower ON loans (borrower_id, position)",
-        "CREATE INDEX IF NOT EXISTS loans_status ON loans (status, position)",
-        "CREATE INDEX IF NOT EXISTS loans_product ON loans (product_code, position)",
-        "CREATE INDEX IF NOT EXISTS loans_officer ON loans (officer, position)",
-        "CREATE INDEX IF NOT EXISTS loans_region ON loans (region, position)",
+        "CREATE INDEX IF NOT EXISTS loans_borrower ON loan_records (borrower_id, position)",
+        "CREATE INDEX IF NOT EXISTS loans_status ON loan_records (status, position)",
+        "CREATE INDEX IF NOT EXISTS loans_product ON loan_records (product_code, position)",
+        "CREATE INDEX IF NOT EXISTS loans_officer ON loan_records (officer, position)",
+        "CREATE INDEX IF NOT EXISTS loans_region ON loan_records (region, position)",
+        LOANS_VIEW,
     )
 
     @singledispatchmethod
@@ -114,7 +132,8 @@ class LoansView(ReadModel):
             event.originator_version, event.timestamp, event.timestamp, position,
         )  # fmt: skip
         cursor.execute(
-            f"INSERT INTO loans ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})",
+            f"INSERT INTO loan_records ({', '.join(columns)})"
+            f" VALUES ({', '.join(['%s'] * len(columns))})",
             values,
         )
 
@@ -165,13 +184,12 @@ class LoansView(ReadModel):
 
     @handle.register
     def _(self, event: Loan.DelinquencyChanged, cursor: Cursor[DictRow], position: int) -> None:
-        delinquency = event.delinquency
-        self.change(
-            cursor,
-            event,
-            days_past_due=delinquency.days_past_due,
-            classification=delinquency.classification.value,
-        )
+        # The version only: `loans` shows the delinquency `loan_books` holds.
+        self.change(cursor, event)
+
+    @handle.register
+    def _(self, event: Loan.Reviewed, cursor: Cursor[DictRow], position: int) -> None:
+        self.change(cursor, event)  # the version: an If-Match names the loan's latest
 
     @handle.register
     def _(self, event: Loan.WrittenOff, cursor: Cursor[DictRow], position: int) -> None:
@@ -220,19 +238,20 @@ class LoansView(ReadModel):
     @staticmethod
     def change(cursor: Cursor[DictRow], event: Any, **columns: Any) -> None:
         """Set `columns` on the event's loan and stamp its version and time."""
-        assignments = ", ".join(f"{name} = %s" for name in columns)
+        assignments = "".join(f"{name} = %s, " for name in columns)
         cursor.execute(
-            f"UPDATE loans SET {assignments}, version = %s, updated_at = %s WHERE id = %s",
+            f"UPDATE loan_records SET {assignments}version = %s, updated_at = %s WHERE id = %s",
             (*columns.values(), event.originator_version, event.timestamp, event.originator_id),
         )
 
 
-# Queries, for the GraphQL layer.
+# Queries, for the GraphQL layer. Their rows are the table's, every column of `loans` but
+# the delinquency (GraphQL shows a loan's DPD from the arrears), without the view's join.
 
 
 async def loans_of_ids(pool: AsyncConnectionPool, ids: list[UUID]) -> list[Row | None]:
     """Each loan's row in turn (None for an id no loan has)."""
-    rows = await fetch_all(pool, "SELECT * FROM loans WHERE id = ANY(%s)", [ids])
+    rows = await fetch_all(pool, "SELECT * FROM loan_records WHERE id = ANY(%s)", [ids])
     return by_key(rows, "id", ids)
 
 
@@ -240,7 +259,7 @@ async def loans_of_borrowers(
     pool: AsyncConnectionPool, borrower_ids: list[UUID]
 ) -> list[list[Row]]:
     """Each borrower's loans in turn, oldest application first."""
-    query = "SELECT * FROM loans WHERE borrower_id = ANY(%s) ORDER BY position"
+    query = "SELECT * FROM loan_records WHERE borrower_id = ANY(%s) ORDER BY position"
     return grouped(await fetch_all(pool, query, [borrower_ids]), "borrower_id", borrower_ids)
 
 
@@ -250,5 +269,6 @@ async def loans_page(
     """Up to `limit` loans after position `after`, in position order, whose columns hold
     the values in `equal` (None: any)."""
     clauses, params = page_filter(after, equal)
-    query = f"SELECT * FROM loans WHERE {' AND '.join(clauses)} ORDER BY position LIMIT %s"
+    where = " AND ".join(clauses)
+    query = f"SELECT * FROM loan_records WHERE {where} ORDER BY position LIMIT %s"
     return await fetch_all(pool, query, [*params, limit])

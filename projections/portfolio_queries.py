@@ -11,8 +11,8 @@ from datetime import date
 
 from psycopg_pool import AsyncConnectionPool
 
-from domain.arrears import principal_share
-from projections.as_of import portfolio_as_of
+from domain.arrears import Classification, principal_share
+from projections.as_of import CLASSIFICATION, portfolio_as_of
 from projections.reads import Row
 
 RATIOS = {"par30": "par30_principal", "par90": "par90_principal", "npl_ratio": "npl_principal"}
@@ -21,8 +21,12 @@ RATIOS = {"par30": "par30_principal", "par90": "par90_principal", "npl_ratio": "
 async def portfolio_on(
     pool: AsyncConnectionPool, on: date | None, dimensions: list[str]
 ) -> list[Row]:
-    """The rows of `portfolio_as_of`, each with `par30`, `par90` and `npl_ratio`."""
+    """The rows of `portfolio_as_of`, each with `par30`, `par90` and `npl_ratio` (and
+    its classification as a `Classification`, when grouped by it)."""
     rows = await portfolio_as_of(pool, on, dimensions)
+    for row in rows:
+        if CLASSIFICATION in row:
+            row[CLASSIFICATION] = Classification(row[CLASSIFICATION])
     return [
         row
         | {

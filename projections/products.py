@@ -16,8 +16,9 @@ Columns analysts can rely on:
   of the definition), charges (jsonb: a list of {code, name, kind, amount |
   percent, basis, min, max, collection}, amounts and percents as decimal strings,
   absent fields left out), terms_version (1 when defined, one more at each
-  revision), revised_by and revised_at (the latest revision; null if none).
-  The row holds the current terms.
+  revision), revised_by and revised_at (the latest revision; null if none),
+  advance_payment (next_installments|recast_installment|recast_term: what money
+  paid ahead of due dates does). The row holds the current terms.
 
 Read model table `product_versions`: one row per version of a product's terms, the
 same terms columns as `products` plus product_id, terms_version, recorded_by,
@@ -46,7 +47,7 @@ SCALAR_COLUMNS = (
     "min_rate_percent", "max_rate_percent", "penalty_rate_percent", "late_fee",
     "grace_days", "installment_multiple", "min_age", "max_age",
 )  # fmt: skip
-ENUM_COLUMNS = ("rounding", "day_count", "interest_calculation")
+ENUM_COLUMNS = ("rounding", "day_count", "interest_calculation", "advance_payment")
 LIST_COLUMNS = ("frequencies", "methods", "allocation_order")
 TERMS_COLUMNS = (*SCALAR_COLUMNS, *ENUM_COLUMNS, *LIST_COLUMNS, "charges")
 COLUMNS = (
@@ -78,7 +79,8 @@ TERMS_SCHEMA = """
     frequencies text[] NOT NULL,
     methods text[] NOT NULL,
     allocation_order text[] NOT NULL,
-    charges jsonb NOT NULL DEFAULT '[]'"""
+    charges jsonb NOT NULL DEFAULT '[]',
+    advance_payment text NOT NULL DEFAULT 'next_installments'"""
 
 
 class ProductsView(ReadModel):
@@ -117,6 +119,12 @@ class ProductsView(ReadModel):
             position bigint NOT NULL UNIQUE,
             PRIMARY KEY (product_id, terms_version)
         )""",
+        # Stores made before advance_payment: what their products' loans did.
+        *(
+            f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS advance_payment text NOT NULL "
+            "DEFAULT 'next_installments'"
+            for table in ("products", "product_versions")
+        ),
     )
 
     @singledispatchmethod

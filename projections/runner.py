@@ -15,10 +15,10 @@ from eventsourcing.utils import Environment
 from application.app import LendingApplication
 from projections import failures
 from projections.base import ReadModel, ReadModelStopped
+from projections.catalog import ReadModelSet
 from projections.failures import Reached, Skip
 from projections.follower import Follower, events_after
 from projections.group import ReadModelGroup
-from projections.registry import READ_MODELS, read_model_named
 
 log = logging.getLogger(__name__)
 PAGE = 500
@@ -47,25 +47,20 @@ class Status:
     attempts: int = 0
 
 
-def open_views(env: dict[str, str]) -> tuple[PostgresDatastore, dict[str, ReadModel]]:
-    """Every read model, for status, lookups and rebuilds, over one small pool (`VIEWS_`
+def open_views(
+    env: dict[str, str], read_models: ReadModelSet
+) -> tuple[PostgresDatastore, dict[str, ReadModel]]:
+    """The read models, for status, lookups and rebuilds, over one small pool (`VIEWS_`
     settings); the live follower has its own."""
     factory = InfrastructureFactory[ReadModel].construct(env=Environment(VIEWS, env))
     assert isinstance(factory, PostgresFactory)
-    views: dict[str, ReadModel] = {}
-    for name, view_class in READ_MODELS.items():
-        view = view_class(datastore=factory.datastore, tracking_table_name=f"{name}_tracking")
-        if factory.env_create_table():
-            view.create_table()
-        views[name] = view
+    views = read_models.build(factory.datastore)
     if factory.env_create_table():
+        for view in views.values():
+            view.create_table()
         with factory.datastore.transaction(commit=True) as cursor:
             failures.create_tables(cursor)
     return factory.datastore, views
-
-
-class AllReadModels(ReadModelGroup):
-    members = tuple(READ_MODELS.values())
 
 
 class Projections:
@@ -75,12 +70,15 @@ class Projections:
         self,
         env: dict[str, str],
         app: LendingApplication,
+        read_models: ReadModelSet,
         views: tuple[PostgresDatastore, dict[str, ReadModel]] | None = None,
     ) -> None:
-        """`views`: those `open_views(env)` opened already (the application asks some)."""
+        """`views`: those `open_views(env, read_models)` opened already (the application
+        asks some)."""
         self.env = env
         self.app = app
-        self.datastore, self.views = views or open_views(env)
+        self.read_models = read_models
+        self.datastore, self.views = views or open_views(env, read_models)
         self.follower: Follower | None = None
 
     def start(self) -> None:
@@ -89,11 +87,18 @@ class Projections:
             return
         self.stop()
         env = self.env | FOLLOWER_POOL
-        factory = InfrastructureFactory[ReadModelGroup].construct(env=Environment(FOLLOWER, env))
-        group = factory.tracking_recorder(AllReadModels)
+        factory = InfrastructureFactory[ReadModel].construct(env=Environment(FOLLOWER, env))
+        assert isinstance(factory, PostgresFactory)
+        group = self.group(factory.datastore)
+        if factory.env_create_table():
+            group.create_table()
         self.follower = Follower(LendingApplication(env), group)
         self.follower.start()
         log.info("read models following from %s", min(v.position() for v in self.views.values()))
+
+    def group(self, datastore: PostgresDatastore) -> ReadModelGroup:
+        """Every read model, on `datastore`, to be fed pages of events together."""
+        return ReadModelGroup(datastore, self.read_models.build(datastore).values())
 
     def stop(self) -> None:
         follower = self.follower
@@ -137,7 +142,7 @@ class Projections:
         """An operator's way past the event that stopped `name`: refused (SkipRefused)
         unless `name` stopped at `position`. The follower, here or in another process,
         resumes `name` after it."""
-        name = read_model_named(name)
+        name = self.read_models.named(name)
         if name not in self.views:
             raise failures.SkipRefused(f"no read model named {name}")
         return failures.skip(self.datastore, name, position, reason, actor)
@@ -145,7 +150,7 @@ class Projections:
     def rebuild(self, name: str, progress: Callable[[int], None] = lambda _: None) -> int:
         """Rebuild `name` from the store, leaving out the positions skipped for it; a
         follower that had stopped it takes it back."""
-        name = read_model_named(name)
+        name = self.read_models.named(name)
         skipped = {s.position for s in self.skips(name)}
         last = self.views[name].rebuild(self.pages(), progress, skipped)
         with self.datastore.transaction(commit=True) as cursor:
@@ -171,7 +176,8 @@ class Projections:
         made no progress for `timeout` seconds: a long backlog (close of business over
         many loans) takes as long as it takes.
         """
-        wanted = list(self.views if names is None else dict.fromkeys(map(read_model_named, names)))
+        named = self.read_models.named
+        wanted = list(self.views if names is None else dict.fromkeys(map(named, names)))
         pause, progress, deadline = 0.001, -1, time.monotonic() + timeout
         while True:
             behind = [s for s in self.reached(wanted) if s.position < position]
@@ -192,7 +198,7 @@ class Projections:
             pause = min(pause * 2, 0.05)
 
     def caught_up(self, position: int, names: Iterable[str] | None = None) -> bool:
-        wanted = list(self.views if names is None else map(read_model_named, names))
+        wanted = list(self.views if names is None else map(self.read_models.named, names))
         return all(s.position >= position for s in self.reached(wanted))
 
 

@@ -39,11 +39,8 @@ from domain.credit.affordability import (
 )
 from domain.credit.features import term_months
 from domain.credit.pricing import price
-from domain.errors import InvalidValue
 from domain.loan import Loan, LoanRequest
-from domain.loan.records import contract_terms
-from domain.schedule import ScheduleError
-from domain.schedule.fees import charged_schedule
+from domain.loan.contract import contract
 
 
 @dataclass(frozen=True)
@@ -214,12 +211,6 @@ def pricing_of(facts: Facts, grade: str) -> Pricing:
 
 
 def apr_of(application: LoanRequest, rate: Decimal, start: date) -> Decimal:
-    """The application's APR at `rate`: its schedule from `start` with the product's
-    charges, against what the borrower would receive."""
-    terms = contract_terms(application, application.principal, rate, application.term, start)
-    try:
-        charged = charged_schedule(terms, application.product.charges)
-        return charged.annual_rates(start, terms.frequency).apr
-    except ScheduleError as error:
-        # Only deducted charges that leave the borrower nothing get here.
-        raise InvalidValue("principal", error.message) from None
+    """The application's APR at `rate`: its contract paid out on `start`, with the
+    product's charges."""
+    return contract(application, application.principal, rate, application.term, start).apr

@@ -49,7 +49,9 @@ WEEKLY = Offer(
         min_principal=D(2_000), max_principal=D(30_000), min_term=12, max_term=52,
         frequencies=(Frequency.WEEKLY, Frequency.FORTNIGHTLY),
         methods=(Method.FLAT, Method.EQUAL_INSTALLMENTS),
-        min_rate_percent=D(14), max_rate_percent=D(24), penalty_rate_percent=D(24),
+        # Flat rates: interest on the whole principal costs nearly twice as much a year,
+        # and 12% flat (about 23% APR) is the most the 24% legal ceiling allows.
+        min_rate_percent=D(7), max_rate_percent=D(12), penalty_rate_percent=D(24),
         late_fee=D(20), grace_days=1, rounding=Rounding.HALF_UP, installment_multiple=D(1),
     ),
     typical_principal=(2_000, 20_000, 500),

@@ -4,7 +4,8 @@ The levels depend on the amount applied for and on the credit assessment (grade,
 soft flags, the engine's decision). Defaults, each configurable:
 
   principal <= 20,000, grade A or B, no flags, assessment clear -> approved automatically
-  principal <= 20,000, grade D or E, flags, or assessment not clear -> reviewer, approver
+  principal <= 20,000, grade D or E, flags, assessment not clear, or another concern
+  (an APR above the legal ceiling)                      -> reviewer, approver
   principal <= 20,000 otherwise (grade C, or no grade)  -> one approver
   principal <= 200,000                                  -> reviewer, approver
   principal above 200,000                               -> reviewer, reviewer, approver
@@ -65,6 +66,8 @@ class Basis(Immutable):
 class Route(Immutable):
     levels: tuple[ApprovalRole, ...]
     reason: str
+    # What approving the principal applied for would go against (see `overrides`).
+    overrides: tuple[str, ...] = ()
 
     @property
     def automatic(self) -> bool:
@@ -87,7 +90,14 @@ class ApprovalPolicy(Immutable):
             raise ValueError("automatic_limit must not be above single_review_limit")
         return self
 
-    def route(self, basis: Basis) -> Route:
+    def route(self, basis: Basis, concerns: tuple[str, ...] = ()) -> Route:
+        """The levels `basis` needs and why, and what approving it as applied for would
+        go against; `concerns` found elsewhere (the APR of the figures applied for above
+        the legal ceiling) send a small application to a reviewer."""
+        overrides = tuple(self.overrides(basis, basis.principal))
+        return self._levels(basis, concerns).model_copy(update={"overrides": overrides})
+
+    def _levels(self, basis: Basis, concerns: tuple[str, ...]) -> Route:
         principal = basis.principal
         if principal > self.single_review_limit:
             return Route(
@@ -98,9 +108,9 @@ class ApprovalPolicy(Immutable):
             return Route(
                 levels=(R, A), reason=f"principal {principal} is above {self.automatic_limit}"
             )
-        concerns = self.concerns(basis)
-        if concerns:
-            return Route(levels=(R, A), reason="; ".join(concerns))
+        found = [*self.concerns(basis), *concerns]
+        if found:
+            return Route(levels=(R, A), reason="; ".join(found))
         if basis.grade in self.automatic_grades and basis.decision in (None, "clear"):
             return Route(
                 levels=(ApprovalRole.SYSTEM,),

@@ -19,7 +19,7 @@ from domain.arrears.dpd import (
     oldest_unpaid_due_date,
     unpaid_due_dates,
 )
-from domain.arrears.ratios import principal_share
+from domain.arrears.ratios import buckets_past, principal_share
 
 __all__ = [
     "DEFAULT_THRESHOLDS",
@@ -28,6 +28,7 @@ __all__ = [
     "Classification",
     "ClassificationThresholds",
     "bucket_of",
+    "buckets_past",
     "classify",
     "dpd_since",
     "is_non_performing",

@@ -3,22 +3,55 @@
 API
 ---
 ``allocate(terms, schedule, payments, charges=(), order=DEFAULT_ORDER, written_off_on=None,
-traversal=Traversal.HORIZONTAL, penalties=None, until=None) -> LedgerState``
-    Applies every payment in (value_date, sequence, id) order, whatever the order given.
-    ``schedule`` is the schedule recorded at disbursement; recasts are recomputed from the
-    payments. A reversed payment is simply left out: recompute, then record a new
-    allocation for each payment whose result changed (``changed_results(before, after)``).
+traversal=Traversal.HORIZONTAL, penalties=None, until=None,
+advance_payment=AdvancePayment.NEXT_INSTALLMENTS, *, waivers=(), refunds=()) -> LedgerState``
+    Applies every payment, waiver and refund in (value_date, sequence, id) order, whatever
+    the order given (callers number all three from one sequence). ``schedule`` is the
+    schedule recorded at disbursement; recasts are recomputed from the payments. A
+    reversed payment is simply left out: recompute, then record a new allocation for each
+    payment whose result changed (``changed_results(before, after)``), and likewise each
+    waiver whose result changed.
 ``payoff_amount(terms, schedule, payments, charges=(), order=DEFAULT_ORDER, *, on,
-written_off_on=None, traversal=Traversal.HORIZONTAL, penalties=None) -> Decimal``
-    What a payment dated ``on`` must be to close the loan (payments dated after ``on``
-    and charges dated after ``on`` are ignored).
+written_off_on=None, traversal=Traversal.HORIZONTAL, penalties=None,
+advance_payment=AdvancePayment.NEXT_INSTALLMENTS, waivers=(), refunds=()) -> Decimal``
+    What a payment dated ``on`` must be to close the loan (payments, waivers, refunds and
+    charges dated after ``on`` are ignored).
 
 Bad input raises ``domain.errors.InvalidValue`` (duplicate ids, non-positive amounts or
 more decimals than the minor unit, an order that is not a permutation of the four
-components, a schedule that does not fit the terms or carries fees: fees and penalties
-come in as ``Charge``). All amounts are ``Decimal``
-quantized to the terms' minor unit; a payment's allocations plus its credit always
-equal its amount.
+components, an unknown ``advance_payment``, a schedule that does not fit the terms, a
+waiver of principal). All amounts
+are ``Decimal`` quantized to the terms' minor unit; a payment's allocations plus its
+credit always equal its amount. For every component, what was charged (the installments'
+``due``) = ``paid`` + ``waived`` + ``outstanding``.
+
+Inputs
+------
+Charges. Fees and penalties come in as ``Charge``: each is added to its installment (the
+last one when a recast removed it) on its value date, and is due from then.
+
+Schedule fees. An installment's ``fee`` on the schedule is a charge due on the
+installment's due date (id ``fee:<number>``): it is part of the installment from that
+day, as its principal and interest are due from that day. It is dropped, like the
+interest of periods not yet run, when a payoff or a write-off closes the schedule before
+its due date; a recast keeps each remaining installment's fee by its number and drops the
+fees of the installments it removes. Money paid ahead pays the principal and interest of
+the installments not yet due; their fees fall due with them.
+
+Waivers (``Waiver``: fee, penalty or interest). At its place in the order, after the
+days up to its value date have charged what they charge, a waiver forgives what is due
+and unpaid of its component: on its installment, or installment by installment, oldest
+first. Interest is due with its installment (interest of installments not yet due is not
+waived); fees and penalties from their charge's value date. It forgives at most its
+amount, and less when less was outstanding then: a backdated payment that paid what it
+forgave leaves the waiver with less to do, never a negative balance. The
+``WaiverResult`` says what it forgave where; ``waived`` sums them.
+
+Refunds (``Refund``). Credit paid back to the borrower on its value date; ``credit`` is
+what payments left over less what was refunded. A refund larger than the credit at its
+place in the order raises ``domain.errors.Conflict``: money paid out cannot be taken back
+by recomputing, so the change that would leave it unfunded (the reversal of the payment
+that made the credit, say) is refused.
 
 Rules
 -----
@@ -32,8 +65,22 @@ rules asks for. ``VERTICAL`` pays one component across all due installments befo
 next component (all penalties, then all fees, ...), for products that recover income
 first. Money paid ahead of due dates always goes installment by installment.
 
-Paying ahead (no prepayment flag). What is left pays the installments not yet due, in
-order and in full (their scheduled interest included): the schedule does not change.
+Paying ahead. A payment never collects interest that has not accrued by its value date:
+after a payment of X <= ``payoff_amount(on=d)`` dated d, ``payoff_amount(on=d)`` is
+exactly X less. So what is left once everything due is paid (and the payment does not
+close the loan, below) first pays the interest of the current period accrued to the
+value date (always before principal, whatever ``order`` says), and the rest is
+principal, applied as ``advance_payment`` says:
+
+- ``NEXT_INSTALLMENTS`` (the default): the principal of the installments not yet due,
+  oldest first. The schedule's due dates and amounts stand: each installment still owes
+  its interest when it falls due (an installment paid early in its exact amount leaves
+  the interest of the days still to run owing on its due date);
+- ``RECAST_INSTALLMENT`` / ``RECAST_TERM``: a principal prepayment that recasts the rest
+  of the schedule, exactly as a payment flagged ``reduce_installment`` / ``reduce_term``
+  (below).
+
+A payment's own prepayment flag comes before the product's ``advance_payment``.
 Anything beyond the whole debt is an explicit ``credit`` (never a negative balance);
 credit is never applied to later charges by itself.
 
@@ -51,12 +98,13 @@ count: scheduled interest x elapsed days / period days. Whatever was already pai
 installment counts against it. The schedule's interest is what is owed for each period;
 overdue principal earns no extra interest here (penalty interest arrives as charges).
 
-Prepayment (``reduce_term`` / ``reduce_installment``). After what is due, the payment pays
-the current period's accrued interest (always before principal, whatever ``order`` says,
-so the recast starts clean at the value date), then the rest reduces principal; that
-principal is allocated to the current installment. The unpaid rest of the schedule is
-then recast with ``generate_schedule`` on the contract's terms, the principal still owed,
-from the current installment's period start, keeping the contract's due dates:
+Prepayment (``reduce_term`` / ``reduce_installment``, a payment's flag or the product's
+``advance_payment``). After what is due, the payment pays the current period's accrued
+interest (so the recast starts clean at the value date), then the rest reduces
+principal; that principal is allocated to the current installment, which still falls
+due (recast). The unpaid rest of the schedule is then recast with ``generate_schedule``
+on the contract's terms, the principal still owed, from the current installment's
+period start, keeping the contract's due dates:
 
 - ``reduce_installment`` keeps the number of remaining installments and lowers each;
 - ``reduce_term`` keeps the installment: the fewest remaining periods whose regular
@@ -67,8 +115,8 @@ from the current installment's period start, keeping the contract's due dates:
 - the first recast installment's interest is cut to the days left after the value date
   (generate_schedule charges it for the whole period); its principal is as generated;
 - amounts already paid on the replaced installments stay paid: they are carried onto the
-  current installment as due and paid. Interest paid ahead on later installments is not
-  refunded by a recast (flag the earlier payment as a prepayment to avoid that);
+  current installment as due and paid (interest paid on them is only ever interest that
+  had accrued, so nothing paid is unearned after the recast);
 - charges keep their installment number, or move to the last installment when theirs is
   gone. Allocation numbers refer to the schedule as it stood after that payment.
 
@@ -89,6 +137,8 @@ show in ``recovered``; ``outstanding`` is what is still unrecovered.
 from domain.ledger.engine import allocate, changed_results, payoff_amount
 from domain.ledger.model import (
     DEFAULT_ORDER,
+    WAIVABLE,
+    AdvancePayment,
     Allocation,
     Charge,
     Component,
@@ -98,12 +148,17 @@ from domain.ledger.model import (
     Payment,
     PaymentResult,
     Prepayment,
+    Refund,
     Traversal,
+    Waiver,
+    WaiverResult,
 )
 from domain.ledger.penalties import PenaltyRateBasis, PenaltyTerms, late_fee_id, penalty_id
 
 __all__ = [
     "DEFAULT_ORDER",
+    "WAIVABLE",
+    "AdvancePayment",
     "Allocation",
     "Charge",
     "Component",
@@ -115,7 +170,10 @@ __all__ = [
     "PenaltyRateBasis",
     "PenaltyTerms",
     "Prepayment",
+    "Refund",
     "Traversal",
+    "Waiver",
+    "WaiverResult",
     "allocate",
     "changed_results",
     "late_fee_id",

@@ -1,4 +1,5 @@
-"""The mutable book of one allocation run: rows, charges, and how money walks through them."""
+"""The mutable book of one allocation run: rows, charges, and how money and waivers walk
+through them."""
 
 from __future__ import annotations
 
@@ -90,17 +91,52 @@ class LedgerBook:
         self._advance_cursor()
         return budget
 
+    def waive(
+        self, component: Component, amount: Decimal, on: date, installment: int | None, sink: Sink
+    ) -> None:
+        """Forgive up to `amount` of `component` that is due on `on`: on the row of
+        `installment` (the last row when a recast removed it), or row by row, oldest
+        first. Interest is due with its installment; fees and penalties from their
+        charge's value date, whichever row holds them."""
+        first_future = self.first_future(on)
+        if installment is None:
+            indexes: Sequence[int] = range(len(self.rows))
+        else:
+            indexes = (min(installment, len(self.rows)) - 1,)
+        for index in indexes:
+            if amount == 0:
+                break
+            if index >= first_future and component not in CHARGE_COMPONENTS:
+                break
+            row = self.rows[index]
+            waived = min(row.owed(component), amount)
+            if waived <= 0:
+                continue
+            row.waived[component] += waived
+            sink.add(row.number, component, waived)
+            amount -= waived
+            if component in CHARGE_COMPONENTS and row.charges_owed() == 0:
+                self._open_charges.discard(index)
+            if row.paid_off_on is None and row.total_owed() == 0:
+                row.paid_off_on = on
+        self._advance_cursor()
+
+    def drop_scheduled_fees(self, index: int) -> None:
+        """The rows from `index` on will owe no scheduled fee not yet due (a payoff or a
+        write-off closed them)."""
+        for row in self.rows[index:]:
+            row.scheduled_fee = self.zero
+
     def all_due_paid(self, on: date) -> bool:
         return self.cursor >= self.first_future(on) and not self._open_charges
 
-    def pay_in_advance(self, on: date, budget: Decimal, sink: Sink) -> Decimal:
-        """Pay the installments not yet due, oldest first, each in component order."""
+    def pay_principal_ahead(self, on: date, budget: Decimal, sink: Sink) -> Decimal:
+        """Pay the principal of the installments not yet due, oldest first: their interest
+        stays owing, to fall due with them (it has not been earned by `on`)."""
         for index in range(max(self.cursor, self.first_future(on)), len(self.rows)):
-            for component in self.order:
-                if budget == 0:
-                    self._advance_cursor()
-                    return budget
-                budget = self.pay(index, component, budget, on, sink)
+            if budget == 0:
+                break
+            budget = self.pay(index, PRINCIPAL, budget, on, sink)
         self._advance_cursor()
         return budget
 
@@ -122,10 +158,13 @@ class LedgerBook:
 
         What was paid on the replaced rows stays paid: their principal and interest
         (plus `carried_principal`, paid just now) are carried onto the first new row as
-        due and paid, and its new interest accrues from `on`. Charges keep their
-        installment number, or move to the last row when their installment is gone.
+        due and paid, and its new interest accrues from `on`. Charges (and what was paid
+        and waived of them) keep their installment number, or move to the last row when
+        their installment is gone. A new row keeps the scheduled fee of the installment of
+        its number; the fees of installments gone are dropped.
         """
         old = self.rows[index:]
+        scheduled_fees = {row.number: row.scheduled_fee for row in old}
         paid_principal = sum((row.paid[PRINCIPAL] for row in old), carried_principal)
         paid_interest = sum((row.paid[Component.INTEREST] for row in old), self.zero)
         new: list[Row] = []
@@ -148,7 +187,9 @@ class LedgerBook:
             for component in CHARGE_COMPONENTS:
                 target.due[component] += row.due[component]
                 target.paid[component] += row.paid[component]
+                target.waived[component] += row.waived[component]
         for row in new:
+            row.scheduled_fee = scheduled_fees.get(row.number, self.zero)
             if row.total_owed() == 0 and any(row.paid.values()):
                 row.paid_off_on = on
         self.principal_unpaid -= carried_principal

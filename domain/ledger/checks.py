@@ -4,10 +4,22 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import replace
 from decimal import Decimal
 
 from domain.errors import InvalidValue
-from domain.ledger.model import CHARGE_COMPONENTS, Charge, Component, Payment, Traversal
+from domain.ledger.model import (
+    CHARGE_COMPONENTS,
+    WAIVABLE,
+    AdvancePayment,
+    Charge,
+    Component,
+    Entry,
+    Payment,
+    Refund,
+    Traversal,
+    Waiver,
+)
 from domain.money import checked_amount
 from domain.schedule import Method, Schedule, ScheduleTerms
 
@@ -29,6 +41,14 @@ def checked_traversal(traversal: Traversal | str) -> Traversal:
         raise InvalidValue("traversal", "must be horizontal or vertical") from None
 
 
+def checked_advance(advance: AdvancePayment | str) -> AdvancePayment:
+    try:
+        return AdvancePayment(str(advance))
+    except ValueError:
+        names = ", ".join(item.value for item in AdvancePayment)
+        raise InvalidValue("advance_payment", f"must be one of {names}") from None
+
+
 def sorted_payments(payments: Sequence[Payment], places: int) -> list[Payment]:
     """The payments in application order, each amount quantized to the minor unit."""
     _unique_ids([payment.id for payment in payments], "payments")
@@ -43,6 +63,29 @@ def sorted_payments(payments: Sequence[Payment], places: int) -> list[Payment]:
         for payment in payments
     ]
     return sorted(checked, key=lambda payment: (payment.value_date, payment.sequence, payment.id))
+
+
+def sorted_entries(
+    payments: Sequence[Payment], waivers: Sequence[Waiver], refunds: Sequence[Refund], places: int
+) -> list[Entry]:
+    """Payments, waivers and refunds in the order the fold takes them: (value_date,
+    sequence, id), each amount quantized to the minor unit."""
+    entries: list[Entry] = list(sorted_payments(payments, places))
+    _unique_ids([waiver.id for waiver in waivers], "waivers")
+    for waiver in waivers:
+        field = f"waivers[{waiver.id}]"
+        if waiver.component not in WAIVABLE:
+            raise InvalidValue(f"{field}.component", "must be fee, penalty or interest")
+        number = waiver.installment
+        if number is not None and (isinstance(number, bool) or number < 1):
+            raise InvalidValue(f"{field}.installment", "must be an installment number")
+        amount = _positive(waiver.amount, f"{field}.amount", places)
+        entries.append(replace(waiver, amount=amount))
+    _unique_ids([refund.id for refund in refunds], "refunds")
+    for refund in refunds:
+        amount = _positive(refund.amount, f"refunds[{refund.id}].amount", places)
+        entries.append(replace(refund, amount=amount))
+    return sorted(entries, key=lambda entry: (entry.value_date, entry.sequence, entry.id))
 
 
 def sorted_charges(charges: Sequence[Charge], places: int) -> list[Charge]:
@@ -72,8 +115,7 @@ def check_schedule(terms: ScheduleTerms, schedule: Schedule) -> None:
             raise InvalidValue("schedule", "installments must be numbered and dated in order")
         checked_amount(item.principal, "schedule.principal", terms.minor_unit)
         checked_amount(item.interest, "schedule.interest", terms.minor_unit)
-        if item.fee != 0:
-            raise InvalidValue("schedule", "fees are charges, not part of the schedule")
+        checked_amount(item.fee, "schedule.fee", terms.minor_unit)
         previous = item.due_date
     if schedule.total_principal != terms.principal:
         raise InvalidValue("schedule", "principal must add up to the disbursed principal")

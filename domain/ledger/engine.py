@@ -13,15 +13,18 @@ from decimal import (
     localcontext,
 )
 
-from domain.ledger.checks import sorted_payments
+from domain.ledger.checks import sorted_entries
 from domain.ledger.model import (
     DEFAULT_ORDER,
+    AdvancePayment,
     Charge,
     Component,
     LedgerState,
     Payment,
     PaymentResult,
+    Refund,
     Traversal,
+    Waiver,
 )
 from domain.ledger.penalties import PenaltyTerms
 from domain.ledger.run import Run
@@ -41,18 +44,25 @@ def allocate(
     traversal: Traversal = Traversal.HORIZONTAL,
     penalties: PenaltyTerms | None = None,
     until: date | None = None,
+    advance_payment: AdvancePayment = AdvancePayment.NEXT_INSTALLMENTS,
+    *,
+    waivers: Sequence[Waiver] = (),
+    refunds: Sequence[Refund] = (),
 ) -> LedgerState:
-    """The loan's state after applying `payments` in (value_date, sequence) order.
+    """The loan's state after applying `payments` (and `waivers` and `refunds`) in
+    (value_date, sequence) order.
 
     With `penalties`, late fees and penalty interest are charged as the days pass, up to
     `until` (the business date; no later than the last payment when None).
+    `advance_payment` is what money paid ahead of due dates does (unless a payment's
+    prepayment flag says otherwise).
     """
     with localcontext(_CONTEXT):
-        run = Run(terms, schedule, charges, order, traversal, penalties)
-        for payment in sorted_payments(payments, terms.minor_unit):
-            if written_off_on is not None and payment.value_date > written_off_on:
+        run = Run(terms, schedule, charges, order, traversal, penalties, advance_payment)
+        for entry in sorted_entries(payments, waivers, refunds, terms.minor_unit):
+            if written_off_on is not None and entry.value_date > written_off_on:
                 run.write_off(written_off_on)
-            run.apply(payment)
+            run.take(entry)
         if written_off_on is not None:
             run.write_off(written_off_on)
         if until is not None:
@@ -72,21 +82,25 @@ def payoff_amount(
     written_off_on: date | None = None,
     traversal: Traversal = Traversal.HORIZONTAL,
     penalties: PenaltyTerms | None = None,
+    advance_payment: AdvancePayment = AdvancePayment.NEXT_INSTALLMENTS,
+    waivers: Sequence[Waiver] = (),
+    refunds: Sequence[Refund] = (),
 ) -> Decimal:
-    """What a payment dated `on` (after the payments dated up to `on`) must be to close the loan.
+    """What a payment dated `on` (after the payments, waivers and refunds dated up to
+    `on`) must be to close the loan.
 
     Everything due by `on` (installments and charges) + all principal still owed + the
     interest of the current period accrued to `on`. Later periods' interest is not owed.
     With `penalties`, the late fees charged by `on` and the penalty interest accrued to it.
     """
     with localcontext(_CONTEXT):
-        run = Run(terms, schedule, charges, order, traversal, penalties)
-        for payment in sorted_payments(payments, terms.minor_unit):
-            if payment.value_date > on:
+        run = Run(terms, schedule, charges, order, traversal, penalties, advance_payment)
+        for entry in sorted_entries(payments, waivers, refunds, terms.minor_unit):
+            if entry.value_date > on:
                 break
-            if written_off_on is not None and payment.value_date > written_off_on:
+            if written_off_on is not None and entry.value_date > written_off_on:
                 run.write_off(written_off_on)
-            run.apply(payment)
+            run.take(entry)
         if written_off_on is not None and written_off_on <= on:
             run.write_off(written_off_on)
         run.activate_charges(on)

@@ -1,4 +1,5 @@
-"""What goes into the ledger (payments, charges) and what comes out (allocations, state)."""
+"""What goes into the ledger (payments, charges, waivers, refunds) and what comes out
+(allocations, state)."""
 
 from __future__ import annotations
 
@@ -25,11 +26,33 @@ DEFAULT_ORDER: tuple[Component, ...] = (
     Component.PRINCIPAL,
 )
 CHARGE_COMPONENTS = frozenset({Component.FEE, Component.PENALTY})
+WAIVABLE = frozenset({Component.FEE, Component.PENALTY, Component.INTEREST})
 
 
 class Prepayment(StrEnum):
     REDUCE_TERM = "reduce_term"
     REDUCE_INSTALLMENT = "reduce_installment"
+
+
+class AdvancePayment(StrEnum):
+    """What a product does with money paid ahead of due dates, once the interest accrued
+    to the payment's value date is paid: pay the next installments' principal (the
+    schedule stands), or recast the schedule as the matching `Prepayment` does."""
+
+    NEXT_INSTALLMENTS = "next_installments"
+    RECAST_INSTALLMENT = "recast_installment"
+    RECAST_TERM = "recast_term"
+
+    def recast(self, flag: Prepayment | None) -> Prepayment | None:
+        """The recast a payment ahead makes: its own flag's, else the product's (None:
+        no recast)."""
+        if flag is not None:
+            return flag
+        if self == AdvancePayment.RECAST_INSTALLMENT:
+            return Prepayment.REDUCE_INSTALLMENT
+        if self == AdvancePayment.RECAST_TERM:
+            return Prepayment.REDUCE_TERM
+        return None
 
 
 class Traversal(StrEnum):
@@ -57,6 +80,32 @@ class Charge:
     amount: Decimal
     value_date: date
     id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Waiver:
+    """Up to `amount` of `component` (fee, penalty or interest) forgiven on `value_date`:
+    on `installment`, or on each installment in turn, oldest first, when None."""
+
+    id: str
+    component: Component
+    amount: Decimal
+    value_date: date
+    sequence: int
+    installment: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Refund:
+    """Credit balance paid back to the borrower on `value_date`."""
+
+    id: str
+    amount: Decimal
+    value_date: date
+    sequence: int
+
+
+Entry = Payment | Waiver | Refund  # what the fold takes, in (value_date, sequence, id) order
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +143,14 @@ class ComponentAmounts:
     def total(self) -> Decimal:
         return self.penalty + self.fee + self.interest + self.principal
 
+    def __add__(self, other: ComponentAmounts) -> ComponentAmounts:
+        return ComponentAmounts(
+            self.penalty + other.penalty,
+            self.fee + other.fee,
+            self.interest + other.interest,
+            self.principal + other.principal,
+        )
+
     def __sub__(self, other: ComponentAmounts) -> ComponentAmounts:
         return ComponentAmounts(
             self.penalty - other.penalty,
@@ -106,17 +163,21 @@ class ComponentAmounts:
 @dataclass(frozen=True, slots=True)
 class InstallmentState:
     """One installment: `due` includes its charges; `paid_off_on` is the value date of the
-    payment that cleared it (None while anything is outstanding or nothing was ever due)."""
+    payment or waiver that cleared it (None while anything is outstanding or nothing was
+    ever due). `waived` is None when nothing of it was waived (and in states recorded
+    before waivers existed)."""
 
     number: int
     due_date: date
     due: ComponentAmounts
     paid: ComponentAmounts
     paid_off_on: date | None
+    waived: ComponentAmounts | None = None
 
     @property
     def outstanding(self) -> ComponentAmounts:
-        return self.due - self.paid
+        left = self.due - self.paid
+        return left if self.waived is None else left - self.waived
 
     @property
     def status(self) -> str:
@@ -148,11 +209,26 @@ class PaymentResult:
 
 
 @dataclass(frozen=True, slots=True)
+class WaiverResult:
+    """What one waiver forgave, by installment and component: at most its amount, and
+    less when, as the fold now stands, less was outstanding on its value date."""
+
+    waiver_id: str
+    value_date: date
+    allocations: tuple[Allocation, ...]
+
+    @property
+    def waived(self) -> Decimal:
+        return sum((item.amount for item in self.allocations), Decimal(0))
+
+
+@dataclass(frozen=True, slots=True)
 class LedgerState:
     """The loan's balances after every payment and charge, in value-date order.
 
     `charges` are the late fees and crystallised penalty interest the penalty terms
-    charged, dated up to the `until` date given (or the last payment).
+    charged, dated up to the `until` date given (or the last payment). `credit` is what
+    payments left over less what was `refunded`; `waived` what waivers forgave.
     `written_off` holds what was outstanding at the write-off date; `recovered` what
     payments after that date paid. `outstanding` is always what is still owed, so
     `outstanding.principal == disbursed - paid.principal` holds with or without a write-off.
@@ -168,6 +244,9 @@ class LedgerState:
     written_off: ComponentAmounts | None
     recovered: ComponentAmounts
     charges: tuple[Charge, ...] = ()  # late fees and penalty charged by the penalty terms
+    waivers: tuple[WaiverResult, ...] = ()
+    waived: ComponentAmounts | None = None
+    refunded: Decimal = Decimal(0)
 
     @property
     def principal_repaid(self) -> Decimal:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -19,6 +19,8 @@ class Row:
     Interest accrues in a straight line (at the contract's day count) from `accrual_start`
     to `due_date`; `interest_fixed` is the part of the interest that counts as accrued from
     the start (interest carried over by a recast, or everything once the loan is closed).
+    `scheduled_fee` is the schedule's fee of the installment, which joins `due` as a charge
+    on its due date; `waived` what waivers forgave of each component.
     """
 
     number: int
@@ -28,9 +30,11 @@ class Row:
     paid: dict[Component, Decimal]
     interest_fixed: Decimal
     paid_off_on: date | None = None
+    scheduled_fee: Decimal = Decimal(0)
+    waived: dict[Component, Decimal] = field(default_factory=dict)
 
     def owed(self, component: Component) -> Decimal:
-        return self.due[component] - self.paid[component]
+        return self.due[component] - self.paid[component] - self.waived[component]
 
     def scheduled_owed(self) -> Decimal:
         return self.owed(PRINCIPAL) + self.owed(INTEREST)
@@ -56,12 +60,14 @@ class Row:
         return max(self.accrued_interest(on, day_count, money) - self.paid[INTEREST], money.zero())
 
     def state(self) -> InstallmentState:
+        waived = self.waived
         return InstallmentState(
             self.number,
             self.due_date,
             ComponentAmounts.of(self.due),
             ComponentAmounts.of(self.paid),
             self.paid_off_on,
+            ComponentAmounts.of(waived) if any(waived.values()) else None,
         )
 
 
@@ -74,29 +80,30 @@ def new_row(
     zero: Decimal,
 ) -> Row:
     due = {Component.PENALTY: zero, Component.FEE: zero, INTEREST: interest, PRINCIPAL: principal}
-    return Row(number, due_date, accrual_start, due, dict.fromkeys(Component, zero), zero)
+    nothing = dict.fromkeys(Component, zero)
+    return Row(number, due_date, accrual_start, due, nothing, zero, None, zero, dict(nothing))
 
 
 def rows_of(schedule: Schedule, start: date, zero: Decimal) -> list[Row]:
     rows, previous = [], start
     for item in schedule.installments:
-        rows.append(
-            new_row(item.number, item.due_date, previous, item.principal, item.interest, zero)
-        )
+        row = new_row(item.number, item.due_date, previous, item.principal, item.interest, zero)
+        row.scheduled_fee = item.fee
+        rows.append(row)
         previous = item.due_date
     return rows
 
 
 def schedule_of(rows: list[Row], disbursed: Decimal, zero: Decimal) -> Schedule:
-    """The principal and interest of the rows as a `Schedule` (charges are not part of it)."""
+    """The rows as a `Schedule`: principal, interest and the schedule's fees (charges
+    are not part of it)."""
     installments, balance = [], disbursed
     for row in rows:
-        principal, interest = row.due[PRINCIPAL], row.due[INTEREST]
+        principal, interest, fee = row.due[PRINCIPAL], row.due[INTEREST], row.scheduled_fee
         balance -= principal
+        total = principal + interest + fee
         installments.append(
-            Installment(
-                row.number, row.due_date, principal, interest, zero, principal + interest, balance
-            )
+            Installment(row.number, row.due_date, principal, interest, fee, total, balance)
         )
     return Schedule(tuple(installments))
 

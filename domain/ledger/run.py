@@ -6,17 +6,29 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
+from domain.errors import Conflict
 from domain.ledger.book import LedgerBook
-from domain.ledger.checks import check_schedule, checked_order, checked_traversal, sorted_charges
+from domain.ledger.checks import (
+    check_schedule,
+    checked_advance,
+    checked_order,
+    checked_traversal,
+    sorted_charges,
+)
 from domain.ledger.model import (
+    AdvancePayment,
     Charge,
     Component,
     ComponentAmounts,
+    Entry,
     LedgerState,
     Payment,
     PaymentResult,
     Prepayment,
+    Refund,
     Traversal,
+    Waiver,
+    WaiverResult,
 )
 from domain.ledger.penalties import PenaltyClock, PenaltyTerms
 from domain.ledger.recast import recast
@@ -35,9 +47,11 @@ class Run:
         order: Sequence[Component],
         traversal: Traversal,
         penalties: PenaltyTerms | None = None,
+        advance: AdvancePayment = AdvancePayment.NEXT_INSTALLMENTS,
     ) -> None:
         check_schedule(terms, schedule)
         self.terms = terms
+        self.advance_payment = checked_advance(advance)
         self.money = Rounder.of(terms.minor_unit, terms.rounding)
         self.zero = self.money.zero()
         self.book = LedgerBook(
@@ -47,9 +61,13 @@ class Run:
             checked_order(order),
             checked_traversal(traversal),
         )
-        self.charges = sorted_charges(charges, terms.minor_unit)
+        fees = scheduled_fees(schedule)
+        self.scheduled = {charge.id for charge in fees}
+        self.charges = sorted_charges([*charges, *fees], terms.minor_unit)
         self.next_charge = 0
         self.results: list[PaymentResult] = []
+        self.waivers: list[WaiverResult] = []
+        self.refunded = self.zero
         self.written_off: ComponentAmounts | None = None
         self.written_off_on: date | None = None
         self.clock = (
@@ -72,8 +90,41 @@ class Run:
             charge = self.charges[self.next_charge]
             if until is not None and charge.value_date > until:
                 return
-            self.book.activate(charge)
+            if charge.id not in self.scheduled or self._still_scheduled(charge):
+                self.book.activate(charge)
             self.next_charge += 1
+
+    def _still_scheduled(self, fee: Charge) -> bool:
+        """Whether a schedule's fee is still owed: a payoff, write-off or recast that
+        removed its installment before its due date dropped it."""
+        rows = self.book.rows
+        return fee.installment <= len(rows) and rows[fee.installment - 1].scheduled_fee > 0
+
+    def take(self, entry: Entry) -> None:
+        if isinstance(entry, Payment):
+            self.apply(entry)
+        elif isinstance(entry, Waiver):
+            self.waive(entry)
+        else:
+            self.refund(entry)
+
+    def waive(self, waiver: Waiver) -> None:
+        on, sink = waiver.value_date, Sink()
+        self.advance(on, crystallise=True)
+        self.activate_charges(on)
+        self.book.waive(waiver.component, waiver.amount, on, waiver.installment, sink)
+        self.waivers.append(WaiverResult(waiver.id, on, sink.allocations(len(self.book.rows))))
+
+    def refund(self, refund: Refund) -> None:
+        """Pay credit back; refused (Conflict) when the credit on its value date, as the
+        fold now stands, is less than the refund."""
+        credit = sum((result.credit for result in self.results), self.zero) - self.refunded
+        if refund.amount > credit:
+            raise Conflict(
+                f"refund {refund.id} of {refund.amount} on {refund.value_date} would be more"
+                f" than the credit balance then ({credit})"
+            )
+        self.refunded += refund.amount
 
     def apply(self, payment: Payment) -> None:
         on, book, sink = payment.value_date, self.book, Sink()
@@ -98,7 +149,8 @@ class Run:
     def _pay_ahead(
         self, current: int, payment: Payment, budget: Decimal, sink: Sink
     ) -> tuple[Decimal, bool]:
-        """Spend what is left once everything due is paid: close, prepay or pay in advance.
+        """Spend what is left once everything due is paid: close the loan, or pay the
+        interest accrued to the value date and then principal, ahead or by a recast.
 
         Returns the budget left over (credit) and whether the schedule changed.
         """
@@ -111,12 +163,14 @@ class Run:
             for component in book.order:
                 budget = book.pay(current, component, budget, on, sink)
             return budget, True
-        if payment.prepayment is None:
-            return book.pay_in_advance(on, budget, sink), False
+        # Interest not yet earned is never collected: only what has accrued by `on`.
         budget = book.pay(current, INTEREST, budget, on, sink, cap=accrued)
         if budget == 0:
             return budget, False
-        self._prepay(current, on, budget, payment.prepayment, sink)
+        mode = self.advance_payment.recast(payment.prepayment)
+        if mode is None:
+            return book.pay_principal_ahead(on, budget, sink), False
+        self._prepay(current, on, budget, mode, sink)
         return self.zero, True
 
     def write_off(self, on: date) -> None:
@@ -130,6 +184,7 @@ class Run:
         current = self.book.first_future(on)
         if current < len(self.book.rows) and self.book.scheduled_owed_from(current):
             self._close(current, on)
+        self.book.drop_scheduled_fees(current)
         self.written_off = self._owed()
         self.written_off_on = on
         self.book.written_off = True
@@ -154,17 +209,21 @@ class Run:
             if self.written_off_on is not None and result.value_date > self.written_off_on:
                 for allocation in result.allocations:
                     recovered[allocation.component] += allocation.amount
+        waived = {c: sum((row.waived[c] for row in rows), zero) for c in Component}
         return LedgerState(
             disbursed=self.terms.principal,
             schedule=schedule_of(rows, self.terms.principal, zero),
             installments=tuple(row.state() for row in rows),
             results=tuple(self.results),
-            credit=sum((result.credit for result in self.results), zero),
+            credit=sum((result.credit for result in self.results), zero) - self.refunded,
             paid=ComponentAmounts.of(paid),
             outstanding=self._owed(),
             written_off=self.written_off,
             recovered=ComponentAmounts.of(recovered),
             charges=tuple(self.clock.charges) if self.clock else (),
+            waivers=tuple(self.waivers),
+            waived=ComponentAmounts.of(waived),
+            refunded=self.refunded,
         )
 
     def _owed(self) -> ComponentAmounts:
@@ -180,6 +239,7 @@ class Run:
         accrued = row.accrued_unpaid(on, book.day_count, self.money)
         principal = sum((r.owed(PRINCIPAL) for r in book.rows[index:]), self.zero)
         book.replace_rows(index, on, [(row.due_date, principal, accrued)], self.zero, True)
+        book.drop_scheduled_fees(index)  # fees, like interest, of periods not yet run
 
     def _prepay(
         self, index: int, on: date, principal: Decimal, mode: Prepayment, sink: Sink
@@ -191,3 +251,12 @@ class Run:
         specs = recast(self.terms, dates, index, on, before, before - principal, mode)
         book.replace_rows(index, on, specs, principal, False)
         sink.add(book.rows[index].number, PRINCIPAL, principal)
+
+
+def scheduled_fees(schedule: Schedule) -> list[Charge]:
+    """Each installment's fee as a charge due on its due date."""
+    return [
+        Charge(item.number, Component.FEE, item.fee, item.due_date, f"fee:{item.number}")
+        for item in schedule.installments
+        if item.fee != 0
+    ]

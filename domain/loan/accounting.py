@@ -1,62 +1,57 @@
 """What a change to a loan's payments does to its books, as data for one event.
 
-The ledger is a pure fold over the loan's live payments in value-date order. A
-new, backdated or reversed payment recomputes it; the event then records only
-what changed: the payments whose allocation is new or different, the
-installments whose amounts moved, the schedule if a recast replaced it, and the
-resulting balances. Replay applies those records and never recomputes.
+The ledger is a pure fold over the loan's inputs (live payments, the charges its
+officers added, waivers, refunds) in value-date order. A new, backdated or reversed
+input recomputes it; the event then records only what changed: the payments and
+waivers whose result is new or different, the installments whose amounts moved, the
+schedule if a recast replaced it, and the resulting balances. Replay applies those
+records and never recomputes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
-from domain.errors import InvalidTransition, InvalidValue
+from domain.errors import InvalidValue
 from domain.ledger import (
+    AdvancePayment,
     Charge,
     ComponentAmounts,
     InstallmentState,
     LedgerState,
-    Payment,
     PaymentResult,
     PenaltyTerms,
-    Prepayment,
+    WaiverResult,
     allocate,
     changed_results,
     payoff_amount,
 )
+from domain.loan.inputs import NO_INPUTS, Inputs, PaymentRecord
 from domain.model import Immutable
 from domain.product import ProductTerms
 from domain.schedule import (
     Installment,
     Schedule,
-    ScheduleError,
     ScheduleTerms,
-    continuing_anchor,
-    due_dates,
-    generate_schedule,
 )
 
-
-class PaymentRecord(Immutable):
-    """A live payment as the loan knows it (reversed ones are removed)."""
-
-    id: str
-    amount: Decimal
-    value_date: date
-    sequence: int
-    prepayment: Prepayment | None = None
-
-    def as_payment(self) -> Payment:
-        return Payment(self.id, self.amount, self.value_date, self.sequence, self.prepayment)
+__all__ = ["PaymentRecord"]  # also importable from here, as it was before inputs.py
 
 
 class Balances(Immutable):
     """The loan's books. After a write-off nothing is outstanding on them: what was
-    owed moves to `written_off`, and later payments are `recovered` from it."""
+    owed moves to `written_off`, and later payments are `recovered` from it.
+
+    `charged` is everything charged so far by component (the principal, the scheduled
+    interest as it now stands, every fee and penalty, the fees deducted at disbursement);
+    `paid` what payments paid, and the fees deducted at disbursement (paid as they were
+    charged); `waived` what waivers forgave; `refunded` the credit paid back (`credit` is
+    what is left). For every component charged = paid + waived + outstanding, and after
+    a write-off charged = paid + waived + written_off - recovered. The three are None on
+    balances recorded before charges and waivers existed.
+    """
 
     outstanding: ComponentAmounts
     paid: ComponentAmounts
@@ -65,6 +60,9 @@ class Balances(Immutable):
     fully_repaid: bool
     written_off: ComponentAmounts | None = None
     recovered: ComponentAmounts | None = None
+    charged: ComponentAmounts | None = None
+    waived: ComponentAmounts | None = None
+    refunded: Decimal | None = None
 
 
 class LedgerChange(Immutable):
@@ -78,21 +76,26 @@ class LedgerChange(Immutable):
     balances: Balances
     charged: list[Charge] = []
     uncharged: list[Charge] = []
+    waivers: list[WaiverResult] = []  # waivers whose result is new or different
 
     @property
     def is_empty(self) -> bool:
         return not (self.results or self.installments or self.schedule or self.charged
-                    or self.uncharged)  # fmt: skip
+                    or self.uncharged or self.waivers)  # fmt: skip
 
 
 class LedgerBasis(Immutable):
-    """Everything the loan needs to work out its ledger again."""
+    """Everything the loan needs to work out its ledger again (with its inputs):
+    the schedule carries the product's fees; `fees_deducted` were taken from the payout."""
 
     terms: ScheduleTerms
     schedule: Schedule
     order: tuple[str, ...]
     written_off_on: date | None = None
     penalties: PenaltyTerms | None = None
+    # Books opened before the option: money paid ahead pays the next installments.
+    advance_payment: AdvancePayment = AdvancePayment.NEXT_INSTALLMENTS
+    fees_deducted: Decimal = Decimal(0)
 
 
 def penalty_terms(product: ProductTerms) -> PenaltyTerms:
@@ -105,28 +108,41 @@ def penalty_terms(product: ProductTerms) -> PenaltyTerms:
     )
 
 
-def ledger(books: LedgerBasis, payments: Iterable[PaymentRecord], until: date) -> LedgerState:
-    """The books with these payments, late fees and penalty charged up to `until`."""
+def ledger(
+    books: LedgerBasis, payments: Iterable[PaymentRecord], until: date, inputs: Inputs = NO_INPUTS
+) -> LedgerState:
+    """The books with these payments (and the other inputs), late fees and penalty
+    charged up to `until`."""
     return allocate(
         books.terms,
         books.schedule,
         [p.as_payment() for p in payments],
+        inputs.charges,
         order=books.order,  # type: ignore[arg-type]
         written_off_on=books.written_off_on,
         penalties=books.penalties,
         until=until,
+        advance_payment=books.advance_payment,
+        waivers=inputs.waivers,
+        refunds=[r.as_refund() for r in inputs.refunds],
     )
 
 
-def payoff(books: LedgerBasis, payments: Iterable[PaymentRecord], on: date) -> Decimal:
+def payoff(
+    books: LedgerBasis, payments: Iterable[PaymentRecord], on: date, inputs: Inputs = NO_INPUTS
+) -> Decimal:
     return payoff_amount(
         books.terms,
         books.schedule,
         [p.as_payment() for p in payments],
+        inputs.charges,
         order=books.order,  # type: ignore[arg-type]
         on=on,
         written_off_on=books.written_off_on,
         penalties=books.penalties,
+        advance_payment=books.advance_payment,
+        waivers=inputs.waivers,
+        refunds=[r.as_refund() for r in inputs.refunds],
     )
 
 
@@ -136,41 +152,61 @@ def change(
     schedule: Schedule,
     charges: Mapping[str, Charge],
     after: LedgerState,
+    waivers: Mapping[str, WaiverResult] | None = None,
+    fees_deducted: Decimal = Decimal(0),
 ) -> LedgerChange:
-    """What differs between the recorded books and `after`."""
+    """What differs between the recorded books (with the recorded waiver results) and
+    `after`."""
     recast = after.schedule != schedule
     moved = [item for item in after.installments if recast or installments.get(item.number) != item]
     now = {charge.id: charge for charge in after.charges}
+    waived = waivers or {}
     return LedgerChange(
         results=list(changed_results(list(results.values()), after.results)),
         installments=moved,
         schedule=after.schedule if recast else None,
-        balances=balances(after),
+        balances=balances(after, fees_deducted),
         charged=[charge for charge in after.charges if charges.get(charge.id) != charge],
         uncharged=[charge for charge in charges.values() if now.get(charge.id) != charge],
+        waivers=[r for r in after.waivers if waived.get(r.waiver_id) != r],
     )
 
 
-def balances(state: LedgerState) -> Balances:
+def balances(state: LedgerState, fees_deducted: Decimal = Decimal(0)) -> Balances:
+    """The loan's balances from its ledger, with the fees deducted at disbursement
+    charged and paid."""
+    zero = state.paid.penalty * 0
+    deducted = ComponentAmounts(zero, fees_deducted, zero, zero)
+    charged = _sum((i.due for i in state.installments), deducted)
+    paid = state.paid + deducted if fees_deducted else state.paid
+    recorded = {"charged": charged, "waived": state.waived, "refunded": state.refunded}
     if state.written_off is not None:
-        zero = state.outstanding - state.outstanding
         return Balances(
-            outstanding=zero,
-            paid=state.paid,
+            outstanding=state.outstanding - state.outstanding,
+            paid=paid,
             credit=state.credit,
             next_due_date=None,
             fully_repaid=state.is_fully_repaid,
             written_off=state.written_off,
             recovered=state.recovered,
+            **recorded,
         )
     owing = [i for i in state.installments if i.outstanding.total > 0]
     return Balances(
         outstanding=state.outstanding,
-        paid=state.paid,
+        paid=paid,
         credit=state.credit,
         next_due_date=owing[0].due_date if owing else None,
         fully_repaid=state.is_fully_repaid,
+        **recorded,
     )
+
+
+def _sum(amounts: Iterable[ComponentAmounts], start: ComponentAmounts) -> ComponentAmounts:
+    total = start
+    for item in amounts:
+        total = total + item
+    return total
 
 
 ZERO_AMOUNTS = ComponentAmounts(Decimal(0), Decimal(0), Decimal(0), Decimal(0))
@@ -186,75 +222,3 @@ def written_off_on(books: LedgerBasis, on: date) -> LedgerBasis:
     if on < books.terms.start_date:
         raise InvalidValue("value_date", "must not be before the disbursement")
     return books.model_copy(update={"written_off_on": on})
-
-
-def rescheduled(
-    books: LedgerBasis,
-    method: str,
-    from_date: date,
-    new_term: int | None,
-    new_rate_percent: Decimal | None,
-) -> LedgerBasis:
-    """The books after a reschedule: kept installments, then a new schedule.
-
-    Installments due on or before `from_date` stay as they are, arrears included.
-    The principal they did not schedule is spread again from the last of their due
-    dates (or the disbursement), over `new_term` periods at `new_rate_percent`.
-    """
-    if method in UNSCHEDULED_PRINCIPAL:
-        raise InvalidTransition("reschedule", f"the loan repays principal at maturity ({method})")
-    if new_term is None and new_rate_percent is None:
-        raise InvalidValue("new_term", "give a new term, a new rate or both")
-    try:
-        terms, schedule = _rescheduled(books, from_date, new_term, new_rate_percent)
-    except ScheduleError as error:
-        raise InvalidValue(RESCHEDULE_FIELDS.get(error.field, error.field), error.message) from None
-    return books.model_copy(update={"terms": terms, "schedule": schedule})
-
-
-# Their installment count follows the term, so a kept-plus-new schedule does not fit them.
-UNSCHEDULED_PRINCIPAL = ("interest_only", "bullet")
-RESCHEDULE_FIELDS = {"term": "new_term", "annual_rate_percent": "new_rate_percent"}
-
-
-def _rescheduled(
-    books: LedgerBasis, from_date: date, new_term: int | None, new_rate_percent: Decimal | None
-) -> tuple[ScheduleTerms, Schedule]:
-    """The contract after a reschedule: kept installments, then a new schedule."""
-    terms, original = books.terms, books.schedule.installments
-    kept = [item for item in original if item.due_date <= from_date]
-    if len(kept) == len(original):
-        raise ScheduleError("from_date", "must be before the last installment's due date")
-    start = kept[-1].due_date if kept else terms.start_date
-    remaining = terms.principal - sum((item.principal for item in kept), Decimal(0))
-    rate = terms.annual_rate_percent if new_rate_percent is None else new_rate_percent
-    term = len(original) - len(kept) if new_term is None else new_term
-    # The new installments continue the contract's own dates (a month-end loan stays on
-    # month ends), unless earlier changes moved them off it.
-    cadence = due_dates(terms.start_date, terms.frequency, len(kept) + term, terms.first_due_date)[
-        len(kept) :
-    ]
-    ends = cadence if cadence and cadence[0] > start else None
-    tail = generate_schedule(
-        replace(
-            terms,
-            principal=remaining,
-            annual_rate_percent=rate,
-            term=term,
-            start_date=start,
-            first_due_date=None
-            if ends is None
-            else continuing_anchor(start, terms.frequency, ends),
-            grace_periods=0,
-        )
-    )
-    renumbered = [
-        replace(item, number=len(kept) + n, due_date=item.due_date if ends is None else ends[n - 1])
-        for n, item in enumerate(tail.installments, 1)
-    ]
-    schedule = Schedule(tuple(kept + renumbered))
-    # The ledger reads one set of terms: the new rate, the whole count, the same principal.
-    whole = replace(
-        terms, annual_rate_percent=rate, term=len(schedule.installments), grace_periods=0
-    )
-    return whole, schedule

@@ -1,7 +1,8 @@
 """A loan: one application through its whole life, with every amount exact.
 
-Submission records the product's terms as they were, so replay never depends on
-today's product. Disbursement records the contract terms and the full schedule.
+Submission records the product's terms as they were (and their version), so replay
+never depends on today's product. Disbursement records the contract: its terms, the
+full schedule with its fees, what was paid out and the all-in annual rates.
 """
 
 from __future__ import annotations
@@ -14,27 +15,30 @@ from uuid import UUID
 from eventsourcing.domain import event
 
 from domain.errors import InvalidTransition, InvalidValue
-from domain.ledger import PenaltyTerms, Prepayment
+from domain.ledger import AdvancePayment, PenaltyTerms, Prepayment
 from domain.loan import accounting
 from domain.loan.accounting import Balances, LedgerBasis, LedgerChange, PaymentRecord
+from domain.loan.charging import Charging
+from domain.loan.contract import contract
 from domain.loan.delinquency import Timing, timing
 from domain.loan.records import (
     Disbursement,
     LoanRequest,
     LoanState,
     checked_reason,
-    contract_books,
 )
 from domain.loan.restructuring import Restructuring
 from domain.loan.review import CloseOfBusiness
 from domain.loan.status import LoanStatus, require
 from domain.model import Aggregate, AggregateSnapshot
 from domain.schedule import Schedule, ScheduleTerms
+from domain.schedule.fees import FeeLine
 
 
-class Loan(Restructuring, CloseOfBusiness, Aggregate):
+class Loan(Restructuring, CloseOfBusiness, Charging, Aggregate):
     """Its attributes are declared on `LoanRecord`; write-off and reschedule are in
-    `restructuring.py`, close of business in `review.py`."""
+    `restructuring.py`, close of business in `review.py`, added charges, waivers and
+    refunds in `charging.py`."""
 
     class Snapshot(AggregateSnapshot):
         state: LoanState
@@ -60,23 +64,39 @@ class Loan(Restructuring, CloseOfBusiness, Aggregate):
         annual_rate_percent: Decimal | None = None,
         term: int | None = None,
         note: str = "",
+        ceiling_percent: Decimal | None = None,
+        today: date | None = None,
     ) -> None:
-        """Approve, possibly lowering the principal or changing rate and term."""
+        """Approve, possibly lowering the principal or changing rate and term. With the
+        legal `ceiling_percent` and business date `today`, the APR of the approved figures
+        paid out today must be within it, and is recorded."""
         require("approve", self.status)
         principal, annual_rate_percent, term = self.application.approved_figures(
             principal, annual_rate_percent, term
         )
+        apr = None
+        if ceiling_percent is not None and today is not None:
+            quoted = contract(self.application, principal, annual_rate_percent, term, today)
+            quoted.check_ceiling(ceiling_percent)
+            apr = quoted.apr
         self._approved(
             actor=actor,
             principal=principal,
             annual_rate_percent=annual_rate_percent,
             term=term,
             note=note,
+            apr=apr,
         )
 
     @event("Approved")
     def _approved(
-        self, actor: str, principal: Decimal, annual_rate_percent: Decimal, term: int, note: str
+        self,
+        actor: str,
+        principal: Decimal,
+        annual_rate_percent: Decimal,
+        term: int,
+        note: str,
+        apr: Decimal | None = None,
     ) -> None:
         self.status = LoanStatus.APPROVED
         self.principal = principal
@@ -109,17 +129,23 @@ class Loan(Restructuring, CloseOfBusiness, Aggregate):
         self.signed_on = signed_on
 
     def disburse(
-        self, *, actor: str, disbursement: Disbursement, today: date | None = None
+        self,
+        *,
+        actor: str,
+        disbursement: Disbursement,
+        today: date | None = None,
+        ceiling_percent: Decimal | None = None,
     ) -> None:
-        """Pay out the principal on the disbursement's value date (`today`: the business
-        date, by default that value date)."""
+        """Pay out the principal, less the fees deducted from it, on the disbursement's
+        value date (`today`: the business date, by default that value date). With the
+        legal `ceiling_percent`, the contract's APR must be within it."""
         require("disburse", self.status)
         if self.signed_on is not None and disbursement.value_date < self.signed_on:
             raise InvalidValue("value_date", "must not be before the contract was signed")
         on = disbursement.value_date
-        books = contract_books(
-            self.application, self.principal, self.annual_rate_percent, self.term, on
-        )
+        made = contract(self.application, self.principal, self.annual_rate_percent, self.term, on)
+        made.check_ceiling(ceiling_percent)
+        books = made.books
         unpaid = [accounting.unpaid(i) for i in books.schedule.installments]
         self._disbursed(
             actor=actor,
@@ -128,9 +154,15 @@ class Loan(Restructuring, CloseOfBusiness, Aggregate):
             terms=books.terms,
             schedule=books.schedule,
             order=books.order,
-            balances=accounting.balances(accounting.ledger(books, [], on)),
+            balances=accounting.balances(accounting.ledger(books, [], on), made.fees_deducted),
             penalties=books.penalties,
             timing=timing(unpaid, books.penalties, None, max(on, today or on)),
+            advance_payment=books.advance_payment,
+            fees=made.fees,
+            fees_deducted=made.fees_deducted,
+            paid_out=made.paid_out,
+            apr=made.apr,
+            effective_annual_rate=made.effective_annual_rate,
         )
 
     @event("Disbursed")
@@ -145,14 +177,30 @@ class Loan(Restructuring, CloseOfBusiness, Aggregate):
         balances: Balances,
         penalties: PenaltyTerms | None = None,
         timing: Timing | None = None,
+        advance_payment: AdvancePayment = AdvancePayment.NEXT_INSTALLMENTS,
+        # Loans disbursed before charges existed: no fees, the principal paid out, no APR.
+        fees: tuple[FeeLine, ...] = (),
+        fees_deducted: Decimal = Decimal(0),
+        paid_out: Decimal | None = None,
+        apr: Decimal | None = None,
+        effective_annual_rate: Decimal | None = None,
     ) -> None:
         self.status = LoanStatus.ACTIVE
         self.disbursement = disbursement
         self.schedule = schedule
-        self.books = LedgerBasis(terms=terms, schedule=schedule, order=order, penalties=penalties)
+        self.books = LedgerBasis(
+            terms=terms,
+            schedule=schedule,
+            order=order,
+            penalties=penalties,
+            advance_payment=advance_payment,
+            fees_deducted=fees_deducted,
+        )
         self.installments = {i.number: accounting.unpaid(i) for i in schedule.installments}
         self.balances = balances
         self.timing = timing
+        self.apr = apr
+        self.effective_annual_rate = effective_annual_rate
 
     # Money after disbursement: every change recomputes the ledger up to the business date
     # (`today`: late fees and penalty are charged up to it) and records the difference

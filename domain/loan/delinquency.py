@@ -75,6 +75,31 @@ def next_delinquency_change(
     return oldest_unpaid + timedelta(days=min(later)) if later else None
 
 
+def delinquency_over(
+    oldest_unpaid: date | None,
+    start: date,
+    end: date | None = None,
+    thresholds: ClassificationThresholds = DEFAULT_THRESHOLDS,
+) -> list[Delinquency]:
+    """The delinquency on `start` and on each later day before `end` (exclusive; None:
+    for good) on which its bucket or tier changes, if nothing is paid meanwhile: each
+    holds from its `since` until the next one's."""
+    found = []
+    day: date | None = start
+    while day is not None and (end is None or day < end):
+        dpd = dpd_since(oldest_unpaid, day)
+        found.append(
+            Delinquency(
+                since=day,
+                days_past_due=dpd,
+                bucket=bucket_of(dpd),
+                classification=classify(dpd, thresholds),
+            )
+        )
+        day = next_delinquency_change(oldest_unpaid, day, thresholds)
+    return found
+
+
 class Timing(Immutable):
     """When close of business must next look at a loan, as worked out on `on` (the later
     of an event's value date and the business date)."""

@@ -17,4 +17,7 @@ else:
         | Loan.WrittenOff
         | Loan.Rescheduled
         | Loan.ChargesRecorded
+        | Loan.ChargeAdded
+        | Loan.Waived
+        | Loan.CreditRefunded
     )

@@ -15,16 +15,38 @@ from typing import TYPE_CHECKING, Any
 from pydantic import model_validator
 
 from domain.errors import InvalidTransition
-from domain.ledger import Charge, ComponentAmounts, InstallmentState, LedgerState, PaymentResult
+from domain.ledger import (
+    AdvancePayment,
+    Charge,
+    ComponentAmounts,
+    InstallmentState,
+    LedgerState,
+    PaymentResult,
+    Waiver,
+    WaiverResult,
+)
 from domain.loan import accounting
 from domain.loan.accounting import Balances, LedgerBasis, LedgerChange, PaymentRecord
+from domain.loan.contract import Contract, contract
 from domain.loan.delinquency import Delinquency, Timing, timing
+from domain.loan.inputs import Inputs, RefundRecord
 from domain.loan.status import LoanStatus
 from domain.model import Aggregate
 from domain.schedule import Schedule, ScheduleTerms
 
 if TYPE_CHECKING:
     from domain.loan.records import Disbursement, LoanRequest
+
+# Fields loan events gained after events were stored, and what older events mean by them.
+STORED_DEFAULTS: dict[str, Any] = {
+    "timing": None,
+    "apr": None,
+    "effective_annual_rate": None,
+    "fees": (),
+    "fees_deducted": Decimal(0),
+    "paid_out": None,
+    "advance_payment": AdvancePayment.NEXT_INSTALLMENTS.value,  # paid the next installments
+}
 
 
 class LoanRecord:
@@ -35,11 +57,19 @@ class LoanRecord:
 
         @model_validator(mode="before")
         @classmethod
-        def _stored_before_timing(cls, data: Any) -> Any:
-            """Events stored before loans recorded their timing have none."""
-            if isinstance(data, dict) and "timing" in cls.model_fields and "timing" not in data:
-                return {**data, "timing": None}
-            return data
+        def _stored_before(cls, data: Any) -> Any:
+            """Events stored before a field existed load with its default: no timing, no
+            fees or APR on a disbursement or an approval, money paid ahead paying the next
+            installments (the @event decorator does not
+            carry a method's defaults onto its event class)."""
+            if not isinstance(data, dict):
+                return data
+            missing = {
+                name: value
+                for name, value in STORED_DEFAULTS.items()
+                if name in cls.model_fields and name not in data
+            }
+            return {**data, **missing} if missing else data
 
     if TYPE_CHECKING:  # assigned by events; annotations here would become __init__ fields
         application: LoanRequest
@@ -59,8 +89,16 @@ class LoanRecord:
         delinquency: Delinquency | None
         charges: dict[str, Charge]
         timing: Timing | None
+        added_charges: dict[str, Charge]
+        waivers: dict[str, Waiver]
+        waiver_results: dict[str, WaiverResult]
+        refunds: dict[str, RefundRecord]
+        apr: Decimal | None
+        effective_annual_rate: Decimal | None
 
         def trigger_event(self, event_class: type[Any], **kwargs: Any) -> None: ...
+
+        def _settle(self, actor: str, value_date: date, today: date) -> None: ...
 
     @property
     def terms(self) -> ScheduleTerms | None:
@@ -71,8 +109,25 @@ class LoanRecord:
     def written_off(self) -> ComponentAmounts | None:
         return self.balances.written_off if self.balances else None
 
+    def quote(self, on: date) -> Contract:
+        """The contract of the loan's figures as they stand, paid out on `on`."""
+        return contract(self.application, self.principal, self.annual_rate_percent, self.term, on)
+
     def payoff_amount(self, on: date) -> Decimal:
-        return accounting.payoff(self._books(), self.payments.values(), on)
+        return accounting.payoff(self._books(), self.payments.values(), on, self._inputs())
+
+    def _inputs(
+        self,
+        charges: Iterable[Charge] | None = None,
+        waivers: Iterable[Waiver] | None = None,
+        refunds: Iterable[RefundRecord] | None = None,
+    ) -> Inputs:
+        """The recorded inputs besides payments, or these instead."""
+        return Inputs(
+            charges=tuple(self.added_charges.values() if charges is None else charges),
+            waivers=tuple(self.waivers.values() if waivers is None else waivers),
+            refunds=tuple(self.refunds.values() if refunds is None else refunds),
+        )
 
     def _books(self) -> LedgerBasis:
         if self.books is None:
@@ -84,14 +139,19 @@ class LoanRecord:
         today: date,
         books: LedgerBasis | None = None,
         payments: Iterable[PaymentRecord] | None = None,
+        inputs: Inputs | None = None,
     ) -> tuple[LedgerState, LedgerChange]:
-        """The ledger with other books or payments on business date `today`, and how it
-        differs from the record."""
+        """The ledger with other books, payments or other inputs on business date
+        `today`, and how it differs from the record."""
         live = self.payments.values() if payments is None else payments
-        after = accounting.ledger(books or self._books(), live, today)
+        books = books or self._books()
+        after = accounting.ledger(books, live, today, inputs or self._inputs())
         assert self.schedule is not None
         recorded = (self.results, self.installments, self.schedule, self.charges)
-        return after, accounting.change(*recorded, after)
+        change = accounting.change(
+            *recorded, after, self.waiver_results, fees_deducted=books.fees_deducted
+        )
+        return after, change
 
     def _timing(
         self,
@@ -118,6 +178,8 @@ class LoanRecord:
             self.charges[charge.id] = charge
         for result in change.results:
             self.results[result.payment_id] = result
+        for waiver in change.waivers:
+            self.waiver_results[waiver.waiver_id] = waiver
         if change.schedule is not None:
             self.schedule = change.schedule
             self.installments = {}

@@ -7,9 +7,10 @@ from decimal import Decimal
 from uuid import UUID
 
 from domain.errors import InvalidValue
-from domain.ledger import Charge, InstallmentState, PaymentResult
-from domain.loan.accounting import Balances, LedgerBasis, PaymentRecord, penalty_terms
+from domain.ledger import Charge, InstallmentState, PaymentResult, Waiver, WaiverResult
+from domain.loan.accounting import Balances, LedgerBasis, PaymentRecord
 from domain.loan.delinquency import Delinquency, Timing
+from domain.loan.inputs import RefundRecord
 from domain.loan.status import LoanStatus
 from domain.model import Immutable, SnapshotState
 from domain.product import ProductTerms
@@ -19,13 +20,14 @@ from domain.schedule import (
     Schedule,
     ScheduleError,
     ScheduleTerms,
-    generate_schedule,
     has_level_installment,
 )
 
 
 class LoanRequest(Immutable):
-    """What the borrower asked for, and who and where it came from."""
+    """What the borrower asked for, and who and where it came from: `product` holds the
+    product's terms as they were, version `terms_version` (None: submitted before
+    products had versions)."""
 
     borrower_id: UUID
     borrower_kind: str
@@ -41,6 +43,7 @@ class LoanRequest(Immutable):
     method: str
     annual_rate_percent: Decimal
     purpose: str
+    terms_version: int | None = None
 
     def approved_figures(
         self,
@@ -102,6 +105,13 @@ class LoanState(SnapshotState):
     delinquency: Delinquency | None = None
     charges: dict[str, Charge] = {}
     timing: Timing | None = None  # None: not disbursed, or its events predate timing
+    # Snapshots taken before charges, waivers and refunds existed have none.
+    added_charges: dict[str, Charge] = {}
+    waivers: dict[str, Waiver] = {}
+    waiver_results: dict[str, WaiverResult] = {}
+    refunds: dict[str, RefundRecord] = {}
+    apr: Decimal | None = None
+    effective_annual_rate: Decimal | None = None
 
     @classmethod
     def submitted(cls, application: LoanRequest) -> LoanState:
@@ -125,6 +135,12 @@ class LoanState(SnapshotState):
             delinquency=None,
             charges={},
             timing=None,
+            added_charges={},
+            waivers={},
+            waiver_results={},
+            refunds={},
+            apr=None,
+            effective_annual_rate=None,
         )
 
 
@@ -157,25 +173,6 @@ def contract_terms(
         )
     except ScheduleError as error:
         raise InvalidValue(error.field, error.message) from None
-
-
-def contract_books(
-    application: LoanRequest,
-    principal: Decimal,
-    annual_rate_percent: Decimal,
-    term: int,
-    start_date: date,
-) -> LedgerBasis:
-    """The books a disbursement opens: the contract's terms and schedule, with the
-    product's allocation order and penalty terms."""
-    terms = contract_terms(application, principal, annual_rate_percent, term, start_date)
-    product = application.product
-    return LedgerBasis(
-        terms=terms,
-        schedule=generate_schedule(terms),
-        order=tuple(c.value for c in product.allocation_order),
-        penalties=penalty_terms(product),
-    )
 
 
 def checked_reason(reason: str) -> str:

@@ -12,12 +12,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from domain.errors import InvalidValue
 from domain.ledger import ComponentAmounts
 from domain.loan import accounting
 from domain.loan.accounting import LedgerChange
 from domain.loan.delinquency import Timing
 from domain.loan.record import LoanRecord
 from domain.loan.records import checked_reason
+from domain.loan.rescheduling import rescheduled
 from domain.loan.status import LoanStatus, require
 from domain.model import Aggregate
 from domain.schedule import Schedule, ScheduleTerms
@@ -56,8 +58,15 @@ class Restructuring(LoanRecord):
             loan.schedule = self.change.schedule or self.schedule
 
     def write_off(self, *, actor: str, value_date: date, reason: str, today: date) -> None:
-        """Write off what is owed on `value_date`; later payments become recoveries."""
+        """Write off what is owed on `value_date`; later payments become recoveries. Not
+        before a charge an officer added: what it charged would be owed and not written
+        off."""
         require("write off", self.status)
+        for charge in self.added_charges.values():
+            if charge.value_date > value_date:
+                raise InvalidValue(
+                    "value_date", f"must not be before the charge added on {charge.value_date}"
+                )
         books = accounting.written_off_on(self._books(), value_date)
         after, change = self._recompute(today, books)
         assert after.written_off is not None
@@ -86,11 +95,17 @@ class Restructuring(LoanRecord):
 
         Installments due on or before `from_date` stay as they are, arrears included.
         The principal they did not schedule is spread again from the last of their due
-        dates (or the disbursement), over `new_term` periods at `new_rate_percent`.
+        dates (or the disbursement), over `new_term` periods at `new_rate_percent`, with
+        the product's installment charges on the new installments.
         """
         require("reschedule", self.status)
-        books = accounting.rescheduled(
-            self._books(), self.application.method, from_date, new_term, new_rate_percent
+        books = rescheduled(
+            self._books(),
+            self.application.method,
+            from_date,
+            new_term,
+            new_rate_percent,
+            self.application.product.charges,
         )
         after, change = self._recompute(today, books)
         self.trigger_event(

@@ -27,6 +27,9 @@ ALLOWED_FROM: dict[str, tuple[LoanStatus, ...]] = {
     "repay": (LoanStatus.ACTIVE, LoanStatus.CLOSED, LoanStatus.WRITTEN_OFF),
     "reschedule": (LoanStatus.ACTIVE,),
     "write off": (LoanStatus.ACTIVE,),
+    "charge": (LoanStatus.ACTIVE,),
+    "waive": (LoanStatus.ACTIVE,),
+    "refund": (LoanStatus.ACTIVE, LoanStatus.CLOSED, LoanStatus.WRITTEN_OFF),
 }
 
 

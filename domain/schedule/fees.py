@@ -7,6 +7,9 @@ deduction is on no installment: it lowers what the borrower receives. Charges of
 `specified_due_date` wait for an officer to add them to an installment, so none is on
 a schedule when it is made.
 
+Each fee is also kept as a `FeeLine`: which charge, on which installment (none for a fee
+deducted from the payout), how much.
+
 The APR and effective annual rate follow from what the borrower really receives on the
 start date against every scheduled payment of principal, interest and fees.
 """
@@ -27,11 +30,23 @@ from domain.schedule.terms import Frequency, ScheduleError, ScheduleTerms
 
 
 @dataclass(frozen=True, slots=True)
+class FeeLine:
+    """One charge's fee: on `installment`, or deducted from the payout (installment None)."""
+
+    code: str
+    kind: ChargeKind
+    installment: int | None
+    amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
 class ChargedSchedule:
-    """`schedule` with its fees filled; `deducted` the fees taken from the payout."""
+    """`schedule` with its fees filled; `deducted` the fees taken from the payout; `lines`
+    every fee by charge (those that come to nothing left out)."""
 
     schedule: Schedule
     deducted: Decimal
+    lines: tuple[FeeLine, ...] = ()
 
     @property
     def principal(self) -> Decimal:
@@ -66,21 +81,49 @@ def charge_schedule(
 ) -> ChargedSchedule:
     """`schedule` with each installment's fee set to the charges on it."""
     principal = schedule.total_principal
-    disbursement = [c for c in charges if c.kind is ChargeKind.DISBURSEMENT]
-    deducted = _sum(c.on(principal, money) for c in disbursement if c.deducted)
-    upfront = _sum(
-        c.on(principal, money) for c in disbursement if c.collection is Collection.FIRST_INSTALLMENT
-    )
+    lines = [
+        FeeLine(c.code, c.kind, None if c.deducted else 1, c.on(principal, money))
+        for c in charges
+        if c.kind is ChargeKind.DISBURSEMENT
+    ]
+    return _with_lines(schedule, charges, lines, money)
+
+
+def recharge_schedule(
+    schedule: Schedule, charges: Sequence[Charge], principal: Decimal, money: Rounder
+) -> Schedule:
+    """A reschedule's new installments (numbered on from those kept) with the installment
+    charges on each, and the disbursement fees collected on the first installment (on
+    the contract's `principal`) if installment 1 is among them."""
+    lines = [
+        FeeLine(c.code, c.kind, 1, c.on(principal, money))
+        for c in charges
+        if c.kind is ChargeKind.DISBURSEMENT and c.collection is Collection.FIRST_INSTALLMENT
+    ]
+    return _with_lines(schedule, charges, lines, money).schedule
+
+
+def _with_lines(
+    schedule: Schedule, charges: Sequence[Charge], lines: list[FeeLine], money: Rounder
+) -> ChargedSchedule:
+    """The schedule with the installment charges among `charges` on every installment,
+    and the disbursement fee `lines` (on an installment, or deducted)."""
     recurring = [c for c in charges if c.kind is ChargeKind.INSTALLMENT]
+    fees: dict[int | None, Decimal] = {}
     installments = []
-    for index, installment in enumerate(schedule.installments):
-        fee = _sum(c.on_installment(installment, money) for c in recurring)
-        if index == 0:
-            fee += upfront
-        fee = money(fee)
+    for line in lines:
+        fees[line.installment] = fees.get(line.installment, Decimal(0)) + line.amount
+    for installment in schedule.installments:
+        for c in recurring:
+            line = FeeLine(c.code, c.kind, installment.number, c.on_installment(installment, money))
+            lines.append(line)
+            fees[line.installment] = fees.get(line.installment, Decimal(0)) + line.amount
+        fee = money(fees.get(installment.number, Decimal(0)))
         total = installment.principal + installment.interest + fee
         installments.append(replace(installment, fee=fee, total=total))
-    return ChargedSchedule(Schedule(tuple(installments)), money(deducted))
+    deducted = money(fees.get(None, Decimal(0)))
+    kept = tuple(line for line in lines if line.amount > 0)
+    return ChargedSchedule(Schedule(tuple(installments)), deducted, kept)
 
 
 def _sum(amounts: Iterable[Decimal]) -> Decimal:

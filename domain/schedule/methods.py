@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 
 from domain.schedule.interest import (
     PeriodRates,
@@ -79,17 +79,37 @@ def _solved_annuity(plan: Plan, rates: PeriodRates) -> list[Row]:
     """
     present, future = annuity_factors(rates)
     exact = plan.principal / present
-    best_gap, best_rows, tried = None, [], set()
+    step = plan.terms.installment_multiple or plan.money.unit
+    best: tuple[bool, Decimal] | None = None
+    best_rows: list[Row] = []
+    tried: set[Decimal] = set()
+    gap = Decimal(0)
     for _ in range(_SOLVE_ROUNDS):
         level = plan.round_level(exact)
         if level in tried:
-            break
+            # A rounding mode that always rounds one way (down, up) can hold the
+            # payment on the same step: move it one step the way the gap points.
+            level += step if gap > 0 else -step
+            if level in tried or level <= 0:
+                break
         tried.add(level)
         rows = _level(plan, level)
         gap = rows[-1][1] + rows[-1][2] - level
-        if best_gap is None or abs(gap) < best_gap:
-            best_gap, best_rows = abs(gap), rows
-        exact += gap / future
+        # A payment some period's interest exceeds is not level: any level one is better.
+        score = (any(p + i > level for _, p, i in rows[:-1]), abs(gap))
+        if best is None or score < best:
+            best, best_rows = score, rows
+        exact = level + gap / future
+    if best is not None and best[0]:
+        # Some period's interest (a long period's, at a high rate) exceeds every payment
+        # tried: the level payment is the least that covers it, and the loan then settles
+        # early rather than let its balance stand still.
+        for _ in range(_SOLVE_ROUNDS):
+            highest = max(p + i for _, p, i in best_rows[:-1])
+            level = (highest / step).to_integral_value(ROUND_CEILING) * step
+            best_rows = _level(plan, level)
+            if all(p + i <= level for _, p, i in best_rows[:-1]):
+                break
     return best_rows
 
 

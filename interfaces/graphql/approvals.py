@@ -15,8 +15,8 @@ import strawberry
 from psycopg_pool import AsyncConnectionPool
 from strawberry.dataloader import DataLoader
 
-from domain.approval import ApprovalPolicy, Basis, Decision
 from domain.approval import ApprovalRole as RecordedRole
+from domain.approval import Decision
 from interfaces.graphql.context import STAFF, Context
 from projections.approvals import approvals_of_loans
 
@@ -92,7 +92,7 @@ class Approval:
     overrides: list[str]
 
     @classmethod
-    def from_rows(cls, row: Row, steps: list[Row], policy: ApprovalPolicy) -> Approval:
+    def from_rows(cls, row: Row, steps: list[Row]) -> Approval:
         pending = None
         if row["pending_level"] is not None:
             pending = ApprovalLevel(
@@ -111,18 +111,8 @@ class Approval:
             submitter=row["submitter"],
             grade=row["grade"],
             flags=list(row["flags"]),
-            overrides=policy.overrides(_basis(row), row["principal"]) if pending else [],
+            overrides=list(row["overrides"]) if pending else [],
         )
-
-
-def _basis(row: Row) -> Basis:
-    return Basis(
-        principal=row["principal"],
-        grade=row["grade"],
-        flags=tuple(row["flags"]),
-        decision=row["assessment_decision"],
-        limit=row["assessed_limit"],
-    )
 
 
 async def approval_of(context: Context, loan_id: UUID) -> Approval | None:
@@ -130,20 +120,17 @@ async def approval_of(context: Context, loan_id: UUID) -> Approval | None:
     context.require(*STAFF)
     loader = context.loaders.get(LOADER)
     if loader is None:
-        policy = context.app.policies.approval
 
         async def batch(keys: list[UUID]) -> list[Approval | None]:
-            return await _approvals(context.pool, keys, policy)
+            return await _approvals(context.pool, keys)
 
         loader = context.loaders[LOADER] = DataLoader(load_fn=batch)
     found: Approval | None = await loader.load(loan_id)
     return found
 
 
-async def _approvals(
-    pool: AsyncConnectionPool, loan_ids: list[UUID], policy: ApprovalPolicy
-) -> list[Approval | None]:
+async def _approvals(pool: AsyncConnectionPool, loan_ids: list[UUID]) -> list[Approval | None]:
     return [
-        None if found is None else Approval.from_rows(*found, policy)
+        None if found is None else Approval.from_rows(*found)
         for found in await approvals_of_loans(pool, loan_ids)
     ]

@@ -15,8 +15,7 @@ from application.app import LendingApplication
 from domain.errors import InvalidValue
 from infrastructure.tokens import Role, User
 from interfaces.auth import authenticate, is_another_borrower, missing_role
-from projections.failures import Reached, reached_on
-from projections.registry import READ_MODELS
+from projections.failures import reached_on
 
 MIN_POSITION_HEADER = "x-min-position"
 READ_POSITION_HEADER = "x-read-position"
@@ -33,6 +32,7 @@ class Context(BaseContext):
     user: User | None
     pool: AsyncConnectionPool
     app: LendingApplication
+    read_models: tuple[str, ...]  # the names of those read-your-writes waits for
     loaders: dict[str, DataLoader[Any, Any]] = field(default_factory=dict)
 
     def staff_or_self(self, borrower_id: str) -> User:
@@ -59,22 +59,19 @@ async def get_context(request: Request, response: Response) -> Context:
     user = None
     if not _wants_ide(request):
         user = authenticate(state.jwt_secret, request.headers.get("authorization"))
-    context = Context(user=user, pool=state.read_pool, app=state.runtime.app)
+    runtime = state.runtime
+    read_models = tuple(runtime.projections.views)
+    context = Context(user=user, pool=state.read_pool, app=runtime.app, read_models=read_models)
     minimum = request.headers.get(MIN_POSITION_HEADER)
     if minimum is not None:
         if not minimum.strip().isdigit():
             raise InvalidValue("X-Min-Position", "must be an event store position")
-        reached = await wait_for_position(state.read_pool, int(minimum))
+        reached = await wait_for_position(context, int(minimum))
         response.headers[READ_POSITION_HEADER] = str(reached)
     return context
 
 
-async def read_models_reached(pool: AsyncConnectionPool) -> list[Reached]:
-    """Each read model's position and whether it has stopped (projections/failures.py)."""
-    return await reached_on(pool, READ_MODELS)
-
-
-async def wait_for_position(pool: AsyncConnectionPool, position: int) -> int:
+async def wait_for_position(context: Context, position: int) -> int:
     """Wait until every read model that has not stopped has processed `position`, or 5 s
     have passed. A stopped read model is not waited for (it is in /health): it will not
     get there until an operator deals with it.
@@ -87,7 +84,8 @@ async def wait_for_position(pool: AsyncConnectionPool, position: int) -> int:
     try:
         async with asyncio.timeout(MAX_WAIT_SECONDS):
             while True:
-                states = await read_models_reached(pool)
+                # Each one's position and whether it has stopped (projections/failures.py).
+                states = await reached_on(context.pool, context.read_models)
                 reached = min(state.position for state in states)
                 if all(s.position >= position or s.stopped_at is not None for s in states):
                     return reached

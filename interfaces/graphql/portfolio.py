@@ -3,8 +3,8 @@
 A GROUP BY over the `arrears_history` read model as the books stood at the close of
 `asOf` (default: the business date), one row per combination of the chosen dimensions,
 ordered by them (classification from normal to loss); no dimensions gives one total row.
-PAR30, PAR90 and the NPL ratio are shares of the group's outstanding principal, from DPD
-as of that date (projections/portfolio_queries.py).
+PAR30, PAR90 and the NPL ratio are shares of the group's outstanding principal, from the
+buckets and tiers recorded for that date (projections/portfolio_queries.py).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from domain.errors import InvalidValue
 from infrastructure.tokens import Role
 from interfaces.graphql.context import Context
 from interfaces.graphql.delinquency import Classification
-from projections.as_of import CLASSIFICATION, TIERS, history_business_date
+from projections.as_of import CLASSIFICATION, history_business_date
 from projections.portfolio_queries import portfolio_on
 
 READERS = (Role.ANALYST, Role.RISK_OFFICER, Role.ADMIN, Role.AUDITOR, Role.APPROVER)
@@ -30,7 +30,7 @@ READERS = (Role.ANALYST, Role.RISK_OFFICER, Role.ADMIN, Role.AUDITOR, Role.APPRO
 @strawberry.enum
 class PortfolioDimension(Enum):
     """What a portfolio row is grouped by; the value is the `arrears_history` column
-    (classification is worked out from DPD as of the date asked for)."""
+    (classification: as the loan's history records it for the date asked for)."""
 
     PRODUCT = "product_code"
     REGION = "region"
@@ -68,14 +68,13 @@ class PortfolioRow:
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> PortfolioRow:
-        rank = row.get(CLASSIFICATION)
         return cls(
             product=row.get("product_code"),
             region=row.get("region"),
             officer=row.get("officer"),
             borrower_kind=row.get("borrower_kind"),
             disbursement_month=row.get("disbursement_month"),
-            classification=None if rank is None else TIERS[rank],
+            classification=row.get(CLASSIFICATION),
             loan_count=row["loan_count"],
             disbursed_amount=row["disbursed_amount"],
             outstanding_principal=row["outstanding_principal"],

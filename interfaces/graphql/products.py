@@ -89,6 +89,18 @@ class ChargeCollection(Enum):
     FIRST_INSTALLMENT = "first_installment"
 
 
+@strawberry.enum(
+    description="What money paid ahead of due dates does once the interest accrued to "
+    "its value date is paid: pay the next installments' principal (the schedule stands), "
+    "or recast the schedule keeping the term (RECAST_INSTALLMENT) or the installment "
+    "(RECAST_TERM)."
+)
+class AdvancePayment(Enum):
+    NEXT_INSTALLMENTS = "next_installments"
+    RECAST_INSTALLMENT = "recast_installment"
+    RECAST_TERM = "recast_term"
+
+
 @strawberry.type
 class ProductCharge:
     """A charge the product levies: a fixed `amount` or a `percent` of `basis`, held
@@ -149,6 +161,7 @@ class ProductTerms:
     max_age: int
     charges: list[ProductCharge]
     terms_version: int
+    advance_payment: AdvancePayment
 
 
 def _terms(row: dict[str, Any]) -> dict[str, Any]:
@@ -161,6 +174,7 @@ def _terms(row: dict[str, Any]) -> dict[str, Any]:
         "interest_calculation": InterestCalculation(row["interest_calculation"]),
         "allocation_order": [AllocationComponent(v) for v in row["allocation_order"]],
         "charges": [ProductCharge.from_json(c) for c in row["charges"]],
+        "advance_payment": AdvancePayment(row["advance_payment"]),
     }
 
 

@@ -74,6 +74,6 @@ async def scorecards(info: Info[Context, None]) -> list[Scorecard]:
     if not rows:
         # Version 1 is published the first time anything needs the scorecards.
         head = await offload(open_scorecards, context.app)
-        await wait_for_position(context.pool, head)
+        await wait_for_position(context, head)
         rows = await scorecard_versions(context.pool)
     return [Scorecard.from_row(row) for row in rows]

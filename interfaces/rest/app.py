@@ -18,6 +18,7 @@ from interfaces.rest import (
     calendar,
     collections,
     health,
+    loan_charges,
     loans,
     problems,
     products,
@@ -95,6 +96,7 @@ def create_app(
     app.include_router(borrowers.router)
     app.include_router(products.router)
     app.include_router(loans.router)
+    app.include_router(loan_charges.router)
     app.include_router(schedules.router)
     app.include_router(repayments.router)
     app.include_router(calendar.router)

@@ -21,6 +21,7 @@ from domain.errors import (
     NotFound,
     Refused,
 )
+from domain.loan.contract import AprAboveCeiling
 from infrastructure.tokens import User
 from projections.base import ReadModelStopped
 
@@ -55,6 +56,11 @@ def _duplicate_id_number(request: Request, exc: DuplicateIdNumber) -> JSONRespon
 
 
 def _domain(request: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, AprAboveCeiling):
+        # Both figures, as decimal strings, beside the field's reason.
+        errors = [{"field": exc.field, "reason": exc.reason}]
+        figures = {"apr": str(exc.apr), "legal_ceiling_percent": str(exc.ceiling)}
+        return problem(422, "Invalid request", str(exc), errors=errors, **figures)
     if isinstance(exc, InvalidValue):
         errors = [{"field": exc.field, "reason": exc.reason}]
         return problem(422, "Invalid request", str(exc), errors=errors)

@@ -11,7 +11,7 @@ from application.products import DefineProduct, ReviseProduct
 from application.products import define_product as define
 from application.products import revise_product as revise
 from domain.charges import MAX_CHARGES, Charge, ChargeBasis, ChargeKind, Collection
-from domain.ledger import DEFAULT_ORDER, Component, PenaltyRateBasis
+from domain.ledger import DEFAULT_ORDER, AdvancePayment, Component, PenaltyRateBasis
 from domain.money import ZERO
 from domain.product import DEFAULT_MAX_AGE, DEFAULT_MIN_AGE, ProductTerms
 from domain.schedule import (
@@ -87,6 +87,10 @@ class TermsBody(Command):
     charges: Annotated[list[ChargeBody], Field(max_length=MAX_CHARGES)] = Field(
         default_factory=list
     )
+    # What money paid ahead of due dates does once the interest accrued to its value date
+    # is paid: the next installments' principal, or a recast keeping the term or the
+    # installment (a repayment's own `prepayment` flag comes first).
+    advance_payment: AdvancePayment = AdvancePayment.NEXT_INSTALLMENTS
 
     def terms(self) -> ProductTerms:
         # Unsent fields are left out so the domain's defaults are the ones that apply.

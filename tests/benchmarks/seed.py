@@ -42,7 +42,7 @@ from domain.schedule import Frequency, Method
 from infrastructure.runtime import Runtime
 from infrastructure.settings import Settings
 from projections.base import APPLICATION_NAME
-from projections.registry import READ_MODELS
+from projections.catalog import ReadModelSet
 from tests.support.settings import TEST_CIPHER_KEY, TEST_JWT_SECRET
 
 # 2: the events carry their hash chain and the store its data key (a seed from before
@@ -67,7 +67,8 @@ log = logging.getLogger(__name__)
 
 def template_name() -> str:
     """The seeded database's name: a new seed or a changed read model builds another."""
-    schema = "\n".join(f"{name}:{s}" for name, view in READ_MODELS.items() for s in view.schema)
+    kinds = ReadModelSet.kinds()
+    schema = "\n".join(f"{view.name}:{s}" for view in kinds for s in view.schema)
     digest = hashlib.sha256(f"{SEED_VERSION}\n{schema}".encode()).hexdigest()[:12]
     return f"lending_bench_seed_{digest}"
 

@@ -19,7 +19,7 @@ from infrastructure import audit
 from infrastructure.chain_migration import start_event_chain
 from infrastructure.runtime import Runtime
 from tests.benchmarks.seed import LOANS, seeded_copy, settings_for
-from tests.support.old_store import forget_chain
+from tests.support.old_events import forget_chain
 
 TARGET = 1 / 3
 PAGE = 10_000

@@ -11,7 +11,6 @@ import pytest
 
 from application.demo import load_demo
 from infrastructure.runtime import Runtime
-from projections.registry import READ_MODELS
 from tests.benchmarks.baseline import InsertRate
 from tests.support.portfolio import disbursed_loans, pay
 
@@ -58,8 +57,8 @@ def test_rebuild_rate(
 
     baseline = insert_baseline(1, 3.0)
     for name in TIMED:
-        if name not in READ_MODELS:
-            print(f"rebuild_{name}: skipped, no `{name}` read model in projections/registry.py")
+        if name not in runtime.projections.views:
+            print(f"rebuild_{name}: skipped, no `{name}` read model in projections/catalog.py")
             continue
         processed = 0
 

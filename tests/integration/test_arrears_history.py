@@ -11,14 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
+from psycopg.rows import dict_row
 
+from domain.arrears import bucket_of, classify, dpd_since
 from tests.support.api import ANALYST, client, graphql, runtime_of
 from tests.support.catalog import ADMIN, applied_loan, cob, micro_12, ok, paid_out, pay
 from tests.support.people import LI_MING_ID, resident_id, wang_fang
@@ -293,3 +295,39 @@ def test_a_rebuild_equals_the_incremental_tables(
     assert projections.rebuild("arrears_history") == projections.head()
     with psycopg.connect(db_url) as conn:
         assert [conn.execute(q).fetchall() for q in queries] == incremental
+
+
+def test_each_date_lies_in_one_row_holding_the_bucket_and_tier_the_domain_gives_it(
+    books: tuple[TestClient, int], module_db_url: str
+) -> None:
+    """The rows a date's figures pick: one per loan for every business date, split where
+    the bucket or tier changes, and a rebuild writes the same rows."""
+    api, at = books
+    projections = runtime_of(api).projections
+    projections.wait(at)
+    query = "SELECT * FROM loan_book_segments ORDER BY loan_id, valid_from"
+    with psycopg.connect(module_db_url, row_factory=dict_row) as conn:
+        rows = conn.execute(query).fetchall()
+    for day in (date(2026, 1, 31) + timedelta(days=n) for n in range(123)):  # to 2 June
+        held = [row for row in rows if row["valid_from"] <= day
+                and (row["valid_to"] is None or day < row["valid_to"])]  # fmt: skip
+        assert len(held) == len(LOANS), day
+        for row in held:
+            dpd = dpd_since(row["oldest_unpaid_due_date"], day)
+            found = (row["bucket"], row["classification"])
+            assert found == (bucket_of(dpd).value, classify(dpd).value), (day, row)
+    # Hubei's loan, unpaid from 28 February: a row for each bucket it reached, the last
+    # split on 30 May (91 days: substandard) and a new range from the payment on 1 June.
+    hubei = [row for row in rows if row["region"] == "Hubei"]
+    assert [(row["valid_from"], row["books_from"], row["bucket"]) for row in hubei] == [
+        (date(2026, 1, 31), date(2026, 1, 31), "current"),
+        (date(2026, 3, 1), date(2026, 1, 31), "dpd_1_30"),
+        (date(2026, 3, 31), date(2026, 1, 31), "dpd_31_60"),
+        (date(2026, 4, 30), date(2026, 1, 31), "dpd_61_90"),
+        (date(2026, 5, 30), date(2026, 1, 31), "dpd_91_180"),
+        (date(2026, 6, 1), date(2026, 6, 1), "dpd_61_90"),
+    ]
+    assert hubei[-1]["next_change"] == date(2026, 6, 30)  # 31 March + 91 days
+    assert projections.rebuild("loan_books") == projections.head()
+    with psycopg.connect(module_db_url, row_factory=dict_row) as conn:
+        assert conn.execute(query).fetchall() == rows

@@ -17,7 +17,7 @@ from infrastructure import audit
 from infrastructure.runtime import Runtime
 from infrastructure.settings import Settings
 from tests.support.catalog import ADMIN
-from tests.support.old_store import forget_chain
+from tests.support.old_events import forget_chain
 from tests.support.portfolio import DISBURSED_ON as ON
 from tests.support.portfolio import disbursed_loans, pay
 from tests.support.processes import lending_env, run

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from infrastructure.settings import Settings
 from infrastructure.tokens import Role
 from tests.support.api import OFFICER, bearer, client, graphql
-from tests.support.catalog import ADMIN, APPROVER, disbursed_loan, ok
+from tests.support.catalog import ADMIN, APPROVER, applied_loan, disbursed_loan, ok, paid_out
 from tests.support.people import LI_MING_ID, resident_id, tea_shop, wang_fang
 
 COLLECTOR = bearer("collector.he", Role.COLLECTOR)
@@ -129,7 +129,10 @@ def test_only_collections_staff_read_collections(settings: Settings) -> None:
 def test_upcoming_installments_run_from_the_business_date_for_n_days(settings: Settings) -> None:
     with client(settings) as api:
         today = disbursed_loan(api, on="2029-12-01")  # due 2030-01-01, 02-01, ...
-        paid = disbursed_loan(api, on="2029-12-15", borrower_body=tea_shop())  # 01-15, 02-15
+        # Quarterly from 2029-10-01: due 01-01, 04-01. Its first installment is paid on its
+        # due date: one paid in advance would still owe the interest of the days left.
+        paid = applied_loan(api, tea_shop(), frequency="quarterly")
+        paid |= paid_out(api, paid, "2029-10-01")
         late = disbursed_loan(api, on="2029-11-20", borrower_body=LI_MING)  # 12-20, 01-20
         gone = disbursed_loan(api, on="2029-12-10", borrower_body=ZHAO_LEI)  # 01-10
         payments = [
@@ -158,7 +161,7 @@ def test_upcoming_installments_run_from_the_business_date_for_n_days(settings: S
         assert window(19) == [due_today, (late["id"], 2, "2030-01-20")]
         assert window(30) == window(19)
         assert window(31) == [*window(19), (today["id"], 2, "2030-02-01")]
-        everything = [*window(31), (paid["id"], 2, "2030-02-15")]
+        everything = window(31)  # nothing more falls due by 02-15 (the paid loan: 04-01)
         assert window(45) == everything
 
         node = graphql(api, UPCOMING, COLLECTOR, {"days": 0}, min_position=position)["data"][

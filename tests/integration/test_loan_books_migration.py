@@ -1,6 +1,7 @@
 """A store written when installments, arrears, arrears_history, portfolio and the risk
-rules each kept their own tables: opened now, those tables and positions go, and the
-`loan_books` read model, rebuilt from the events, gives the same answers."""
+rules each kept their own tables, and `loans` its own delinquency: opened now, those
+tables and positions go, `loans` keeps its rows and position, and the `loan_books` read
+model, rebuilt from the events, gives the same answers."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ OLD_TABLES = dict.fromkeys((*LoanBooksView.views, *RISK_VIEWS), "1, 2") | {
     "arrears_calendar": "1",
     "arrears_history_calendar": "1",
     "risk_exposures": "1",
+    "loans": "1",
 }
 RETIRED = ("installments", "arrears", "arrears_history", "portfolio")
 
@@ -45,7 +47,7 @@ def make_it_an_old_store(url: str) -> None:
             conn.execute(f"CREATE TABLE old_{name} AS SELECT * FROM {name}")
         for name in OLD_TABLES:
             conn.execute(f"DROP VIEW {name}")
-        conn.execute(f"DROP TABLE {', '.join(TABLES)}, loan_books_tracking")
+        conn.execute(f"DROP TABLE {', '.join(TABLES)}, loan_books_tracking, loan_records")
         for name in OLD_TABLES:
             conn.execute(f"ALTER TABLE old_{name} RENAME TO {name}")
         conn.execute(
@@ -71,6 +73,7 @@ def test_an_old_store_drops_its_old_tables_and_rebuilds_the_same_answers(
         head = load_demo(runtime.app, borrowers=20)
         runtime.projections.wait(head, timeout=120)
         before = answers(db_url, runtime)
+        loans_reached = runtime.projections.views["loans"].position()
     finally:
         runtime.close()
     assert all(before[name] for name in ("installments", "arrears_history", "risk_loans"))
@@ -79,6 +82,7 @@ def test_an_old_store_drops_its_old_tables_and_rebuilds_the_same_answers(
     upgraded = Runtime.open(settings)
     try:
         assert upgraded.projections.views[LoanBooksView.name].position() == 0
+        assert upgraded.projections.views["loans"].position() == loans_reached
         upgraded.projections.start()
         upgraded.projections.wait(head, timeout=120)
         assert answers(db_url, upgraded) == before
@@ -97,3 +101,41 @@ def test_an_old_store_drops_its_old_tables_and_rebuilds_the_same_answers(
         f" {', '.join(repr(f'{name}_tracking') for name in RETIRED)})",
     )
     assert left == []
+
+
+# The segments as they were when each row held its installments and no delinquency.
+INLINE_SEGMENTS = """SELECT h.*, i.installments FROM arrears_history h
+    JOIN arrears_history_installments i USING (loan_id, valid_from)"""
+
+
+def test_a_store_whose_segments_held_their_installments_builds_loan_books_again(
+    settings: Settings, db_url: str
+) -> None:
+    runtime = Runtime.open(settings)
+    try:
+        runtime.projections.start()
+        head = load_demo(runtime.app, borrowers=12)
+        runtime.projections.wait(head, timeout=120)
+        before = answers(db_url, runtime)
+    finally:
+        runtime.close()
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute(f"CREATE TABLE old_segments AS {INLINE_SEGMENTS}")
+        conn.execute("DROP TABLE loan_book_segments, loan_book_segment_installments CASCADE")
+        conn.execute("ALTER TABLE old_segments RENAME TO loan_book_segments")
+
+    upgraded = Runtime.open(settings)
+    try:
+        assert upgraded.projections.views[LoanBooksView.name].position() == 0
+        upgraded.projections.start()
+        upgraded.projections.wait(head, timeout=120)
+        assert answers(db_url, upgraded) == before
+    finally:
+        upgraded.close()
+    columns = select(
+        db_url,
+        "SELECT column_name FROM information_schema.columns WHERE table_schema ="
+        " current_schema() AND table_name = 'loan_book_segments'",
+    )
+    assert ("installments",) not in columns
+    assert ("bucket",) in columns

@@ -18,17 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from psycopg.rows import dict_row
 
-from application.borrowers import RegisterBorrower, register_borrower
 from application.calendar import business_date
-from application.loans import (
-    Disburse,
-    Sign,
-    SubmitApplication,
-    WriteOff,
-    disburse,
-    sign,
-    submit_application,
-)
+from application.loans import WriteOff
 from application.loans import write_off as write_off_loan
 from application.products import DefineProduct, define_product
 from application.repayments import (
@@ -37,16 +28,15 @@ from application.repayments import (
     receive_repayment,
     reverse_repayment,
 )
-from domain.borrower import BorrowerKind, Profile
 from domain.errors import DomainError
 from domain.ledger import Prepayment
-from domain.loan import Disbursement, Loan, LoanStatus
+from domain.loan import Loan, LoanStatus
 from domain.loan.accounting import balances, ledger
 from domain.product import ProductTerms
 from domain.schedule import Frequency, Method
 from infrastructure.runtime import Runtime
 from tests.support.people import resident_id
-from tests.support.signing import signed_through
+from tests.support.signing import opened_loan
 
 START = date(2026, 1, 31)
 ZERO = Decimal(0)
@@ -83,31 +73,8 @@ def lending(runtime: Runtime) -> Runtime:
 
 
 def open_loan(runtime: Runtime, principal: Decimal, term: int, method: Method) -> Any:
-    app = runtime.app
-    profile = Profile(
-        name="P", phone="13800138000", address="A", region="Hubei", monthly_income=Decimal(9000)
-    )
     number = resident_id(f"42010619850312{next(people) % 1000:03d}")
-    borrower = register_borrower(
-        app, RegisterBorrower("officer", BorrowerKind.INDIVIDUAL, number, profile)
-    )
-    application = SubmitApplication(
-        "officer",
-        borrower.id,
-        "ANY",
-        principal,
-        term,
-        Frequency.MONTHLY,
-        method,
-        "stock",
-        Decimal("15"),
-    )
-    loan = submit_application(app, application).id
-    signed_through(app, loan)
-    sign(app, Sign("officer", loan, START))
-    paid_out = Disbursement(value_date=START, account="1", channel="bank", reference="d")
-    disburse(app, Disburse("officer", loan, paid_out))
-    return loan
+    return opened_loan(runtime.app, "ANY", principal, term, method, Decimal("15"), number, START)
 
 
 def play(runtime: Runtime, loan_id: Any, history: list[tuple[Any, ...]]) -> list[Any]:

@@ -14,7 +14,6 @@ from infrastructure.runtime import Runtime
 from infrastructure.settings import Settings
 from projections.base import APPLICATION_NAME
 from projections.follower import PAGE
-from projections.runner import AllReadModels
 from tests.support.processes import lending, lending_env
 
 
@@ -69,7 +68,7 @@ def test_a_failing_page_keeps_the_events_before_the_failing_one(
     refused = failing_event.originator_id
     with psycopg.connect(db_url, autocommit=True) as conn:
         conn.execute(f"ALTER TABLE borrowers ADD CONSTRAINT refused CHECK (id <> '{refused}')")
-    group = AllReadModels(runtime.projections.datastore)
+    group = runtime.projections.group(runtime.projections.datastore)
 
     group.process_page(page)
 

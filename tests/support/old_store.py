@@ -26,6 +26,7 @@ from application.calendar import business_date
 from application.close_of_business import close_of_business
 from infrastructure.runtime import Runtime
 from tests.support.api import AUDITOR, graphql
+from tests.support.old_events import forget_chain
 from tests.support.settings import suite_settings
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "store_787c842"
@@ -200,13 +201,6 @@ def restore(url: str, directory: Path) -> None:
         forget_chain(cursor)
         # Its events are encrypted with the master key itself, as that commit did.
         cursor.execute("TRUNCATE lending_data_keys")
-
-
-def forget_chain(cursor: psycopg.Cursor[Any]) -> None:
-    """Make the store one written before the hash chain existed (see
-    infrastructure/chain_migration.py): no chain hashes, heads or checkpoints."""
-    cursor.execute("UPDATE lending_events SET chain_hash = NULL, recorded_at = NULL")
-    cursor.execute("TRUNCATE lending_event_heads, lending_checkpoints")
 
 
 def answers(api: TestClient, url: str) -> dict[str, Any]:

@@ -1,14 +1,22 @@
-"""Take an application through its approval levels, each signed by another person."""
+"""Take an application through its approval levels, each signed by another person, and
+a loan all the way to its payout."""
 
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 from application.app import LendingApplication, Written
 from application.approvals import Approve, approve, overrides_needed, pending
+from application.borrowers import RegisterBorrower, register_borrower
+from application.loans import Disburse, Sign, SubmitApplication, disburse, sign, submit_application
 from domain.approval import ApprovalRole, Signer
+from domain.borrower import BorrowerKind, Profile
+from domain.loan import Disbursement
+from domain.schedule import Frequency, Method
 
 QIAN = Signer.of("reviewer.qian", ApprovalRole.REVIEWER)
 HE = Signer.of("reviewer.he", ApprovalRole.REVIEWER)
@@ -31,3 +39,33 @@ def signed_through(app: LendingApplication, loan_id: UUID, **figures: Any) -> Wr
             change = replace(change, override_reason=OVERRIDE)
         written = approve(app, change)
     return written
+
+
+def opened_loan(
+    app: LendingApplication,
+    product_code: str,
+    principal: Decimal,
+    term: int,
+    method: Method,
+    rate: Decimal,
+    id_number: str,
+    on: date,
+) -> UUID:
+    """A monthly loan of a new borrower (resident `id_number`) on `product_code`, approved
+    through its levels, signed and paid out on `on`: its id."""
+    profile = Profile(
+        name="P", phone="13800138000", address="A", region="Hubei", monthly_income=Decimal(9000)
+    )
+    borrower = register_borrower(
+        app, RegisterBorrower("officer", BorrowerKind.INDIVIDUAL, id_number, profile)
+    )
+    application = SubmitApplication(
+        "officer", borrower.id, product_code, principal, term, Frequency.MONTHLY, method,
+        "stock", rate,
+    )  # fmt: skip
+    loan = submit_application(app, application).id
+    signed_through(app, loan)
+    sign(app, Sign("officer", loan, on))
+    paid_out = Disbursement(value_date=on, account="1", channel="bank", reference="d")
+    disburse(app, Disburse("officer", loan, paid_out))
+    return loan

@@ -162,6 +162,23 @@ def test_opening_records_the_case_then_its_route_and_the_basis_it_rests_on() -> 
     assert "30000.00" in route.reason
 
 
+def test_the_route_records_what_approving_as_applied_would_go_against() -> None:
+    basis = Basis(principal=Decimal("30000.00"), grade="E", limit=Decimal("20000.00"))
+    opening = given().when(
+        lambda _: ApprovalCase.open(
+            actor=OFFICER, loan_id=LOAN, submitter=OFFICER, route=POLICY.route(basis), basis=basis
+        )
+    )
+    _, route = opening.then(ApprovalCase.Opened, ApprovalCase.RouteSet).events
+    assert route.overrides == (
+        "grade E", "principal 30000.00 is above the assessed limit 20000.00",
+    )  # fmt: skip
+    strict = ApprovalPolicy(override_grades=("D", "E"))
+    graded_d = basis.model_copy(update={"grade": "D", "limit": None})
+    assert strict.route(graded_d).overrides == ("grade D",)
+    assert POLICY.route(graded_d).overrides == ()
+
+
 def test_a_rejection_records_its_step_and_completes_the_case_rejected() -> None:
     rejection = (
         given(*opened("30000.00"))

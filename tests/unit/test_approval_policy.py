@@ -75,3 +75,13 @@ def test_lending_within_the_limit_answers_the_above_limit_flag() -> None:
     assert POLICY.overrides(asked_too_much, Decimal("25000.00")) == [
         "principal 25000.00 is above the assessed limit 23916"
     ]
+
+
+def test_an_apr_above_the_legal_ceiling_keeps_a_small_clear_application_from_going_through() -> (
+    None
+):
+    clear = Basis(principal=Decimal(5000), grade="A", decision="clear")
+    assert ApprovalPolicy().route(clear).automatic
+    apr = "the APR of 27.95% (fees included) is above the legal ceiling of 24%"
+    route = ApprovalPolicy().route(clear, (apr,))
+    assert (route.levels, route.reason) == ((ApprovalRole.REVIEWER, ApprovalRole.APPROVER), apr)

@@ -9,7 +9,8 @@ from uuid import uuid4
 
 from domain.ledger import PenaltyRateBasis
 from domain.loan.accounting import LedgerBasis, penalty_terms
-from domain.loan.records import LoanRequest, contract_books, contract_terms
+from domain.loan.contract import contract_books
+from domain.loan.records import LoanRequest, contract_terms
 from domain.product import ProductTerms
 from domain.schedule import Method, OddPeriodInterest
 from tests.unit.test_product import micro_terms

@@ -103,15 +103,18 @@ def test_a_late_payment_clears_the_overdue_installment_first() -> None:
     assert state.installments[1].outstanding.principal == Decimal("540.14")  # 999.97 - 459.83
 
 
-def test_a_payment_in_advance_pays_the_next_installment_in_full() -> None:
+def test_a_payment_in_advance_pays_the_next_installments_principal() -> None:
     state = allocate(THREE_MONTHS, SCHEDULE, [paid("2040.14", FEB_15)])
+    # None of installment 2's 20.10 interest has accrued on 15 February, the day its period
+    # starts: the 1020.07 beyond installment 1 is principal, 999.97 of 2 and 20.10 of 3.
     assert state.results[0].allocations == split(
         (1, INTEREST, "30.00"),
         (1, PRINCIPAL, "990.07"),
-        (2, INTEREST, "20.10"),
         (2, PRINCIPAL, "999.97"),
+        (3, PRINCIPAL, "20.10"),
     )
-    assert [item.paid_off_on for item in state.installments] == [FEB_15, FEB_15, None]
+    assert [item.paid_off_on for item in state.installments] == [FEB_15, None, None]
+    assert state.installments[1].outstanding.total == Decimal("20.10")  # its interest
     assert state.outstanding.total == Decimal("1020.06")
     assert state.results[0].schedule_after is None  # paying ahead does not recast
 
@@ -187,12 +190,13 @@ def test_payments_apply_in_value_date_order_whatever_order_they_arrive_in() -> N
     before = allocate(THREE_MONTHS, SCHEDULE, [late])
     after = allocate(THREE_MONTHS, SCHEDULE, [late, backdated])
     assert [result.payment_id for result in after.results] == ["backdated", "late"]
-    # the late payment now finds installment 1 paid: 1020.07 for 2, then 479.93 ahead on 3
+    # the late payment now finds installment 1 paid: 1020.07 for 2, then 479.93 ahead on 3,
+    # of which 10.10 x 5/30 = 1.68 is the interest of 3 accrued by 20 March
     assert after.result("late").allocations == split(
         (2, INTEREST, "20.10"),
         (2, PRINCIPAL, "999.97"),
-        (3, INTEREST, "10.10"),
-        (3, PRINCIPAL, "469.83"),
+        (3, INTEREST, "1.68"),
+        (3, PRINCIPAL, "478.25"),
     )
     changed = changed_results(before.results, after.results)
     assert [result.payment_id for result in changed] == ["backdated", "late"]

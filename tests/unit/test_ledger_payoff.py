@@ -63,8 +63,9 @@ def test_a_cent_less_than_the_payoff_pays_ahead_and_does_not_close() -> None:
     state = allocate(THREE_MONTHS, SCHEDULE, [FEBRUARY, short])
     assert not state.is_fully_repaid
     assert state.result("short").schedule_after is None
-    # paid ahead in full: 1020.07 for installment 2, then 10.10 + 990.47 of installment 3
-    assert state.outstanding.principal == Decimal("19.49")
+    # 10.72 of interest accrued by 1 March, then 2009.92 of principal: a cent is left
+    assert state.outstanding.principal == Decimal("0.01")
+    assert payoff_amount(THREE_MONTHS, SCHEDULE, [FEBRUARY, short], on=MAR_1) == Decimal("0.01")
 
 
 def test_payoff_with_arrears_and_a_fee() -> None:
@@ -118,8 +119,8 @@ def test_a_payment_on_the_write_off_date_comes_before_the_write_off() -> None:
     state = allocate(THREE_MONTHS, SCHEDULE, [FEBRUARY, same_day], written_off_on=MAR_1)
     assert state.recovered.total == 0
     assert state.written_off is not None
-    # The 100.00 paid installment 2 ahead: 20.10 interest (more than the 10.72 accrued by
-    # 1 March, and interest paid is not refunded) and 79.90 principal.
+    # The 100.00 paid installment 2's 10.72 of interest accrued by 1 March, and 89.28
+    # principal: 2009.93 - 89.28 is written off.
     assert state.written_off == ComponentAmounts(
-        Decimal("0.00"), Decimal("0.00"), Decimal("0.00"), Decimal("1930.03")
+        Decimal("0.00"), Decimal("0.00"), Decimal("0.00"), Decimal("1920.65")
     )

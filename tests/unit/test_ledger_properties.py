@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain.ledger import (
+    AdvancePayment,
     Charge,
     Component,
     LedgerState,
@@ -47,6 +48,7 @@ class Loan:
     written_off_on: date | None
     penalties: PenaltyTerms | None = None
     until: date | None = None
+    advance_payment: AdvancePayment = AdvancePayment.NEXT_INSTALLMENTS
 
     def run(self, payments: tuple[Payment, ...] | None = None) -> LedgerState:
         return allocate(
@@ -59,6 +61,21 @@ class Loan:
             self.traversal,
             self.penalties,
             self.until,
+            self.advance_payment,
+        )
+
+    def payoff(self, payments: tuple[Payment, ...], on: date) -> Decimal:
+        return payoff_amount(
+            self.terms,
+            self.schedule,
+            payments,
+            self.charges,
+            self.order,
+            on=on,
+            written_off_on=self.written_off_on,
+            traversal=self.traversal,
+            penalties=self.penalties,
+            advance_payment=self.advance_payment,
         )
 
 
@@ -145,6 +162,7 @@ def loans(draw: st.DrawFn, max_term: int = 24, max_payments: int = 8) -> Loan:
         draw(st.none() | st.none() | dates),
         penalties,
         None if penalties is None else terms.start_date + timedelta(days=span + 40),
+        draw(st.sampled_from(AdvancePayment)),
     )
 
 
@@ -220,17 +238,7 @@ def test_paying_the_payoff_amount_closes_the_loan(loan: Loan, data: st.DataObjec
     )
     charges = tuple(charge for charge in loan.charges if charge.value_date <= on)
     loan = replace(loan, charges=charges)
-    amount = payoff_amount(
-        loan.terms,
-        loan.schedule,
-        loan.payments,
-        loan.charges,
-        loan.order,
-        on=on,
-        written_off_on=loan.written_off_on,
-        traversal=loan.traversal,
-        penalties=loan.penalties,
-    )
+    amount = loan.payoff(loan.payments, on)
     until_then = tuple(p for p in loan.payments if p.value_date <= on)
     if amount == 0:
         assert loan.run(until_then).is_fully_repaid
@@ -251,3 +259,32 @@ def test_paying_the_payoff_amount_closes_the_loan(loan: Loan, data: st.DataObjec
 @given(loans(max_term=360, max_payments=40))
 def test_invariants_hold_for_long_loans(loan: Loan) -> None:
     assert_invariants(loan, loan.run())
+
+
+@settings(max_examples=300, deadline=None)
+@given(loans(), st.data())
+def test_a_payment_lowers_the_payoff_on_its_value_date_by_exactly_its_amount(
+    loan: Loan, data: st.DataObject
+) -> None:
+    """No payment collects interest not accrued by its value date, whatever the product's
+    advance_payment or the payment's prepayment flag."""
+    items = loan.schedule.installments
+    on = loan.terms.start_date + timedelta(
+        days=data.draw(st.integers(-5, (items[-1].due_date - loan.terms.start_date).days + 40))
+    )
+    before = loan.payoff(loan.payments, on)
+    if before == 0:
+        return
+    scale = 10**loan.terms.minor_unit
+    whole = int(before * scale)
+    units = data.draw(
+        st.integers(1, whole) | st.integers(max(1, whole - scale * 100), whole) | st.just(whole)
+    )
+    amount = Decimal(units).scaleb(-loan.terms.minor_unit)
+    last = max((p.sequence for p in loan.payments), default=0)
+    flag = data.draw(st.sampled_from([None, None, *Prepayment]))
+    paid = (*loan.payments, Payment("paid", amount, on, last + 1, flag))
+    assert loan.payoff(paid, on) == before - amount
+    state = loan.run(paid)
+    assert state.result("paid").credit == 0
+    assert_invariants(replace(loan, payments=paid), state)

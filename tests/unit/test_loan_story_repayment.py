@@ -74,9 +74,11 @@ def test_an_early_payment_goes_to_the_next_installment_and_is_numbered_after_the
     early = given(*first_paid()).when(pay("500.00", date(2026, 3, 1))).then(Loan.RepaymentAllocated)
     event = early.events[0]
     assert event.payment.sequence == 2
+    # 16 of installment 2's 30 days (30/360) have run on 1 March: 110.54 x 16/30 = 58.95
+    # of its interest has accrued, and only that is collected.
     assert event.change.results[0].allocations == (
-        Allocation(2, Component.INTEREST, D("110.54")),
-        Allocation(2, Component.PRINCIPAL, D("389.46")),
+        Allocation(2, Component.INTEREST, D("58.95")),
+        Allocation(2, Component.PRINCIPAL, D("441.05")),
     )
     assert str(event.change.balances.credit) == "0.00"
     assert event.change.balances.next_due_date == date(2026, 3, 15)  # still 566.19 to pay

@@ -6,7 +6,8 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
-from domain.loan.accounting import LedgerBasis, rescheduled
+from domain.loan.accounting import LedgerBasis
+from domain.loan.rescheduling import rescheduled
 from domain.schedule import Frequency, Method, ScheduleTerms, generate_schedule
 
 MONTH_END = ScheduleTerms(

@@ -73,6 +73,15 @@ def test_an_approval_case_replays_its_route_steps_and_outcome() -> None:
     assert (case.outcome, case.pending_level) == (Outcome.APPROVED, None)
 
 
+def test_a_route_stored_before_overrides_were_recorded_loads_without_them() -> None:
+    record = next(r for r in stored() if r["topic"].endswith(":ApprovalCase.RouteSet"))
+    assert "overrides" not in record["state"]
+    assert loaded(record).overrides is None
+    recorded = loaded(record | {"state": record["state"] | {"overrides": ["grade E"]}})
+    assert recorded.overrides == ("grade E",)
+    assert orjson.loads(MAPPER.to_stored_event(recorded).state)["overrides"] == ["grade E"]
+
+
 def test_a_collection_case_replays_its_actions_and_settled_promises() -> None:
     case: CollectionCase = replayed("CollectionCase")
     assert (case.actions_recorded, case.open_promises) == (2, {})
