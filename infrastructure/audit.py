@@ -69,7 +69,7 @@ def verify(
         curs.execute(
             "SET LOCAL statement_timeout = 0; SET LOCAL idle_in_transaction_session_timeout = 0"
         )
-        for lower, upper in _slices():
+        for lower, upper in _slices(SLICES if not from_position else 1):
             events, breaks = _rows(curs, chain, lower, upper, from_position)
             found.events += events
             found.breaks += [_classified(app, curs, chain, b) for b in breaks]
@@ -95,14 +95,18 @@ def checkpoint(app: Application[UUID], reason: str) -> tuple[checkpoints.Checkpo
     with recorder.datastore.transaction(commit=True) as curs:
         checkpoints.lock(curs)
         written, after = checkpoints.append(curs, recorder.chain, reason)
+    if written.position == after:  # nothing stored since the last checkpoint
+        return written, Verification()
     verification = verify(app, from_position=after + 1)
     with recorder.datastore.transaction(commit=False) as curs:
         marked = checkpoints.at(curs, recorder.chain, written.position)
     return marked or written, verification
 
 
-def _slices() -> list[tuple[str, str | None]]:
-    bounds = [f"{n * 256 // SLICES:02x}000000-0000-0000-0000-000000000000" for n in range(SLICES)]
+def _slices(count: int) -> list[tuple[str, str | None]]:
+    """The aggregate id space in `count` slices (one for a walk from a position: it reads
+    only the aggregates written since)."""
+    bounds = [f"{n * 256 // count:02x}000000-0000-0000-0000-000000000000" for n in range(count)]
     return list(zip(bounds, [*bounds[1:], None], strict=True))
 
 

@@ -169,14 +169,15 @@ class Runtime:
         findings = self.risk_findings(day, self.app.policies.risk, position)
         return max(position, raise_warnings(self.app, ADMIN, day, findings))
 
-    def close_of_business_steps(self) -> tuple[DayStep, ...]:
-        """What close of business does each day, in order."""
+    def close_of_business_steps(self, until: date | None = None) -> tuple[DayStep, ...]:
+        """What close of business does each day, in order; a run that closes the days up
+        to `until` writes the store's checkpoint on that day only (None: every day)."""
         return (
             reviewing_loans(self.loans_to_review),
             settling_promises(self.promises_due),
             closing_months(self.month_end_facts, self.reconcile_facts),
             raising_warnings(self.risk_findings),
-            writing_checkpoint,
+            writing_checkpoint(until),
         )
 
     def checkpoints(self) -> tuple[checkpoints.Checkpoint | None, checkpoints.Checkpoint | None]:
@@ -193,18 +194,22 @@ class Runtime:
         self.app.close()
 
 
-def writing_checkpoint(
-    app: LendingApplication, actor: str, day: date, after: int | None
-) -> int | None:
-    """The day's checkpoint over the store's positions, its new events verified. It writes
-    no event; a checkpoint that fails is logged and left to `lending audit checkpoint`:
-    the books close whether or not it was written."""
-    try:
-        written, found = audit.checkpoint(app, f"close of business {day} by {actor}")
-    except Exception:
-        log.exception("the close of business checkpoint for %s was not written", day)
+def writing_checkpoint(until: date | None) -> DayStep:
+    """The step that writes the checkpoint over the store's positions, its new events
+    verified, on `until` (None: each day). It writes no event; a checkpoint that fails is
+    logged and left to `lending audit checkpoint`: the books close all the same."""
+
+    def step(app: LendingApplication, actor: str, day: date, after: int | None) -> int | None:
+        if until is not None and day != until:
+            return after
+        try:
+            written, found = audit.checkpoint(app, f"close of business {day} by {actor}")
+        except Exception:
+            log.exception("the close of business checkpoint for %s was not written", day)
+            return after
+        for each in found.breaks:
+            log.error("the event chain is broken: %s", each.line())
+        log.info("checkpoint at position %s for %s", written.position, day)
         return after
-    for each in found.breaks:
-        log.error("the event chain is broken: %s", each.line())
-    log.info("checkpoint at position %s for %s", written.position, day)
-    return after
+
+    return step

@@ -188,7 +188,8 @@ def cob(
     # The arrears index is a read model: follow the store while the days are closed.
     runtime.projections.start()
     try:
-        command = CloseOfBusiness(actor, date.date(), runtime.close_of_business_steps())
+        steps = runtime.close_of_business_steps(until=date.date())
+        command = CloseOfBusiness(actor, date.date(), steps)
         result = close_of_business(runtime.app, command)
         console.print(
             f"Closed {result.days_closed} day(s); business date {date.date()}, "

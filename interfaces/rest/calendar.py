@@ -31,7 +31,7 @@ def run_close_of_business(
 ) -> DaysClosed:
     """Run close of business for each day up to `business_date`; a date reached does nothing."""
     runtime = request.app.state.runtime
-    steps = runtime.close_of_business_steps()
+    steps = runtime.close_of_business_steps(until=body.business_date)
     result = close_of_business(app, CloseOfBusiness(user.sub, body.business_date, steps))
     if request.app.state.freeze:
         # The run leaves thousands of loans in the aggregate cache. Moved out of the

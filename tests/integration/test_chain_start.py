@@ -9,12 +9,14 @@ from uuid import UUID
 
 import psycopg
 import pytest
+from fastapi.testclient import TestClient
 
 from application.integrity import BreakKind
 from domain.loan import Loan
 from infrastructure import audit
 from infrastructure.runtime import Runtime
 from infrastructure.settings import Settings
+from tests.support.catalog import ADMIN
 from tests.support.old_events import forget_chain
 from tests.support.portfolio import DISBURSED_ON as ON
 from tests.support.portfolio import disbursed_loans, pay
@@ -113,3 +115,13 @@ def test_a_signed_export_tells_a_store_rewritten_behind_it(
     rewritten = run("audit", "verify", "--checkpoint", str(exported), env=env)
     assert rewritten.returncode == 1
     assert "is not the one checkpoint.json signed" in rewritten.stdout.replace("\n", " ")
+
+
+def test_close_of_business_seals_the_day_with_a_verified_checkpoint(api: TestClient) -> None:
+    closed = api.post("/close-of-business", json={"business_date": "2030-01-03"}, headers=ADMIN)
+    assert closed.status_code == 200, closed.text
+    shown = api.get("/health").json()["audit"]
+    assert shown["verified_checkpoint"] == shown["checkpoint"]
+    assert shown["checkpoint"]["reason"] == "close of business 2030-01-03 by admin.wu"
+    assert shown["checkpoint"]["position"] == closed.json()["position"] - 1  # before the day
+    assert shown["checkpoint"]["breaks"] == 0
