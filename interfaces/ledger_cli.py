@@ -52,7 +52,7 @@ def reconcile_command(
     finally:
         runtime.close()
     for difference in found:
-        console.print(f"[red]{difference}")
+        typer.echo(str(difference))  # one line each, however wide: for scripts to read
     if found:
         console.print(f"{len(found)} difference(s) on {on}")
         raise typer.Exit(1)

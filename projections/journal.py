@@ -18,17 +18,18 @@ from decimal import Decimal
 from functools import singledispatchmethod
 from typing import Any
 
+from eventsourcing.postgres import PostgresDatastore
 from psycopg import Cursor
 from psycopg.rows import DictRow
 
 from domain.accounting import Account, AccountingPeriods, ManualEntry, MonthEnd
 from domain.accounting import postings as rules
-from domain.accounting.postings import RECEIVABLE, WRITE_OFF, LoanAccounts
+from domain.accounting.postings import RECEIVABLE, WRITE_OFF
 from domain.accounting.rules import LOAN_ROLES
 from domain.loan import BooksChanged, Loan
 from projections import journal_schema as layout
 from projections.base import ReadModel
-from projections.journal_writer import EventPostings, balances, first_open_day, loans, rule_json
+from projections.journal_writer import Books, EventPostings, LoanBook, rule_json
 
 MONTH_END_ROW = """INSERT INTO journal_month_ends (loan_id, value_date, earned_interest,
     accrued_interest, non_accrual, classification, principal, provision_rate,
@@ -39,6 +40,17 @@ class JournalView(ReadModel):
     name = "journal"
     tables = layout.TABLES
     schema = layout.SCHEMA
+
+    def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
+        super().__init__(datastore, **kwargs)
+        self._memory: Books | None = None
+
+    def books(self, cursor: Cursor[DictRow]) -> Books:
+        """The loans as the transaction of `cursor` has posted them."""
+        memory = self._memory
+        if memory is None or memory.cursor is not cursor:
+            memory = self._memory = Books(cursor)
+        return memory
 
     @singledispatchmethod
     def handle(self, event: Any, cursor: Cursor[DictRow], position: int) -> None:
@@ -63,6 +75,7 @@ class JournalView(ReadModel):
     ) -> None:
         cursor.execute("DELETE FROM journal_periods")
         cursor.execute("INSERT INTO journal_periods VALUES (%s)", (event.first_open_day,))
+        self.books(cursor).closed_until(event.first_open_day)
 
     @handle.register
     def _(self, event: Loan.ApplicationSubmitted, cursor: Cursor[DictRow], position: int) -> None:
@@ -71,6 +84,7 @@ class JournalView(ReadModel):
             "INSERT INTO journal_loans (loan_id, rule, basis) VALUES (%s, %s, %s)",
             (event.originator_id, rule_json(rule), rule.basis.value),
         )
+        self.books(cursor).opened(event.originator_id, rule)
 
     @handle.register
     def _(self, event: Loan.Disbursed, cursor: Cursor[DictRow], position: int) -> None:
@@ -81,22 +95,22 @@ class JournalView(ReadModel):
             (terms.day_count.value, terms.rounding.value, terms.minor_unit, event.value_date,
              event.originator_id),
         )  # fmt: skip
-        loan, postings = self._start(event, cursor, position)
+        book, postings = self._start(event, cursor, position)
         principal = terms.principal
-        postings.post(rules.disbursement(loan, event.value_date, principal, principal * 0))
+        postings.post(rules.disbursement(book.accounts, event.value_date, principal, principal * 0))
 
     @handle.register
     def _(self, event: BooksChanged, cursor: Cursor[DictRow], position: int) -> None:
-        loan, postings = self._start(event, cursor, position)
-        self._changed(loan, postings, event)
-        self._written_off_again(loan, postings, event)
+        book, postings = self._start(event, cursor, position)
+        self._changed(book, postings, event)
+        self._written_off_again(book, postings, event)
 
     @handle.register
     def _(self, event: Loan.RepaymentReversed, cursor: Cursor[DictRow], position: int) -> None:
-        loan, postings = self._start(event, cursor, position)
-        postings.reverse(loan.loan_id, [event.repayment_id])
-        self._changed(loan, postings, event)
-        self._written_off_again(loan, postings, event)
+        book, postings = self._start(event, cursor, position)
+        postings.reverse(book, [event.repayment_id])
+        self._changed(book, postings, event)
+        self._written_off_again(book, postings, event)
 
     @handle.register
     def _(self, event: Loan.WrittenOff, cursor: Cursor[DictRow], position: int) -> None:
@@ -104,30 +118,33 @@ class JournalView(ReadModel):
             "UPDATE journal_loans SET written_off_on = %s WHERE loan_id = %s",
             (event.value_date, event.originator_id),
         )
-        loan, postings = self._start(event, cursor, position)
-        self._changed(loan, postings, event)
-        self._write_off(loan, postings, event.value_date, event.amounts.principal)
+        book, postings = self._start(event, cursor, position)
+        book.accounts = book.accounts.model_copy(update={"written_off_on": event.value_date})
+        self._changed(book, postings, event)
+        self._write_off(book, postings, event.value_date, event.amounts.principal)
 
     @handle.register
     def _(self, event: Loan.DelinquencyChanged, cursor: Cursor[DictRow], position: int) -> None:
-        loan, postings = self._start(event, cursor, position)
+        book, postings = self._start(event, cursor, position)
         to = event.delinquency.classification
-        held = balances(cursor, loan.loan_id)
-        principal = sum((held.get(role, Decimal(0)) for role in LOAN_ROLES), Decimal(0))
-        postings.post(rules.reclassification(loan, event.value_date, to, principal))
+        principal = book.held(*LOAN_ROLES)
+        postings.post(rules.reclassification(book.accounts, event.value_date, to, principal))
+        book.accounts = book.accounts.model_copy(update={"classification": to})
         cursor.execute(
             "UPDATE journal_loans SET classification = %s WHERE loan_id = %s",
-            (to.value, loan.loan_id),
+            (to.value, event.originator_id),
         )
 
     @handle.register
     def _(self, event: MonthEnd.LoansAccounted, cursor: Cursor[DictRow], position: int) -> None:
-        found, first_open = loans(cursor, [line.loan_id for line in event.lines])
-        postings = EventPostings(cursor, event, position, first_open)
+        books = self.books(cursor)
+        found = books.of(line.loan_id for line in event.lines)
+        postings = EventPostings(books, event, position)
         rows = []
         for line in event.lines:
-            postings.post(rules.month_end(found[line.loan_id], event.value_date,
-                                          line.accrued_interest, line.provision))  # fmt: skip
+            entry = rules.month_end(found[line.loan_id].accounts, event.value_date,
+                                    line.accrued_interest, line.provision)  # fmt: skip
+            postings.post(entry)
             rows.append(
                 (line.loan_id, event.value_date, line.earned_interest, line.accrued_interest,
                  line.non_accrual, line.classification.value, line.principal,
@@ -142,49 +159,43 @@ class JournalView(ReadModel):
 
     @handle.register
     def _(self, event: ManualEntry.Posted, cursor: Cursor[DictRow], position: int) -> None:
-        EventPostings(cursor, event, position, first_open_day(cursor)).post(event.entry)
+        EventPostings(self.books(cursor), event, position).post(event.entry)
 
-    @staticmethod
     def _start(
-        event: Any, cursor: Cursor[DictRow], position: int
-    ) -> tuple[LoanAccounts, EventPostings]:
-        found, first_open = loans(cursor, [event.originator_id])
-        return found[event.originator_id], EventPostings(cursor, event, position, first_open)
+        self, event: Any, cursor: Cursor[DictRow], position: int
+    ) -> tuple[LoanBook, EventPostings]:
+        books = self.books(cursor)
+        book = books.of([event.originator_id])[event.originator_id]
+        return book, EventPostings(books, event, position)
 
     @staticmethod
-    def _write_off(
-        loan: LoanAccounts, postings: EventPostings, on: date, principal: Decimal
-    ) -> None:
+    def _write_off(book: LoanBook, postings: EventPostings, on: date, principal: Decimal) -> None:
         """Post the write-off of `principal` and of the receivables the loan holds, after
         taking back any earlier posting of it."""
-        postings.reverse(loan.loan_id, [WRITE_OFF])
-        held = balances(postings.cursor, loan.loan_id)
-        receivables = {role: held.get(role, Decimal(0)) for role in set(RECEIVABLE.values())}
-        postings.post(rules.write_off(loan, on, principal, receivables))
+        postings.reverse(book, [WRITE_OFF])
+        receivables = {role: book.held(role) for role in set(RECEIVABLE.values())}
+        postings.post(rules.write_off(book.accounts, on, principal, receivables))
 
-    def _written_off_again(self, loan: LoanAccounts, postings: EventPostings, event: Any) -> None:
+    def _written_off_again(self, book: LoanBook, postings: EventPostings, event: Any) -> None:
         """A change valued before a loan's write-off (a backdated payment, a reversal)
         changes what was written off: the write-off is posted again, so the loan holds
         neither principal nor receivables."""
-        if loan.written_off_on is None:
+        written_off_on = book.accounts.written_off_on
+        if written_off_on is None:
             return
-        held = balances(postings.cursor, loan.loan_id)
-        if not any(held.get(role) for role in (*LOAN_ROLES, *RECEIVABLE.values())):
+        if not any(book.held(role) for role in (*LOAN_ROLES, *RECEIVABLE.values())):
             return
         written = event.change.balances.written_off
         principal = written.principal if written is not None else Decimal(0)
-        self._write_off(loan, postings, loan.written_off_on, principal)
+        self._write_off(book, postings, written_off_on, principal)
 
     @staticmethod
-    def _changed(loan: LoanAccounts, postings: EventPostings, event: Any) -> None:
-        """What a ledger change posts: charges taken back and made, and the allocation of
-        every payment it changed, each after the reversal of what it posted before."""
-        change = event.change
-        subjects = [f"charge:{c.id}" for c in change.uncharged]
-        subjects += [f"charge:{c.id}" for c in change.charged]
-        subjects += [result.payment_id for result in change.results]
-        postings.reverse(loan.loan_id, list(dict.fromkeys(subjects)))
-        for charge in change.charged:
-            postings.post(rules.charge(loan, charge))
+    def _changed(book: LoanBook, postings: EventPostings, event: Any) -> None:
+        """What a ledger change posts: the charges it made less those it took back, and
+        the allocation of every payment it changed, each after the reversal of what that
+        payment posted before."""
+        change, loan = event.change, book.accounts
+        postings.post(rules.charges(loan, event.value_date, change.charged, change.uncharged))
+        postings.reverse(book, [result.payment_id for result in change.results])
         for result in change.results:
             postings.post(rules.repayment(loan, result))

@@ -3,13 +3,20 @@
 An event's entries are numbered in the order it posts them: entry n of the event at
 store position p is "p-n", so a rebuild writes the very same rows. Each entry's lines
 go to `journal_lines`, and into the day's totals per account and the loan's balance per
-role. An entry with a subject (a payment, a charge) is that subject's open item until
-a later change reverses it.
+role. An entry with a subject (a payment, a charge, a write-off) is that subject's open
+item until a later change reverses it.
+
+What the posting rules need of a loan (its rule, class, write-off date, balances and
+open items) is kept in memory for the transaction that wrote it (`Books`, one per
+cursor), so a page of events or a whole rebuild reads each loan at most once; a
+transaction rolled back takes its cursor, and so its memory, with it.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -17,7 +24,7 @@ from typing import Any
 from uuid import UUID
 
 from psycopg import Cursor
-from psycopg.rows import DictRow
+from psycopg.rows import DictRow, dict_row
 
 from domain.accounting import AccountingRule, EntryKind, JournalEntry, Line, Role, reversal
 from domain.accounting import posting_date as posted_on
@@ -38,14 +45,25 @@ VALUES (%s, %s, %s) ON CONFLICT (loan_id, role)
 DO UPDATE SET balance = b.balance + excluded.balance"""
 OPEN_ITEM = """INSERT INTO journal_open_items (loan_id, subject, entry_id) VALUES (%s, %s, %s)
 ON CONFLICT (loan_id, subject) DO UPDATE SET entry_id = excluded.entry_id"""
-LOANS = """SELECT l.loan_id, l.rule::text AS rule, l.classification, l.written_off_on,
-    (SELECT first_open_day FROM journal_periods) AS first_open_day
-FROM journal_loans l WHERE l.loan_id = ANY(%s)"""
-OPEN_LINES = """SELECT o.subject, e.id, e.kind, e.value_date, e.loan_id, l.account, l.role,
+CLOSE_ITEM = "DELETE FROM journal_open_items WHERE loan_id = %s AND subject = %s"
+LOANS = """SELECT loan_id, rule::text AS rule, classification, written_off_on
+FROM journal_loans WHERE loan_id = ANY(%s)"""
+BALANCES = "SELECT loan_id, role, balance FROM journal_loan_balances WHERE loan_id = ANY(%s)"
+OPEN_LINES = """SELECT o.loan_id, o.subject, e.id, e.kind, e.value_date, l.account, l.role,
     l.debit, l.credit
 FROM journal_open_items o JOIN journal_entries e ON e.id = o.entry_id
 JOIN journal_lines l ON l.entry_id = e.id
-WHERE o.loan_id = %s AND o.subject = ANY(%s) ORDER BY e.id, l.line"""
+WHERE o.loan_id = ANY(%s) ORDER BY e.id, l.line"""
+# Loans kept in memory per transaction; the others are read again when needed.
+MAX_LOANS = 10_000
+
+
+def read(cursor: Cursor[DictRow], query: str, params: Any = ()) -> list[DictRow]:
+    """The rows of `query`, on a cursor of their own: in pipeline mode (the follower's
+    pages) a cursor whose last statement was an `executemany` would not wait for them."""
+    with cursor.connection.cursor(row_factory=dict_row) as reader:
+        reader.execute(query, params)
+        return reader.fetchall()
 
 
 @lru_cache(maxsize=256)
@@ -58,45 +76,91 @@ def rule_json(rule: AccountingRule) -> str:
     return rule.model_dump_json()
 
 
-def loans(
-    cursor: Cursor[DictRow], ids: Iterable[UUID]
-) -> tuple[dict[UUID, LoanAccounts], date | None]:
-    """The loans' accounts, and the first open day (None while no month is closed)."""
-    cursor.execute(LOANS, (list(ids),))
-    found, first_open = {}, None
-    for row in cursor.fetchall():
-        first_open = row["first_open_day"]
-        found[row["loan_id"]] = LoanAccounts(
-            loan_id=row["loan_id"],
-            rule=_rule(row["rule"]),
-            classification=Classification(row["classification"]),
-            written_off_on=row["written_off_on"],
-        )
-    return found, first_open
+@dataclass
+class LoanBook:
+    """A loan as the journal has posted it."""
+
+    accounts: LoanAccounts
+    balances: dict[Role, Decimal] = field(default_factory=dict)
+    open_items: dict[str, tuple[str, JournalEntry]] = field(default_factory=dict)
+
+    def held(self, *roles: Role) -> Decimal:
+        return sum((self.balances.get(role, Decimal(0)) for role in roles), Decimal(0))
 
 
-def first_open_day(cursor: Cursor[DictRow]) -> date | None:
-    cursor.execute("SELECT first_open_day FROM journal_periods")
-    row = cursor.fetchone()
-    return row["first_open_day"] if row else None
+class Books:
+    """The loans the journal holds, as one transaction (its cursor) has them."""
 
+    def __init__(self, cursor: Cursor[DictRow]) -> None:
+        self.cursor = cursor
+        self.loans: OrderedDict[UUID, LoanBook] = OrderedDict()
+        self._first_open: tuple[date | None] | None = None
 
-def balances(cursor: Cursor[DictRow], loan_id: UUID) -> dict[Role, Decimal]:
-    """The loan's balance per role, debits less credits, as posted so far."""
-    cursor.execute("SELECT role, balance FROM journal_loan_balances WHERE loan_id = %s", (loan_id,))
-    return {Role(row["role"]): row["balance"] for row in cursor.fetchall()}
+    @property
+    def first_open(self) -> date | None:
+        """The first day of the first open month (None while none is closed)."""
+        if self._first_open is None:
+            rows = read(self.cursor, "SELECT first_open_day FROM journal_periods")
+            self._first_open = (rows[0]["first_open_day"] if rows else None,)
+        return self._first_open[0]
+
+    def closed_until(self, first_open: date) -> None:
+        self._first_open = (first_open,)
+
+    def opened(self, loan_id: UUID, rule: AccountingRule) -> None:
+        self._keep(loan_id, LoanBook(LoanAccounts(loan_id=loan_id, rule=rule)))
+
+    def of(self, ids: Iterable[UUID]) -> dict[UUID, LoanBook]:
+        wanted = list(dict.fromkeys(ids))
+        missing = [loan_id for loan_id in wanted if loan_id not in self.loans]
+        if missing:
+            self._load(missing)
+        return {loan_id: self.loans[loan_id] for loan_id in wanted}
+
+    def _load(self, ids: list[UUID]) -> None:
+        found = {
+            row["loan_id"]: LoanBook(
+                LoanAccounts(
+                    loan_id=row["loan_id"],
+                    rule=_rule(row["rule"]),
+                    classification=Classification(row["classification"]),
+                    written_off_on=row["written_off_on"],
+                )
+            )
+            for row in read(self.cursor, LOANS, (ids,))
+        }
+        for row in read(self.cursor, BALANCES, (ids,)):
+            found[row["loan_id"]].balances[Role(row["role"])] = row["balance"]
+        for row in read(self.cursor, OPEN_LINES, (ids,)):
+            items = found[row["loan_id"]].open_items
+            line = Line(account=row["account"], debit=row["debit"], credit=row["credit"],
+                        role=Role(row["role"]) if row["role"] else None)  # fmt: skip
+            known = items.get(row["subject"])
+            entry = (
+                JournalEntry(kind=EntryKind(row["kind"]), value_date=row["value_date"],
+                             lines=(line,), loan_id=row["loan_id"], subject=row["subject"])
+                if known is None
+                else known[1].model_copy(update={"lines": (*known[1].lines, line)})
+            )  # fmt: skip
+            items[row["subject"]] = (row["id"], entry)
+        for loan_id, book in found.items():
+            self._keep(loan_id, book)
+
+    def _keep(self, loan_id: UUID, book: LoanBook) -> None:
+        self.loans[loan_id] = book
+        self.loans.move_to_end(loan_id)
+        while len(self.loans) > MAX_LOANS:
+            self.loans.popitem(last=False)
 
 
 class EventPostings:
     """The entries one event posts, numbered in order."""
 
-    def __init__(
-        self, cursor: Cursor[DictRow], event: Any, position: int, first_open: date | None
-    ) -> None:
-        self.cursor = cursor
+    def __init__(self, books: Books, event: Any, position: int) -> None:
+        self.books = books
+        self.cursor = books.cursor
         self.event = event
         self.position = position
-        self.first_open = first_open
         self.seq = 0
 
     def post(self, entry: JournalEntry | None, reverses: str | None = None) -> str | None:
@@ -104,7 +168,7 @@ class EventPostings:
             return None
         self.seq += 1
         entry_id = f"{self.position}-{self.seq}"
-        on = posted_on(entry.value_date, self.first_open)
+        on = posted_on(entry.value_date, self.books.first_open)
         event, cursor = self.event, self.cursor
         cursor.execute(
             INSERT_ENTRY,
@@ -123,37 +187,28 @@ class EventPostings:
             ADD_TO_TOTALS, [(line.account, on, line.debit, line.credit) for line in lines]
         )
         if entry.loan_id is not None:
-            cursor.executemany(
-                ADD_TO_BALANCE,
-                [(entry.loan_id, line.role.value, line.debit - line.credit) for line in lines
-                 if line.role is not None],
-            )  # fmt: skip
-            if entry.subject is not None and reverses is None:
-                cursor.execute(OPEN_ITEM, (entry.loan_id, entry.subject, entry_id))
+            self._to_loan(entry_id, entry, reverses)
         return entry_id
 
-    def reverse(self, loan_id: UUID, subjects: list[str]) -> None:
-        """Take back what each of these subjects of the loan posted last (if anything)."""
-        if not subjects:
-            return
-        self.cursor.execute(OPEN_LINES, (loan_id, subjects))
-        posted: dict[str, tuple[str, JournalEntry]] = {}
-        for row in self.cursor.fetchall():
-            line = Line(account=row["account"], debit=row["debit"], credit=row["credit"],
-                        role=Role(row["role"]) if row["role"] else None)  # fmt: skip
-            found = posted.get(row["subject"])
-            if found is None:
-                entry = JournalEntry(kind=EntryKind(row["kind"]), value_date=row["value_date"],
-                                     lines=(line,), loan_id=row["loan_id"],
-                                     subject=row["subject"])  # fmt: skip
-            else:
-                entry = found[1].model_copy(update={"lines": (*found[1].lines, line)})
-            posted[row["subject"]] = (row["id"], entry)
-        for subject in subjects:  # in the order the event gives them
-            if subject in posted:
-                original, entry = posted[subject]
-                self.post(reversal(entry), reverses=original)
-        self.cursor.execute(
-            "DELETE FROM journal_open_items WHERE loan_id = %s AND subject = ANY(%s)",
-            (loan_id, subjects),
+    def _to_loan(self, entry_id: str, entry: JournalEntry, reverses: str | None) -> None:
+        assert entry.loan_id is not None
+        book = self.books.of([entry.loan_id])[entry.loan_id]
+        moved = [(line.role, line.debit - line.credit) for line in entry.lines if line.role]
+        for role, amount in moved:
+            book.balances[role] = book.balances.get(role, Decimal(0)) + amount
+        self.cursor.executemany(
+            ADD_TO_BALANCE, [(entry.loan_id, role.value, amount) for role, amount in moved]
         )
+        if entry.subject is not None and reverses is None:
+            book.open_items[entry.subject] = (entry_id, entry)
+            self.cursor.execute(OPEN_ITEM, (entry.loan_id, entry.subject, entry_id))
+
+    def reverse(self, book: LoanBook, subjects: list[str]) -> None:
+        """Take back what each of these subjects of the loan posted last (if anything)."""
+        loan_id = book.accounts.loan_id
+        for subject in subjects:  # in the order the event gives them
+            found = book.open_items.pop(subject, None)
+            if found is not None:
+                original, entry = found
+                self.post(reversal(entry), reverses=original)
+                self.cursor.execute(CLOSE_ITEM, (loan_id, subject))

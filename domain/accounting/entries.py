@@ -32,6 +32,7 @@ class EntryKind(StrEnum):
     WRITE_OFF = "write_off"
     RECLASSIFICATION = "reclassification"
     MONTH_END = "month_end"
+    REFUND = "refund"
     REVERSAL = "reversal"
     MANUAL = "manual"
 

@@ -9,18 +9,20 @@ posted for the loan, as `LoanAccounts`) in, one balanced `JournalEntry` (or None
   loans (the loan's current class) with principal, the receivables (accrual basis) or
   incomes (cash basis) with interest, fees and penalty, and borrower credit with any
   overpayment. A payment valued after the write-off date is a recovery: income.
-- Charge (accrual basis): debit the receivable, credit the income, on the charge's date.
+- Charges (accrual basis): what a change charged, less what it took back, debited to
+  the receivables and credited to the incomes, on the change's value date.
 - Write-off: the reserve bears the principal (debit reserve, credit loans); receivables
   still held (accrual basis) are impairment losses.
 - Reclassification: the principal moves to the sub-account of the loan's new class.
 - Month end (see `month_end`): the interest accrual and the change in provision.
+- Credit refund: borrower credit paid back out of the fund source.
 
 A change to an earlier fact posts `reversal` of what that fact posted, then the new one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
 from uuid import UUID
@@ -100,15 +102,25 @@ def repayment(loan: LoanAccounts, result: PaymentResult) -> JournalEntry | None:
     )  # fmt: skip
 
 
-def charge(loan: LoanAccounts, item: Charge) -> JournalEntry | None:
-    """A late fee or penalty charge: receivable and income on the accrual basis; nothing
-    on the cash basis, where it is income when paid."""
+def charges(
+    loan: LoanAccounts, value_date: date, charged: Iterable[Charge], uncharged: Iterable[Charge]
+) -> JournalEntry | None:
+    """Late fees and penalty charged by a change, less those it took back (a backdated
+    payment recomputes them), as one entry on the change's value date: receivable and
+    income on the accrual basis; nothing on the cash basis, where they are income when
+    paid."""
     if not loan.accrual:
         return None
+    net = {component: Decimal(0) for component in (Component.FEE, Component.PENALTY)}
+    for item in charged:
+        net[item.component] += item.amount
+    for item in uncharged:
+        net[item.component] -= item.amount
     return posted(
-        EntryKind.CHARGE, item.value_date, loan.rule,
-        [(RECEIVABLE[item.component], item.amount)], [(INCOME[item.component], item.amount)],
-        loan_id=loan.loan_id, subject=f"charge:{item.id}",
+        EntryKind.CHARGE, value_date, loan.rule,
+        [(RECEIVABLE[c], amount) for c, amount in net.items()],
+        [(INCOME[c], amount) for c, amount in net.items()],
+        loan_id=loan.loan_id,
     )  # fmt: skip
 
 
@@ -152,5 +164,14 @@ def month_end(
         EntryKind.MONTH_END, value_date, loan.rule,
         [(Role.INTEREST_RECEIVABLE, accrued_interest), (Role.IMPAIRMENT_LOSS, provision)],
         [(Role.INTEREST_INCOME, accrued_interest), (Role.LOAN_LOSS_RESERVE, provision)],
+        loan_id=loan.loan_id,
+    )  # fmt: skip
+
+
+def credit_refund(loan: LoanAccounts, value_date: date, amount: Decimal) -> JournalEntry | None:
+    """Overpayment credit paid back to the borrower."""
+    return posted(
+        EntryKind.REFUND, value_date, loan.rule,
+        [(Role.BORROWER_CREDIT, amount)], [(Role.FUND_SOURCE, amount)],
         loan_id=loan.loan_id,
     )  # fmt: skip

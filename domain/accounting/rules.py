@@ -75,6 +75,7 @@ POSTINGS: dict[str, dict[Basis, tuple[Role, ...]]] = {
         Basis.CASH: (Role.LOAN_LOSS_RESERVE, *LOAN_ROLES),
         Basis.ACCRUAL: (Role.LOAN_LOSS_RESERVE, *LOAN_ROLES, Role.IMPAIRMENT_LOSS, *RECEIVABLES),
     },
+    "refund": dict.fromkeys(Basis, (Role.BORROWER_CREDIT, Role.FUND_SOURCE)),
     "recovery": dict.fromkeys(
         Basis, (Role.FUND_SOURCE, Role.RECOVERY_INCOME, Role.BORROWER_CREDIT)
     ),

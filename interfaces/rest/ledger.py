@@ -17,6 +17,7 @@ from interfaces.rest.common import (
     Accepted,
     App,
     BusinessDate,
+    Code,
     Command,
     ExpectedVersion,
     Money,
@@ -27,8 +28,9 @@ from interfaces.rest.common import (
 router = APIRouter(tags=["general ledger"])
 
 Admin = Annotated[User, Depends(require(Role.ADMIN))]
-AccountCode = Annotated[str, Field(pattern=r"^[0-9]{4}([0-9]{2}){0,3}$", max_length=10)]
-Month = Annotated[str, Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")]
+# Checked by the domain (4 digits, 2 more per sub-account level; YYYY-MM), naming the field.
+AccountCode = Annotated[Code, Field(max_length=10)]
+Month = Annotated[Code, Field(max_length=7)]
 
 
 class AccountBody(Command):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from application.products import DefineProduct, ReviseProduct
 from application.products import define_product as define
@@ -64,10 +64,17 @@ class AccountingBody(Command):
     Without it a product posts to the default chart on the accrual basis."""
 
     basis: Basis = Basis.ACCRUAL
-    accounts: Annotated[
-        dict[PostingRole, Annotated[str, Field(pattern=r"^[0-9]{4}([0-9]{2}){0,3}$")]],
-        Field(max_length=len(PostingRole)),
-    ] = Field(default_factory=lambda: dict(DEFAULT_ACCOUNTS))
+    accounts: Annotated[dict[Code, Code], Field(max_length=len(PostingRole))] = Field(
+        default_factory=lambda: {role.value: code for role, code in DEFAULT_ACCOUNTS.items()}
+    )
+
+    @field_validator("accounts")
+    @classmethod
+    def _roles(cls, accounts: dict[str, str]) -> dict[str, str]:
+        unknown = sorted(set(accounts) - {role.value for role in PostingRole})
+        if unknown:
+            raise ValueError(f"not posting roles: {', '.join(unknown)}")
+        return accounts
 
 
 class TermsBody(Command):

@@ -14,7 +14,8 @@ from domain.accounting import DEFAULT_RULE, AccountingRule, Basis, Role, reversa
 from domain.accounting.entries import EntryKind, JournalEntry
 from domain.accounting.postings import (
     LoanAccounts,
-    charge,
+    charges,
+    credit_refund,
     disbursement,
     month_end,
     reclassification,
@@ -99,12 +100,23 @@ def test_a_payment_after_the_write_off_is_a_recovery() -> None:
 def test_charges_are_receivable_on_the_accrual_basis_only() -> None:
     late_fee = Charge(1, Component.FEE, D("50.00"), date(2026, 2, 16), "late-1")
     penalty = Charge(1, Component.PENALTY, D("1.20"), date(2026, 2, 28), "penalty-1")
-    assert lines(charge(ACCRUAL, late_fee)) == [
-        ("1221", "50.00", "0.00"),
-        ("6021", "0.00", "50.00"),
-    ]
-    assert lines(charge(ACCRUAL, penalty)) == [("1221", "1.20", "0.00"), ("6051", "0.00", "1.20")]
-    assert charge(CASH, late_fee) is None
+    assert lines(charges(ACCRUAL, ON, [late_fee, penalty], [])) == [
+        ("1221", "50.00", "0.00"), ("1221", "1.20", "0.00"),
+        ("6021", "0.00", "50.00"), ("6051", "0.00", "1.20"),
+    ]  # fmt: skip
+    assert charges(CASH, ON, [late_fee], []) is None
+
+
+def test_charges_taken_back_post_the_net_change() -> None:
+    """A backdated payment recomputed the penalty: 1.20 becomes 0.80, the fee goes."""
+    before = [Charge(1, Component.PENALTY, D("1.20"), date(2026, 2, 28), "penalty-1"),
+              Charge(1, Component.FEE, D("50.00"), date(2026, 2, 16), "late-1")]  # fmt: skip
+    after = [Charge(1, Component.PENALTY, D("0.80"), date(2026, 2, 28), "penalty-1")]
+    assert lines(charges(ACCRUAL, ON, after, before)) == [
+        ("6021", "50.00", "0.00"), ("6051", "0.40", "0.00"),
+        ("1221", "0.00", "50.00"), ("1221", "0.00", "0.40"),
+    ]  # fmt: skip
+    assert charges(ACCRUAL, ON, before, before) is None
 
 
 def test_a_write_off_uses_the_reserve_and_loses_the_receivables() -> None:
@@ -137,6 +149,12 @@ def test_a_month_end_accrues_interest_and_provides_a_negative_amount_reverses() 
         ("1304", "9.46", "0.00"), ("6701", "0.00", "9.46"),
     ]  # fmt: skip
     assert month_end(CASH, date(2026, 2, 28), D("0.00"), D("0.00")) is None
+
+
+def test_a_credit_refund_pays_the_borrowers_credit_back_out_of_the_bank() -> None:
+    assert lines(credit_refund(CASH, ON, D("10.00"))) == [
+        ("2241", "10.00", "0.00"), ("1002", "0.00", "10.00"),
+    ]  # fmt: skip
 
 
 def test_a_reversal_swaps_every_line_and_keeps_the_value_date() -> None:
