@@ -14,6 +14,8 @@ Columns of loan_books: apr, effective_annual_rate (percent, as the disbursement 
   them; null before), fees_deducted, paid_out; fees_collected and fees_outstanding (the
   fee component of the books' paid and outstanding balances after the loan's last money
   event; fees_collected includes the deducted fees); charge_names (code -> name).
+Columns of loan_book_segments (and so of arrears_history): fees_collected and
+  fees_outstanding, as the books stood over the segment's dates.
 
 Paid and waived are recorded per installment and component, not per charge. A charge's
 share is worked out here from its installment's recorded figures, without a rule of its
@@ -43,8 +45,13 @@ LOAN_COLUMNS = (
     "paid_out numeric", "fees_collected numeric", "fees_outstanding numeric",
     "charge_names jsonb",
 )  # fmt: skip
+TABLES = ("loan_book_charges", "loan_book_waivers")
+# What each segment of the loan's history copies of its fee columns (null in segments
+# recorded before them).
+SEGMENT_FEES = ("fees_collected", "fees_outstanding")
 SCHEMA = (
     *(f"ALTER TABLE loan_books ADD COLUMN IF NOT EXISTS {column}" for column in LOAN_COLUMNS),
+    *(f"ALTER TABLE loan_book_segments ADD COLUMN IF NOT EXISTS {c} numeric" for c in SEGMENT_FEES),
     """CREATE TABLE IF NOT EXISTS loan_book_charges (
         loan_id uuid NOT NULL,
         position bigint NOT NULL,
@@ -70,7 +77,6 @@ SCHEMA = (
         PRIMARY KEY (loan_id, id)
     )""",
 )
-TABLES = ("loan_book_charges", "loan_book_waivers")
 INSERT_CHARGE = """INSERT INTO loan_book_charges
     (loan_id, position, line, code, name, kind, installment, charged_on, amount)
     VALUES (%s, %s, %s, %s,

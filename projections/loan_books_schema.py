@@ -65,7 +65,7 @@ INSTALLMENT_COLUMNS = (
 SEGMENT_BOOKS = (
     "position", "status", "outstanding_principal", "disbursed_amount", "collected_amount",
     "oldest_unpaid_due_date", "product_code", "region", "officer", "borrower_kind",
-    "disbursement_month",
+    "disbursement_month", *charges.SEGMENT_FEES,
 )  # fmt: skip
 SEGMENT_COLUMNS = ("loan_id", "valid_from", "valid_to", *SEGMENT_BOOKS)  # arrears_history
 PORTFOLIO_COLUMNS = (

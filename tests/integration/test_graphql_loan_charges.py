@@ -32,6 +32,7 @@ LOAN = """query($id: ID!) { loan(id: $id) {
     schedule { installments { number total } }
     charges { code name kind installment dueDate amount charged paid waived outstanding }
     waivers { id component amount forgiven installment valueDate reason actor } } }"""
+PORTFOLIO = "{ portfolio { loanCount collectedAmount feesCollected feesOutstanding } }"
 ARREARS = "{ arrears(first: 100) { nodes { loanId overdueFees } } }"
 
 
@@ -55,6 +56,11 @@ def read(api: TestClient, loan_id: str, position: int) -> dict[str, Any]:
 def overdue_fees(api: TestClient, loan_id: str, position: int | None = None) -> Decimal:
     nodes = graphql(api, ARREARS, AUDITOR, None, position)["data"]["arrears"]["nodes"]
     return Decimal(next(n["overdueFees"] for n in nodes if n["loanId"] == loan_id))
+
+
+def portfolio_fees(api: TestClient, position: int) -> tuple[str, str]:
+    [row] = graphql(api, PORTFOLIO, AUDITOR, None, position)["data"]["portfolio"]
+    return row["feesCollected"], row["feesOutstanding"]
 
 
 def irr_percent(received: Decimal, payments: list[Decimal], periods: int = 12) -> Decimal:
@@ -81,6 +87,8 @@ def test_charges_a_waiver_and_a_payoff_as_graphql_shows_them(api: TestClient) ->
         ("MGMT", n, "20.00") for n in range(1, 13)
     ]
     assert all(c["outstanding"] == "20.00" and c["paid"] == "0.00" for c in monthly)
+    # The deducted fee is collected at payout; the twelve monthly fees are owed.
+    assert portfolio_fees(api, written["position"]) == ("180.00", "240.00")
     cob(api, "2026-03-10")
     before = overdue_fees(api, applied["id"])
     path = f"/loans/{applied['id']}"
@@ -112,6 +120,10 @@ def test_charges_a_waiver_and_a_payoff_as_graphql_shows_them(api: TestClient) ->
         "0.00"
     ] * 4
     assert {c["outstanding"] for c in loan["charges"]} == {"0.00"}
+    collected, owed = portfolio_fees(api, repaid["position"])
+    # Collected: the charges' paid shares, and the late fee on the first installment.
+    assert owed == "0.00"
+    assert Decimal(collected) >= sum(Decimal(c["paid"]) for c in loan["charges"])
     for charge in loan["charges"]:
         settled = Decimal(charge["paid"]) + Decimal(charge["waived"])
         assert settled == Decimal(charge["charged"]) <= Decimal(charge["amount"])
