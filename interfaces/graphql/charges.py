@@ -10,12 +10,10 @@ from typing import Any
 from uuid import UUID
 
 import strawberry
-from strawberry.dataloader import DataLoader
 
 from interfaces.graphql.context import Context
-from interfaces.graphql.loaders import _loader
+from interfaces.graphql.loaders import charges_by_loan, fees_by_loan, waivers_by_loan
 from interfaces.graphql.scalars import build_from_row
-from projections.loan_book_charges import charges_of_loans, fees_of_loans, waivers_of_loans
 
 Row = dict[str, Any]
 
@@ -61,20 +59,16 @@ class LoanWaiver:
         return build_from_row(cls, row)
 
 
-def fees_by_loan(context: Context) -> DataLoader[UUID, Row | None]:
-    return _loader(context, "fees_by_loan", fees_of_loans)
-
-
 async def loan_figure(context: Context, loan_id: UUID, column: str) -> Decimal | None:
     row = await fees_by_loan(context).load(loan_id)
     return row[column] if row else None
 
 
 async def charges_of(context: Context, loan_id: UUID) -> list[LoanCharge]:
-    rows = await _loader(context, "charges_by_loan", charges_of_loans).load(loan_id)
+    rows = await charges_by_loan(context).load(loan_id)
     return [LoanCharge.from_row(row) for row in rows]
 
 
 async def waivers_of(context: Context, loan_id: UUID) -> list[LoanWaiver]:
-    rows = await _loader(context, "waivers_by_loan", waivers_of_loans).load(loan_id)
+    rows = await waivers_by_loan(context).load(loan_id)
     return [LoanWaiver.from_row(row) for row in rows]
