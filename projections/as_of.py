@@ -64,6 +64,7 @@ from psycopg import sql
 from psycopg_pool import AsyncConnectionPool
 
 from domain.arrears import Bucket, Classification, buckets_past, is_non_performing
+from projections.loan_book_charges import SEGMENT_FEES
 from projections.reads import Row, fetch_all, fetch_one
 
 # The row of each loan as the books stood at the close of %(on)s.
@@ -112,6 +113,9 @@ def arrears_query(
     return query, params
 
 
+MONEY = ("disbursed_amount", "outstanding_principal", "collected_amount")
+
+
 def portfolio_query(on: date | None, dimensions: list[str]) -> tuple[sql.Composed, dict[str, Any]]:
     """Loans disbursed by the close of `on`, summed by `dimensions` (columns of
     `loan_book_segments`: those of `arrears_history`, and `CLASSIFICATION`), with the
@@ -129,7 +133,7 @@ def portfolio_query(on: date | None, dimensions: list[str]) -> tuple[sql.Compose
         sql.SQL("count(*) AS loan_count"),
         *(
             sql.SQL("coalesce(sum(h.{0}), 0) AS {0}").format(sql.Identifier(column))
-            for column in ("disbursed_amount", "outstanding_principal", "collected_amount")
+            for column in (*MONEY, *SEGMENT_FEES)
         ),
         *(
             at_risk.format(sql.Identifier(column), sql.SQL(name), sql.Identifier(name))

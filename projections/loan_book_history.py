@@ -25,11 +25,15 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 
 from domain.loan.delinquency import Delinquency, delinquency_over, next_delinquency_change
+from projections.loan_book_charges import SEGMENT_FEES
 from projections.loan_books_schema import SEGMENT_BOOKS
 
 STAGE = ("days_past_due", "bucket", "classification", "next_change")
 # What a later event on the date a range opened revises (the rest stays as disbursed).
-REVISED = ("status", "outstanding_principal", "collected_amount", "oldest_unpaid_due_date")
+REVISED = (
+    "status", "outstanding_principal", "collected_amount", "oldest_unpaid_due_date",
+    *SEGMENT_FEES,
+)  # fmt: skip
 # What a segment keeps of the loan's installments: those with anything outstanding.
 UNPAID_JSON = """(SELECT coalesce(jsonb_agg(jsonb_build_object('number', i.number,
         'due_date', i.due_date, 'principal', i.owed_principal, 'interest', i.owed_interest,

@@ -32,6 +32,7 @@ from domain.ledger import InstallmentState
 from domain.loan import BooksChanged, Loan, LoanStatus, Timing
 from domain.loan.accounting import Balances, unpaid
 from domain.money import minor_unit
+from projections import loan_book_charges as charges
 from projections import loan_book_history as history
 from projections import loan_books_schema as layout
 from projections.base import ReadModel
@@ -87,6 +88,7 @@ class LoanBooksView(ReadModel):
             (event.originator_id, *(getattr(application, d) for d in DIMENSIONS),
              LoanStatus.SUBMITTED.value, event.originator_version),
         )  # fmt: skip
+        charges.applied(cursor, event)
 
     @handle.register
     def _(self, event: Loan.OfficerAssigned, cursor: Cursor[DictRow], position: int) -> None:
@@ -126,11 +128,22 @@ class LoanBooksView(ReadModel):
             disbursement_month=f"{event.value_date:%Y-%m}",
             disbursed_amount=event.terms.principal, late_fee_lag=lag, accrues_penalty=accrues,
             version=event.originator_version, **figures(event.balances),
+            **charges.disbursed(cursor, event, position),
         )  # fmt: skip
         self.segment(cursor, event, books)
 
     @handle.register
     def _(self, event: BooksChanged, cursor: Cursor[DictRow], position: int) -> None:
+        self.books(cursor, event)
+
+    @handle.register
+    def _(self, event: Loan.ChargeAdded, cursor: Cursor[DictRow], position: int) -> None:
+        self.books(cursor, event)
+        charges.charge_added(cursor, event, position)
+
+    @handle.register
+    def _(self, event: Loan.Waived, cursor: Cursor[DictRow], position: int) -> None:
+        charges.waived(cursor, event)
         self.books(cursor, event)
 
     @handle.register
@@ -185,6 +198,7 @@ class LoanBooksView(ReadModel):
             cursor.executemany(
                 UPDATE_INSTALLMENT, [state_row(event, item) for item in change.installments]
             )
+        charges.forgiven(cursor, event)
         books = self.loan(
             cursor, event, version=event.originator_version, **figures(change.balances), **columns,
         )  # fmt: skip
@@ -241,6 +255,7 @@ def figures(balances: Balances) -> dict[str, Decimal]:
     principal = balances.outstanding.principal
     written_off = balances.written_off
     return {
+        **charges.fee_figures(balances),
         "outstanding_principal": principal,
         "collected_amount": balances.paid.total,
         # Zero at the same minor unit as the other amounts.

@@ -49,11 +49,12 @@ Views, with the names, columns and meanings of the read models they replace:
 
 from __future__ import annotations
 
+from projections import loan_book_charges as charges
 from projections.migrations import drop_tables, rebuild_if_it_has, retire
 
 TABLES = (
     "loan_books", "loan_book_installments", "loan_book_segments",
-    "loan_book_segment_installments", "loan_books_calendar",
+    "loan_book_segment_installments", "loan_books_calendar", *charges.TABLES,
 )  # fmt: skip
 INSTALLMENT_COLUMNS = (
     "loan_id", "number", "due_date", "principal", "interest", "fee", "penalty", "total",
@@ -64,7 +65,7 @@ INSTALLMENT_COLUMNS = (
 SEGMENT_BOOKS = (
     "position", "status", "outstanding_principal", "disbursed_amount", "collected_amount",
     "oldest_unpaid_due_date", "product_code", "region", "officer", "borrower_kind",
-    "disbursement_month",
+    "disbursement_month", *charges.SEGMENT_FEES,
 )  # fmt: skip
 SEGMENT_COLUMNS = ("loan_id", "valid_from", "valid_to", *SEGMENT_BOOKS)  # arrears_history
 PORTFOLIO_COLUMNS = (
@@ -200,5 +201,6 @@ SCHEMA = (
         PRIMARY KEY (loan_id, valid_from)
     )""",
     "CREATE TABLE IF NOT EXISTS loan_books_calendar (business_date date NOT NULL)",
+    *charges.SCHEMA,  # charges, waivers and fee columns: projections/loan_book_charges.py
     *(f"CREATE OR REPLACE VIEW {name} AS {query}" for name, query in VIEWS.items()),
 )

@@ -22,6 +22,7 @@ from interfaces.graphql.store import offload
 from projections.borrowers import borrowers_of_ids
 from projections.dpd_queries import arrears_of_loans
 from projections.installments import installments_of_loans
+from projections.loan_book_charges import charges_of_loans, fees_of_loans, waivers_of_loans
 from projections.loans import loans_of_borrowers, loans_of_ids
 from projections.products import products_of_codes, versions_of_products
 from projections.repayments import repayments_of_loans
@@ -60,6 +61,18 @@ def repayments_by_loan(context: Context) -> DataLoader[UUID, list[Row]]:
 
 def arrears_by_loan(context: Context) -> DataLoader[UUID, Row | None]:
     return _loader(context, "arrears_by_loan", arrears_of_loans)
+
+
+def fees_by_loan(context: Context) -> DataLoader[UUID, Row | None]:
+    return _loader(context, "fees_by_loan", fees_of_loans)
+
+
+def charges_by_loan(context: Context) -> DataLoader[UUID, list[Row]]:
+    return _loader(context, "charges_by_loan", charges_of_loans)
+
+
+def waivers_by_loan(context: Context) -> DataLoader[UUID, list[Row]]:
+    return _loader(context, "waivers_by_loan", waivers_of_loans)
 
 
 def contacts_by_borrower(context: Context) -> DataLoader[UUID, Contact | None]:

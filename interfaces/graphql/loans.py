@@ -23,6 +23,7 @@ from infrastructure.tokens import Role
 from interfaces.graphql.approvals import Approval, approval_of
 from interfaces.graphql.assessments import CreditAssessment, assessment_of
 from interfaces.graphql.borrowers import Borrower
+from interfaces.graphql.charges import LoanCharge, LoanWaiver, charges_of, loan_figure, waivers_of
 from interfaces.graphql.context import STAFF, Context, Forbidden
 from interfaces.graphql.delinquency import Classification
 from interfaces.graphql.loaders import (
@@ -170,6 +171,32 @@ class Loan:
         """Every payment received for the loan, reversed ones included, by value date."""
         rows = await repayments_by_loan(info.context).load(UUID(self.id))
         return [Repayment.from_row(row) for row in rows]
+
+    @strawberry.field(description="Percent, fees included, as recorded at disbursement.")
+    async def apr(self, info: Info[Context, None]) -> Decimal | None:
+        return await loan_figure(info.context, UUID(self.id), "apr")
+
+    @strawberry.field(description="Percent, compounded, as recorded at disbursement.")
+    async def effective_annual_rate(self, info: Info[Context, None]) -> Decimal | None:
+        return await loan_figure(info.context, UUID(self.id), "effective_annual_rate")
+
+    @strawberry.field(description="Fees deducted from the payout; null before disbursement.")
+    async def fees_deducted(self, info: Info[Context, None]) -> Decimal | None:
+        return await loan_figure(info.context, UUID(self.id), "fees_deducted")
+
+    @strawberry.field(description="What the borrower was paid: principal less deducted fees.")
+    async def paid_out(self, info: Info[Context, None]) -> Decimal | None:
+        return await loan_figure(info.context, UUID(self.id), "paid_out")
+
+    @strawberry.field
+    async def charges(self, info: Info[Context, None]) -> list[LoanCharge]:
+        """Every fee the loan was charged, with what of each is paid, waived and owed."""
+        return await charges_of(info.context, UUID(self.id))
+
+    @strawberry.field
+    async def waivers(self, info: Info[Context, None]) -> list[LoanWaiver]:
+        """Every waiver, with what the ledger forgave of it."""
+        return await waivers_of(info.context, UUID(self.id))
 
     async def _installments(self, info: Info[Context, None]) -> list[Installment]:
         if self.recorded_installments is not None:

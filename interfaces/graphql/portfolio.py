@@ -56,6 +56,10 @@ class PortfolioRow:
     collected_amount: Decimal = strawberry.field(
         description="Principal, interest, fees and penalty repaid, after reversals."
     )
+    fees_collected: Decimal = strawberry.field(
+        description="Fees paid, those deducted from the payout included, after reversals."
+    )
+    fees_outstanding: Decimal = strawberry.field(description="Fees charged and still owed.")
     par30: Decimal = strawberry.field(
         description="Outstanding principal more than 30 days past due ÷ all outstanding."
     )
@@ -79,6 +83,8 @@ class PortfolioRow:
             disbursed_amount=row["disbursed_amount"],
             outstanding_principal=row["outstanding_principal"],
             collected_amount=row["collected_amount"],
+            fees_collected=row["fees_collected"],
+            fees_outstanding=row["fees_outstanding"],
             par30=row["par30"],
             par90=row["par90"],
             npl_ratio=row["npl_ratio"],
