@@ -53,4 +53,5 @@ def test_no_read_model_table_is_written_by_more_than_one_read_model(settings: Se
     # those of charges and waivers, which the store (written before them) cannot hold.
     before_charges = owned["loan_books"] - {"loan_book_charges", "loan_book_waivers"}
     assert written["loan_books"] == before_charges
-    assert {"loan_records", "repayments", "borrowers", "risk_warnings"} <= set().union(*written.values())
+    every = set().union(*written.values())
+    assert {"loan_records", "repayments", "borrowers", "risk_warnings"} <= every
