@@ -24,10 +24,12 @@ from interfaces.graphql.context import Context
 from interfaces.graphql.pagination import Connection, Edge, Page, PageInfo
 from projections import ledger_reports
 from projections.as_of import history_business_date
-from projections.reads import Row
 
 READERS = (Role.AUDITOR, Role.ANALYST, Role.ADMIN)
 EARLIEST = date(1900, 1, 1)
+
+
+Row = dict[str, Any]  # a row the ledger's queries answer, by column
 
 
 @strawberry.type
