@@ -30,9 +30,12 @@ from __future__ import annotations
 import hashlib
 import struct
 from datetime import UTC, datetime
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from psycopg.sql import SQL, Composed, Identifier
+
+from application.integrity import BreakKind, HistoryBroken
 
 GENESIS = bytes(32)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -119,3 +122,39 @@ class ChainTables:
             "SELECT count(*) < 2 FROM information_schema.columns WHERE table_schema = %s "
             "AND table_name = %s AND column_name IN ('chain_hash', 'recorded_at')"
         )
+
+
+class Remembered(NamedTuple):
+    """What this process knows of an aggregate's stored history."""
+
+    version: int  # its head, as last read or written here
+    chain_hash: bytes
+    checked: int  # the version up to which its rows were hashed and held
+    seen: str  # the fingerprint of those rows (see ChainedRecorder._select_checked)
+
+
+def check_chain(id_: UUID, head: Any, events: list[Any]) -> tuple[int, bytes] | None:
+    """The aggregate's head (version, chain hash) if its rows hold; HistoryBroken if not;
+    None for an aggregate with neither rows nor head."""
+    expected, last = 1, GENESIS
+    for row in events:
+        version = row["originator_version"]
+        if version != expected:
+            raise HistoryBroken(id_, expected, BreakKind.MISSING)
+        if row["chain_hash"] is None:
+            raise HistoryBroken(id_, version, BreakKind.UNCHAINED)
+        if not row["intact"]:
+            raise HistoryBroken(id_, version, BreakKind.CHANGED)
+        expected, last = version + 1, bytes(row["chain_hash"])
+    newest = expected - 1
+    if head is None:
+        if events:  # rows the service never chained a head for
+            raise HistoryBroken(id_, newest, BreakKind.UNCHAINED)
+        return None
+    if head["originator_version"] > newest:
+        raise HistoryBroken(id_, newest + 1, BreakKind.MISSING)
+    if head["originator_version"] < newest:
+        raise HistoryBroken(id_, head["originator_version"] + 1, BreakKind.UNCHAINED)
+    if bytes(head["chain_hash"]) != last:
+        raise HistoryBroken(id_, newest, BreakKind.CHANGED)
+    return newest, last

@@ -21,7 +21,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from itertools import groupby
-from typing import Any, NamedTuple
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import (
@@ -35,22 +35,13 @@ from eventsourcing.utils import retry
 from psycopg.sql import SQL, Composed, Literal
 
 from application.integrity import BreakKind, HistoryBroken
-from infrastructure.chain import GENESIS, ChainTables, link, link_sql
+from infrastructure.chain import GENESIS, ChainTables, Remembered, check_chain, link, link_sql
 from infrastructure.eventstore import TimedStoredEvent
 from infrastructure.recorder import CONNECTION_ERRORS, STATEMENT_TIMEOUT, EventRecorder
 
 # Aggregates whose last checked head this process remembers (the aggregate cache's size).
 REMEMBERED_HEADS = 10_000
 LAST_VERSION = 2**63 - 1
-
-
-class Remembered(NamedTuple):
-    """What this process knows of an aggregate's stored history."""
-
-    version: int  # its head, as last read or written here
-    chain_hash: bytes
-    checked: int  # the version up to which its rows were hashed and held
-    seen: str  # the fingerprint of those rows (see ChainedRecorder._select_checked)
 
 
 class ChainedRecorder(EventRecorder):
@@ -263,33 +254,6 @@ class ChainedRecorder(EventRecorder):
         if found is None:
             found = self._rendered[id(query)] = query.as_bytes(conn)
         return found
-
-
-def check_chain(id_: UUID, head: Any, events: list[Any]) -> tuple[int, bytes] | None:
-    """The aggregate's head (version, chain hash) if its rows hold; HistoryBroken if not;
-    None for an aggregate with neither rows nor head."""
-    expected, last = 1, GENESIS
-    for row in events:
-        version = row["originator_version"]
-        if version != expected:
-            raise HistoryBroken(id_, expected, BreakKind.MISSING)
-        if row["chain_hash"] is None:
-            raise HistoryBroken(id_, version, BreakKind.UNCHAINED)
-        if not row["intact"]:
-            raise HistoryBroken(id_, version, BreakKind.CHANGED)
-        expected, last = version + 1, bytes(row["chain_hash"])
-    newest = expected - 1
-    if head is None:
-        if events:  # rows the service never chained a head for
-            raise HistoryBroken(id_, newest, BreakKind.UNCHAINED)
-        return None
-    if head["originator_version"] > newest:
-        raise HistoryBroken(id_, newest + 1, BreakKind.MISSING)
-    if head["originator_version"] < newest:
-        raise HistoryBroken(id_, head["originator_version"] + 1, BreakKind.UNCHAINED)
-    if bytes(head["chain_hash"]) != last:
-        raise HistoryBroken(id_, newest, BreakKind.CHANGED)
-    return newest, last
 
 
 def _uuid(value: UUID | str) -> UUID:
