@@ -26,6 +26,7 @@ from interfaces.db_cli import db_cli
 from interfaces.keys_cli import keys_cli
 from interfaces.ledger_cli import ledger_cli, reconcile_command
 from interfaces.scorecard_cli import scorecard_cli
+from interfaces.serving import tls_options
 from interfaces.users_cli import users_cli
 from projections.base import ReadModelError, ReadModelStopped
 from projections.failures import SkipRefused, describe
@@ -62,7 +63,7 @@ def serve(
     from interfaces.rest.app import create_app
 
     settings = Settings()
-    tls = _tls(settings)
+    tls = tls_options(settings)
     if demo:
         _load_demo_if_empty(settings)
     if workers > 1:
@@ -75,17 +76,6 @@ def serve(
         log_level="info",
         **tls,
     )
-
-
-def _tls(settings: Settings) -> dict[str, str]:
-    """uvicorn's TLS options, where LENDING_TLS_CERT and LENDING_TLS_KEY are set."""
-    if settings.tls_cert is None or settings.tls_key is None:
-        return {}
-    for path in (settings.tls_cert, settings.tls_key):
-        if not path.is_file():
-            console.print(f"[red]no TLS file at {path}")
-            raise typer.Exit(2)
-    return {"ssl_certfile": str(settings.tls_cert), "ssl_keyfile": str(settings.tls_key)}
 
 
 def _serve_processes(settings: Settings, workers: int, follow: bool, tls: dict[str, str]) -> None:

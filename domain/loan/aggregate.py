@@ -37,9 +37,7 @@ from domain.schedule.fees import FeeLine
 
 
 class Loan(Restructuring, CloseOfBusiness, Charging, Assignment, Aggregate):
-    """Its attributes are declared on `LoanRecord`; write-off and reschedule are in
-    `restructuring.py`, close of business in `review.py`, added charges, waivers and
-    refunds in `charging.py`, the officer in `assignment.py`."""
+    """Its attributes are declared on `LoanRecord`; the other commands live in its mixins."""
 
     class Snapshot(AggregateSnapshot):
         state: LoanState
