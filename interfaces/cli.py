@@ -23,6 +23,7 @@ from infrastructure.settings import Environment, Settings
 from infrastructure.tokens import Role, issue
 from interfaces.audit_cli import audit_cli
 from interfaces.db_cli import db_cli
+from interfaces.demo_cli import demo, load_demo_if_empty
 from interfaces.keys_cli import keys_cli
 from interfaces.ledger_cli import ledger_cli, reconcile_command
 from interfaces.scorecard_cli import scorecard_cli
@@ -38,6 +39,7 @@ cli.add_typer(scorecard_cli, name="scorecard")
 cli.add_typer(db_cli, name="db")
 cli.add_typer(audit_cli, name="audit")
 cli.add_typer(keys_cli, name="keys")
+cli.command()(demo)
 cli.add_typer(users_cli, name="users")
 cli.add_typer(ledger_cli, name="ledger")
 cli.command("reconcile")(reconcile_command)
@@ -65,7 +67,7 @@ def serve(
     settings = Settings()
     tls = tls_options(settings)
     if demo:
-        _load_demo_if_empty(settings)
+        load_demo_if_empty(settings)
     if workers > 1:
         _serve_processes(settings, workers, follow, tls)
         return
@@ -135,37 +137,6 @@ def _exit_if_down(error: str | None) -> None:
     if error is not None:
         console.print(f"[red]read models stopped: {error}")
         raise typer.Exit(1)
-
-
-@cli.command()
-def demo(
-    borrowers: int = 300,
-    loans: Annotated[
-        bool, typer.Option(help="Also load products, loans and repayments (else borrowers only).")
-    ] = True,
-    seed: Annotated[int, typer.Option(help="The same seed loads the same portfolio.")] = 20261122,
-) -> None:
-    """Load the demo portfolio."""
-    runtime = Runtime.open(Settings())
-    try:
-        with Progress(console=console) as progress:
-            task = progress.add_task("borrowers", total=borrowers)
-            position = runtime.load_demo(
-                borrowers, progress=lambda n: progress.advance(task, n), seed=seed, loans=loans
-            )
-        console.print(f"Loaded up to event store position {position}")
-    finally:
-        runtime.close()
-
-
-def _load_demo_if_empty(settings: Settings) -> None:
-    runtime = Runtime.open(settings)
-    try:
-        if runtime.projections.head() == 0:
-            console.print("Empty store: loading the demo portfolio…")
-            runtime.load_demo()
-    finally:
-        runtime.close()
 
 
 @cli.command()

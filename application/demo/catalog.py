@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from application.app import LendingApplication
 from application.products import DefineProduct, define_product, find_product
+from domain.charges import Charge, ChargeBasis, ChargeKind, Collection
 from domain.errors import NotFound
 from domain.ledger import Component
 from domain.product import ProductTerms
@@ -27,6 +28,17 @@ class Offer:
     purposes: tuple[str, ...]
 
 
+# 服务费: taken from the amount paid out, so the borrower receives 98.5% of the principal.
+SERVICE_FEE = Charge(
+    code="SERVICE", name="服务费 Service fee", kind=ChargeKind.DISBURSEMENT,
+    percent=D("1.5"), basis=ChargeBasis.PRINCIPAL, collection=Collection.DEDUCT,
+)  # fmt: skip
+# 管理费: 0.1% of the balance owed on every installment, at least 50 yuan.
+MANAGEMENT_FEE = Charge(
+    code="MANAGEMENT", name="管理费 Management fee", kind=ChargeKind.INSTALLMENT,
+    percent=D("0.1"), basis=ChargeBasis.OUTSTANDING, min=D(50),
+)  # fmt: skip
+
 MICRO = Offer(
     code="MICRO-BIZ",
     terms=ProductTerms(
@@ -36,6 +48,7 @@ MICRO = Offer(
         methods=(Method.EQUAL_INSTALLMENTS, Method.EQUAL_PRINCIPAL),
         min_rate_percent=D("8.5"), max_rate_percent=D(18), penalty_rate_percent=D(24),
         late_fee=D(50), grace_days=3,
+        charges=(SERVICE_FEE,),
     ),
     typical_principal=(5_000, 120_000, 1_000),
     terms_by_frequency={Frequency.MONTHLY: (3, 24)},
@@ -88,6 +101,7 @@ SME = Offer(
         min_rate_percent=D(6), max_rate_percent=D(12), penalty_rate_percent=D(15),
         late_fee=D(500), grace_days=5, day_count=DayCount.ACTUAL_365,
         interest_calculation=InterestCalculation.DAILY,
+        charges=(MANAGEMENT_FEE,),
     ),
     typical_principal=(100_000, 1_500_000, 10_000),
     terms_by_frequency={Frequency.MONTHLY: (12, 36), Frequency.QUARTERLY: (4, 12)},

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from application.approvals import Approve, Reject, approve, overrides_needed, pending, reject
 from application.demo.plans import Plan
+from application.demo.rates import Quote, rate_within_ceiling
 from application.demo.session import Session
 from application.loans import (
     Disburse,
@@ -63,6 +64,10 @@ def originate(
 ) -> UUID | None:
     """Take the loan as far as its fate says; returns its id if it was disbursed."""
     app = session.app
+    quote = Quote(
+        plan.offer, plan.principal, plan.term, plan.frequency, plan.method, plan.disbursed_on
+    )
+    rate = rate_within_ceiling(app, quote, plan.rate)
     submitted = submit_application(
         app,
         SubmitApplication(
@@ -74,7 +79,7 @@ def originate(
             frequency=plan.frequency,
             method=plan.method,
             purpose=plan.purpose,
-            annual_rate_percent=plan.rate,
+            annual_rate_percent=rate,
         ),
     )
     loan_id = session.wrote(submitted).id

@@ -97,6 +97,22 @@ def test_a_small_demo_has_every_state_and_payment_story_and_its_seed_repeats_it(
     assert first >= date(2025, 1, 1)
     assert last <= date(2026, 11, 20)
 
+    # Micro loans pay a 1.5% service fee out of the payout; SME loans a management fee on
+    # every installment; no loan's APR, fees included, is above the 24% legal ceiling.
+    micro = select(
+        db_url,
+        """SELECT b.fees_deducted, l.principal, b.paid_out FROM loan_books b
+             JOIN loans l ON l.id = b.loan_id
+            WHERE l.product_code = 'MICRO-BIZ' AND b.paid_out IS NOT NULL""",
+    )
+    assert micro
+    assert all(fee == principal * 15 / 1000 == principal - paid for fee, principal, paid in micro)
+    sme_fees = """SELECT count(*) FROM loan_book_charges c JOIN loans l ON l.id = c.loan_id
+                   WHERE l.product_code = 'SME-TERM' AND c.code = 'MANAGEMENT'"""
+    assert one(db_url, sme_fees) > 0
+    assert one(db_url, "SELECT max(apr) FROM loan_books") <= 24
+    assert one(db_url, "SELECT count(*) FROM loan_books WHERE apr > 0") > 0
+
     actors = {e.actor for page in runtime.projections.pages() for e, _ in page}
     # Decisions the credit policy takes by itself (automatic approval) name "system".
     assert all(actor.startswith(STAFF) or actor == "system" for actor in actors), actors
@@ -158,3 +174,7 @@ def test_the_demo_command_loads_borrowers_and_loans(settings: Settings, db_url: 
     submitted = "SELECT count(*) FROM lending_events WHERE topic LIKE '%ApplicationSubmitted'"
     assert one(db_url, submitted) > 0
     assert f"position {events}" in done.stdout
+    # The products' nominal rates beside their APRs, fees included.
+    micro = next(line for line in done.stdout.splitlines() if "MICRO-BIZ: nominal" in line)
+    assert "nominal 8.5% to 18% -> APR" in micro
+    assert "Service fee" in micro
