@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from calendar import isleap
+from collections.abc import Iterable
 from datetime import date, timedelta
 
 from domain.schedule.terms import PERIODS_PER_YEAR, Frequency, ScheduleError
@@ -60,6 +61,28 @@ def due_dates(
         return [anchor + step * (k + offset) for k in range(term)]
     except (OverflowError, ValueError):
         raise ScheduleError("term", "runs past the last representable date") from None
+
+
+def on_due_dates(start: date, frequency: Frequency, days: Iterable[date]) -> bool:
+    """Whether `days` are exactly the first due dates of a schedule starting on `start`
+    (as `due_dates` gives them, without a first due date), stepping once through them."""
+    if frequency in _STEP_DAYS:
+        step, expected = timedelta(days=_STEP_DAYS[frequency]), start
+        for day in days:
+            expected += step
+            if day != expected:
+                return False
+        return True
+    months, anchor = _STEP_MONTHS[frequency], start.day
+    year, month = start.year, start.month
+    for day in days:
+        month += months
+        if month > 12:
+            year, month = year + 1, month - 12
+        expected_day = anchor if anchor <= 28 else min(anchor, days_in_month(year, month))
+        if (day.year, day.month, day.day) != (year, month, expected_day):
+            return False
+    return True
 
 
 def continuing_anchor(start: date, frequency: Frequency, ends: list[date]) -> date | None:

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
 import hypothesis_graphql
 import pytest
-from graphql import FieldNode, GraphQLObjectType, OperationDefinitionNode, parse, print_schema
+from graphql import (
+    FieldNode,
+    GraphQLObjectType,
+    OperationDefinitionNode,
+    StringValueNode,
+    parse,
+    print_schema,
+)
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from interfaces.graphql.cost import (
     LIST_SIZE,
@@ -117,7 +126,19 @@ def field_count(selection_set: Any) -> int:
     return total
 
 
-@given(query=hypothesis_graphql.queries(print_schema(GRAPHQL)))
+def quoted(values: st.SearchStrategy[Any]) -> st.SearchStrategy[StringValueNode]:
+    return values.map(lambda value: StringValueNode(value=str(value)))
+
+
+# Required arguments of the custom scalars (a period's dates, say) need values to build.
+SCALARS = {
+    "Date": quoted(st.dates(date(2020, 1, 1), date(2030, 12, 31)).map(date.isoformat)),
+    "DateTime": quoted(st.datetimes(datetime(2020, 1, 1), datetime(2030, 12, 31))),
+    "Decimal": quoted(st.decimals(0, 10**6, places=2)),
+}
+
+
+@given(query=hypothesis_graphql.queries(print_schema(GRAPHQL), custom_scalars=SCALARS))
 @settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
 def test_any_query_is_weighed_at_one_or_more_a_field(query: str) -> None:
     document = parse(query)

@@ -1,10 +1,13 @@
 """Due dates: month-end anchors do not drift, leap years, first due date, day steps."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from domain.schedule import Frequency, ScheduleError, add_months, due_dates
+from domain.schedule.dates import on_due_dates
 
 
 def test_monthly_from_31_january_in_a_leap_year_returns_to_month_end() -> None:
@@ -126,3 +129,19 @@ def test_dates_beyond_the_calendar_are_refused_as_a_schedule_error() -> None:
     with pytest.raises(ScheduleError) as error:
         due_dates(date(9999, 6, 1), Frequency.MONTHLY, 12)
     assert error.value.field == "term"
+
+
+@given(
+    start=st.dates(date(2000, 1, 1), date(2090, 12, 31)),
+    frequency=st.sampled_from(list(Frequency)),
+    term=st.integers(1, 120),
+    moved=st.integers(0, 119),
+    shift=st.sampled_from((-1, 1)),
+)
+def test_on_due_dates_recognises_exactly_the_dates_due_dates_gives(
+    start: date, frequency: Frequency, term: int, moved: int, shift: int
+) -> None:
+    dates = due_dates(start, frequency, term)
+    assert on_due_dates(start, frequency, dates)
+    dates[moved % term] += timedelta(days=shift)
+    assert not on_due_dates(start, frequency, dates)
