@@ -83,16 +83,21 @@ class Client(threading.Thread):
 
 
 @pytest.mark.timeout(300)
-@pytest.mark.parametrize("processes", [1, 2], ids=["one process", "two API processes"])
+@pytest.mark.parametrize(
+    ("processes", "charged"),
+    [(1, False), (2, False), (1, True)],
+    ids=["one process", "two API processes", "one process, loans with charges"],
+)
 def test_repayments_over_http(
     processes: int,
+    charged: bool,
     settings: Settings,
     runtime: Runtime,
     insert_baseline: Callable[[int, float], InsertRate],
     report: Callable[..., str],
 ) -> None:
     began = time.perf_counter()
-    loans = disbursed_loans(runtime.app, LOANS)
+    loans = disbursed_loans(runtime.app, LOANS, charged=charged)
     print(f"\nrepayments_http: {LOANS} loans disbursed in {time.perf_counter() - began:.1f} s")
     with running_server(settings, processes) as base_url:
         runtime.projections.wait(runtime.projections.head(), timeout=120)
@@ -100,7 +105,8 @@ def test_repayments_over_http(
         paid = pay_for_a_while(base_url, loans, runtime)
     latencies, statuses, rate = paid.latencies, paid.statuses, paid.rate
     report(
-        f"repayments_http ({processes} API process{'es' if processes > 1 else ''})",
+        f"repayments_http ({processes} API process{'es' if processes > 1 else ''}"
+        f"{', loans with charges' if charged else ''})",
         f"{rate:.1f}/s p50 {ms(percentile(latencies, 0.5))} p99 {ms(percentile(latencies, 0.99))}"
         f" ({len(latencies)} in {len(latencies) / rate:.1f} s, {CLIENTS} clients, {LOANS} loans)",
         baseline.per_second(),

@@ -13,6 +13,7 @@ from application.loans import submit_application as submit
 from application.products import DefineProduct, define_product
 from application.repayments import ReceiveRepayment, receive_repayment
 from domain.borrower import BorrowerKind, Profile
+from domain.charges import Charge, ChargeBasis, ChargeKind, Collection
 from domain.identity import resident_id_check_character
 from domain.loan import Disbursement
 from domain.product import ProductTerms
@@ -26,16 +27,30 @@ DISBURSED_ON = date(2026, 1, 31)
 AREA = "110101"
 
 
-def define_bench_product(app: LendingApplication) -> None:
+# A 1.5% service fee deducted at disbursement and a monthly management fee: the charges
+# a microlender's loans usually carry.
+CHARGES = (
+    Charge(
+        code="SERVICE", name="Service fee", kind=ChargeKind.DISBURSEMENT, percent=Decimal("1.5"),
+        basis=ChargeBasis.PRINCIPAL, collection=Collection.DEDUCT,
+    ),
+    Charge(code="MANAGEMENT", name="Management fee", kind=ChargeKind.INSTALLMENT,
+           amount=Decimal("20.00")),
+)  # fmt: skip
+
+
+def define_bench_product(
+    app: LendingApplication, code: str = PRODUCT, charges: tuple[Charge, ...] = ()
+) -> None:
     terms = ProductTerms(
         name="Benchmark loan", currency="CNY",
         min_principal=Decimal("1000"), max_principal=Decimal("1000000"),
         min_term=1, max_term=360, frequencies=(Frequency.MONTHLY,),
         methods=(Method.EQUAL_INSTALLMENTS, Method.EQUAL_PRINCIPAL),
         min_rate_percent=Decimal("1"), max_rate_percent=Decimal("24"),
-        penalty_rate_percent=Decimal("0.05"),
+        penalty_rate_percent=Decimal("0.05"), charges=charges,
     )  # fmt: skip
-    define_product(app, DefineProduct("admin.wu", PRODUCT, terms))
+    define_product(app, DefineProduct("admin.wu", code, terms))
 
 
 def register(app: LendingApplication, n: int) -> UUID:
@@ -53,11 +68,15 @@ def register(app: LendingApplication, n: int) -> UUID:
 
 
 def disbursed_loan(
-    app: LendingApplication, n: int, principal: str = "12000.00", term: int = 12
+    app: LendingApplication,
+    n: int,
+    principal: str = "12000.00",
+    term: int = 12,
+    product: str = PRODUCT,
 ) -> UUID:
     """Borrower `n` (a distinct person per n) takes a monthly annuity loan, disbursed."""
     command = SubmitApplication(
-        actor=OFFICER, borrower_id=register(app, n), product_code=PRODUCT,
+        actor=OFFICER, borrower_id=register(app, n), product_code=product,
         principal=Decimal(principal), term=term, frequency=Frequency.MONTHLY,
         method=Method.EQUAL_INSTALLMENTS, purpose="benchmark", annual_rate_percent=Decimal("12"),
     )  # fmt: skip
@@ -71,9 +90,13 @@ def disbursed_loan(
     return loan_id
 
 
-def disbursed_loans(app: LendingApplication, count: int, first: int = 0) -> list[UUID]:
-    define_bench_product(app)
-    return [disbursed_loan(app, n) for n in range(first, first + count)]
+def disbursed_loans(
+    app: LendingApplication, count: int, first: int = 0, charged: bool = False
+) -> list[UUID]:
+    """`count` loans of the benchmark product (`charged`: of its twin with CHARGES)."""
+    code = f"{PRODUCT}-FEES" if charged else PRODUCT
+    define_bench_product(app, code, CHARGES if charged else ())
+    return [disbursed_loan(app, n, product=code) for n in range(first, first + count)]
 
 
 def pay(app: LendingApplication, loan_id: UUID, amount: str, on: date, reference: str) -> int:
