@@ -7,6 +7,7 @@ event store lets only one of them commit). Every other office has a parent.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid5
 
@@ -46,3 +47,21 @@ class Office(Aggregate):
         if len(name.strip()) > MAX_NAME_LENGTH:
             raise InvalidValue("name", f"must be at most {MAX_NAME_LENGTH} characters")
         return cls._create(cls.Opened, actor=actor, name=name.strip(), parent_id=parent_id)
+
+
+def within(
+    office: UUID | None, reach: UUID | None, parent_of: Callable[[UUID], UUID | None]
+) -> bool:
+    """Whether a record of `office` is within the reach of staff of office `reach`: that
+    office or one below it. Staff of the head office, and callers whose office is not
+    known (None: development tokens, an identity provider's without an office), reach
+    everything; a record with no office (made before offices were) only they reach."""
+    if reach is None or reach == HEAD_OFFICE_ID:
+        return True
+    seen: set[UUID] = set()
+    while office is not None and office not in seen:
+        if office == reach:
+            return True
+        seen.add(office)
+        office = parent_of(office)
+    return False

@@ -57,8 +57,10 @@ non-performing; classifications are listed in the domain's order, normal to loss
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 from typing import Any
+from uuid import UUID
 
 from psycopg import sql
 from psycopg_pool import AsyncConnectionPool
@@ -116,12 +118,23 @@ def arrears_query(
 MONEY = ("disbursed_amount", "outstanding_principal", "collected_amount")
 
 
-def portfolio_query(on: date | None, dimensions: list[str]) -> tuple[sql.Composed, dict[str, Any]]:
+# The office a loan belongs to is the `loans` read model's (recorded at application).
+OFFICE = "office"
+OFFICE_JOIN = "JOIN loan_records o ON o.id = h.loan_id"
+
+
+def portfolio_query(
+    on: date | None, dimensions: list[str], offices: Collection[UUID] | None = None
+) -> tuple[sql.Composed, dict[str, Any]]:
     """Loans disbursed by the close of `on`, summed by `dimensions` (columns of
-    `loan_book_segments`: those of `arrears_history`, and `CLASSIFICATION`), with the
-    principal at risk over 30 and 90 DPD and the non-performing principal. `on` None
-    (no business date yet) finds no loans."""
-    keys = [sql.SQL("h.{}").format(sql.Identifier(name)) for name in dimensions]
+    `loan_book_segments`: those of `arrears_history`, and `CLASSIFICATION`; and OFFICE,
+    the loan's office in `loan_records`), with the principal at risk over 30 and 90 DPD
+    and the non-performing principal. `on` None (no business date yet) finds no loans;
+    `offices` (None: all) keeps the loans of those offices."""
+    keys = [
+        sql.SQL("o.office" if name == OFFICE else "h.{}").format(sql.Identifier(name))
+        for name in dimensions
+    ]
     labels = [
         sql.SQL("{} AS {}").format(key, sql.Identifier(name))
         for key, name in zip(keys, dimensions, strict=True)
@@ -140,10 +153,16 @@ def portfolio_query(on: date | None, dimensions: list[str]) -> tuple[sql.Compose
             for name, (column, _) in AT_RISK.items()
         ),
     ]
-    query = sql.SQL("SELECT {} FROM loan_book_segments h WHERE {}").format(
-        sql.SQL(", ").join([*labels, *totals]), sql.SQL(VALID_ON)
+    joined = OFFICE in dimensions or offices is not None
+    query = sql.SQL("SELECT {} FROM loan_book_segments h {} WHERE {}{}").format(
+        sql.SQL(", ").join([*labels, *totals]),
+        sql.SQL(OFFICE_JOIN if joined else ""),
+        sql.SQL(VALID_ON),
+        sql.SQL(" AND o.office = ANY(%(offices)s)" if offices is not None else ""),
     )
     params = {"on": on, "tiers": [tier.value for tier in Classification]}
+    if offices is not None:
+        params["offices"] = sorted(offices)
     params |= {name: values for name, (_, values) in AT_RISK.items()}
     if keys:
         groups = sql.SQL(", ").join(sql.Literal(n) for n in range(1, len(keys) + 1))
@@ -175,8 +194,11 @@ async def arrears_as_of(
 
 
 async def portfolio_as_of(
-    pool: AsyncConnectionPool, on: date | None, dimensions: list[str]
+    pool: AsyncConnectionPool,
+    on: date | None,
+    dimensions: list[str],
+    offices: Collection[UUID] | None = None,
 ) -> list[Row]:
     """The rows of `portfolio_query`: loans disbursed by the close of `on`, summed."""
-    query, params = portfolio_query(on, dimensions)
+    query, params = portfolio_query(on, dimensions, offices)
     return await fetch_all(pool, query, params)

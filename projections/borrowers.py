@@ -10,7 +10,8 @@ Table `borrowers`, columns analysts can rely on:
   officer (who registered), blacklisted (true while the lender refuses the borrower
   credit), blacklist_reason and blacklisted_on (business date; null unless
   blacklisted), version (of the borrower aggregate), registered_at, updated_at,
-  position (event store position of the registration; orders the list).
+  position (event store position of the registration; orders the list), office (the
+  borrower's office, as registered or last transferred; null before offices).
 The full name, phone and address are not here: the readers who need them get them
 from the event store (application/contacts.py).
 
@@ -37,7 +38,7 @@ from domain.borrower import Borrower, Profile
 from domain.identity import mask
 from domain.masking import mask_address, mask_name, mask_phone, search_form
 from projections.base import ReadModel
-from projections.migrations import drop_if_it_has
+from projections.migrations import drop_if_it_has, drop_unless_it_has
 from projections.reads import Row, by_key, fetch_all, page_filter
 
 FIGURES = ("region", "monthly_income", "assets", "liabilities", "annual_sales", "margin_percent")
@@ -56,6 +57,8 @@ class BorrowersView(ReadModel):
     tables = ("borrowers", "borrower_search")
     schema = (
         drop_if_it_has("borrowers", "phone", "borrower_search"),
+        # Made before borrowers recorded their office: the store has it.
+        drop_unless_it_has("borrowers", "office", "borrower_search"),
         """CREATE TABLE IF NOT EXISTS borrowers (
             id uuid PRIMARY KEY,
             kind text NOT NULL,
@@ -78,8 +81,10 @@ class BorrowersView(ReadModel):
             version integer NOT NULL,
             registered_at timestamptz NOT NULL,
             updated_at timestamptz NOT NULL,
-            position bigint NOT NULL UNIQUE
+            position bigint NOT NULL UNIQUE,
+            office uuid
         )""",
+        "CREATE INDEX IF NOT EXISTS borrowers_office ON borrowers (office, position)",
         "CREATE INDEX IF NOT EXISTS borrowers_region ON borrowers (region, position)",
         "CREATE INDEX IF NOT EXISTS borrowers_officer ON borrowers (officer, position)",
         # Intake counts the borrowers sharing a phone.
@@ -98,14 +103,16 @@ class BorrowersView(ReadModel):
     def _(self, event: Borrower.Registered, cursor: Cursor[DictRow], position: int) -> None:
         cursor.execute(
             f"""INSERT INTO borrowers (id, kind, masked_id_number, birth_date, officer,
-                {", ".join(PROFILE_COLUMNS)}, version, registered_at, updated_at, position)
+                {", ".join(PROFILE_COLUMNS)}, version, registered_at, updated_at, position,
+                office)
             VALUES (%s, %s, %s, %s, %s, {", ".join(["%s"] * len(PROFILE_COLUMNS))},
-                %s, %s, %s, %s)""",
+                %s, %s, %s, %s, %s)""",
             (
                 event.originator_id, event.kind.value, mask(event.id_number),
                 event.birth_date, event.officer,
                 *profile_values(event.profile, event.phone_digest),
                 event.originator_version, event.timestamp, event.timestamp, position,
+                event.office,
             ),
         )  # fmt: skip
         cursor.execute(
@@ -144,6 +151,13 @@ class BorrowersView(ReadModel):
         cursor.execute(
             "UPDATE borrowers SET version = %s, updated_at = %s WHERE id = %s",
             (event.originator_version, event.timestamp, event.originator_id),
+        )
+
+    @handle.register
+    def _(self, event: Borrower.Transferred, cursor: Cursor[DictRow], position: int) -> None:
+        cursor.execute(
+            "UPDATE borrowers SET office = %s, version = %s, updated_at = %s WHERE id = %s",
+            (event.office, event.originator_version, event.timestamp, event.originator_id),
         )
 
     @staticmethod

@@ -17,7 +17,8 @@ Columns analysts can rely on (view `loans`):
   (normal|special_mention|substandard|doubtful|loss) as last recorded (by close of
   business, or by a payment or reversal on its business date), version (of the loan aggregate),
   submitted_at, updated_at (recorded time of the last event), position (event
-  store position of the submission; orders the list).
+  store position of the submission; orders the list), office (the office the loan
+  belongs to, recorded at its application; null for loans applied for before offices).
 Amounts are unconstrained numeric at the currency's minor unit ("12000.00" for
 CNY). Balances are 0 before disbursement: nothing is owed until money is lent.
 
@@ -40,7 +41,7 @@ from psycopg_pool import AsyncConnectionPool
 from domain.loan import BooksChanged, Loan, LoanStatus
 from domain.money import minor_unit
 from projections.base import ReadModel
-from projections.migrations import rename_table
+from projections.migrations import rebuild_unless_it_has, rename_table
 from projections.reads import Row, by_key, fetch_all, grouped, page_filter
 
 BALANCE_COLUMNS = (
@@ -50,6 +51,7 @@ BALANCE_COLUMNS = (
 APPLICATION_COLUMNS = (
     "borrower_id", "product_id", "product_code", "borrower_kind", "region", "officer",
     "principal", "term", "frequency", "method", "annual_rate_percent", "purpose", "minor_unit",
+    "office",
 )  # fmt: skip
 # Column for column as the table `loans` was; the delinquency is the one `loan_books` holds.
 LOANS_VIEW = """CREATE OR REPLACE VIEW loans AS SELECT l.id, l.borrower_id, l.product_id,
@@ -60,7 +62,7 @@ LOANS_VIEW = """CREATE OR REPLACE VIEW loans AS SELECT l.id, l.borrower_id, l.pr
     l.principal_repaid, l.interest_repaid, l.next_due_date, l.maturity_date,
     coalesce(b.days_past_due, 0) AS days_past_due,
     coalesce(b.classification, 'normal') AS classification,
-    l.version, l.submitted_at, l.updated_at, l.position
+    l.version, l.submitted_at, l.updated_at, l.position, l.office
 FROM loan_records l LEFT JOIN loan_books b ON b.loan_id = l.id"""
 
 
@@ -71,6 +73,8 @@ class LoansView(ReadModel):
     schema = (
         # A store written before: its `loans` table, without the delinquency, is the table.
         rename_table("loans", "loan_records", "days_past_due", "classification"),
+        # Made before loans recorded their office: the store has it.
+        rebuild_unless_it_has("loans", "loan_records", "office", ("loan_records",)),
         """CREATE TABLE IF NOT EXISTS loan_records (
             id uuid PRIMARY KEY,
             borrower_id uuid NOT NULL,
@@ -103,8 +107,10 @@ class LoansView(ReadModel):
             version integer NOT NULL,
             submitted_at timestamptz NOT NULL,
             updated_at timestamptz NOT NULL,
-            position bigint NOT NULL UNIQUE
+            position bigint NOT NULL UNIQUE,
+            office uuid
         )""",
+        "CREATE INDEX IF NOT EXISTS loans_office ON loan_records (office, position)",
         "CREATE INDEX IF NOT EXISTS loans_borrower ON loan_records (borrower_id, position)",
         "CREATE INDEX IF NOT EXISTS loans_status ON loan_records (status, position)",
         "CREATE INDEX IF NOT EXISTS loans_product ON loan_records (product_code, position)",

@@ -78,6 +78,19 @@ def rename_table(table: str, new_name: str, *dropped: str) -> str:
     END $$"""
 
 
+def rebuild_unless_it_has(read_model: str, table: str, column: str, tables: Iterable[str]) -> str:
+    """`rebuild_if_it_has` for a `table` made before it had `column`, one only the store
+    can fill: all of `read_model`'s `tables` go, and the follower builds them again."""
+    exists = f"SELECT 1 FROM information_schema.tables WHERE {_named(table)}"
+    condition = f"EXISTS ({exists}) AND NOT EXISTS ({_column(table, column)})"
+    return f"""DO $$ BEGIN
+        IF {condition} THEN
+            DROP TABLE IF EXISTS {", ".join(tables)} CASCADE;
+            DELETE FROM {read_model}_tracking WHERE application_name = '{APPLICATION_NAME}';
+        END IF;
+    END $$"""
+
+
 def rebuild_if_it_has(read_model: str, table: str, column: str, tables: Iterable[str]) -> str:
     """A statement that drops all of `read_model`'s `tables` if `table` still has `column`
     (it was made the old way), with the views over them (each read model makes its own

@@ -7,7 +7,9 @@ those parts' shares of the whole, by domain.arrears's rounding.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
+from uuid import UUID
 
 from psycopg_pool import AsyncConnectionPool
 
@@ -19,11 +21,15 @@ RATIOS = {"par30": "par30_principal", "par90": "par90_principal", "npl_ratio": "
 
 
 async def portfolio_on(
-    pool: AsyncConnectionPool, on: date | None, dimensions: list[str]
+    pool: AsyncConnectionPool,
+    on: date | None,
+    dimensions: list[str],
+    offices: Collection[UUID] | None = None,
 ) -> list[Row]:
-    """The rows of `portfolio_as_of`, each with `par30`, `par90` and `npl_ratio` (and
-    its classification as a `Classification`, when grouped by it)."""
-    rows = await portfolio_as_of(pool, on, dimensions)
+    """The rows of `portfolio_as_of` (of the loans of `offices`; None: all), each with
+    `par30`, `par90` and `npl_ratio` (and its classification as a `Classification`,
+    when grouped by it)."""
+    rows = await portfolio_as_of(pool, on, dimensions, offices)
     for row in rows:
         if CLASSIFICATION in row:
             row[CLASSIFICATION] = Classification(row[CLASSIFICATION])

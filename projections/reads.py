@@ -39,13 +39,16 @@ async def fetch_one(
 
 def page_filter(after: int, equal: dict[str, Any], alias: str = "") -> tuple[list[str], list[Any]]:
     """The WHERE clauses and parameters of a page after position `after` whose columns
-    hold the values in `equal` (None: any). Column names come from the read model's own
-    code, never from the caller; the values are parameters."""
+    hold the values in `equal` (None: any; a set: any of its members). Column names come
+    from the read model's own code, never from the caller; the values are parameters."""
     prefix = f"{alias}." if alias else ""
     clauses = [f"{prefix}position > %s"]
     params: list[Any] = [after]
     for column, value in equal.items():
-        if value is not None:
+        if isinstance(value, (set, frozenset)):
+            clauses.append(f"{prefix}{column} = ANY(%s)")
+            params.append(sorted(value))
+        elif value is not None:
             clauses.append(f"{prefix}{column} = %s")
             params.append(value)
     return clauses, params

@@ -23,7 +23,7 @@ from domain.masking import mask_address, mask_name, mask_phone
 from infrastructure.tokens import Role
 from interfaces.graphql.context import STAFF, Context, Forbidden
 from interfaces.graphql.disclosures import disclosed
-from interfaces.graphql.loaders import contacts_by_borrower, loans_by_borrower
+from interfaces.graphql.loaders import borrower_reached, contacts_by_borrower, loans_by_borrower
 from interfaces.graphql.pagination import Connection, Page, connection
 from interfaces.graphql.privacy import sees_contact
 from interfaces.graphql.scalars import build_from_row, parse_id
@@ -158,6 +158,8 @@ async def borrower(
     context = info.context
     context.staff_or_self(str(id))
     borrower_id = parse_id(id)
+    if not await borrower_reached(context, borrower_id):
+        return None  # out of the caller's office reach: as if there were none
     if as_of is not None:
         found = await offload(borrower_as_of, context.app, borrower_id, as_of)
         return Borrower.from_recorded(found) if found is not None else None
@@ -179,6 +181,7 @@ async def borrowers(
         "kind": wanted.kind.value if wanted.kind else None,
         "region": wanted.region,
         "officer": wanted.officer,
+        "office": await context.reach(),
     }
     if wanted.name_contains and not user.has_any(Role.LOAN_OFFICER):
         raise Forbidden("searching borrowers by name needs the role loan_officer")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 from typing import Any
+from uuid import UUID
 
 from fastapi import Request, Response
 from psycopg_pool import AsyncConnectionPool
@@ -13,9 +14,11 @@ from strawberry.fastapi import BaseContext
 
 from application.app import LendingApplication
 from domain.errors import InvalidValue
+from domain.office import HEAD_OFFICE_ID, within
 from infrastructure.tokens import Role, User
 from interfaces.auth import is_another_borrower, missing_role
 from projections.failures import reached_on
+from projections.staff import offices
 
 MIN_POSITION_HEADER = "x-min-position"
 READ_POSITION_HEADER = "x-read-position"
@@ -34,6 +37,25 @@ class Context(BaseContext):
     app: LendingApplication
     read_models: tuple[str, ...]  # the names of those read-your-writes waits for
     loaders: dict[str, DataLoader[Any, Any]] = field(default_factory=dict)
+    _reach: tuple[frozenset[UUID] | None] | None = None
+
+    async def reach(self) -> frozenset[UUID] | None:
+        """The offices the caller reaches (its own and those below it); None: every
+        office and the records of none (head office, or a token without an office)."""
+        if self._reach is None:
+            office = None if self.user is None else self.user.office
+            if office is None or office == HEAD_OFFICE_ID:
+                self._reach = (None,)
+            else:
+                parents = {row["id"]: row["parent_id"] for row in await offices(self.pool)}
+                reached = {o for o in parents if within(o, office, parents.get)}
+                self._reach = (frozenset(reached),)
+        return self._reach[0]
+
+    async def reaches(self, office: UUID | None) -> bool:
+        """Whether the caller reaches a record of `office`."""
+        reach = await self.reach()
+        return reach is None or office in reach
 
     def staff_or_self(self, borrower_id: str) -> User:
         user = self.require(*STAFF, Role.BORROWER)

@@ -18,6 +18,7 @@ from application.history import delinquency_history as recorded_changes
 from domain.arrears import Bucket
 from domain.arrears import Classification as Tier
 from interfaces.graphql.context import STAFF, Context
+from interfaces.graphql.loaders import loan_reached
 from interfaces.graphql.scalars import parse_id
 from interfaces.graphql.store import offload
 
@@ -53,5 +54,7 @@ async def delinquency_history(
     """Oldest first; an empty list for a loan that has never been past due."""
     context = info.context
     context.require(*STAFF)
+    if not await loan_reached(context, parse_id(loan_id)):
+        return []
     changes = await offload(recorded_changes, context.app, parse_id(loan_id))
     return [DelinquencyChange.from_recorded(change) for change in changes]

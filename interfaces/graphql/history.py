@@ -17,6 +17,7 @@ from domain.identity import mask
 from domain.masking import mask_address, mask_name, mask_phone
 from interfaces.graphql.context import STAFF, Context
 from interfaces.graphql.disclosures import RECORDED, disclosed
+from interfaces.graphql.loaders import borrower_reached, loan_reached
 from interfaces.graphql.privacy import sees_contact, sees_identity
 from interfaces.graphql.scalars import parse_id
 from interfaces.graphql.store import offload
@@ -103,6 +104,8 @@ async def borrower_history(info: Info[Context, None], id: strawberry.ID) -> list
     context = info.context
     context.require(*STAFF)
     borrower_id = parse_id(id)
+    if not await borrower_reached(context, borrower_id):
+        return []
     events = await offload(history_of, context.app, borrower_id)
     masks = masks_for(context, str(id))
     shown = shown_in_full([e.data for e in events], masks)
@@ -114,6 +117,8 @@ async def loan_history(info: Info[Context, None], id: strawberry.ID) -> list[Loa
     context = info.context
     context.require(*STAFF)
     loan_id = parse_id(id)
+    if not await loan_reached(context, loan_id):
+        return []
     events = await offload(recorded_loan_history, context.app, loan_id)
     masks = masks_for(context, None)
     shown = shown_in_full([e.data for e in events], masks)

@@ -32,15 +32,42 @@ Row = dict[str, Any]
 
 
 def borrowers_by_id(context: Context) -> DataLoader[UUID, Row | None]:
-    return _loader(context, "borrowers_by_id", borrowers_of_ids)
+    """Borrowers out of the caller's office reach load as None, as if there were none."""
+    return _loader(context, "borrowers_by_id", _reached(context, borrowers_of_ids))
 
 
 def loans_by_id(context: Context) -> DataLoader[UUID, Row | None]:
-    return _loader(context, "loans_by_id", loans_of_ids)
+    """Loans out of the caller's office reach load as None, as if there were none."""
+    return _loader(context, "loans_by_id", _reached(context, loans_of_ids))
 
 
 def loans_by_borrower(context: Context) -> DataLoader[UUID, list[Row]]:
-    return _loader(context, "loans_by_borrower", loans_of_borrowers)
+    """Each borrower's loans within the caller's office reach."""
+    return _loader(context, "loans_by_borrower", _reached_lists(context, loans_of_borrowers))
+
+
+def _reached(
+    context: Context, load: Callable[[AsyncConnectionPool, list[K]], Awaitable[list[Row | None]]]
+) -> Callable[[AsyncConnectionPool, list[K]], Awaitable[list[Row | None]]]:
+    async def reached(pool: AsyncConnectionPool, keys: list[K]) -> list[Row | None]:
+        reach = await context.reach()
+        rows = await load(pool, keys)
+        return rows if reach is None else [r if r and r["office"] in reach else None for r in rows]
+
+    return reached
+
+
+def _reached_lists(
+    context: Context, load: Callable[[AsyncConnectionPool, list[K]], Awaitable[list[list[Row]]]]
+) -> Callable[[AsyncConnectionPool, list[K]], Awaitable[list[list[Row]]]]:
+    async def reached(pool: AsyncConnectionPool, keys: list[K]) -> list[list[Row]]:
+        reach = await context.reach()
+        lists = await load(pool, keys)
+        if reach is None:
+            return lists
+        return [[row for row in rows if row["office"] in reach] for rows in lists]
+
+    return reached
 
 
 def products_by_code(context: Context) -> DataLoader[str, Row | None]:
@@ -112,3 +139,16 @@ def _store_loader(
 
         found = context.loaders[name] = DataLoader(load_fn=batch)
     return found
+
+
+async def loan_reached(context: Context, loan_id: UUID) -> bool:
+    """Whether the caller reaches the loan (callers who reach every office always do,
+    before the read models have it too)."""
+    return await context.reach() is None or await loans_by_id(context).load(loan_id) is not None
+
+
+async def borrower_reached(context: Context, borrower_id: UUID) -> bool:
+    """Whether the caller reaches the borrower (see `loan_reached`)."""
+    if await context.reach() is None:
+        return True
+    return await borrowers_by_id(context).load(borrower_id) is not None

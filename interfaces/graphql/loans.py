@@ -30,6 +30,7 @@ from interfaces.graphql.loaders import (
     arrears_by_loan,
     borrowers_by_id,
     installments_by_loan,
+    loan_reached,
     loans_by_id,
     products_by_code,
     repayments_by_loan,
@@ -232,6 +233,8 @@ async def loan(
     context = info.context
     context.require(*STAFF, Role.BORROWER)
     loan_id = parse_id(id)
+    if not await loan_reached(context, loan_id):
+        return None  # out of the caller's office reach: as if there were none
     if as_of is not None:
         # The API speaks UTC; a time without a zone means UTC, not the server's zone.
         at = as_of if as_of.tzinfo else as_of.replace(tzinfo=UTC)
@@ -267,6 +270,7 @@ async def loans(
         "product_code": normalize_code(wanted.product_code) if wanted.product_code else None,
         "officer": wanted.officer,
         "region": wanted.region,
+        "office": await context.reach(),
     }
     rows = await loans_page(context.pool, page.after, page.size + 1, equal)
     return connection([(row["position"], Loan.from_row(row)) for row in rows], page)

@@ -21,7 +21,7 @@ from domain.errors import InvalidValue
 from infrastructure.tokens import Role
 from interfaces.graphql.context import Context
 from interfaces.graphql.delinquency import Classification
-from projections.as_of import CLASSIFICATION, history_business_date
+from projections.as_of import CLASSIFICATION, OFFICE, history_business_date
 from projections.portfolio_queries import portfolio_on
 
 READERS = (Role.ANALYST, Role.RISK_OFFICER, Role.ADMIN, Role.AUDITOR, Role.APPROVER)
@@ -35,6 +35,7 @@ class PortfolioDimension(Enum):
     PRODUCT = "product_code"
     REGION = "region"
     OFFICER = "officer"
+    OFFICE = OFFICE
     BORROWER_KIND = "borrower_kind"
     DISBURSEMENT_MONTH = "disbursement_month"
     CLASSIFICATION = CLASSIFICATION
@@ -47,6 +48,9 @@ class PortfolioRow:
     product: str | None
     region: str | None
     officer: str | None
+    office: strawberry.ID | None = strawberry.field(
+        description="The loans' office (grouped by OFFICE); null for loans before offices."
+    )
     borrower_kind: str | None
     disbursement_month: str | None = strawberry.field(description="YYYY-MM")
     classification: Classification | None
@@ -76,6 +80,7 @@ class PortfolioRow:
             product=row.get("product_code"),
             region=row.get("region"),
             officer=row.get("officer"),
+            office=strawberry.ID(str(row[OFFICE])) if row.get(OFFICE) else None,
             borrower_kind=row.get("borrower_kind"),
             disbursement_month=row.get("disbursement_month"),
             classification=row.get(CLASSIFICATION),
@@ -98,7 +103,8 @@ async def portfolio(
 ) -> list[PortfolioRow]:
     """Loans disbursed by the close of `as_of` (default: the business date), as the
     books then stood, summed by `group_by`; a date after the business date is refused."""
-    info.context.require(*READERS)
+    context = info.context
+    context.require(*READERS)
     # Asking for a dimension twice groups by it once.
     dimensions = [d.value for d in dict.fromkeys(group_by or [])]
     pool = info.context.pool
@@ -106,5 +112,6 @@ async def portfolio(
     if as_of is not None and today is not None and as_of > today:
         raise InvalidValue("asOf", f"must not be after the business date {today}")
     return [
-        PortfolioRow.from_row(row) for row in await portfolio_on(pool, as_of or today, dimensions)
+        PortfolioRow.from_row(row)
+        for row in await portfolio_on(pool, as_of or today, dimensions, await context.reach())
     ]

@@ -7,7 +7,7 @@ import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from starlette.types import ASGIApp
 
 from application.staff.passwords import warm_up
@@ -39,6 +39,7 @@ from interfaces.rest.auth import AuthenticateFirst
 from interfaces.rest.headers import SecurityHeaders, allow_origins
 from interfaces.rest.limits import BodyLimit
 from interfaces.rest.rate_limits import RateLimit
+from interfaces.rest.reach import in_reach
 
 
 class LendingAPI(FastAPI):
@@ -93,7 +94,9 @@ def create_app(
             finally:
                 runtime.close()
 
-    app = LendingAPI(title="Lending core", version="0.1.0", lifespan=lifespan)
+    app = LendingAPI(
+        title="Lending core", version="0.1.0", lifespan=lifespan, dependencies=[Depends(in_reach)]
+    )
     app.tls = settings.tls_cert is not None
     # Commands are limited per user, so inside AuthenticateFirst, which finds the user.
     app.add_middleware(RateLimit, limits=settings.rate_limits, kind="command")

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends
 
-from application import loans
+from application import loans, reach
 from domain.approval import ApprovalRole, Signer
 from domain.loan import Disbursement
 from domain.schedule import Frequency, Method
@@ -84,6 +84,7 @@ class DisburseBody(Command):
 @router.post("", status_code=201)
 def apply(body: ApplyBody, app: App, user: OfficerOrBorrower) -> Accepted:
     own_borrower_only(user, body.borrower_id)
+    reach.named_borrower_in_reach(app, body.borrower_id, user.office)
     command = loans.SubmitApplication(actor=user.sub, office=user.office, **body.model_dump())
     return Accepted.of(loans.submit_application(app, command))
 

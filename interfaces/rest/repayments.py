@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
-from application import loans, repayments
+from application import loans, reach, repayments
 from domain.ledger import Prepayment
 from infrastructure.tokens import Role, User
 from interfaces.rest.auth import own_borrower_only, require
@@ -47,6 +47,7 @@ class ReverseBody(Command):
 def receive(body: RepaymentBody, app: App, user: Payer) -> JSONResponse:
     if user.is_borrower_only:
         own_borrower_only(user, loans.borrower_of(app, body.loan_id))
+    reach.named_loan_in_reach(app, body.loan_id, user.office)
     command = repayments.ReceiveRepayment(actor=user.sub, **body.model_dump())
     written = repayments.receive_repayment(app, command)
     # A repeated notification returns the same repayment and writes nothing.

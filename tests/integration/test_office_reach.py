@@ -1,0 +1,138 @@
+"""Staff see and act only within their office and the offices below it.
+
+Offices: the head office, branch A with its sub-branch A1, and branch B. A borrower of
+A1 and their loan are reached by A1's and A's staff and the head office's; B's staff
+get 404 on REST and null or nothing on GraphQL, nested fields included. After the
+borrower moves to B, B reaches the borrower but not the loan A1 made.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import pytest
+from fastapi.testclient import TestClient
+
+from domain.office import HEAD_OFFICE_ID
+from infrastructure.tokens import Role, issue
+from tests.support.api import graphql
+from tests.support.catalog import ADMIN, micro_12, ok
+from tests.support.people import wang_fang
+from tests.support.settings import TEST_JWT_SECRET
+from tests.support.staff import open_office
+
+BORROWER = """query($id: ID!) { borrower(id: $id) { id loans { id } } }"""
+LOAN = """query($id: ID!) { loan(id: $id) { id borrower { id } } }"""
+LISTS = """{ borrowers { nodes { id } } loans { nodes { id } } }"""
+HISTORY = """query($id: ID!) { loanHistory(id: $id) { type } }"""
+
+
+def officer_of(office: str | UUID, name: str) -> dict[str, str]:
+    token = issue(
+        TEST_JWT_SECRET, name, [Role.LOAN_OFFICER, Role.ANALYST], office=UUID(str(office))
+    )
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture(scope="module")
+def book(module_api: TestClient) -> dict[str, Any]:
+    api = module_api
+    branch_a = open_office(api, ADMIN, "Branch A")
+    sub_branch = open_office(api, ADMIN, "Sub-branch A1", parent=branch_a)
+    branch_b = open_office(api, ADMIN, "Branch B")
+    staff = {
+        "own": officer_of(sub_branch, "officer.a1"),
+        "parent": officer_of(branch_a, "officer.a"),
+        "sibling": officer_of(branch_b, "officer.b"),
+        "head": officer_of(HEAD_OFFICE_ID, "officer.hq"),
+    }
+    ok(api.post("/products", json=micro_12(), headers=ADMIN), 201)
+    borrower = ok(api.post("/borrowers", json=wang_fang(), headers=staff["own"]), 201)
+    application = {
+        "borrower_id": borrower["id"], "product_code": "MICRO-12", "principal": "12000.00",
+        "term": 12, "frequency": "monthly", "method": "equal_installments",
+        "purpose": "buy tea seedlings", "annual_rate_percent": "12",
+    }  # fmt: skip
+    loan = ok(api.post("/loans", json=application, headers=staff["own"]), 201)
+    return {"staff": staff, "borrower": borrower, "loan": loan, "application": application,
+            "branch_b": branch_b}  # fmt: skip
+
+
+def read(api: TestClient, query: str, who: dict[str, str], position: int, **variables: Any) -> Any:
+    answer = graphql(api, query, who, variables, min_position=position)
+    assert "errors" not in answer, answer
+    return answer["data"]
+
+
+@pytest.mark.parametrize("who", ["own", "parent", "head"])
+def test_the_office_its_parents_and_the_head_office_reach_the_loan(
+    module_api: TestClient, book: dict[str, Any], who: str
+) -> None:
+    staff, loan, borrower = book["staff"][who], book["loan"], book["borrower"]
+    at = loan["position"]
+    found = read(module_api, BORROWER, staff, at, id=borrower["id"])["borrower"]
+    assert found == {"id": borrower["id"], "loans": [{"id": loan["id"]}]}
+    assert read(module_api, LOAN, staff, at, id=loan["id"])["loan"]["borrower"] == {
+        "id": borrower["id"]
+    }
+    lists = read(module_api, LISTS, staff, at)
+    assert borrower["id"] in [b["id"] for b in lists["borrowers"]["nodes"]]
+    assert loan["id"] in [n["id"] for n in lists["loans"]["nodes"]]
+    assert read(module_api, HISTORY, staff, at, id=loan["id"])["loanHistory"]
+
+
+def test_a_sibling_branch_reaches_nothing_of_it(
+    module_api: TestClient, book: dict[str, Any]
+) -> None:
+    api, staff, loan, borrower = (
+        module_api,
+        book["staff"]["sibling"],
+        book["loan"],
+        book["borrower"],
+    )
+    at = loan["position"]
+    assert read(api, BORROWER, staff, at, id=borrower["id"])["borrower"] is None
+    assert read(api, LOAN, staff, at, id=loan["id"])["loan"] is None
+    lists = read(api, LISTS, staff, at)
+    assert lists == {"borrowers": {"nodes": []}, "loans": {"nodes": []}}
+    assert read(api, HISTORY, staff, at, id=loan["id"])["loanHistory"] == []
+
+    withdrawn = api.post(f"/loans/{loan['id']}/withdraw", json={"reason": "x"}, headers=staff)
+    assert withdrawn.status_code == 404, withdrawn.text
+    update = api.post(f"/borrowers/{borrower['id']}/update", json={}, headers=staff)
+    assert update.status_code == 404, update.text
+    applied = api.post("/loans", json=book["application"], headers=staff)
+    assert applied.status_code == 422, applied.text
+    assert "borrower_id" in applied.text
+    repaid = api.post("/repayments", headers=staff, json={
+        "loan_id": loan["id"], "amount": "10.00", "value_date": "2026-01-31",
+        "channel": "bank", "external_reference": "REACH-1",
+    })  # fmt: skip
+    assert repaid.status_code == 422, repaid.text
+    assert "no loan has this id" in repaid.text
+
+
+def test_a_transferred_borrower_is_reached_without_the_loans_of_the_old_office(
+    module_api: TestClient, book: dict[str, Any]
+) -> None:
+    api, loan, borrower = module_api, book["loan"], book["borrower"]
+    moved = ok(api.post(f"/borrowers/{borrower['id']}/transfer",
+                        json={"office": book["branch_b"]}, headers=ADMIN))  # fmt: skip
+    at = moved["position"]
+    sibling, own = book["staff"]["sibling"], book["staff"]["own"]
+    assert read(api, BORROWER, sibling, at, id=borrower["id"])["borrower"] == {
+        "id": borrower["id"],
+        "loans": [],
+    }
+    assert read(api, LOAN, own, at, id=loan["id"])["loan"] == {"id": loan["id"], "borrower": None}
+    assert read(api, LOAN, sibling, at, id=loan["id"])["loan"] is None
+    # The transfer is undone so the other tests' story holds whatever their order.
+    back = {"office": _office_of(api, own, borrower, at)}
+    ok(api.post(f"/borrowers/{borrower['id']}/transfer", json=back, headers=ADMIN))
+
+
+def _office_of(api: TestClient, who: dict[str, str], borrower: dict[str, Any], at: int) -> str:
+    query = "{ offices { id name } }"
+    offices = read(api, query, ADMIN, at)["offices"]
+    return next(o["id"] for o in offices if o["name"] == "Sub-branch A1")
