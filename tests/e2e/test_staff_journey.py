@@ -14,6 +14,7 @@ from tests.support.people import wang_fang
 from tests.support.processes import lending_env, run, running_server
 from tests.support.staff import HEAD_OFFICE, bearer_of, create_user, log_in, open_office
 
+BORROWER = "query($id: ID!) { borrower(id: $id) { id } loans { nodes { id } } }"
 ROOT_PASSWORD = "root-chooses-this-1"
 # One approval level, the approver's: no grade approves this loan automatically.
 ONE_LEVEL = '{"automatic_grades": []}'
@@ -67,6 +68,18 @@ def test_admin_officer_and_approver_take_a_loan_to_approval_on_the_record(
         }  # fmt: skip
         loan = ok(http.post("/loans", json=application, headers=officer), 201)
         approved = ok(http.post(f"/loans/{loan['id']}/approve", json={}, headers=approver))
+
+        # An officer of branch B neither sees the borrower nor acts on the loan.
+        branch_b = open_office(http, admin, "Branch B")
+        create_user(http, admin, "officer.li", branch_b, "loan_officer")
+        other = bearer_of(log_in(http, "officer.li"))
+        seen = graphql(http, BORROWER, other, approved["position"], id=borrower["id"])
+        assert seen == {"borrower": None, "loans": {"nodes": []}}
+        signed = http.post(f"/loans/{loan['id']}/sign", json={"signed_on": "2026-01-31"},
+                           headers=other)  # fmt: skip
+        assert signed.status_code == 404, signed.text
+        mine = graphql(http, BORROWER, officer, approved["position"], id=borrower["id"])
+        assert mine["borrower"] == {"id": borrower["id"]}
 
         auditor_id = create_user(http, admin, "auditor.chen", HEAD_OFFICE, "auditor")
         auditor = bearer_of(log_in(http, "auditor.chen"))
