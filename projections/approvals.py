@@ -23,6 +23,7 @@ Table `approval_steps`, one row per signed level:
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from functools import singledispatchmethod
 from typing import Any
 from uuid import UUID
@@ -198,16 +199,24 @@ REVIEW_QUEUE = """SELECT l.*, a.position AS queue_position
     WHERE a.status = 'pending' AND a.pending_role = %(role)s
       AND a.submitter <> %(me)s AND NOT (%(me)s = ANY(a.signers))
       AND a.position > %(after)s
+      AND (%(offices)s::uuid[] IS NULL OR l.office = ANY(%(offices)s::uuid[]))
     ORDER BY a.position LIMIT %(limit)s"""
 
 
 async def review_queue(
-    pool: AsyncConnectionPool, role: str, me: str, after: int, limit: int
+    pool: AsyncConnectionPool,
+    role: str,
+    me: str,
+    after: int,
+    limit: int,
+    offices: Collection[UUID] | None = None,
 ) -> list[Row]:
     """The `loans` rows (but the delinquency) of applications waiting at a level `role`
     signs that `me` neither submitted nor signed, with their `queue_position`, oldest first.
 
     Joins the `loans` read model's table for the loan; the main table is `approvals`.
+    `offices` (None: all) keeps the loans of those offices.
     """
     params = {"role": role, "me": me, "after": after, "limit": limit}
+    params["offices"] = None if offices is None else sorted(offices)
     return await fetch_all(pool, REVIEW_QUEUE, params)

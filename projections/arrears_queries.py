@@ -30,13 +30,14 @@ payment may be valued after the business date, so that is the state on that date
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 from typing import Any
 from uuid import UUID
 
 from psycopg_pool import AsyncConnectionPool
 
-from projections.reads import Row, by_key, fetch_all
+from projections.reads import LOAN_OF_OFFICES, Row, by_key, fetch_all
 
 
 def current_arrears_query(where: str, tail: str = "") -> str:
@@ -63,15 +64,23 @@ async def arrears_of_loans(pool: AsyncConnectionPool, loan_ids: list[UUID]) -> l
 
 
 async def current_arrears(
-    pool: AsyncConnectionPool, after: int, limit: int, bucket: str | None
+    pool: AsyncConnectionPool,
+    after: int,
+    limit: int,
+    bucket: str | None,
+    offices: Collection[UUID] | None = None,
 ) -> list[Row]:
     """Up to `limit` active loans' `arrears` rows after position `after`, in position
-    order, in `bucket` if one is given: the books on the business date."""
+    order, in `bucket` if one is given, of loans of `offices` (None: all): the books on
+    the business date."""
     clauses = ["a.active", "a.position > %s"]
     params: list[Any] = [after]
     if bucket is not None:
         clauses.append("a.bucket = %s")
         params.append(bucket)
+    if offices is not None:
+        clauses.append(LOAN_OF_OFFICES.format("a.loan_id"))
+        params.append(sorted(offices))
     query = current_arrears_query(" AND ".join(clauses), "ORDER BY a.position LIMIT %s")
     return await fetch_all(pool, query, [*params, limit])
 
@@ -87,12 +96,17 @@ LEFT JOIN arrears_installments i ON i.loan_id = a.loan_id"""
 
 
 async def collection_queue(
-    pool: AsyncConnectionPool, bucket: str | None, after: tuple[date, int] | None, limit: int
+    pool: AsyncConnectionPool,
+    bucket: str | None,
+    after: tuple[date, int] | None,
+    limit: int,
+    offices: Collection[UUID] | None = None,
 ) -> list[Row]:
     """Up to `limit` active loans close of business has found late, in `bucket` if one
     is given, the oldest unpaid installment first, then by position: those after `after`
     (oldest unpaid due date, position) when given. Each row has the `loans` row's
-    borrower, product and outstanding principal, and the amount overdue.
+    borrower, product and outstanding principal, and the amount overdue. `offices`
+    (None: all) keeps the loans of those offices.
 
     Joins the `loans` read model; the main table is `arrears`.
     """
@@ -104,6 +118,9 @@ async def collection_queue(
     if after is not None:
         clauses.append("(a.oldest_unpaid_due_date, a.position) > (%s, %s)")
         params += list(after)
+    if offices is not None:
+        clauses.append("l.office = ANY(%s)")
+        params.append(sorted(offices))
     query = (
         f"{QUEUE_SELECT} WHERE {' AND '.join(clauses)}"
         # `arrears` and `loans` are views: every column they give is grouped on.

@@ -83,16 +83,23 @@ AT_RISK = {
 
 
 def arrears_query(
-    on: date, after: int, limit: int, bucket: Bucket | None = None
+    on: date,
+    after: int,
+    limit: int,
+    bucket: Bucket | None = None,
+    offices: Collection[UUID] | None = None,
 ) -> tuple[str, dict[str, Any]]:
     """Loans active at the close of `on` after position `after`, in disbursement order,
     with their oldest unpaid due date, bucket and classification, and what was overdue
-    (due before `on`)."""
+    (due before `on`); of the loans of `offices` (None: all)."""
     params: dict[str, Any] = {"on": on, "after": after, "limit": limit}
     clauses = ["h.status = 'active'", VALID_ON, "h.position > %(after)s"]
     if bucket is not None:
         params["bucket"] = bucket.value
         clauses.append("h.bucket = %(bucket)s")
+    if offices is not None:
+        params["offices"] = sorted(offices)
+        clauses.append("h.loan_id IN (SELECT id FROM loan_records WHERE office = ANY(%(offices)s))")
     query = f"""WITH page AS (
         SELECT h.loan_id, h.books_from, h.position, h.oldest_unpaid_due_date, h.bucket,
             h.classification
@@ -186,10 +193,15 @@ async def history_business_date(pool: AsyncConnectionPool) -> date | None:
 
 
 async def arrears_as_of(
-    pool: AsyncConnectionPool, on: date, after: int, limit: int, bucket: Bucket | None
+    pool: AsyncConnectionPool,
+    on: date,
+    after: int,
+    limit: int,
+    bucket: Bucket | None,
+    offices: Collection[UUID] | None = None,
 ) -> list[Row]:
     """A page of `arrears_query`: the loans active at the close of `on`."""
-    query, params = arrears_query(on, after, limit, bucket)
+    query, params = arrears_query(on, after, limit, bucket, offices)
     return await fetch_all(pool, query, params)
 
 

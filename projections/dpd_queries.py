@@ -17,6 +17,7 @@ Every query here returns the rows of the query it wraps with `days_past_due` set
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 from uuid import UUID
 
@@ -44,24 +45,37 @@ async def arrears_of_loans(pool: AsyncConnectionPool, loan_ids: list[UUID]) -> l
 
 
 async def current_arrears(
-    pool: AsyncConnectionPool, after: int, limit: int, bucket: str | None
+    pool: AsyncConnectionPool,
+    after: int,
+    limit: int,
+    bucket: str | None,
+    offices: Collection[UUID] | None = None,
 ) -> list[Row]:
     """`arrears_queries.current_arrears`, with DPD on the business date."""
-    rows = await arrears_queries.current_arrears(pool, after, limit, bucket)
+    rows = await arrears_queries.current_arrears(pool, after, limit, bucket, offices)
     return [_on_business_date(row) for row in rows]
 
 
 async def collection_queue(
-    pool: AsyncConnectionPool, bucket: str | None, after: tuple[date, int] | None, limit: int
+    pool: AsyncConnectionPool,
+    bucket: str | None,
+    after: tuple[date, int] | None,
+    limit: int,
+    offices: Collection[UUID] | None = None,
 ) -> list[Row]:
     """`arrears_queries.collection_queue`, with DPD on the business date."""
-    rows = await arrears_queries.collection_queue(pool, bucket, after, limit)
+    rows = await arrears_queries.collection_queue(pool, bucket, after, limit, offices)
     return [_on_business_date(row) for row in rows]
 
 
 async def arrears_on(
-    pool: AsyncConnectionPool, on: date, after: int, limit: int, bucket: Bucket | None
+    pool: AsyncConnectionPool,
+    on: date,
+    after: int,
+    limit: int,
+    bucket: Bucket | None,
+    offices: Collection[UUID] | None = None,
 ) -> list[Row]:
     """`as_of.arrears_as_of`, with DPD at the close of `on`."""
-    rows = await as_of.arrears_as_of(pool, on, after, limit, bucket)
+    rows = await as_of.arrears_as_of(pool, on, after, limit, bucket, offices)
     return [_as_of(row, on) for row in rows]

@@ -17,6 +17,7 @@ the contract, so rows are copied from it, never recalculated.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -44,6 +45,7 @@ async def upcoming_installments(
     end: date,
     after: tuple[date, int, int] | None,
     limit: int,
+    offices: Collection[UUID] | None = None,
 ) -> list[Row]:
     """Up to `limit` installments of active loans due from `start` through `end` and not
     fully paid, by due date, loan position and number: those after `after` (due date,
@@ -57,6 +59,9 @@ async def upcoming_installments(
     if after is not None:
         clauses.append("(i.due_date, l.position, i.number) > (%s, %s, %s)")
         params += list(after)
+    if offices is not None:  # the caller's reach: None is every office
+        clauses.append("l.office = ANY(%s)")
+        params.append(sorted(offices))
     query = (
         f"SELECT i.loan_id, i.number, i.due_date, l.borrower_id, l.position,"
         f" {AMOUNT_DUE} AS amount_due"

@@ -54,6 +54,10 @@ def page_filter(after: int, equal: dict[str, Any], alias: str = "") -> tuple[lis
     return clauses, params
 
 
+# Rows of loans that belong to one of a list of offices (the caller's reach).
+LOAN_OF_OFFICES = "{} IN (SELECT id FROM loan_records WHERE office = ANY(%s))"
+
+
 def by_key(rows: list[Row], column: str, keys: Sequence[Any]) -> list[Row | None]:
     """For each key in turn, the row whose `column` holds it (None if none does)."""
     found = {row[column]: row for row in rows}

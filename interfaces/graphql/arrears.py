@@ -98,11 +98,12 @@ async def arrears(
     today = await history_business_date(pool)
     if as_of is not None and today is not None and as_of > today:
         raise InvalidValue("asOf", f"must not be after the business date {today}")
+    reach = await context.reach()
     if as_of is not None and as_of != today:
-        rows = await arrears_on(pool, as_of, page.after, page.size + 1, bucket)
+        rows = await arrears_on(pool, as_of, page.after, page.size + 1, bucket, reach)
     else:
         value = None if bucket is None else bucket.value
-        rows = await current_arrears(pool, page.after, page.size + 1, value)
+        rows = await current_arrears(pool, page.after, page.size + 1, value, reach)
     nodes = [(row["position"], ArrearsRow.from_row(row)) for row in rows]
     found_page = connection(nodes, page)
     return ArrearsConnection(edges=found_page.edges, page_info=found_page.page_info)

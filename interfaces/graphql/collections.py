@@ -27,6 +27,7 @@ from infrastructure.tokens import Role
 from interfaces.graphql.context import Context
 from interfaces.graphql.delinquency import Classification, DelinquencyBucket
 from interfaces.graphql.links import LoanRow
+from interfaces.graphql.loaders import loan_reached
 from interfaces.graphql.pagination import Connection, Edge, Page, PageInfo
 from interfaces.graphql.scalars import parse_id
 from projections.collections import actions_of_loan, last_actions, open_promises
@@ -135,7 +136,7 @@ async def collection_queue(
         oldest, position = decode_cursor(after, "q", 2)
         start = (date.fromordinal(oldest), position)
     value = None if bucket is None else bucket.value
-    rows = await queued(context.pool, value, start, page.size + 1)
+    rows = await queued(context.pool, value, start, page.size + 1, await context.reach())
     keyed = [((row["oldest_unpaid_due_date"].toordinal(), row["position"]), row) for row in rows]
     edges, page_info = paged(keyed, page, "q")
     return CollectionQueueConnection(
@@ -150,6 +151,8 @@ async def collection_actions(
     """Every collection action recorded on the loan, oldest first."""
     context = info.context
     context.require(*READERS)
+    if not await loan_reached(context, parse_id(loan_id)):
+        return []
     rows = await actions_of_loan(context.pool, parse_id(loan_id))
     return [CollectionAction.from_row(row) for row in rows]
 

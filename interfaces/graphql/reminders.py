@@ -69,7 +69,7 @@ async def upcoming_installments(
         due, position, number = decode_cursor(after, "u", 3)
         start = (date.fromordinal(due), position, number)
     end = today + timedelta(days=within_days)
-    rows = await upcoming(context.pool, today, end, start, page.size + 1)
+    rows = await upcoming(context.pool, today, end, start, page.size + 1, await context.reach())
     keyed = [((row["due_date"].toordinal(), row["position"], row["number"]), row) for row in rows]
     edges, page_info = paged(keyed, page, "u")
     return UpcomingInstallmentConnection(

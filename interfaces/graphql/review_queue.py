@@ -29,5 +29,6 @@ async def review_queue(
     context = info.context
     user = context.require(Role(role.value), Role.ADMIN, Role.AUDITOR)
     page = Page.of(first, after)
-    rows = await queued(context.pool, role.value, user.sub, page.after, page.size + 1)
+    reach = await context.reach()
+    rows = await queued(context.pool, role.value, user.sub, page.after, page.size + 1, reach)
     return connection([(row["queue_position"], Loan.from_row(row)) for row in rows], page)

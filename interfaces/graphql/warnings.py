@@ -84,6 +84,7 @@ async def risk_warnings(
         None if status is None else RecordedStatus(status.value).value,
         None if severity is None else RecordedSeverity(severity.value).value,
         page.size + 1,
+        await context.reach(),
     )
     found = connection([(row["position"], RiskWarning.from_row(row)) for row in rows], page)
     return RiskWarningConnection(edges=found.edges, page_info=found.page_info)

@@ -17,8 +17,8 @@ from fastapi.testclient import TestClient
 from domain.office import HEAD_OFFICE_ID
 from infrastructure.tokens import Role, issue
 from tests.support.api import graphql
-from tests.support.catalog import ADMIN, micro_12, ok
-from tests.support.people import wang_fang
+from tests.support.catalog import ADMIN, PENDING, cob, micro_12, ok, paid_out
+from tests.support.people import tea_shop, wang_fang
 from tests.support.settings import TEST_JWT_SECRET
 from tests.support.staff import open_office
 
@@ -30,7 +30,10 @@ HISTORY = """query($id: ID!) { loanHistory(id: $id) { type } }"""
 
 def officer_of(office: str | UUID, name: str) -> dict[str, str]:
     token = issue(
-        TEST_JWT_SECRET, name, [Role.LOAN_OFFICER, Role.ANALYST], office=UUID(str(office))
+        TEST_JWT_SECRET,
+        name,
+        [Role.LOAN_OFFICER, Role.ANALYST, Role.COLLECTOR, Role.RISK_OFFICER],
+        office=UUID(str(office)),
     )
     return {"Authorization": f"Bearer {token}"}
 
@@ -56,7 +59,7 @@ def book(module_api: TestClient) -> dict[str, Any]:
     }  # fmt: skip
     loan = ok(api.post("/loans", json=application, headers=staff["own"]), 201)
     return {"staff": staff, "borrower": borrower, "loan": loan, "application": application,
-            "branch_b": branch_b}  # fmt: skip
+            "branch_b": branch_b, "sub_branch": sub_branch}  # fmt: skip
 
 
 def read(api: TestClient, query: str, who: dict[str, str], position: int, **variables: Any) -> Any:
@@ -128,11 +131,69 @@ def test_a_transferred_borrower_is_reached_without_the_loans_of_the_old_office(
     assert read(api, LOAN, own, at, id=loan["id"])["loan"] == {"id": loan["id"], "borrower": None}
     assert read(api, LOAN, sibling, at, id=loan["id"])["loan"] is None
     # The transfer is undone so the other tests' story holds whatever their order.
-    back = {"office": _office_of(api, own, borrower, at)}
+    back = {"office": book["sub_branch"]}
     ok(api.post(f"/borrowers/{borrower['id']}/transfer", json=back, headers=ADMIN))
 
 
-def _office_of(api: TestClient, who: dict[str, str], borrower: dict[str, Any], at: int) -> str:
-    query = "{ offices { id name } }"
-    offices = read(api, query, ADMIN, at)["offices"]
-    return next(o["id"] for o in offices if o["name"] == "Sub-branch A1")
+LATE_LISTS = """{
+  arrears { nodes { loanId } }
+  collectionQueue { nodes { loanId } }
+  upcomingInstallments(withinDays: 60) { nodes { loanId } }
+  riskWarnings { nodes { loanId } }
+  portfolio(groupBy: [OFFICE]) { office loanCount }
+}"""
+
+
+@pytest.fixture(scope="module")
+def late(module_api: TestClient, book: dict[str, Any]) -> dict[str, Any]:
+    """A loan of sub-branch A1, paid out on 2029-12-01 and never repaid, on 2030-02-05."""
+    api, own = module_api, book["staff"]["own"]
+    borrower = ok(api.post("/borrowers", json=tea_shop(), headers=own), 201)
+    body = book["application"] | {"borrower_id": borrower["id"]}
+    loan = ok(api.post("/loans", json=body, headers=own), 201)
+    paid_out(api, loan, "2029-12-01", reference="D-REACH")
+    return loan | {"position": cob(api, "2030-02-05")["position"]}
+
+
+def late_lists(api: TestClient, who: dict[str, str], at: int) -> dict[str, list[Any]]:
+    found = read(api, LATE_LISTS, who, at)
+    lists = {
+        name: [n["loanId"] for n in found[name]["nodes"]] for name in found if name != "portfolio"
+    }
+    return lists | {"portfolio": found["portfolio"]}
+
+
+@pytest.mark.parametrize("who", ["own", "parent", "head"])
+def test_the_books_lists_show_the_late_loan_within_reach(
+    module_api: TestClient, book: dict[str, Any], late: dict[str, Any], who: str
+) -> None:
+    lists = late_lists(module_api, book["staff"][who], late["position"])
+    for name in ("arrears", "collectionQueue", "upcomingInstallments", "riskWarnings"):
+        assert late["id"] in lists[name], name
+    assert sum(row["loanCount"] for row in lists["portfolio"]) == 1
+
+
+def test_the_books_lists_leave_the_late_loan_out_of_a_sibling_branchs_reach(
+    module_api: TestClient, book: dict[str, Any], late: dict[str, Any]
+) -> None:
+    lists = late_lists(module_api, book["staff"]["sibling"], late["position"])
+    assert lists == {
+        "arrears": [], "collectionQueue": [], "upcomingInstallments": [], "riskWarnings": [],
+        "portfolio": [],
+    }  # fmt: skip
+    actions = read(module_api, "query($id: ID!) { collectionActions(loanId: $id) { kind } }",
+                   book["staff"]["sibling"], late["position"], id=late["id"])  # fmt: skip
+    assert actions == {"collectionActions": []}
+
+
+def test_the_review_queue_holds_only_applications_within_reach(
+    module_api: TestClient, book: dict[str, Any]
+) -> None:
+    at, loan = book["loan"]["position"], book["loan"]["id"]
+    pending = read(module_api, PENDING, ADMIN, at, id=loan)["loan"]["approval"]["pending"]
+    role = pending["role"]  # the application's first level waits for its signer
+    for office, sees in ((book["sub_branch"], True), (book["branch_b"], False)):
+        token = issue(TEST_JWT_SECRET, "signer.x", [Role(role.lower())], office=UUID(office))
+        query = f"{{ reviewQueue(role: {role}) {{ nodes {{ id }} }} }}"
+        found = read(module_api, query, {"Authorization": f"Bearer {token}"}, at)
+        assert (loan in [n["id"] for n in found["reviewQueue"]["nodes"]]) is sees, office
