@@ -48,7 +48,8 @@ def test_a_statement_of_a_360_installment_loan(
     define_bench_product(app)
     loan_id = disbursed_loan(app, 0, principal="500000.00", term=360)
     loan = app.repository.get(loan_id)
-    assert isinstance(loan, Loan) and loan.schedule is not None
+    assert isinstance(loan, Loan)
+    assert loan.schedule is not None
     installment = str(loan.schedule.installments[0].total)
     began = time.perf_counter()
     for n in range(PAYMENTS):
