@@ -4,6 +4,8 @@ One story, built once: 张三 borrows 12,000.00 over 12 months at 12% a year, eq
 principal (1,000.00 of principal a month, 1% a month of interest on the balance), paid
 out and signed on 2026-01-31. He pays the first installment (1,120.00) on its due date,
 2026-02-28, and the second (1,110.00) on 2026-03-31, which bounces and is reversed.
+李四 borrows the same and pays nothing: his books gain a late fee, penalty interest, an
+added visit charge (MICRO-12 here defines one of 50.00) and a waiver.
 """
 
 from __future__ import annotations
@@ -23,10 +25,12 @@ from pypdf import PdfReader
 
 from infrastructure.tokens import Role
 from tests.support.api import AUDITOR, OFFICER, bearer, client, runtime_of, stored_loan
-from tests.support.catalog import applied_loan, cob, ok, paid_out, pay
+from tests.support.catalog import ADMIN, APPROVER, applied_loan, cob, micro_12, ok, paid_out, pay
 from tests.support.people import resident_id, wang_fang
 from tests.support.settings import opened_on
 
+VISIT = {"code": "VISIT", "name": "Field visit", "kind": "specified_due_date", "amount": "50"}
+LI_SI = wang_fang(name="李四", id_number=resident_id("11010519900101004"), phone="13900139001")
 ZHANG_SAN = wang_fang(name="张三", id_number=resident_id("11010519880606003"), phone="13900139000")
 MISSING = "00000000-0000-0000-0000-000000000000"
 SCHEDULED_INTEREST = sum(Decimal(12000 - 1000 * k) * Decimal("0.01") for k in range(12))
@@ -40,15 +44,22 @@ def text_of(pdf: bytes) -> str:
 def story(module_db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     home = Path(tmp_path_factory.mktemp("documents"))
     with client(opened_on(module_db_url, home, date(2026, 1, 31))) as api:
+        ok(api.post("/products", json=micro_12(charges=[VISIT]), headers=ADMIN), 201)
         loan = applied_loan(api, ZHANG_SAN, method="equal_principal")
         paid_out(api, loan, "2026-01-31")
+        late = applied_loan(api, LI_SI, method="equal_principal")
+        paid_out(api, late, "2026-01-31", reference="D-2")
         cob(api, "2026-02-28")
         first = pay(api, loan["id"], "1120.00", "2026-02-28", "R-1")
         cob(api, "2026-03-31")
         second = pay(api, loan["id"], "1110.00", "2026-03-31", "R-2")
         reason = {"reason": "the transfer bounced"}
         ok(api.post(f"/repayments/{second['id']}/reverse", json=reason, headers=OFFICER))
-        yield {"api": api, "loan": loan, "first": first, "second": second}
+        visit = {"code": "VISIT", "installment": 2, "reason": "field visit"}
+        ok(api.post(f"/loans/{late['id']}/charges", json=visit, headers=OFFICER))
+        waiver = {"component": "fee", "amount": "30.00", "installment": 1, "reason": "hardship"}
+        ok(api.post(f"/loans/{late['id']}/waive", json=waiver, headers=APPROVER))
+        yield {"api": api, "loan": loan, "first": first, "second": second, "late": late}
 
 
 def contract_signing(api: TestClient, loan_id: str) -> Any:
@@ -214,3 +225,29 @@ def test_a_loan_not_signed_has_no_contract(story: dict[str, Any]) -> None:
     response = api.get(f"/loans/{pending['id']}/contract.pdf", headers=OFFICER)
     assert response.status_code == 409
     assert "not been signed" in response.json()["detail"]
+
+
+def test_the_statement_lists_penalties_charges_and_waivers(story: dict[str, Any]) -> None:
+    """李四's first installment (due 28 February) is unpaid: close of business charges the
+    late fee the day after, and penalty interest on its 1,000.00 of principal; an officer
+    adds the 50.00 visit charge, and a checker waives 30.00 of fee."""
+    rows = statement_rows(story["api"], story["late"]["id"])
+    assert [r["kind"] for r in rows] == [
+        "opening", "disbursement", "penalty", "penalty", "charge", "waiver", "closing",
+    ]  # fmt: skip
+    late_fee, penalty, visit, waiver = rows[2:6]
+    assert (late_fee["posting_date"], late_fee["change_fee"]) == ("2026-03-01", "50.00")
+    # 0.05% a year on 1,000.00 overdue, 30 days on 30/360.
+    assert Decimal(penalty["change_penalty"]) == round(Decimal(1000) * Decimal("0.0005") / 12, 2)
+    assert (visit["reference"], visit["amount"], visit["change_fee"]) == ("VISIT", "50.00", "50.00")
+    assert (waiver["reference"], waiver["amount"], waiver["change_fee"]) == (
+        "fee",
+        "30.00",
+        "-30.00",
+    )
+    closing = rows[-1]
+    assert balance(closing) == (
+        Decimal("12000.00"), SCHEDULED_INTEREST, Decimal("70.00"), Decimal("0.04"),
+    )  # fmt: skip
+    for i, component in enumerate(("principal", "interest", "fee", "penalty")):
+        assert sum(Decimal(r[f"change_{component}"]) for r in rows[1:-1]) == balance(closing)[i]
