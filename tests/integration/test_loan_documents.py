@@ -21,6 +21,8 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from infrastructure.tokens import Role
@@ -251,3 +253,29 @@ def test_the_statement_lists_penalties_charges_and_waivers(story: dict[str, Any]
     )  # fmt: skip
     for i, component in enumerate(("principal", "interest", "fee", "penalty")):
         assert sum(Decimal(r[f"change_{component}"]) for r in rows[1:-1]) == balance(closing)[i]
+
+
+COMPONENT_NAMES = ("principal", "interest", "fee", "penalty")
+DAYS = st.dates(min_value=date(2026, 1, 1), max_value=date(2026, 5, 1))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(start=DAYS, end=DAYS)
+def test_any_period_opens_and_closes_on_the_books_it_lists(
+    story: dict[str, Any], start: date, end: date
+) -> None:
+    """For any period of either loan: opening + what each line moved = closing, and every
+    line is posted within the period; a period ending before it starts is refused."""
+    api = story["api"]
+    for loan in (story["loan"], story["late"]):
+        query = f"?from={start}&to={end}"
+        if end < start:
+            response = api.get(f"/loans/{loan['id']}/statement.csv{query}", headers=OFFICER)
+            assert response.status_code == 422
+            continue
+        rows = statement_rows(api, loan["id"], query)
+        opening, lines, closing = rows[0], rows[1:-1], rows[-1]
+        for i, component in enumerate(COMPONENT_NAMES):
+            moved = sum((Decimal(r[f"change_{component}"]) for r in lines), Decimal(0))
+            assert balance(opening)[i] + moved == balance(closing)[i]
+        assert all(str(start) <= r["posting_date"] <= str(end) for r in lines)
