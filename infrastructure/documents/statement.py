@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
+from decimal import Decimal
 
 from reportlab.platypus import Flowable
 
@@ -152,7 +153,12 @@ def receipt_pdf(receipt: RepaymentReceipt) -> bytes:
             paragraph("分配 Allocation", "heading"),
             table(
                 ("本金 principal", "利息 interest", "费用 fee", "罚息 penalty", "溢缴 credit"),
-                [[*(money(getattr(allocated, c)) for c in COMPONENTS), money(receipt.credit or 0)]],
+                [
+                    [
+                        *(money(getattr(allocated, c)) for c in COMPONENTS),
+                        money(receipt.credit or Decimal(0)),
+                    ]
+                ],
                 numeric_from=0,
             ),
         ]

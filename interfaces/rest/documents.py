@@ -10,7 +10,7 @@ recorded, and the body hashes to it when given in the language signed.
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
@@ -28,8 +28,12 @@ STAFF = tuple(r for r in Role if r is not Role.BORROWER)
 Reader = Annotated[User, Depends(require(*STAFF, Role.BORROWER))]
 From = Annotated[BusinessDate | None, Query(alias="from", description="first date, included")]
 To = Annotated[BusinessDate | None, Query(alias="to", description="last date, included")]
-PDF = {200: {"content": {"application/pdf": {}}, "description": "the PDF"}}
-CSV = {200: {"content": {"text/csv": {}}, "description": "the CSV"}}
+PDF: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/pdf": {}}, "description": "the PDF"}
+}
+CSV: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/csv": {}}, "description": "the CSV"}
+}
 
 
 def _pdf(content: bytes, name: str, **headers: str) -> Response:
