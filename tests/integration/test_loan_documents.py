@@ -255,6 +255,24 @@ def test_the_statement_lists_penalties_charges_and_waivers(story: dict[str, Any]
         assert sum(Decimal(r[f"change_{component}"]) for r in rows[1:-1]) == balance(closing)[i]
 
 
+def test_the_contract_copy_keeps_the_name_signed_under(story: dict[str, Any]) -> None:
+    """Renamed after signing, the borrower's contract still shows the name signed under
+    and hashes to the record; the statement shows the name as it is now."""
+    api = story["api"]
+    body = wang_fang(name="王五", id_number=resident_id("11010519920202005"), phone="13900139002")
+    loan = applied_loan(api, body)
+    paid_out(api, loan, "2026-03-31", reference="D-3")
+    path = f"/borrowers/{loan['borrower_id']}/update"
+    ok(api.post(path, json={"name": "王小五"}, headers=OFFICER))
+    copy = api.get(f"/loans/{loan['id']}/contract.pdf", headers=OFFICER)
+    assert hashlib.sha256(copy.content).hexdigest() == copy.headers["x-contract-sha256"]
+    text = text_of(copy.content)
+    assert "王五" in text
+    assert "王小五" not in text
+    statement = api.get(f"/loans/{loan['id']}/statement.pdf", headers=OFFICER)
+    assert "王小五" in text_of(statement.content)
+
+
 COMPONENT_NAMES = ("principal", "interest", "fee", "penalty")
 DAYS = st.dates(min_value=date(2026, 1, 1), max_value=date(2026, 5, 1))
 
