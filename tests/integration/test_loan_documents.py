@@ -27,7 +27,17 @@ from pypdf import PdfReader
 
 from infrastructure.tokens import Role
 from tests.support.api import AUDITOR, OFFICER, bearer, client, runtime_of, stored_loan
-from tests.support.catalog import ADMIN, APPROVER, applied_loan, cob, micro_12, ok, paid_out, pay
+from tests.support.catalog import (
+    ADMIN,
+    APPROVER,
+    applied_loan,
+    approved,
+    cob,
+    micro_12,
+    ok,
+    paid_out,
+    pay,
+)
 from tests.support.people import resident_id, wang_fang
 from tests.support.settings import opened_on
 
@@ -271,6 +281,21 @@ def test_the_contract_copy_keeps_the_name_signed_under(story: dict[str, Any]) ->
     assert "王小五" not in text
     statement = api.get(f"/loans/{loan['id']}/statement.pdf", headers=OFFICER)
     assert "王小五" in text_of(statement.content)
+
+
+def test_a_contract_signed_in_english_is_served_in_english(story: dict[str, Any]) -> None:
+    api = story["api"]
+    body = wang_fang(name="赵六", id_number=resident_id("11010519930303006"), phone="13900139003")
+    loan = approved(api, applied_loan(api, body))
+    sign = f"/loans/{loan['id']}/sign"
+    refused = api.post(sign, json={"signed_on": "2026-03-31", "language": "fr"}, headers=OFFICER)
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "language"
+    ok(api.post(sign, json={"signed_on": "2026-03-31", "language": "en"}, headers=OFFICER))
+    copy = api.get(f"/loans/{loan['id']}/contract.pdf", headers=OFFICER)
+    assert copy.headers["content-language"] == "en"
+    assert hashlib.sha256(copy.content).hexdigest() == copy.headers["x-contract-sha256"]
+    assert "Loan Contract" in text_of(copy.content)
 
 
 COMPONENT_NAMES = ("principal", "interest", "fee", "penalty")
