@@ -22,6 +22,7 @@ from application.app import LendingApplication
 from application.history import loan_events
 from domain.borrower import Borrower
 from domain.errors import InvalidTransition, InvalidValue
+from domain.identity import mask
 from domain.loan import Loan
 from domain.loan.contract import Contract
 from domain.loan.signing import LANGUAGES, SignedContract
@@ -39,6 +40,7 @@ class ContractDocument:
     lender: str
     borrower_id: UUID
     borrower_name: str
+    borrower_id_number: str  # masked: the resident id or credit code's ends
     borrower_kind: str
     product_code: str
     currency: str
@@ -79,6 +81,7 @@ def document_of(
         lender=lender,
         borrower_id=borrower.id,
         borrower_name=borrower.profile.name,
+        borrower_id_number=mask(borrower.id_number),
         borrower_kind=borrower.kind.value,
         product_code=application.product_code,
         currency=application.product.currency,

@@ -17,7 +17,8 @@ from infrastructure.documents.pdf import gap, money, pairs, paragraph, render, t
 LABELS = {
     "zh": {
         "title": "借款合同", "loan": "合同编号（贷款编号）", "lender": "贷款人（甲方）",
-        "borrower": "借款人（乙方）", "borrower_id": "借款人编号", "product": "贷款产品",
+        "borrower": "借款人（乙方）", "borrower_id": "借款人编号", "id_number": "证件号码",
+        "product": "贷款产品",
         "purpose": "借款用途", "principal": "借款本金", "rate": "名义年利率",
         "apr": "年化利率（APR，含费用）", "ear": "实际年利率", "term": "借款期限",
         "method": "还款方式", "fees": "费用", "deducted": "放款时扣收费用",
@@ -37,7 +38,8 @@ LABELS = {
     },
     "en": {
         "title": "Loan Contract", "loan": "Contract (loan) number", "lender": "Lender",
-        "borrower": "Borrower", "borrower_id": "Borrower number", "product": "Product",
+        "borrower": "Borrower", "borrower_id": "Borrower number",
+        "id_number": "Identity number", "product": "Product",
         "purpose": "Purpose", "principal": "Principal", "rate": "Nominal annual rate",
         "apr": "APR (fees included)", "ear": "Effective annual rate", "term": "Term",
         "method": "Repayment method", "fees": "Fees", "deducted": "Fees deducted at payout",
@@ -96,6 +98,7 @@ def render_contract(document: ContractDocument) -> bytes:
                 (words["loan"], str(document.loan_id)),
                 (words["lender"], document.lender),
                 (words["borrower"], document.borrower_name),
+                (words["id_number"], document.borrower_id_number),
                 (words["borrower_id"], str(document.borrower_id)),
                 (words["product"], document.product_code),
                 (words["purpose"], document.purpose),

@@ -10,7 +10,13 @@ from typing import Any
 from infrastructure.tokens import Role
 from tests.support.api import AUDITOR, OFFICER, bearer, stored_loan
 from tests.support.catalog import applied_loan, approved, ok, paid_out
-from tests.support.documents import MISSING, SCHEDULED_INTEREST, contract_signing, text_of
+from tests.support.documents import (
+    MISSING,
+    SCHEDULED_INTEREST,
+    ZHANG_SAN,
+    contract_signing,
+    text_of,
+)
 from tests.support.people import resident_id, wang_fang
 
 
@@ -33,6 +39,10 @@ def test_the_contract_shows_the_terms_in_chinese(documents_story: dict[str, Any]
     text = text_of(api.get(f"/loans/{loan['id']}/contract.pdf", headers=OFFICER).content)
     apr = stored_loan(api, loan["id"]).apr
     assert apr is not None
+    # The identity number masked: its first 3 and last 4 characters.
+    number = ZHANG_SAN["id_number"]
+    assert f"{number[:3]}{'*' * 11}{number[-4:]}" in text
+    assert number not in text
     for expected in ("借款合同", "张三", "Lending Core", "CNY 12,000.00", "12%", f"{apr}%",
                      "等额本金", "2026-01-31", "罚息", "50.00"):  # fmt: skip
         assert expected in text, expected
