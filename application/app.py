@@ -27,7 +27,7 @@ from eventsourcing.domain import (
 )
 from eventsourcing.persistence import IntegrityError, OperationalError
 
-from application.ports import ApplicantRecords
+from application.ports import ApplicantRecords, ContractRenderer
 from domain.accounting import AccountingPolicy
 from domain.approval import ApprovalPolicy
 from domain.borrower import Borrower
@@ -106,10 +106,14 @@ class LendingApplication(Application[UUID]):
         *,
         policies: Policies | None = None,
         applicant_records: ApplicantRecords | None = None,
+        contracts: ContractRenderer | None = None,
     ) -> None:
         """`applicant_records`: the read models intake asks (None: intake refuses to run,
-        rather than skip its checks; an application that only reads needs none)."""
+        rather than skip its checks; an application that only reads needs none).
+        `contracts`: renders the contract a signing records (None: signing records no
+        document)."""
         super().__init__(env)
+        self.contracts = contracts
         self.retry_policy = RetryPolicy()
         self.policies = policies or Policies()
         self._applicant_records = applicant_records

@@ -84,22 +84,23 @@ def delinquency_history(app: LendingApplication, loan_id: UUID) -> list[Delinque
             actor=event.actor,
         )
         # In the order the loan's history shows them (its repayments' events aside).
-        for event in sorted(_loan_events(app, loan_id), key=lambda event: event.timestamp)
+        for event in sorted(loan_events(app, loan_id), key=lambda event: event.timestamp)
         if isinstance(event, DELINQUENCY_CHANGED)
     ]
 
 
-def _loan_events(app: LendingApplication, loan_id: UUID) -> list[Any]:
-    loan_events = app.events_of(loan_id)
-    if not loan_events or not isinstance(loan_events[0], Loan.ApplicationSubmitted):
+def loan_events(app: LendingApplication, loan_id: UUID) -> list[Any]:
+    """The loan's own events, oldest first. NotFound for no loan."""
+    events = app.events_of(loan_id)
+    if not events or not isinstance(events[0], Loan.ApplicationSubmitted):
         raise NotFound("loan", loan_id)
-    return loan_events
+    return events
 
 
 def _loan_and_repayment_events(app: LendingApplication, loan_id: UUID) -> list[Any]:
-    loan_events = _loan_events(app, loan_id)
+    events = loan_events(app, loan_id)
     repayments = dict.fromkeys(
-        UUID(event.payment.id) for event in loan_events if isinstance(event, REPAYMENT_ALLOCATED)
+        UUID(event.payment.id) for event in events if isinstance(event, REPAYMENT_ALLOCATED)
     )
     return _merged_events(app, [loan_id, *repayments])
 

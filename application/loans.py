@@ -18,12 +18,14 @@ from application.approvals import approve as approve
 from application.approvals import open_approval
 from application.approvals import reject as reject
 from application.calendar import SYSTEM, business_date, not_after_business_date
+from application.contracts import checked_language, signed_contract
 from application.credit import assess_application
 from application.products import find_product
 from domain.borrower import Borrower
 from domain.credit import Decision
 from domain.errors import InvalidValue, NotFound
 from domain.loan import Disbursement, Loan, LoanRequest
+from domain.loan.status import require
 from domain.product import LoanProduct
 from domain.schedule import Frequency, Method
 
@@ -132,17 +134,20 @@ class Sign:
     loan_id: UUID
     signed_on: date
     expected_version: int | None = None
+    language: str = "zh"  # of the contract document (application/contracts.py)
 
 
 def sign(app: LendingApplication, command: Sign) -> Written:
     actor, signed_on = command.actor, command.signed_on
     not_after_business_date(app, actor, signed_on, "signed_on")
-    return act_on_loan(
-        app,
-        command.loan_id,
-        command.expected_version,
-        lambda loan: loan.sign(actor=actor, signed_on=signed_on),
-    )
+    language = checked_language(command.language, "language")
+
+    def decide(loan: Loan) -> None:
+        require("sign", loan.status)  # before rendering a contract it would refuse
+        contract = signed_contract(app, loan, signed_on, language)
+        loan.sign(actor=actor, signed_on=signed_on, contract=contract)
+
+    return act_on_loan(app, command.loan_id, command.expected_version, decide)
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from uuid import UUID
+
+if TYPE_CHECKING:
+    from application.contracts import ContractDocument
 
 
 class ApplicantRecords(Protocol):
@@ -39,3 +42,12 @@ class LedgerRecords(Protocol):
     def open_sub_accounts(self, code: str) -> int:
         """How many of the account's sub-accounts are open."""
         ...
+
+
+class ContractRenderer(Protocol):
+    """What signing asks of the document edge (infrastructure/documents): the contract as
+    PDF bytes, the same bytes for the same document every time."""
+
+    lender: str  # the lender's name a new contract shows
+
+    def render(self, document: ContractDocument) -> bytes: ...

@@ -24,6 +24,7 @@ from infrastructure import audit, checkpoints, data_keys, secrets
 from infrastructure.chain_migration import start_event_chain
 from infrastructure.chain_recorder import ChainedRecorder
 from infrastructure.database import database_url, eventsourcing_env
+from infrastructure.documents.contract import ContractPdf
 from infrastructure.eventstore import store_env
 from infrastructure.keyring import KeyRing
 from infrastructure.settings import Settings
@@ -97,7 +98,12 @@ class Runtime:
         # Intake's fraud signals count across borrowers: it asks the read models.
         records = views[1]["credit_assessments"]
         assert isinstance(records, CreditAssessmentsView)
-        app = LendingApplication(env, policies=rules, applicant_records=records)
+        app = LendingApplication(
+            env,
+            policies=rules,
+            applicant_records=records,
+            contracts=ContractPdf(settings.lender_name),
+        )
         if create_tables:  # the process that makes the tables starts the chain, once
             start_event_chain(app)
         projections = Projections(env, app, read_models, views)

@@ -30,13 +30,14 @@ from domain.loan.records import (
 )
 from domain.loan.restructuring import Restructuring
 from domain.loan.review import CloseOfBusiness
+from domain.loan.signing import Signing
 from domain.loan.status import LoanStatus, require
 from domain.model import Aggregate, AggregateSnapshot
 from domain.schedule import Schedule, ScheduleTerms
 from domain.schedule.fees import FeeLine
 
 
-class Loan(Restructuring, CloseOfBusiness, Charging, Assignment, Aggregate):
+class Loan(Restructuring, CloseOfBusiness, Charging, Assignment, Signing, Aggregate):
     """Its attributes are declared on `LoanRecord`; the other commands live in its mixins."""
 
     class Snapshot(AggregateSnapshot):
@@ -117,15 +118,6 @@ class Loan(Restructuring, CloseOfBusiness, Charging, Assignment, Aggregate):
     @event("Withdrawn")
     def _withdrawn(self, actor: str, reason: str) -> None:
         self.status = LoanStatus.WITHDRAWN
-
-    def sign(self, *, actor: str, signed_on: date) -> None:
-        require("sign", self.status)
-        self._signed(actor=actor, signed_on=signed_on)
-
-    @event("ContractSigned")
-    def _signed(self, actor: str, signed_on: date) -> None:
-        self.status = LoanStatus.SIGNED
-        self.signed_on = signed_on
 
     def disburse(
         self,

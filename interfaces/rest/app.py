@@ -22,6 +22,7 @@ from interfaces.rest import (
     borrowers,
     calendar,
     collections,
+    documents,
     health,
     ledger,
     loan_charges,
@@ -123,6 +124,7 @@ def create_app(
     app.include_router(staff.router)
     app.include_router(assignments.router)
     app.include_router(ledger.router)
+    app.include_router(documents.router)
     app.include_router(graphql_router(), prefix="/graphql")
     return app
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends
@@ -72,6 +72,8 @@ class WithdrawBody(Command):
 
 class SignBody(Command):
     signed_on: BusinessDate
+    # The contract document's language: Chinese, or English (GET .../contract.pdf).
+    language: Literal["zh", "en"] = "zh"
 
 
 class DisburseBody(Command):
@@ -126,7 +128,7 @@ def sign(
     loan_id: UUID, body: SignBody, app: App, user: OfficerOrBorrower, version: ExpectedVersion
 ) -> Accepted:
     own_borrower_only(user, loans.borrower_of(app, loan_id))
-    command = loans.Sign(user.sub, loan_id, body.signed_on, version)
+    command = loans.Sign(user.sub, loan_id, body.signed_on, version, body.language)
     return Accepted.of(loans.sign(app, command))
 
 

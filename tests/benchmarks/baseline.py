@@ -6,7 +6,7 @@ import os
 import statistics
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import psycopg
@@ -30,6 +30,16 @@ def percentile(values: Sequence[float], fraction: float) -> float:
 
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:.2f} ms"
+
+
+def timed(call: Callable[[], object], times: int) -> list[float]:
+    """How long each of `times` calls took, in seconds."""
+    timings = []
+    for _ in range(times):
+        began = time.perf_counter()
+        call()
+        timings.append(time.perf_counter() - began)
+    return timings
 
 
 @dataclass(frozen=True)

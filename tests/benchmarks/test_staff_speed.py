@@ -18,7 +18,7 @@ from application.staff.passwords import hash_password, verify_password
 from infrastructure.settings import Settings
 from interfaces.graphql.audit import encode_cursor
 from interfaces.rest.app import create_app
-from tests.benchmarks.baseline import InsertRate, ms, percentile
+from tests.benchmarks.baseline import InsertRate, ms, percentile, timed
 from tests.benchmarks.seed import LOANS, seeded_copy, settings_for
 from tests.support.api import AUDITOR, client, runtime_of
 from tests.support.staff import ADMIN, ADMIN_PASSWORD, bearer_of, first_admin, log_in
@@ -36,15 +36,6 @@ QUERY = """query($actor: String, $type: String, $id: ID, $from: DateTime, $to: D
     pageInfo { endCursor hasNextPage }
   }
 }"""
-
-
-def timed(call: Callable[[], Any], times: int) -> list[float]:
-    timings = []
-    for _ in range(times):
-        began = time.perf_counter()
-        call()
-        timings.append(time.perf_counter() - began)
-    return timings
 
 
 @pytest.mark.timeout(600)

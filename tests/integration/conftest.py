@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from infrastructure.settings import Settings
 from tests.support.api import client
+from tests.support.documents import tell_documents_story
 from tests.support.settings import suite_settings
 
 
@@ -28,3 +30,11 @@ def module_api(
     data_dir = Path(tmp_path_factory.mktemp("module_api")) / "data"
     with client(suite_settings(module_db_url, data_dir)) as test_client:
         yield test_client
+
+
+@pytest.fixture(scope="module")
+def documents_story(
+    module_db_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, Any]]:
+    """The documents' story (tests/support/documents.py), built once per module."""
+    yield from tell_documents_story(module_db_url, Path(tmp_path_factory.mktemp("documents")))

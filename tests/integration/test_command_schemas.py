@@ -102,6 +102,13 @@ def test_every_path_and_query_parameter_is_a_uuid_or_bounded_text() -> None:
                 if parameter["in"] not in ("path", "query"):
                     continue
                 schema = resolved(parameter["schema"])
-                assert schema.get("format") == "uuid" or (
-                    "maxLength" in schema and refuses_control_characters(schema["pattern"])
+                # An optional parameter (a document's period or language): its value's schema.
+                (schema, *_) = [
+                    resolved(m) for m in schema.get("anyOf", [schema]) if m.get("type") != "null"
+                ]
+                # A date or one of a few names cannot carry control characters either.
+                assert (
+                    schema.get("format") in ("uuid", "date")
+                    or "enum" in schema
+                    or ("maxLength" in schema and refuses_control_characters(schema["pattern"]))
                 ), f"{path} {parameter['name']}"

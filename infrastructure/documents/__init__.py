@@ -1,0 +1,1 @@
+"""Documents as files: contracts, statements and receipts (PDF with ReportLab, CSV)."""
