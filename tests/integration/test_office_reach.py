@@ -184,6 +184,12 @@ def test_the_books_lists_leave_the_late_loan_out_of_a_sibling_branchs_reach(
     actions = read(module_api, "query($id: ID!) { collectionActions(loanId: $id) { kind } }",
                    book["staff"]["sibling"], late["position"], id=late["id"])  # fmt: skip
     assert actions == {"collectionActions": []}
+    statement = module_api.get(
+        f"/loans/{late['id']}/statement.csv", headers=book["staff"]["sibling"]
+    )
+    assert statement.status_code == 404, statement.text
+    own = module_api.get(f"/loans/{late['id']}/statement.csv", headers=book["staff"]["own"])
+    assert own.status_code == 200, own.text
 
 
 def test_the_review_queue_holds_only_applications_within_reach(
