@@ -11,6 +11,8 @@ from rich.progress import Progress
 from application.calendar import business_date
 from application.demo import ADMIN
 from application.demo.rates import product_rates
+from application.demo.staff import ADMIN as DEMO_ADMIN
+from application.demo.staff import DEMO_PASSWORD, STAFF
 from infrastructure.runtime import Runtime
 from infrastructure.settings import Settings
 
@@ -35,6 +37,7 @@ def demo(
         console.print(f"Loaded up to event store position {position}")
         if loans:
             print_product_rates(runtime)
+        print_demo_staff()
     finally:
         runtime.close()
 
@@ -46,6 +49,7 @@ def load_demo_if_empty(settings: Settings) -> None:
             console.print("Empty store: loading the demo portfolio…")
             runtime.load_demo()
             print_product_rates(runtime)
+            print_demo_staff()
     finally:
         runtime.close()
 
@@ -64,3 +68,16 @@ def print_product_rates(runtime: Runtime) -> None:
             soft_wrap=True,
             highlight=False,
         )
+
+
+def print_demo_staff() -> None:
+    """The demo's users, printed once as the demo loads: log in with POST /auth/login."""
+    console.print(
+        f"Demo staff, for development only; every password is {DEMO_PASSWORD!r}"
+        " (POST /auth/login {username, password}):",
+        highlight=False,
+    )
+    for member in (DEMO_ADMIN, *STAFF):
+        roles = ", ".join(role.value for role in member.roles)
+        where = member.branch or "Head office"
+        console.print(f"  {member.username:<15} {roles:<13} {where}", highlight=False)

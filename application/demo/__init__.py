@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from dataclasses import replace
 from uuid import UUID
 
 from application.app import LendingApplication
@@ -27,10 +28,11 @@ from application.demo.lifecycle import originate
 from application.demo.people import registration
 from application.demo.plans import Planner
 from application.demo.session import TODAY, Session
+from application.demo.staff import DEMO_PASSWORD, staff_offices
 from domain.errors import DuplicateIdNumber
 from domain.loan import LoanStatus
 
-__all__ = ["ADMIN", "TODAY", "load_demo"]
+__all__ = ["ADMIN", "DEMO_PASSWORD", "TODAY", "load_demo"]
 
 # How many loans a borrower has had with us: most one, some none yet, a few repeat.
 LOAN_COUNTS = ((0, 10), (1, 70), (2, 20))
@@ -53,12 +55,14 @@ def load_demo(
     people = random.Random(seed)  # the same borrowers with or without loans
     stories = random.Random(f"{seed}/loans")
     planner = Planner(stories)
+    session.offices, session.position = staff_offices(app)
     if loans:
-        session.position = define_products(app)
+        session.position = max(session.position, define_products(app))
     counts, weights = zip(*LOAN_COUNTS, strict=True)
     disbursed: list[UUID] = []
     for n in range(borrowers):
         command = registration(people, n)
+        command = replace(command, office=session.offices.get(command.actor))
         try:
             borrower_id = session.wrote(register_borrower(app, command)).id
         except DuplicateIdNumber:

@@ -80,6 +80,7 @@ def originate(
             method=plan.method,
             purpose=plan.purpose,
             annual_rate_percent=rate,
+            office=session.offices.get(officer),
         ),
     )
     loan_id = session.wrote(submitted).id

@@ -27,6 +27,8 @@ class Session:
     app: LendingApplication
     seed: int
     position: int = 0
+    # The office of each demo user, by username (empty: every record the head office's).
+    offices: dict[str, UUID] = field(default_factory=dict)
     _serial: int = field(default=0, repr=False)
     _loans: dict[UUID, Loan] = field(default_factory=dict, repr=False)
 

@@ -15,9 +15,12 @@ from psycopg.conninfo import make_conninfo
 
 from application.calendar import business_date
 from application.demo import load_demo
+from application.demo.staff import CHENGDU, DEMO_PASSWORD, WUHAN
+from application.demo.staff import STAFF as DEMO_STAFF
 from domain.loan import LoanStatus
 from infrastructure.runtime import Runtime
 from infrastructure.settings import Settings
+from tests.support.api import client, graphql
 from tests.support.database import as_url, select
 from tests.support.processes import lending_env
 
@@ -114,8 +117,9 @@ def test_a_small_demo_has_every_state_and_payment_story_and_its_seed_repeats_it(
     assert one(db_url, "SELECT count(*) FROM loan_books WHERE apr > 0") > 0
 
     actors = {e.actor for page in runtime.projections.pages() for e, _ in page}
-    # Decisions the credit policy takes by itself (automatic approval) name "system".
-    assert all(actor.startswith(STAFF) or actor == "system" for actor in actors), actors
+    # Decisions the credit policy takes by itself (automatic approval) name "system", the
+    # first admin's creation "bootstrap".
+    assert all(actor.startswith(STAFF) or actor in ("system", "bootstrap") for actor in actors)
     routes = {
         tuple(levels) for (levels,) in select(db_url, "SELECT DISTINCT levels FROM approvals")
     }
@@ -178,3 +182,27 @@ def test_the_demo_command_loads_borrowers_and_loans(settings: Settings, db_url: 
     micro = next(line for line in done.stdout.splitlines() if "MICRO-BIZ: nominal" in line)
     assert "nominal 8.5% to 18% -> APR" in micro
     assert "Service fee" in micro
+
+
+def test_the_demo_staff_log_in_and_see_their_branchs_book(
+    runtime: Runtime, db_url: str, settings: Settings
+) -> None:
+    loaded(runtime)
+    assert one(db_url, "SELECT count(*) FROM staff_users") == len(DEMO_STAFF) + 1
+    # Loans and borrowers belong to the branch of the officer who took them.
+    branches = select(
+        db_url, "SELECT DISTINCT o.name FROM loans l JOIN offices o ON o.id = l.office"
+    )
+    assert {name for (name,) in branches} == {WUHAN, CHENGDU}
+    assert one(db_url, "SELECT count(*) FROM borrowers WHERE office IS NULL") == 0
+    with client(settings) as api:
+        answer = api.post(
+            "/auth/login", json={"username": "officer.wang", "password": DEMO_PASSWORD}
+        )
+        assert answer.status_code == 200, answer.text
+        officer = {"Authorization": f"Bearer {answer.json()['access_token']}"}
+        seen = graphql(api, "{ loans(first: 100) { nodes { id } } }", officer)["data"]
+        chengdu = """SELECT l.id::text FROM loans l JOIN offices o ON o.id = l.office
+                      WHERE o.name = '{}' ORDER BY l.position LIMIT 100"""
+        mine = [row[0] for row in select(db_url, chengdu.format(CHENGDU))]
+        assert [node["id"] for node in seen["loans"]["nodes"]] == mine
