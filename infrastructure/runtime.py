@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 from uuid import UUID
 
@@ -30,6 +31,7 @@ from infrastructure.settings import Settings
 from projections.catalog import ReadModelSet
 from projections.collections import CollectionsView
 from projections.credit_assessments import CreditAssessmentsView
+from projections.feed_tracking import PUBLISHER, FeedTracking
 from projections.journal import JournalView
 from projections.journal_queries import JournalRecords
 from projections.loan_books import LoanBooksView
@@ -101,7 +103,10 @@ class Runtime:
         if create_tables:  # the process that makes the tables starts the chain, once
             start_event_chain(app)
         projections = Projections(env, app, read_models, views)
-        return cls(settings, url, env, app, projections)
+        runtime = cls(settings, url, env, app, projections)
+        if create_tables:
+            runtime.feed_tracking.create_table()
+        return runtime
 
     def loans_to_review(self, day: date, position: int | None = None) -> Iterable[UUID]:
         """Loans whose arrears may change on `day`, once the `loan_books` read model has
@@ -188,6 +193,16 @@ class Runtime:
             last = checkpoints.latest(curs, recorder.chain)
             verified = checkpoints.latest(curs, recorder.chain, verified=True)
         return last, verified
+
+    @cached_property
+    def feed_tracking(self) -> FeedTracking:
+        """The positions of the followers that send events out (publisher, webhooks)."""
+        return FeedTracking(self.projections.datastore)
+
+    def publisher_lag(self) -> tuple[int, int]:
+        """The business event publisher's position, and how far the store's head is past it."""
+        position = self.feed_tracking.position(PUBLISHER)
+        return position, self.projections.head() - position
 
     def close(self) -> None:
         self.projections.close()

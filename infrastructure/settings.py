@@ -74,6 +74,14 @@ class Settings(BaseSettings):
     oidc_audience: str | None = None
     oidc_roles_claim: str = "roles"
     oidc_jwks_url: str | None = None
+    # The business event feed (`lending publisher`): the NATS server, the JetStream stream
+    # it publishes to (created if missing, holding `<prefix>.>`), the subjects' prefix,
+    # the CloudEvents `source`, and how long it waits for the broker's ack (seconds).
+    nats_url: str = "nats://127.0.0.1:4222"
+    nats_stream: str = "LENDING"
+    nats_subject_prefix: str = "lending"
+    event_source: str = "urn:lending-core"
+    nats_ack_timeout: float = Field(default=5.0, gt=0)
 
     @property
     def cors_origin_list(self) -> list[str]:

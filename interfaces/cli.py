@@ -25,6 +25,7 @@ from interfaces.audit_cli import audit_cli
 from interfaces.db_cli import db_cli
 from interfaces.keys_cli import keys_cli
 from interfaces.ledger_cli import ledger_cli, reconcile_command
+from interfaces.publisher_cli import publisher_command
 from interfaces.scorecard_cli import scorecard_cli
 from interfaces.serving import tls_options
 from interfaces.users_cli import users_cli
@@ -41,6 +42,7 @@ cli.add_typer(keys_cli, name="keys")
 cli.add_typer(users_cli, name="users")
 cli.add_typer(ledger_cli, name="ledger")
 cli.command("reconcile")(reconcile_command)
+cli.command("publisher")(publisher_command)
 console = Console()
 
 
