@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
@@ -82,6 +83,18 @@ def message(position: int, event: Any, options: FeedOptions) -> Message | None:
         return None
     body = orjson.dumps(cloud_event(position, found, options.source))
     return Message(str(position), f"{options.subject_prefix}.{found.type}", body)
+
+
+async def store_notices(
+    app: LendingApplication, database_url: str, notice: Callable[[], None]
+) -> None:
+    """Call `notice` once LISTENing, and at each NOTIFY of the store (new events)."""
+    channel = app.recorder.channel_name  # type: ignore[attr-defined]
+    async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as conn:
+        await conn.execute(SQL("LISTEN {}").format(Identifier(channel)))
+        notice()  # anything recorded before the LISTEN
+        async for _ in conn.notifies():
+            notice()
 
 
 async def _quiet(error: Exception) -> None:
@@ -154,7 +167,7 @@ class Publisher:
             self.options.nats_url, allow_reconnect=False, connect_timeout=2,
             max_reconnect_attempts=1, reconnect_time_wait=0, error_cb=_quiet,
         )  # fmt: skip
-        listening = asyncio.create_task(self._listen())
+        listening = asyncio.create_task(store_notices(self.app, self.database_url, self._wake.set))
         try:
             stream = connection.jetstream(timeout=self.options.ack_timeout)
             await ensure_stream(stream, self.options)
@@ -194,17 +207,6 @@ class Publisher:
             stream=self.options.stream,
             headers={"Nats-Msg-Id": found.id, "Content-Type": "application/cloudevents+json"},
         )
-
-    async def _listen(self) -> None:
-        """Wake the publisher at each NOTIFY of the store (new events)."""
-        channel = self.app.recorder.channel_name  # type: ignore[attr-defined]
-        async with await psycopg.AsyncConnection.connect(
-            self.database_url, autocommit=True
-        ) as connection:
-            await connection.execute(SQL("LISTEN {}").format(Identifier(channel)))
-            self._wake.set()  # anything recorded before the LISTEN
-            async for _ in connection.notifies():
-                self._wake.set()
 
     async def _woken(self) -> None:
         # A NOTIFY wakes it at once; a lost LISTEN costs at most a second.

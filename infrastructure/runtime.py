@@ -28,6 +28,8 @@ from infrastructure.database import database_url, eventsourcing_env
 from infrastructure.eventstore import store_env
 from infrastructure.keyring import KeyRing
 from infrastructure.settings import Settings
+from infrastructure.webhook_security import KEY_NAME, SecretBox, check_destination
+from projections import webhook_deliveries
 from projections.catalog import ReadModelSet
 from projections.collections import CollectionsView
 from projections.credit_assessments import CreditAssessmentsView
@@ -106,6 +108,7 @@ class Runtime:
         runtime = cls(settings, url, env, app, projections)
         if create_tables:
             runtime.feed_tracking.create_table()
+            webhook_deliveries.create_tables(projections.datastore)
         return runtime
 
     def loans_to_review(self, day: date, position: int | None = None) -> Iterable[UUID]:
@@ -198,6 +201,15 @@ class Runtime:
     def feed_tracking(self) -> FeedTracking:
         """The positions of the followers that send events out (publisher, webhooks)."""
         return FeedTracking(self.projections.datastore)
+
+    @cached_property
+    def webhook_box(self) -> SecretBox:
+        """Seals and opens webhook signing secrets with the store's `webhooks` data key."""
+        return SecretBox(data_keys.named_key(self.url, key_ring(self.settings), KEY_NAME))
+
+    def check_webhook_url(self, url: str) -> None:
+        """InvalidValue naming `url` unless webhooks may be delivered there."""
+        check_destination(url, self.settings.webhooks_may_be_private)
 
     def publisher_lag(self) -> tuple[int, int]:
         """The business event publisher's position, and how far the store's head is past it."""

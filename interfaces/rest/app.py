@@ -34,6 +34,7 @@ from interfaces.rest import (
     scorecard,
     sessions,
     staff,
+    webhooks,
 )
 from interfaces.rest.auth import AuthenticateFirst
 from interfaces.rest.headers import SecurityHeaders, allow_origins
@@ -120,6 +121,7 @@ def create_app(
     app.include_router(staff.router)
     app.include_router(assignments.router)
     app.include_router(ledger.router)
+    app.include_router(webhooks.router)
     app.include_router(graphql_router(), prefix="/graphql")
     return app
 

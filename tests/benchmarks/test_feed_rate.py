@@ -46,7 +46,7 @@ def raw_publish_rate(options: FeedOptions, messages: list[Message]) -> float:
         await js.add_stream(name=options.stream, subjects=[f"{options.subject_prefix}.>"])
         began = time.perf_counter()
         for found in messages:
-            subject = options.subject_prefix + found.subject[found.subject.index("."):]
+            subject = options.subject_prefix + found.subject[found.subject.index(".") :]
             await js.publish(subject, found.body, headers={"Nats-Msg-Id": found.id})
         elapsed = time.perf_counter() - began
         await connection.close()

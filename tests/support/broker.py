@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, Self
 
 import nats
 import orjson
@@ -89,28 +89,41 @@ def read_stream(options: FeedOptions, count: int, timeout: float = 30.0) -> list
     return asyncio.run(read())
 
 
-class PublisherThread:
-    """The publisher on its own event loop in a thread, as `lending publisher` runs it."""
+class Runner(Protocol):
+    async def run(self) -> None: ...
 
-    def __init__(
-        self, runtime: Runtime, options: FeedOptions, publisher: type[Publisher] = Publisher
-    ) -> None:
-        self.publisher = publisher(runtime.app, runtime.feed_tracking, runtime.url, options)
+    def stop(self) -> None: ...
+
+
+class LoopThread:
+    """A runner (the publisher, the webhook deliverer) on its own event loop in a thread,
+    as `lending publisher` runs them."""
+
+    def __init__(self, runner: Runner) -> None:
+        self.runner = runner
         self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self._run, name="publisher", daemon=True)
+        self.thread = threading.Thread(target=self._run, name="runner", daemon=True)
         self.failure: BaseException | None = None
 
     def _run(self) -> None:
         try:
-            self.loop.run_until_complete(self.publisher.run())
+            self.loop.run_until_complete(self.runner.run())
         except BaseException as error:  # a test's injected crash ends the run here
             self.failure = error
 
-    def __enter__(self) -> PublisherThread:
+    def __enter__(self) -> Self:
         self.thread.start()
         return self
 
     def __exit__(self, *_: object) -> None:
-        self.loop.call_soon_threadsafe(self.publisher.stop)
+        self.loop.call_soon_threadsafe(self.runner.stop)
         self.thread.join(timeout=20)
         self.loop.close()
+
+
+class PublisherThread(LoopThread):
+    def __init__(
+        self, runtime: Runtime, options: FeedOptions, publisher: type[Publisher] = Publisher
+    ) -> None:
+        self.publisher = publisher(runtime.app, runtime.feed_tracking, runtime.url, options)
+        super().__init__(self.publisher)
