@@ -65,6 +65,12 @@ def business_event(event: Any) -> BusinessEvent | None:
     return BusinessEvent(kind, subject, event.timestamp, _plain(data))
 
 
+def may_be_business(topic: str) -> bool:
+    """Whether a stored event of `topic` ("module:Class.Event") may be a business event:
+    the others need not even be decoded."""
+    return topic.rpartition(":")[2] in _MAPPINGS
+
+
 def _submitted(event: Any) -> Data:
     request = event.application
     return {

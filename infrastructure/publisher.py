@@ -34,9 +34,8 @@ from nats.js.errors import NotFoundError
 from psycopg.sql import SQL, Identifier
 
 from application.app import LendingApplication
-from application.feed import BusinessEvent, business_event
+from application.feed import BusinessEvent, business_event, may_be_business
 from projections.feed_tracking import PUBLISHER, FeedTracking
-from projections.follower import events_after
 
 log = logging.getLogger(__name__)
 PAGE = 100
@@ -75,6 +74,14 @@ def cloud_event(position: int, found: BusinessEvent, source: str) -> dict[str, A
         "datacontenttype": "application/json",
         "data": found.data,
     }
+
+
+def candidates_after(app: LendingApplication, position: int, limit: int) -> list[tuple[Any, int]]:
+    """Up to `limit` stored events after `position`, each with its position; those whose
+    topic is no business event's are left undecoded (None), which is most of the cost."""
+    found = app.recorder.select_notifications(start=position, limit=limit, inclusive_of_start=False)
+    decode = app.mapper.to_domain_event
+    return [(decode(n) if may_be_business(n.topic) else None, n.id) for n in found]
 
 
 def message(position: int, event: Any, options: FeedOptions) -> Message | None:
@@ -182,7 +189,7 @@ class Publisher:
         position = await asyncio.to_thread(self.tracking.position, PUBLISHER)
         while not self._stop.is_set():
             self._wake.clear()  # before reading: an event recorded meanwhile wakes us again
-            page = await asyncio.to_thread(events_after, self.app, position, self.options.page)
+            page = await asyncio.to_thread(candidates_after, self.app, position, self.options.page)
             if not page:
                 await self._woken()
                 continue
@@ -190,7 +197,7 @@ class Publisher:
             for event, at in page:
                 if self._stop.is_set():
                     break  # stopping: the page's tail goes out after a restart
-                found = message(at, event, self.options)
+                found = None if event is None else message(at, event, self.options)
                 if found is not None:
                     await self.send(stream, found)
                     self.published += 1

@@ -29,10 +29,9 @@ import orjson
 
 from application.app import LendingApplication
 from application.feed import business_event
-from infrastructure.publisher import Backoff, cloud_event, store_notices
+from infrastructure.publisher import Backoff, candidates_after, cloud_event, store_notices
 from infrastructure.webhook_security import SecretBox, check_destination, signature
 from projections.feed_tracking import FeedTracking
-from projections.follower import events_after
 from projections.webhook_deliveries import Attempt, follower_name, record
 from projections.webhooks import Subscriber, WebhooksView
 
@@ -170,12 +169,12 @@ class Delivery:
         position = tracked = await asyncio.to_thread(tracking.position, self.name)
         while not self._stop.is_set():
             self.wake.clear()
-            page = await asyncio.to_thread(events_after, app, position, PAGE)
+            page = await asyncio.to_thread(candidates_after, app, position, PAGE)
             if not page:
                 await _woken(self.wake, 1.0)
                 continue
             for event, at in page:
-                found = business_event(event)
+                found = None if event is None else business_event(event)
                 if found is not None and found.type in self.subscriber.event_types:
                     body = orjson.dumps(cloud_event(at, found, self.deliverer.options.source))
                     if not await self._deliver(at, found.type, body):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from application.feed import TYPES, business_event
+from eventsourcing.utils import get_topic
+
+from application.feed import TYPES, business_event, may_be_business
 from tests.support.loans import disbursed, followed_by, pay, rejected
 
 
@@ -29,3 +31,11 @@ def test_a_rejection_says_rejected_and_not_why() -> None:
     assert found is not None
     assert found.type == "loan.rejected"
     assert found.data == {"loan_id": found.subject, "status": "rejected"}
+
+
+def test_every_business_event_is_found_by_its_topic_alone() -> None:
+    events = [*followed_by(disbursed(), pay("1066.19", date(2026, 2, 15))), *rejected()]
+    for event in events:
+        if business_event(event) is not None:
+            assert may_be_business(get_topic(type(event))), get_topic(type(event))
+    assert not may_be_business("domain.loan.aggregate:Loan.ContractSigned")
