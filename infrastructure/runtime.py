@@ -40,6 +40,7 @@ from projections.loan_books import LoanBooksView
 from projections.risk_findings import risk_findings
 from projections.risk_warnings import RiskWarningsView
 from projections.runner import Projections, open_views
+from projections.webhook_deliveries import WEBHOOK_PREFIX
 
 log = logging.getLogger(__name__)
 
@@ -215,6 +216,12 @@ class Runtime:
         """The business event publisher's position, and how far the store's head is past it."""
         position = self.feed_tracking.position(PUBLISHER)
         return position, self.projections.head() - position
+
+    def webhook_lags(self) -> list[tuple[str, int, int]]:
+        """Each webhook that has started delivering: its id, position and lag."""
+        head = self.projections.head()
+        found = self.feed_tracking.positions(WEBHOOK_PREFIX)
+        return [(name.removeprefix(WEBHOOK_PREFIX), at, head - at) for name, at in found.items()]
 
     def close(self) -> None:
         self.projections.close()

@@ -224,8 +224,11 @@ class Delivery:
                 "webhook-timestamp": str(stamp),
                 "webhook-signature": signature(self._secret, str(position), stamp, body),
             }
-            answer = await self.client.post(url, content=body, headers=headers)
-            code, error = answer.status_code, None if answer.is_success else "not a 2xx answer"
+            # The answer's body is never read: an endpoint cannot make the deliverer wait
+            # on, or hold, what it sends back.
+            async with self.client.stream("POST", url, content=body, headers=headers) as answer:
+                code = answer.status_code
+                error = None if answer.is_success else "not a 2xx answer"
         except Exception as failure:  # no answer: timeout, refused, refused destination
             code, error = None, type(failure).__name__
         return code, error, round((time.perf_counter() - began) * 1000)

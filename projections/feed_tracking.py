@@ -29,6 +29,16 @@ class FeedTracking(PostgresTrackingRecorder):
         """The last position `follower` has had acknowledged (0: none yet)."""
         return self.max_tracking_id(follower) or 0
 
+    def positions(self, prefix: str) -> dict[str, int]:
+        """Every follower whose name starts with `prefix`, and its position."""
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(
+                SQL("SELECT application_name, notification_id FROM {} "
+                    "WHERE starts_with(application_name, %s)").format(Identifier(TABLE)),
+                (prefix,),
+            )  # fmt: skip
+            return {row["application_name"]: row["notification_id"] for row in cursor.fetchall()}
+
     def advance(self, position: int, follower: str = PUBLISHER) -> None:
         """Record that everything up to `position` was acknowledged (never moves back)."""
         with self.datastore.transaction(commit=True) as cursor:

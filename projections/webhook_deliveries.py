@@ -27,6 +27,7 @@ from projections.feed_tracking import FeedTracking
 from projections.reads import Row, fetch_all
 
 STATUSES = ("delivered", "failed", "dead_lettered")
+WEBHOOK_PREFIX = "webhook:"
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS webhook_deliveries (
         id bigserial PRIMARY KEY,
@@ -68,7 +69,7 @@ def create_tables(datastore: PostgresDatastore) -> None:
 
 def follower_name(webhook_id: UUID) -> str:
     """The subscriber's tracking row in `feed_tracking`."""
-    return f"webhook:{webhook_id}"
+    return f"{WEBHOOK_PREFIX}{webhook_id}"
 
 
 def record(tracking: FeedTracking, attempt: Attempt) -> None:

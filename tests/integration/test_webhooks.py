@@ -78,10 +78,12 @@ def test_deliveries_are_cloud_events_signed_as_standard_webhooks_sign_them(
     api: TestClient,
 ) -> None:
     with endpoint() as hooks:
-        register(api, hooks.url)
+        webhook = register(api, hooks.url)
         loan = open_loan(runtime_of(api), OPENED)
         with delivering(api):
             received = [verified(r) for r in hooks.wait_for(2)]
+    shown = {w["id"]: w for w in api.get("/health").json()["webhooks"]}
+    assert shown[webhook]["position"] >= int(received[-1]["id"])
     assert [e["type"] for e in received] == ["com.lending.loan.submitted",
                                              "com.lending.loan.disbursed"]  # fmt: skip
     assert {e["subject"] for e in received} == {str(loan)}
