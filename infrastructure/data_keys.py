@@ -93,6 +93,21 @@ def store_keys(url: str, ring: KeyRing) -> StoreKeys:
     return StoreKeys(base64.b64encode(cipher).decode(), claims.hex())
 
 
+def named_key(url: str, ring: KeyRing, name: str) -> bytes:
+    """The data key `name` (a random AES-256 key made on first use), unwrapped."""
+    with psycopg.connect(url) as conn, conn.transaction():
+        _create(conn)
+        row = conn.execute(
+            SQL("SELECT master_key_id, wrapped FROM {} WHERE name = %s").format(Identifier(TABLE)),
+            (name,),
+        ).fetchone()
+        if row is not None:
+            return ring.unwrap(name, row[0], bytes(row[1]))
+        key = os.urandom(32)
+        _insert(conn, ring, name, key)
+        return key
+
+
 def _claims(text: str) -> bytes:
     """The claim key as the store derived it before data keys: from the base64 text of
     the key its events were encrypted with (so a store from then keeps its claims)."""

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 from uuid import UUID
 
@@ -28,15 +29,19 @@ from infrastructure.documents.contract import ContractPdf
 from infrastructure.eventstore import store_env
 from infrastructure.keyring import KeyRing
 from infrastructure.settings import Settings
+from infrastructure.webhook_security import KEY_NAME, SecretBox, check_destination
+from projections import webhook_deliveries
 from projections.catalog import ReadModelSet
 from projections.collections import CollectionsView
 from projections.credit_assessments import CreditAssessmentsView
+from projections.feed_tracking import PUBLISHER, FeedTracking
 from projections.journal import JournalView
 from projections.journal_queries import JournalRecords
 from projections.loan_books import LoanBooksView
 from projections.risk_findings import risk_findings
 from projections.risk_warnings import RiskWarningsView
 from projections.runner import Projections, open_views
+from projections.webhook_deliveries import WEBHOOK_PREFIX
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +112,11 @@ class Runtime:
         if create_tables:  # the process that makes the tables starts the chain, once
             start_event_chain(app)
         projections = Projections(env, app, read_models, views)
-        return cls(settings, url, env, app, projections)
+        runtime = cls(settings, url, env, app, projections)
+        if create_tables:
+            runtime.feed_tracking.create_table()
+            webhook_deliveries.create_tables(projections.datastore)
+        return runtime
 
     def loans_to_review(self, day: date, position: int | None = None) -> Iterable[UUID]:
         """Loans whose arrears may change on `day`, once the `loan_books` read model has
@@ -194,6 +203,31 @@ class Runtime:
             last = checkpoints.latest(curs, recorder.chain)
             verified = checkpoints.latest(curs, recorder.chain, verified=True)
         return last, verified
+
+    @cached_property
+    def feed_tracking(self) -> FeedTracking:
+        """The positions of the followers that send events out (publisher, webhooks)."""
+        return FeedTracking(self.projections.datastore)
+
+    @cached_property
+    def webhook_box(self) -> SecretBox:
+        """Seals and opens webhook signing secrets with the store's `webhooks` data key."""
+        return SecretBox(data_keys.named_key(self.url, key_ring(self.settings), KEY_NAME))
+
+    def check_webhook_url(self, url: str) -> None:
+        """InvalidValue naming `url` unless webhooks may be delivered there."""
+        check_destination(url, self.settings.webhooks_may_be_private)
+
+    def publisher_lag(self) -> tuple[int, int]:
+        """The business event publisher's position, and how far the store's head is past it."""
+        position = self.feed_tracking.position(PUBLISHER)
+        return position, self.projections.head() - position
+
+    def webhook_lags(self) -> list[tuple[str, int, int]]:
+        """Each webhook that has started delivering: its id, position and lag."""
+        head = self.projections.head()
+        found = self.feed_tracking.positions(WEBHOOK_PREFIX)
+        return [(name.removeprefix(WEBHOOK_PREFIX), at, head - at) for name, at in found.items()]
 
     def close(self) -> None:
         self.projections.close()

@@ -76,6 +76,29 @@ class Settings(BaseSettings):
     oidc_audience: str | None = None
     oidc_roles_claim: str = "roles"
     oidc_jwks_url: str | None = None
+    # The business event feed (`lending publisher`): the NATS server, the JetStream stream
+    # it publishes to (created if missing, holding `<prefix>.>`), the subjects' prefix,
+    # the CloudEvents `source`, and how long it waits for the broker's ack (seconds).
+    nats_url: str = "nats://127.0.0.1:4222"
+    nats_stream: str = "LENDING"
+    nats_subject_prefix: str = "lending"
+    event_source: str = "urn:lending-core"
+    nats_ack_timeout: float = Field(default=5.0, gt=0)
+    # Webhooks: whether a URL may point at a private or loopback address (default: only
+    # outside production), each delivery's timeout, how long a failing delivery is
+    # retried before it is dead-lettered, and its backoff (first and longest wait),
+    # all in seconds.
+    webhook_allow_private: bool | None = None
+    webhook_timeout: float = Field(default=10.0, gt=0)
+    webhook_retry_for: float = Field(default=24 * 3600.0, ge=0)
+    webhook_backoff_first: float = Field(default=5.0, gt=0)
+    webhook_backoff_max: float = Field(default=3600.0, gt=0)
+
+    @property
+    def webhooks_may_be_private(self) -> bool:
+        if self.webhook_allow_private is not None:
+            return self.webhook_allow_private
+        return self.env is not Environment.PRODUCTION
 
     @property
     def cors_origin_list(self) -> list[str]:
@@ -86,6 +109,7 @@ class Settings(BaseSettings):
         if (self.tls_cert is None) != (self.tls_key is None):
             raise ValueError("TLS needs both LENDING_TLS_CERT and LENDING_TLS_KEY")
         return self
+
     # Month-end accounting (LENDING_ACCOUNTING, JSON; any field of AccountingPolicy, e.g.
     # '{"non_accrual_days": 60, "provision_rates": {"normal": "0.015", ...}}'): provision
     # rates by five-tier class (all five, fractions) and the DPD that stops accruals.

@@ -27,6 +27,7 @@ from projections.repayments import RepaymentsView
 from projections.risk_warnings import RiskWarningsView
 from projections.scorecards import ScorecardsView
 from projections.staff import StaffView
+from projections.webhooks import WebhooksView
 
 RETIRED_BY_LOAN_BOOKS = ("installments", "arrears", "arrears_history", "portfolio")
 
@@ -47,7 +48,7 @@ class ReadModelSet:
         return (
             BorrowersView, ProductsView, LoanBooksView, LoansView, RepaymentsView,
             ApprovalsView, CollectionsView, CreditAssessmentsView, ScorecardsView,
-            RiskWarningsView, StaffView, AuditLogView, JournalView,
+            RiskWarningsView, StaffView, AuditLogView, JournalView, WebhooksView,
         )  # fmt: skip
 
     def build(self, datastore: PostgresDatastore) -> dict[str, ReadModel]:

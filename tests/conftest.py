@@ -18,7 +18,9 @@ import pytest
 from infrastructure.database import start_embedded
 from infrastructure.runtime import Runtime
 from infrastructure.settings import Settings
+from tests.support.broker import nats_server
 from tests.support.database import as_url, new_database
+from tests.support.processes import free_port
 from tests.support.settings import suite_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,6 +41,13 @@ def _server_url() -> str:
 @pytest.fixture(scope="session")
 def database_server() -> str:
     return _server_url()
+
+
+@pytest.fixture(scope="session")
+def nats_url() -> Iterator[str]:
+    """A NATS JetStream server of the session's own, on a free loopback port."""
+    with nats_server(free_port()) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

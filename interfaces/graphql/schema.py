@@ -29,6 +29,7 @@ from interfaces.graphql import (
     scorecards,
     staff,
     warnings,
+    webhooks,
 )
 from interfaces.graphql.context import Forbidden
 from interfaces.graphql.cost import QueryCost
@@ -75,6 +76,7 @@ class Query:
     balance_sheet = strawberry.field(resolver=ledger.balance_sheet)
     income_statement = strawberry.field(resolver=ledger.income_statement)
     journal = strawberry.field(resolver=ledger.journal)
+    webhook_deliveries = strawberry.field(resolver=webhooks.webhook_deliveries)
 
 
 def _expected(error: GraphQLError) -> bool:

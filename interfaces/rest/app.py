@@ -35,6 +35,7 @@ from interfaces.rest import (
     scorecard,
     sessions,
     staff,
+    webhooks,
 )
 from interfaces.rest.auth import AuthenticateFirst
 from interfaces.rest.headers import SecurityHeaders, allow_origins
@@ -125,6 +126,7 @@ def create_app(
     app.include_router(assignments.router)
     app.include_router(ledger.router)
     app.include_router(documents.router)
+    app.include_router(webhooks.router)
     app.include_router(graphql_router(), prefix="/graphql")
     return app
 

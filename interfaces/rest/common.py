@@ -58,6 +58,7 @@ Text = Annotated[str, *_one_line(1, NAME_LENGTH)]
 # A password or a token as typed or handed out: longer than a name may be, never logged.
 Secret = Annotated[str, *_one_line(1, 256)]
 OptionalText = Annotated[str, *_one_line(0, NAME_LENGTH)]
+Url = Annotated[str, *_one_line(1, 2000)]  # as long as browsers take them
 Code = Annotated[str, *_one_line(1, 32)]
 Reason = Annotated[str, *_lines(1, REASON_LENGTH)]
 OptionalReason = Annotated[str, *_lines(0, REASON_LENGTH)]

@@ -5,7 +5,8 @@ stopped at an event that failed (each with its position, the failing event's pos
 and topic, and the error): the others, and every command, still work, so the process
 stays in service. 503 "unavailable" when the database cannot be reached or this
 process's follower has stopped (no read model moves). The operators' skips are listed.
-`audit` shows the store's last checkpoint and the last one verified (`lending audit`).
+`audit` shows the store's last checkpoint and the last one verified (`lending audit`);
+`publisher` the business event publisher's position and lag, `webhooks` each webhook's.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ def health(request: Request) -> JSONResponse:
         statuses = projections.status()
         skips = projections.skips()
         last, verified = runtime.checkpoints()
+        published, publisher_lag = runtime.publisher_lag()
+        webhooks = runtime.webhook_lags()
     except Exception as error:  # the database is the thing being checked
         body.update(status="unavailable", database={"ok": False, "error": type(error).__name__})
         return JSONResponse(body, status_code=503)
@@ -46,6 +49,10 @@ def health(request: Request) -> JSONResponse:
         }
         for s in skips
     ]
+    # The business event feed (`lending publisher`, a process of its own): its lag grows
+    # while the broker is down and shrinks as it catches up; commands never wait for it.
+    body["publisher"] = {"position": published, "lag": publisher_lag}
+    body["webhooks"] = [{"id": id_, "position": at, "lag": lag} for id_, at, lag in webhooks]
     body["audit"] = {"checkpoint": _shown(last), "verified_checkpoint": _shown(verified)}
     down = projections.follower_error()
     if down is not None:
