@@ -15,6 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from application.staff.passwords import hash_password, verify_password
+from infrastructure.rate_limits import RateLimits
 from infrastructure.settings import Settings
 from interfaces.graphql.audit import encode_cursor
 from interfaces.rest.app import create_app
@@ -36,6 +37,13 @@ QUERY = """query($actor: String, $type: String, $id: ID, $from: DateTime, $to: D
     pageInfo { endCursor hasNextPage }
   }
 }"""
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """One admin logging in 20 times a second is far past a person's rate: unlimited."""
+    unlimited = RateLimits(auth_per_client=None, auth_per_user=None)
+    return settings.model_copy(update={"rate_limits": unlimited})
 
 
 @pytest.mark.timeout(600)
