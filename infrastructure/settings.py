@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     # The largest request body the HTTP service reads (LENDING_MAX_BODY_BYTES), REST and
     # GraphQL alike; a larger one is answered 413 without being read.
     max_body_bytes: int = Field(default=1_048_576, ge=1)
+    # POST /repayments/batch: up to 10,000 rows of a bank or platform file.
+    max_batch_body_bytes: int = Field(default=8_388_608, ge=1)
     # The lender's name new contracts show (LENDING_LENDER_NAME); a signing records it.
     lender_name: str = Field(default="Lending Core", min_length=1)
     # The business date a new store opens at (LENDING_OPENING_DATE); default today.

@@ -27,6 +27,7 @@ from interfaces.demo_cli import demo, load_demo_if_empty
 from interfaces.keys_cli import keys_cli
 from interfaces.ledger_cli import ledger_cli, reconcile_command
 from interfaces.publisher_cli import publisher_command
+from interfaces.repayments_cli import repayments_cli
 from interfaces.scorecard_cli import scorecard_cli
 from interfaces.serving import tls_options
 from interfaces.users_cli import users_cli
@@ -43,6 +44,7 @@ cli.add_typer(keys_cli, name="keys")
 cli.command()(demo)
 cli.add_typer(users_cli, name="users")
 cli.add_typer(ledger_cli, name="ledger")
+cli.add_typer(repayments_cli, name="repayments")
 cli.command("reconcile")(reconcile_command)
 cli.command("publisher")(publisher_command)
 console = Console()

@@ -29,6 +29,7 @@ from interfaces.rest import (
     loans,
     problems,
     products,
+    repayment_files,
     repayments,
     risk_warnings,
     schedules,
@@ -42,6 +43,7 @@ from interfaces.rest.headers import SecurityHeaders, allow_origins
 from interfaces.rest.limits import BodyLimit
 from interfaces.rest.rate_limits import RateLimit
 from interfaces.rest.reach import in_reach
+from interfaces.rest.repayment_files import BATCH_PATH
 
 
 class LendingAPI(FastAPI):
@@ -102,7 +104,8 @@ def create_app(
     app.tls = settings.tls_cert is not None
     # Commands are limited per user, so inside AuthenticateFirst, which finds the user.
     app.add_middleware(RateLimit, limits=settings.rate_limits, kind="command")
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    batches = {BATCH_PATH: settings.max_batch_body_bytes}
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, larger=batches)
     problems.install(app)
     # Before anything reads a body: an anonymous caller learns nothing from validation.
     app.add_middleware(AuthenticateFirst)
@@ -116,6 +119,7 @@ def create_app(
     app.include_router(loans.router)
     app.include_router(loan_charges.router)
     app.include_router(schedules.router)
+    app.include_router(repayment_files.router)
     app.include_router(repayments.router)
     app.include_router(calendar.router)
     app.include_router(collections.router)
