@@ -34,6 +34,7 @@ from domain.borrower import Borrower
 from domain.credit import CreditPolicy
 from domain.errors import NotFound, VersionMismatch
 from domain.loan import Loan
+from domain.masking import keyed_digest, name_query_digests
 from domain.risk import DEFAULT_POLICY, RiskPolicy
 from domain.staff import LoginPolicy
 
@@ -139,8 +140,11 @@ class LendingApplication(Application[UUID]):
         """A keyed digest of a personal value, so that a read model can find equal
         values without holding them: without the key, a short space such as phone
         numbers could be searched by hashing every candidate."""
-        message = f"lookup:{kind}:{value}".encode()
-        return hmac.new(self._claim_key, message, hashlib.sha256).hexdigest()
+        return keyed_digest(self._claim_key, kind, value)
+
+    def name_query_digests(self, text: str) -> list[str]:
+        """What the borrowers' name search looks for (`domain.masking`), under the key."""
+        return name_query_digests(self._claim_key, text)
 
     def load(self, aggregate_type: type[A], id_: UUID, kind: str) -> A:
         try:

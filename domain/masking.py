@@ -21,6 +21,8 @@ same masked form:
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import unicodedata
 
 STARS = "****"
@@ -66,3 +68,42 @@ def search_form(name: str) -> str:
     """A name as searches compare it: NFKC (full-width letters and digits become
     ASCII), case folded, inner whitespace collapsed to one space."""
     return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+# Name search without names: the search table holds keyed digests of every piece of a
+# name up to SEARCH_PIECE characters (in search form), never the name. A query of that
+# length or less is one piece; a longer one is all of its pieces of that length, which
+# a name holding the query holds too (a name may hold them apart: callers who may read
+# names confirm the match).
+SEARCH_PIECE = 3
+SEARCH_DIGEST_LENGTH = 32  # hex characters: 128 bits
+
+
+def keyed_digest(key: bytes, kind: str, value: str) -> str:
+    """An HMAC-SHA256 of a personal value under the store's lookup key, hex: equal values
+    give equal digests, and without the key no value can be guessed from one."""
+    return hmac.new(key, f"lookup:{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+
+
+def name_search_digests(key: bytes, name: str) -> list[str]:
+    """The digests of every piece of `name` (1 to SEARCH_PIECE characters), sorted."""
+    form = search_form(name)
+    pieces = {
+        form[start : start + size]
+        for size in range(1, SEARCH_PIECE + 1)
+        for start in range(len(form) - size + 1)
+    }
+    return sorted(_piece_digest(key, piece) for piece in pieces)
+
+
+def name_query_digests(key: bytes, text: str) -> list[str]:
+    """The digests a name holding `text` holds (every one of them)."""
+    form = search_form(text)
+    if len(form) <= SEARCH_PIECE:
+        return [_piece_digest(key, form)] if form else []
+    pieces = {form[i : i + SEARCH_PIECE] for i in range(len(form) - SEARCH_PIECE + 1)}
+    return sorted(_piece_digest(key, piece) for piece in pieces)
+
+
+def _piece_digest(key: bytes, piece: str) -> str:
+    return keyed_digest(key, "name-piece", piece)[:SEARCH_DIGEST_LENGTH]

@@ -98,7 +98,9 @@ class Runtime:
         if not create_tables:
             env["CREATE_TABLE"] = "no"
         rules = policies(settings)
-        read_models = ReadModelSet(approval_policy=rules.approval)
+        read_models = ReadModelSet(
+            approval_policy=rules.approval, lookup_key=env["CLAIM_KEY"].encode()
+        )
         views = open_views(env, read_models)
         # Intake's fraud signals count across borrowers: it asks the read models.
         records = views[1]["credit_assessments"]

@@ -15,10 +15,10 @@ Table `borrowers`, columns analysts can rely on:
 The full name, phone and address are not here: the readers who need them get them
 from the event store (application/contacts.py).
 
-Table `borrower_search`, for loan officers' name search only (GraphQL
-`borrowers(filter: {nameContains})`; not for analysts): id (the borrower's) and
-search_name (the name in `domain.masking.search_form`: case folded, spaces collapsed).
-It holds the name, so it is the one table here to keep from readers who may not see it.
+Table `borrower_search`, for loan officers' name search (GraphQL
+`borrowers(filter: {nameContains})`): id (the borrower's) and pieces (text[], keyed
+digests of every piece of the name up to 3 characters, `domain.masking`): no name is
+here, and without the store's lookup key no digest tells one.
 
 Tables made before personal data left them (a `phone` column) are dropped with their
 tracking row when the read model starts, and so are built again from the store.
@@ -30,15 +30,16 @@ from functools import singledispatchmethod
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.postgres import PostgresDatastore
 from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg_pool import AsyncConnectionPool
 
 from domain.borrower import Borrower, Profile
 from domain.identity import mask
-from domain.masking import mask_address, mask_name, mask_phone, search_form
+from domain.masking import mask_address, mask_name, mask_phone, name_search_digests
 from projections.base import ReadModel
-from projections.migrations import drop_if_it_has, drop_unless_it_has
+from projections.migrations import drop_if_it_has, drop_unless_it_has, rebuild_if_it_has
 from projections.reads import Row, by_key, fetch_all, page_filter
 
 FIGURES = ("region", "monthly_income", "assets", "liabilities", "annual_sales", "margin_percent")
@@ -57,6 +58,10 @@ class BorrowersView(ReadModel):
     tables = ("borrowers", "borrower_search")
     schema = (
         drop_if_it_has("borrowers", "phone", "borrower_search"),
+        # Made when the search table held names: built again with digests.
+        rebuild_if_it_has(
+            "borrowers", "borrower_search", "search_name", ("borrowers", "borrower_search")
+        ),
         # Made before borrowers recorded their office: the store has it.
         drop_unless_it_has("borrowers", "office", "borrower_search"),
         """CREATE TABLE IF NOT EXISTS borrowers (
@@ -91,9 +96,14 @@ class BorrowersView(ReadModel):
         "CREATE INDEX IF NOT EXISTS borrowers_phone_digest ON borrowers (phone_digest)",
         """CREATE TABLE IF NOT EXISTS borrower_search (
             id uuid PRIMARY KEY,
-            search_name text NOT NULL
+            pieces text[] NOT NULL
         )""",
+        "CREATE INDEX IF NOT EXISTS borrower_search_pieces ON borrower_search USING gin (pieces)",
     )
+
+    def __init__(self, datastore: PostgresDatastore, *, lookup_key: bytes, **kwargs: Any) -> None:
+        super().__init__(datastore, **kwargs)
+        self.lookup_key = lookup_key  # the store's, as the application's lookup digests
 
     @singledispatchmethod
     def handle(self, event: Any, cursor: Cursor[DictRow], position: int) -> None:
@@ -116,8 +126,8 @@ class BorrowersView(ReadModel):
             ),
         )  # fmt: skip
         cursor.execute(
-            "INSERT INTO borrower_search (id, search_name) VALUES (%s, %s)",
-            (event.originator_id, search_form(event.profile.name)),
+            "INSERT INTO borrower_search (id, pieces) VALUES (%s, %s)",
+            (event.originator_id, name_search_digests(self.lookup_key, event.profile.name)),
         )
 
     @handle.register
@@ -131,8 +141,8 @@ class BorrowersView(ReadModel):
             ),
         )  # fmt: skip
         cursor.execute(
-            "UPDATE borrower_search SET search_name = %s WHERE id = %s",
-            (search_form(event.profile.name), event.originator_id),
+            "UPDATE borrower_search SET pieces = %s WHERE id = %s",
+            (name_search_digests(self.lookup_key, event.profile.name), event.originator_id),
         )
 
     @handle.register
@@ -191,24 +201,16 @@ async def borrowers_page(
     after: int,
     limit: int,
     equal: dict[str, Any],
-    name_contains: str | None = None,
+    name_pieces: list[str] | None = None,
 ) -> list[Row]:
     """Up to `limit` borrowers after position `after`, in position order, whose columns
-    hold the values in `equal` (None: any) and, if given, whose name contains
-    `name_contains`, case and spacing aside (matched in `borrower_search`)."""
+    hold the values in `equal` (None: any) and, if given, whose name holds every one of
+    `name_pieces` (`domain.masking.name_query_digests`, matched in `borrower_search`)."""
     clauses, params = page_filter(after, equal, alias="b")
-    if name_contains:
-        # Names are searched in a read model of their own, by a deliberate choice.
-        clauses.append(
-            "b.id IN (SELECT id FROM borrower_search WHERE search_name LIKE %s ESCAPE '\\')"
-        )
-        params.append(f"%{_escaped(search_form(name_contains))}%")
+    if name_pieces is not None:
+        clauses.append("b.id IN (SELECT id FROM borrower_search WHERE pieces @> %s::text[])")
+        params.append(name_pieces)
     return await _borrowers(pool, "WHERE " + " AND ".join(clauses), params, limit)
-
-
-def _escaped(text: str) -> str:
-    """`text` matched literally by LIKE: its wildcards are not the caller's to use."""
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 async def _borrowers(

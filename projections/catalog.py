@@ -37,9 +37,13 @@ class ReadModelSet:
     """What the read models depend on, and the factory that makes them.
 
     `approval_policy`: the policy the service decides approvals by (the `approvals`
-    read model asks it about routes stored before they recorded their overrides)."""
+    read model asks it about routes stored before they recorded their overrides);
+    `lookup_key` the key of the store's lookup digests."""
 
     approval_policy: ApprovalPolicy = field(default_factory=ApprovalPolicy)
+    # The store's lookup key (the application's CLAIM_KEY): the borrowers' name search
+    # holds digests under it.
+    lookup_key: bytes = b""
 
     @staticmethod
     def kinds() -> tuple[type[ReadModel], ...]:
@@ -54,7 +58,8 @@ class ReadModelSet:
     def build(self, datastore: PostgresDatastore) -> dict[str, ReadModel]:
         """One of each on `datastore`, by name, in the order of `kinds`."""
         given: dict[type[ReadModel], dict[str, Any]] = {
-            ApprovalsView: {"policy": self.approval_policy}
+            ApprovalsView: {"policy": self.approval_policy},
+            BorrowersView: {"lookup_key": self.lookup_key},
         }
         return {kind.name: kind(datastore, **given.get(kind, {})) for kind in self.kinds()}
 

@@ -7,7 +7,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from application.app import LendingApplication
-from domain.masking import mask_address, mask_name, mask_phone, search_form
+from domain.masking import (
+    mask_address,
+    mask_name,
+    mask_phone,
+    name_query_digests,
+    name_search_digests,
+    search_form,
+)
 
 
 @pytest.mark.parametrize(
@@ -68,3 +75,17 @@ def test_lookup_digests_are_keyed() -> None:
     assert one.lookup_digest("phone", phone) != two.lookup_digest("phone", phone)
     assert phone not in one.lookup_digest("phone", phone)
     assert one.lookup_digest("phone", phone) != one.lookup_digest("id_number", phone)
+
+
+@given(name=st.text(min_size=1, max_size=30), data=st.data())
+def test_every_part_of_a_name_is_found_by_its_digests_and_the_name_is_not_stored(
+    name: str, data: st.DataObject
+) -> None:
+    key = b"lookup key"
+    form = search_form(name)
+    start = data.draw(st.integers(0, max(0, len(form) - 1)))
+    end = data.draw(st.integers(start, len(form)))
+    stored = set(name_search_digests(key, name))
+    assert set(name_query_digests(key, form[start:end])) <= stored
+    assert form not in stored
+    assert not set(name_query_digests(b"another key", form)) & stored  # useless without the key
