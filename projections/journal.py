@@ -22,10 +22,11 @@ from eventsourcing.postgres import PostgresDatastore
 from psycopg import Cursor
 from psycopg.rows import DictRow
 
-from domain.accounting import Account, AccountingPeriods, ManualEntry, MonthEnd
+from domain.accounting import Account, AccountingPeriods, JournalEntry, ManualEntry, MonthEnd
 from domain.accounting import postings as rules
 from domain.accounting.postings import RECEIVABLE, WRITE_OFF
 from domain.accounting.rules import LOAN_ROLES
+from domain.ledger import Component
 from domain.loan import BooksChanged, Loan
 from projections import journal_schema as layout
 from projections.base import ReadModel
@@ -96,14 +97,23 @@ class JournalView(ReadModel):
              event.originator_id),
         )  # fmt: skip
         book, postings = self._start(event, cursor, position)
-        principal = terms.principal
-        postings.post(rules.disbursement(book.accounts, event.value_date, principal, principal * 0))
+        deducted = getattr(event, "fees_deducted", None) or terms.principal * 0
+        loan = book.accounts
+        postings.post(rules.disbursement(loan, event.value_date, terms.principal, deducted))
+        self._charged(book, postings, event.value_date, event.balances)
 
     @handle.register
     def _(self, event: BooksChanged, cursor: Cursor[DictRow], position: int) -> None:
         book, postings = self._start(event, cursor, position)
         self._changed(book, postings, event)
         self._written_off_again(book, postings, event)
+
+    @handle.register
+    def _(self, event: Loan.CreditRefunded, cursor: Cursor[DictRow], position: int) -> None:
+        book, postings = self._start(event, cursor, position)
+        self._changed(book, postings, event)
+        self._written_off_again(book, postings, event)
+        postings.post(rules.credit_refund(book.accounts, event.value_date, event.refund.amount))
 
     @handle.register
     def _(self, event: Loan.RepaymentReversed, cursor: Cursor[DictRow], position: int) -> None:
@@ -190,12 +200,32 @@ class JournalView(ReadModel):
         self._write_off(book, postings, written_off_on, principal)
 
     @staticmethod
+    def _charged(
+        book: LoanBook,
+        postings: EventPostings,
+        on: date,
+        balances: Any,
+        replaced: list[tuple[str, JournalEntry | None]] | None = None,
+    ) -> None:
+        """Bring the loan's fee and penalty receivables to what its books say it owes
+        (before a write-off moved it), from what the journal holds for them with the
+        `replaced` subjects' entries in place."""
+        owed = balances.written_off or balances.outstanding
+        fees = {Component.FEE: owed.fee, Component.PENALTY: owed.penalty}
+        held = book.before_write_off(replaced or [])
+        postings.post(rules.charges(book.accounts, on, fees, held))
+
+    @staticmethod
     def _changed(book: LoanBook, postings: EventPostings, event: Any) -> None:
-        """What a ledger change posts: the charges it made less those it took back, and
-        the allocation of every payment it changed, each after the reversal of what that
-        payment posted before."""
+        """What a ledger change posts: the fees and penalty it charged less those it took
+        back; then the allocation of every payment it changed and what every waiver it
+        changed forgave, each after the reversal of what it posted before."""
         change, loan = event.change, book.accounts
-        postings.post(rules.charges(loan, event.value_date, change.charged, change.uncharged))
-        postings.reverse(book, [result.payment_id for result in change.results])
-        for result in change.results:
-            postings.post(rules.repayment(loan, result))
+        payments = [(r.payment_id, rules.repayment(loan, r)) for r in change.results]
+        waivers = [(r.waiver_id, rules.waiver(loan, r)) for r in getattr(change, "waivers", ())]
+        JournalView._charged(book, postings, event.value_date, change.balances,
+                             [*payments, *waivers])  # fmt: skip
+        for changed in (payments, waivers):
+            postings.reverse(book, [subject for subject, _ in changed])
+            for _, entry in changed:
+                postings.post(entry)

@@ -28,7 +28,7 @@ from psycopg.rows import DictRow, dict_row
 
 from domain.accounting import AccountingRule, EntryKind, JournalEntry, Line, Role, reversal
 from domain.accounting import posting_date as posted_on
-from domain.accounting.postings import LoanAccounts
+from domain.accounting.postings import WRITE_OFF, LoanAccounts
 from domain.arrears import Classification
 
 INSERT_ENTRY = """INSERT INTO journal_entries (id, position, seq, kind, event_type, value_date,
@@ -86,6 +86,24 @@ class LoanBook:
 
     def held(self, *roles: Role) -> Decimal:
         return sum((self.balances.get(role, Decimal(0)) for role in roles), Decimal(0))
+
+    def before_write_off(
+        self, replaced: Iterable[tuple[str, JournalEntry | None]] = ()
+    ) -> dict[Role, Decimal]:
+        """The loan's balances as they stood before its write-off's entry (if any), with
+        each (subject, entry) of `replaced` in place of what that subject posted last."""
+        balances = dict(self.balances)
+        found = self.open_items.get(WRITE_OFF)
+        moves: list[tuple[JournalEntry | None, int]] = [(found[1] if found else None, -1)]
+        for subject, entry in replaced:
+            earlier = self.open_items.get(subject)
+            moves += [(earlier[1] if earlier else None, -1), (entry, 1)]
+        for entry, sign in moves:
+            for line in entry.lines if entry else ():
+                if line.role is not None:
+                    moved = sign * (line.debit - line.credit)
+                    balances[line.role] = balances.get(line.role, Decimal(0)) + moved
+        return balances
 
 
 class Books:
