@@ -55,6 +55,25 @@ def test_products_refuse_a_rule_without_every_account_or_with_unknown_ones(
                 headers=ADMIN), 201)  # fmt: skip
 
 
+PRODUCT_ACCOUNTING = """query($code: String!) { product(code: $code) {
+    accounting { basis mappings { role account } } versions { accounting { basis } } } }"""
+
+
+def test_graphql_shows_a_products_accounting_rule(api: TestClient) -> None:
+    rule = {"basis": "cash", "accounts": {**_defaults(), "recovery_income": "6021"}}
+    written = ok(api.post("/products", json=micro_12(code="CASHY", accounting=rule),
+                          headers=ADMIN), 201)  # fmt: skip
+    found = graphql(api, PRODUCT_ACCOUNTING, OFFICER, {"code": "CASHY"}, written["position"])
+    product = found["data"]["product"]
+    accounting = product["accounting"]
+    assert accounting["basis"] == "CASH"
+    mappings = {m["role"]: m["account"] for m in accounting["mappings"]}
+    assert mappings["RECOVERY_INCOME"] == "6021"
+    assert mappings["FUND_SOURCE"] == "1002"
+    assert len(mappings) == len(rule["accounts"])
+    assert product["versions"] == [{"accounting": {"basis": "CASH"}}]
+
+
 def _defaults() -> dict[str, str]:
     from domain.accounting.rules import DEFAULT_ACCOUNTS
 
