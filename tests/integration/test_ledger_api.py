@@ -30,6 +30,8 @@ STATEMENTS = """{ balanceSheet(asOf: "2026-02-28") { asOf sections { name total
     lines { account { code name } amount } } }
   incomeStatement(from: "2026-01-01", to: "2026-02-28") { from to sections { name total } } }"""
 
+YEAR_TO_DATE = """{ incomeStatement(to: "2026-02-28") { from to sections { name total } } }"""
+
 
 @pytest.fixture
 def settings(db_url: str, tmp_path: Path) -> Settings:
@@ -146,6 +148,10 @@ def test_a_loans_journal_statements_and_a_month_closed_by_two_admins(
     income = {s["name"]: s["total"] for s in statements["incomeStatement"]["sections"]}
     profit = Decimal(income["Income"]) - Decimal(income["Expenses"])
     assert Decimal(income["Net profit"]) == profit
+    # Without `from`, the year to date: the same figures as from 1 January.
+    year_to_date = graphql(api, YEAR_TO_DATE, AUDITOR)["data"]["incomeStatement"]
+    assert (year_to_date["from"], year_to_date["to"]) == ("2026-01-01", "2026-02-28")
+    assert year_to_date["sections"] == statements["incomeStatement"]["sections"]
     assert graphql(api, TRIAL, OFFICER)["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
     asked = ok(api.post("/accounting-periods/close", json={"month": "2026-01"}, headers=ADMIN))
