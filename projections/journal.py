@@ -32,9 +32,20 @@ from projections import journal_schema as layout
 from projections.base import ReadModel
 from projections.journal_writer import Books, EventPostings, LoanBook, rule_json
 
-MONTH_END_ROW = """INSERT INTO journal_month_ends (loan_id, value_date, earned_interest,
+# A month end's rows (up to 500 loans an event), each column an array.
+MONTH_END_ROWS = """INSERT INTO journal_month_ends (loan_id, value_date, earned_interest,
     accrued_interest, non_accrual, classification, principal, provision_rate,
-    required_reserve, provision, position) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"""
+    required_reserve, provision, position)
+SELECT loan_id, %(on)s, earned, accrued, non_accrual, class, principal, rate, required,
+    provision, %(position)s
+FROM unnest(%(loans)s::uuid[], %(earned)s::numeric[], %(accrued)s::numeric[],
+    %(non_accrual)s::boolean[], %(class)s::text[], %(principal)s::numeric[],
+    %(rate)s::numeric[], %(required)s::numeric[], %(provision)s::numeric[])
+    AS m (loan_id, earned, accrued, non_accrual, class, principal, rate, required, provision)"""
+RECOGNISED = """UPDATE journal_loans j SET recognised_interest = m.earned,
+    last_month_end = %(on)s
+FROM unnest(%(loans)s::uuid[], %(earned)s::numeric[]) AS m (loan_id, earned)
+WHERE j.loan_id = m.loan_id"""
 
 
 class JournalView(ReadModel):
@@ -52,6 +63,11 @@ class JournalView(ReadModel):
         if memory is None or memory.cursor is not cursor:
             memory = self._memory = Books(cursor)
         return memory
+
+    def flush(self, cursor: Cursor[DictRow]) -> None:
+        memory = self._memory
+        if memory is not None and memory.cursor is cursor:
+            memory.flush()
 
     @singledispatchmethod
     def handle(self, event: Any, cursor: Cursor[DictRow], position: int) -> None:
@@ -150,22 +166,27 @@ class JournalView(ReadModel):
         books = self.books(cursor)
         found = books.of(line.loan_id for line in event.lines)
         postings = EventPostings(books, event, position)
-        rows = []
-        for line in event.lines:
+        lines = event.lines
+        for line in lines:
             entry = rules.month_end(found[line.loan_id].accounts, event.value_date,
                                     line.accrued_interest, line.provision)  # fmt: skip
             postings.post(entry)
-            rows.append(
-                (line.loan_id, event.value_date, line.earned_interest, line.accrued_interest,
-                 line.non_accrual, line.classification.value, line.principal,
-                 line.provision_rate, line.required_reserve, line.provision, position)
-            )  # fmt: skip
-        cursor.executemany(MONTH_END_ROW, rows)
-        cursor.executemany(
-            "UPDATE journal_loans SET recognised_interest = %s, last_month_end = %s"
-            " WHERE loan_id = %s",
-            [(line.earned_interest, event.value_date, line.loan_id) for line in event.lines],
-        )
+        if not lines:
+            return
+        columns = {
+            "on": event.value_date, "position": position,
+            "loans": [line.loan_id for line in lines],
+            "earned": [line.earned_interest for line in lines],
+            "accrued": [line.accrued_interest for line in lines],
+            "non_accrual": [line.non_accrual for line in lines],
+            "class": [line.classification.value for line in lines],
+            "principal": [line.principal for line in lines],
+            "rate": [line.provision_rate for line in lines],
+            "required": [line.required_reserve for line in lines],
+            "provision": [line.provision for line in lines],
+        }  # fmt: skip
+        cursor.execute(MONTH_END_ROWS, columns)
+        cursor.execute(RECOGNISED, columns)
 
     @handle.register
     def _(self, event: ManualEntry.Posted, cursor: Cursor[DictRow], position: int) -> None:

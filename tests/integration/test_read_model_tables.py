@@ -40,6 +40,7 @@ def test_no_read_model_table_is_written_by_more_than_one_read_model(settings: Se
                 before = changes(cursor)
                 for event, position in events:
                     view.handle(event, cursor, position)
+                view.flush(cursor)
                 after = changes(cursor)
             written[name] = {table for table, n in after.items() if n > before.get(table, 0)}
     finally:
