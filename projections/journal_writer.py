@@ -31,16 +31,19 @@ from domain.accounting import AccountingRule, EntryKind, JournalEntry, Line, Rol
 from domain.accounting import posting_date as posted_on
 from domain.accounting.postings import WRITE_OFF, LoanAccounts
 from domain.arrears import Classification
-from projections.journal_batch import Pending
+from projections.journal_batch import Pending, id_array
 
 LOANS = """SELECT loan_id, rule::text AS rule, classification, written_off_on
-FROM journal_loans WHERE loan_id = ANY(%s)"""
-BALANCES = "SELECT loan_id, role, balance FROM journal_loan_balances WHERE loan_id = ANY(%s)"
+FROM journal_loans WHERE loan_id = ANY(%s::uuid[])"""
+BALANCES = (
+    "SELECT loan_id, role, balance FROM journal_loan_balances WHERE loan_id = ANY(%s::uuid[])"
+)
 OPEN_LINES = """SELECT o.loan_id, o.subject, e.id, e.kind, e.value_date, l.account, l.role,
     l.debit, l.credit
 FROM journal_open_items o JOIN journal_entries e ON e.id = o.entry_id
 JOIN journal_lines l ON l.entry_id = e.id
-WHERE o.loan_id = ANY(%s) ORDER BY e.id, l.line"""
+WHERE o.loan_id = ANY(%s::uuid[]) ORDER BY e.id, l.line"""
+# Ids go as one uuid[] literal (journal_batch.id_array).
 # Loans kept in memory per transaction; the others are read again when needed.
 MAX_LOANS = 10_000
 
@@ -141,11 +144,11 @@ class Books:
                     written_off_on=row["written_off_on"],
                 )
             )
-            for row in self.read(LOANS, (ids,))
+            for row in self.read(LOANS, (id_array(ids),))
         }
-        for row in self.read(BALANCES, (ids,)):
+        for row in self.read(BALANCES, (id_array(ids),)):
             found[row["loan_id"]].balances[Role(row["role"])] = row["balance"]
-        for row in self.read(OPEN_LINES, (ids,)):
+        for row in self.read(OPEN_LINES, (id_array(ids),)):
             items = found[row["loan_id"]].open_items
             line = Line(account=row["account"], debit=row["debit"], credit=row["credit"],
                         role=Role(row["role"]) if row["role"] else None)  # fmt: skip
