@@ -30,22 +30,30 @@ from domain.ledger import Component
 from domain.loan import BooksChanged, Loan
 from projections import journal_schema as layout
 from projections.base import ReadModel
+from projections.journal_batch import records
 from projections.journal_writer import Books, EventPostings, LoanBook, rule_json
 
-# A month end's rows (up to 500 loans an event), each column an array.
-MONTH_END_ROWS = """INSERT INTO journal_month_ends (loan_id, value_date, earned_interest,
+# A month end's rows (up to 500 loans an event), as JSON (see journal_batch).
+MONTH_END_COLUMNS = (
+    "loan_id uuid", "earned_interest numeric", "accrued_interest numeric",
+    "non_accrual boolean", "classification text", "principal numeric",
+    "provision_rate numeric", "required_reserve numeric", "provision numeric",
+)  # fmt: skip
+MONTH_END_ROWS = f"""INSERT INTO journal_month_ends (loan_id, value_date, earned_interest,
     accrued_interest, non_accrual, classification, principal, provision_rate,
     required_reserve, provision, position)
-SELECT loan_id, %(on)s, earned, accrued, non_accrual, class, principal, rate, required,
-    provision, %(position)s
-FROM unnest(%(loans)s::uuid[], %(earned)s::numeric[], %(accrued)s::numeric[],
-    %(non_accrual)s::boolean[], %(class)s::text[], %(principal)s::numeric[],
-    %(rate)s::numeric[], %(required)s::numeric[], %(provision)s::numeric[])
-    AS m (loan_id, earned, accrued, non_accrual, class, principal, rate, required, provision)"""
-RECOGNISED = """UPDATE journal_loans j SET recognised_interest = m.earned,
+SELECT loan_id, %(on)s, earned_interest, accrued_interest, non_accrual, classification,
+    principal, provision_rate, required_reserve, provision, %(position)s
+FROM jsonb_to_recordset(%(rows)s::jsonb) AS m ({", ".join(MONTH_END_COLUMNS)})"""
+RECOGNISED = """UPDATE journal_loans j SET recognised_interest = m.earned_interest,
     last_month_end = %(on)s
-FROM unnest(%(loans)s::uuid[], %(earned)s::numeric[]) AS m (loan_id, earned)
+FROM jsonb_to_recordset(%(rows)s::jsonb) AS m (loan_id uuid, earned_interest numeric)
 WHERE j.loan_id = m.loan_id"""
+
+# Interest receivable a loan was posted with value dates after its write-off date.
+RECOGNISED_AFTER = """SELECT value_date, sum(debit - credit) AS amount FROM journal_lines
+WHERE loan_id = %s AND value_date > %s AND role = 'interest_receivable'
+GROUP BY value_date HAVING sum(debit - credit) <> 0 ORDER BY value_date"""
 
 
 class JournalView(ReadModel):
@@ -173,18 +181,13 @@ class JournalView(ReadModel):
             postings.post(entry)
         if not lines:
             return
-        columns = {
-            "on": event.value_date, "position": position,
-            "loans": [line.loan_id for line in lines],
-            "earned": [line.earned_interest for line in lines],
-            "accrued": [line.accrued_interest for line in lines],
-            "non_accrual": [line.non_accrual for line in lines],
-            "class": [line.classification.value for line in lines],
-            "principal": [line.principal for line in lines],
-            "rate": [line.provision_rate for line in lines],
-            "required": [line.required_reserve for line in lines],
-            "provision": [line.provision for line in lines],
-        }  # fmt: skip
+        rows = records(
+            ((line.loan_id, line.earned_interest, line.accrued_interest, line.non_accrual,
+              line.classification.value, line.principal, line.provision_rate,
+              line.required_reserve, line.provision) for line in lines),
+            MONTH_END_COLUMNS,
+        )  # fmt: skip
+        columns = {"on": event.value_date, "position": position, "rows": rows}
         cursor.execute(MONTH_END_ROWS, columns)
         cursor.execute(RECOGNISED, columns)
 
@@ -202,8 +205,12 @@ class JournalView(ReadModel):
     @staticmethod
     def _write_off(book: LoanBook, postings: EventPostings, on: date, principal: Decimal) -> None:
         """Post the write-off of `principal` and of the receivables the loan holds, after
-        taking back any earlier posting of it."""
+        taking back any earlier posting of it, and the interest recognised after `on`
+        (a month end's accrual posted before a backdated write-off), each on its date."""
         postings.reverse(book, [WRITE_OFF])
+        later = postings.books.read(RECOGNISED_AFTER, (book.accounts.loan_id, on))
+        for row in later:
+            postings.post(rules.after_write_off(book.accounts, row["value_date"], row["amount"]))
         receivables = {role: book.held(role) for role in set(RECEIVABLE.values())}
         postings.post(rules.write_off(book.accounts, on, principal, receivables))
 

@@ -20,7 +20,9 @@ posted for the loan, as `LoanAccounts`) in, one balanced `JournalEntry` (or None
   the Fineract convention, rather than an expense. On the cash basis it was never income
   and posts nothing.
 - Write-off: the reserve bears the principal (debit reserve, credit loans); receivables
-  still held (accrual basis) are impairment losses.
+  still held (accrual basis) are impairment losses. Interest recognised with a value date
+  after the write-off date (a month end's accrual, the write-off recorded later and
+  backdated) is taken back from income on its own date.
 - Reclassification: the principal moves to the sub-account of the loan's new class.
 - Month end (see `month_end`): the interest accrual and the change in provision.
 - Credit refund: borrower credit paid back out of the fund source.
@@ -166,6 +168,17 @@ def write_off(
         [(Role.LOAN_LOSS_RESERVE, principal), (Role.IMPAIRMENT_LOSS, lost)],
         [(loan.loans_role, principal), *(held if loan.accrual else [])],
         loan_id=loan.loan_id, subject=WRITE_OFF,
+    )  # fmt: skip
+
+
+def after_write_off(loan: LoanAccounts, value_date: date, interest: Decimal) -> JournalEntry | None:
+    """Interest recognised on `value_date`, after the loan's write-off date (a month end's
+    accrual posted before the write-off was recorded, backdated): no income, taken back
+    on its own date, so the books of every day after the write-off hold none of it."""
+    return posted(
+        EntryKind.WRITE_OFF, value_date, loan.rule,
+        [(Role.INTEREST_INCOME, interest)], [(Role.INTEREST_RECEIVABLE, interest)],
+        loan_id=loan.loan_id,
     )  # fmt: skip
 
 

@@ -14,6 +14,7 @@ from domain.accounting import DEFAULT_RULE, AccountingRule, Basis, Role, reversa
 from domain.accounting.entries import EntryKind, JournalEntry
 from domain.accounting.postings import (
     LoanAccounts,
+    after_write_off,
     charges,
     credit_refund,
     disbursement,
@@ -147,6 +148,13 @@ def test_a_write_off_uses_the_reserve_and_loses_the_receivables() -> None:
     assert lines(write_off(CASH, date(2026, 3, 31), D("100.00"), {})) == [
         ("1304", "100.00", "0.00"), ("130101", "0.00", "100.00"),
     ]  # fmt: skip
+
+
+def test_interest_recognised_after_the_write_off_date_is_taken_back_on_its_date() -> None:
+    entry = after_write_off(ACCRUAL, date(2026, 1, 31), D("84.00"))
+    assert entry is not None
+    assert entry.value_date == date(2026, 1, 31)
+    assert lines(entry) == [("6011", "84.00", "0.00"), ("1132", "0.00", "84.00")]
 
 
 def test_a_reclassification_moves_the_principal_between_sub_accounts() -> None:
