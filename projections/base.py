@@ -47,6 +47,10 @@ class ReadModel(PostgresTrackingRecorder):
     def handle(self, event: Any, cursor: Cursor[DictRow], position: int) -> None:
         """Write what `event` changes in this read model's tables."""
 
+    def flush(self, cursor: Cursor[DictRow]) -> None:
+        """Write what the handlers held back for the transaction of `cursor` (a read model
+        that writes in bulk); called before the read model's position is recorded."""
+
     def rebuild(
         self,
         pages: Iterable[list[tuple[Any, int]]],
@@ -77,6 +81,10 @@ class ReadModel(PostgresTrackingRecorder):
                         except Exception as error:
                             raise ReadModelError(self.name, position) from error
                     last = position
+                try:
+                    self.flush(cursor)
+                except Exception as error:
+                    raise ReadModelError(self.name, last) from error
                 progress(len(page))
             if last:
                 self._insert_tracking(cursor, Tracking(APPLICATION_NAME, last))

@@ -111,6 +111,11 @@ class ReadModelGroup:
                         view.handle(event, cursor, position)
                     except Exception as error:
                         raise ReadModelError(view.name, position) from error
+        for view in following:
+            try:
+                view.flush(cursor)
+            except Exception as error:
+                raise ReadModelError(view.name, page[-1][1]) from error
         self._track_behind(cursor, reached, page[-1][1], following)
 
     def _apply_alone(self, event: Any, position: int) -> bool:
@@ -147,6 +152,7 @@ class ReadModelGroup:
                     try:
                         with conn.transaction():
                             view.handle(event, cursor, position)
+                            view.flush(cursor)
                     except Exception as error:
                         if _lost(error) or (_may_pass(error) and attempt < ATTEMPTS):
                             raise

@@ -22,18 +22,38 @@ from eventsourcing.postgres import PostgresDatastore
 from psycopg import Cursor
 from psycopg.rows import DictRow
 
-from domain.accounting import Account, AccountingPeriods, ManualEntry, MonthEnd
+from domain.accounting import Account, AccountingPeriods, JournalEntry, ManualEntry, MonthEnd
 from domain.accounting import postings as rules
 from domain.accounting.postings import RECEIVABLE, WRITE_OFF
 from domain.accounting.rules import LOAN_ROLES
+from domain.ledger import Component
 from domain.loan import BooksChanged, Loan
 from projections import journal_schema as layout
 from projections.base import ReadModel
+from projections.journal_batch import records
 from projections.journal_writer import Books, EventPostings, LoanBook, rule_json
 
-MONTH_END_ROW = """INSERT INTO journal_month_ends (loan_id, value_date, earned_interest,
+# A month end's rows (up to 500 loans an event), as JSON (see journal_batch).
+MONTH_END_COLUMNS = (
+    "loan_id uuid", "earned_interest numeric", "accrued_interest numeric",
+    "non_accrual boolean", "classification text", "principal numeric",
+    "provision_rate numeric", "required_reserve numeric", "provision numeric",
+)  # fmt: skip
+MONTH_END_ROWS = f"""INSERT INTO journal_month_ends (loan_id, value_date, earned_interest,
     accrued_interest, non_accrual, classification, principal, provision_rate,
-    required_reserve, provision, position) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"""
+    required_reserve, provision, position)
+SELECT loan_id, %(on)s, earned_interest, accrued_interest, non_accrual, classification,
+    principal, provision_rate, required_reserve, provision, %(position)s
+FROM jsonb_to_recordset(%(rows)s::jsonb) AS m ({", ".join(MONTH_END_COLUMNS)})"""
+RECOGNISED = """UPDATE journal_loans j SET recognised_interest = m.earned_interest,
+    last_month_end = %(on)s
+FROM jsonb_to_recordset(%(rows)s::jsonb) AS m (loan_id uuid, earned_interest numeric)
+WHERE j.loan_id = m.loan_id"""
+
+# Interest receivable a loan was posted with value dates after its write-off date.
+RECOGNISED_AFTER = """SELECT value_date, sum(debit - credit) AS amount FROM journal_lines
+WHERE loan_id = %s AND value_date > %s AND role = 'interest_receivable'
+GROUP BY value_date HAVING sum(debit - credit) <> 0 ORDER BY value_date"""
 
 
 class JournalView(ReadModel):
@@ -51,6 +71,11 @@ class JournalView(ReadModel):
         if memory is None or memory.cursor is not cursor:
             memory = self._memory = Books(cursor)
         return memory
+
+    def flush(self, cursor: Cursor[DictRow]) -> None:
+        memory = self._memory
+        if memory is not None and memory.cursor is cursor:
+            memory.flush()
 
     @singledispatchmethod
     def handle(self, event: Any, cursor: Cursor[DictRow], position: int) -> None:
@@ -96,14 +121,23 @@ class JournalView(ReadModel):
              event.originator_id),
         )  # fmt: skip
         book, postings = self._start(event, cursor, position)
-        principal = terms.principal
-        postings.post(rules.disbursement(book.accounts, event.value_date, principal, principal * 0))
+        deducted = getattr(event, "fees_deducted", None) or terms.principal * 0
+        loan = book.accounts
+        postings.post(rules.disbursement(loan, event.value_date, terms.principal, deducted))
+        self._charged(book, postings, event.value_date, event.balances)
 
     @handle.register
     def _(self, event: BooksChanged, cursor: Cursor[DictRow], position: int) -> None:
         book, postings = self._start(event, cursor, position)
         self._changed(book, postings, event)
         self._written_off_again(book, postings, event)
+
+    @handle.register
+    def _(self, event: Loan.CreditRefunded, cursor: Cursor[DictRow], position: int) -> None:
+        book, postings = self._start(event, cursor, position)
+        self._changed(book, postings, event)
+        self._written_off_again(book, postings, event)
+        postings.post(rules.credit_refund(book.accounts, event.value_date, event.refund.amount))
 
     @handle.register
     def _(self, event: Loan.RepaymentReversed, cursor: Cursor[DictRow], position: int) -> None:
@@ -140,22 +174,22 @@ class JournalView(ReadModel):
         books = self.books(cursor)
         found = books.of(line.loan_id for line in event.lines)
         postings = EventPostings(books, event, position)
-        rows = []
-        for line in event.lines:
+        lines = event.lines
+        for line in lines:
             entry = rules.month_end(found[line.loan_id].accounts, event.value_date,
                                     line.accrued_interest, line.provision)  # fmt: skip
             postings.post(entry)
-            rows.append(
-                (line.loan_id, event.value_date, line.earned_interest, line.accrued_interest,
-                 line.non_accrual, line.classification.value, line.principal,
-                 line.provision_rate, line.required_reserve, line.provision, position)
-            )  # fmt: skip
-        cursor.executemany(MONTH_END_ROW, rows)
-        cursor.executemany(
-            "UPDATE journal_loans SET recognised_interest = %s, last_month_end = %s"
-            " WHERE loan_id = %s",
-            [(line.earned_interest, event.value_date, line.loan_id) for line in event.lines],
-        )
+        if not lines:
+            return
+        rows = records(
+            ((line.loan_id, line.earned_interest, line.accrued_interest, line.non_accrual,
+              line.classification.value, line.principal, line.provision_rate,
+              line.required_reserve, line.provision) for line in lines),
+            MONTH_END_COLUMNS,
+        )  # fmt: skip
+        columns = {"on": event.value_date, "position": position, "rows": rows}
+        cursor.execute(MONTH_END_ROWS, columns)
+        cursor.execute(RECOGNISED, columns)
 
     @handle.register
     def _(self, event: ManualEntry.Posted, cursor: Cursor[DictRow], position: int) -> None:
@@ -171,8 +205,12 @@ class JournalView(ReadModel):
     @staticmethod
     def _write_off(book: LoanBook, postings: EventPostings, on: date, principal: Decimal) -> None:
         """Post the write-off of `principal` and of the receivables the loan holds, after
-        taking back any earlier posting of it."""
+        taking back any earlier posting of it, and the interest recognised after `on`
+        (a month end's accrual posted before a backdated write-off), each on its date."""
         postings.reverse(book, [WRITE_OFF])
+        later = postings.books.read(RECOGNISED_AFTER, (book.accounts.loan_id, on))
+        for row in later:
+            postings.post(rules.after_write_off(book.accounts, row["value_date"], row["amount"]))
         receivables = {role: book.held(role) for role in set(RECEIVABLE.values())}
         postings.post(rules.write_off(book.accounts, on, principal, receivables))
 
@@ -190,12 +228,32 @@ class JournalView(ReadModel):
         self._write_off(book, postings, written_off_on, principal)
 
     @staticmethod
+    def _charged(
+        book: LoanBook,
+        postings: EventPostings,
+        on: date,
+        balances: Any,
+        replaced: list[tuple[str, JournalEntry | None]] | None = None,
+    ) -> None:
+        """Bring the loan's fee and penalty receivables to what its books say it owes
+        (before a write-off moved it), from what the journal holds for them with the
+        `replaced` subjects' entries in place."""
+        owed = balances.written_off or balances.outstanding
+        fees = {Component.FEE: owed.fee, Component.PENALTY: owed.penalty}
+        held = book.before_write_off(replaced or [])
+        postings.post(rules.charges(book.accounts, on, fees, held))
+
+    @staticmethod
     def _changed(book: LoanBook, postings: EventPostings, event: Any) -> None:
-        """What a ledger change posts: the charges it made less those it took back, and
-        the allocation of every payment it changed, each after the reversal of what that
-        payment posted before."""
+        """What a ledger change posts: the fees and penalty it charged less those it took
+        back; then the allocation of every payment it changed and what every waiver it
+        changed forgave, each after the reversal of what it posted before."""
         change, loan = event.change, book.accounts
-        postings.post(rules.charges(loan, event.value_date, change.charged, change.uncharged))
-        postings.reverse(book, [result.payment_id for result in change.results])
-        for result in change.results:
-            postings.post(rules.repayment(loan, result))
+        payments = [(r.payment_id, rules.repayment(loan, r)) for r in change.results]
+        waivers = [(r.waiver_id, rules.waiver(loan, r)) for r in getattr(change, "waivers", ())]
+        JournalView._charged(book, postings, event.value_date, change.balances,
+                             [*payments, *waivers])  # fmt: skip
+        for changed in (payments, waivers):
+            postings.reverse(book, [subject for subject, _ in changed])
+            for _, entry in changed:
+                postings.post(entry)

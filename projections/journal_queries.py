@@ -24,7 +24,8 @@ MONTH_END_FACTS = """
 SELECT b.loan_id, b.status, j.basis, j.day_count, j.rounding, j.minor_unit, j.disbursed_on,
     b.oldest_unpaid_due_date, b.classification, b.outstanding_principal,
     j.recognised_interest, -coalesce(r.balance, 0) AS reserve, i.due_interest, i.paid_interest,
-    i.all_interest, i.last_due, c.due_date AS current_due, c.interest AS current_interest
+    i.all_interest, i.last_due, c.due_date AS current_due, c.interest AS current_interest,
+    w.waived_interest
 FROM loan_books b JOIN journal_loans j ON j.loan_id = b.loan_id
 LEFT JOIN journal_loan_balances r ON r.loan_id = b.loan_id AND r.role = 'loan_loss_reserve'
 CROSS JOIN LATERAL (
@@ -34,15 +35,21 @@ CROSS JOIN LATERAL (
         coalesce(sum(owed_interest + paid_interest), 0) AS all_interest,
         max(due_date) FILTER (WHERE due_date <= %(on)s) AS last_due
     FROM loan_book_installments WHERE loan_id = b.loan_id) i
+CROSS JOIN LATERAL (
+    SELECT coalesce(sum(forgiven), 0) AS waived_interest FROM loan_book_waivers
+    WHERE loan_id = b.loan_id AND component = 'interest' AND value_date <= %(on)s) w
 LEFT JOIN LATERAL (
     SELECT due_date, owed_interest + paid_interest AS interest FROM loan_book_installments
     WHERE loan_id = b.loan_id AND due_date > %(on)s ORDER BY number LIMIT 1) c ON true
 WHERE b.disbursed_on <= %(on)s AND (b.status = 'active' OR coalesce(r.balance, 0) <> 0
-    OR (b.status = 'closed' AND j.basis = 'accrual' AND j.recognised_interest <> i.all_interest))
+    OR (b.status = 'closed' AND j.basis = 'accrual'
+        AND j.recognised_interest <> i.all_interest + w.waived_interest))
 ORDER BY b.position"""
 
 # The loan books on D: as they stand when D is the business date or later; by value date
-# up to D (repayments as allocated now, the write-off if dated by D) before it.
+# up to D (repayments as allocated now, the write-off if dated by D) before it. Fees owed
+# are the books' fees charged and unpaid (fees_outstanding: a schedule's fee counts from
+# its due date), where recorded.
 BOOK_FACTS = """
 WITH today AS (SELECT %(on)s::date >= (SELECT business_date FROM loan_books_calendar) AS now)
 SELECT b.loan_id, j.basis = 'accrual' AS accrual,
@@ -52,9 +59,13 @@ SELECT b.loan_id, j.basis = 'accrual' AS accrual,
          WHEN b.written_off_on <= %(on)s THEN 0
          ELSE b.disbursed_amount - p.principal END AS outstanding_principal,
     coalesce(m.earned_interest, 0) AS recognised_interest, p.interest AS paid_interest,
-    CASE WHEN (SELECT now FROM today) THEN (SELECT coalesce(sum(owed_fee + owed_penalty), 0)
+    CASE WHEN (SELECT now FROM today) THEN (SELECT coalesce(b.fees_outstanding, sum(owed_fee),
+            0) + coalesce(sum(owed_penalty), 0)
         FROM loan_book_installments WHERE loan_id = b.loan_id) END AS owed_fees,
-    p.credit
+    p.credit - (SELECT coalesce(sum(amount), 0) FROM loan_book_refunds
+        WHERE loan_id = b.loan_id AND value_date <= %(on)s) AS credit,
+    (SELECT coalesce(sum(forgiven), 0) FROM loan_book_waivers WHERE loan_id = b.loan_id
+        AND component = 'interest' AND value_date <= %(on)s) AS waived_interest
 FROM loan_books b JOIN journal_loans j ON j.loan_id = b.loan_id
 CROSS JOIN LATERAL (
     SELECT coalesce(sum(r.principal) FILTER (WHERE b.written_off_on IS NULL
@@ -144,6 +155,7 @@ def _loan_facts(row: dict[str, Any], on: date) -> LoanFacts:
         outstanding_principal=money(row["outstanding_principal"]),
         recognised_interest=money(row["recognised_interest"]),
         reserve=money(row["reserve"]),
+        waived_interest=money(row["waived_interest"]),
     )
 
 
@@ -157,4 +169,5 @@ def _book_facts(row: dict[str, Any]) -> BookFacts:
         paid_interest=row["paid_interest"],
         owed_fees=row["owed_fees"],
         credit=row["credit"],
+        waived_interest=row["waived_interest"],
     )

@@ -6,12 +6,13 @@ Tables analysts can rely on (amounts numeric at the currency's minor unit):
     opening).
   journal_entries: one row per posting. id ("<position>-<n>": the n-th entry the event
     at that store position posted), position, seq (n), kind (disbursement|repayment|
-    recovery|charge|write_off|reclassification|month_end|reversal|manual), event_type
+    recovery|charge|waiver|write_off|reclassification|month_end|refund|reversal|manual),
+    event_type
     (the event's class, e.g. Loan.RepaymentAllocated), value_date (when it took effect),
     posting_date (the value date, or the first open day when that fell in a closed
     month), loan_id (null for a manual entry), subject (what a later change may take
-    back: a payment id, "charge:<id>"), reverses (the id of the entry a reversal takes
-    back), actor, narration, recorded_at (the event's time).
+    back: a payment id, a waiver id "waiver:<n>", "write_off"), reverses (the id of the
+    entry a reversal takes back), actor, narration, recorded_at (the event's time).
   journal_lines: entry_id, line (1, 2, ...), account (code), role (the posting role of
     the loan's rule; null on manual entries), debit, credit, and the entry's loan_id,
     value_date, posting_date, position and seq, copied so a ledger is one scan.

@@ -9,7 +9,8 @@ item until a later change reverses it.
 What the posting rules need of a loan (its rule, class, write-off date, balances and
 open items) is kept in memory for the transaction that wrote it (`Books`, one per
 cursor), so a page of events or a whole rebuild reads each loan at most once; a
-transaction rolled back takes its cursor, and so its memory, with it.
+transaction rolled back takes its cursor, and so its memory, with it. The rows are held
+and written in bulk (projections/journal_batch.py).
 """
 
 from __future__ import annotations
@@ -28,32 +29,21 @@ from psycopg.rows import DictRow, dict_row
 
 from domain.accounting import AccountingRule, EntryKind, JournalEntry, Line, Role, reversal
 from domain.accounting import posting_date as posted_on
-from domain.accounting.postings import LoanAccounts
+from domain.accounting.postings import WRITE_OFF, LoanAccounts
 from domain.arrears import Classification
+from projections.journal_batch import Pending, id_array
 
-INSERT_ENTRY = """INSERT INTO journal_entries (id, position, seq, kind, event_type, value_date,
-    posting_date, loan_id, subject, reverses, actor, narration, recorded_at)
-VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"""
-INSERT_LINE = """INSERT INTO journal_lines (entry_id, line, account, role, debit, credit,
-    loan_id, value_date, posting_date, position, seq)
-VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"""
-ADD_TO_TOTALS = """INSERT INTO journal_totals AS t (account, posting_date, debits, credits)
-VALUES (%s, %s, %s, %s) ON CONFLICT (account, posting_date)
-DO UPDATE SET debits = t.debits + excluded.debits, credits = t.credits + excluded.credits"""
-ADD_TO_BALANCE = """INSERT INTO journal_loan_balances AS b (loan_id, role, balance)
-VALUES (%s, %s, %s) ON CONFLICT (loan_id, role)
-DO UPDATE SET balance = b.balance + excluded.balance"""
-OPEN_ITEM = """INSERT INTO journal_open_items (loan_id, subject, entry_id) VALUES (%s, %s, %s)
-ON CONFLICT (loan_id, subject) DO UPDATE SET entry_id = excluded.entry_id"""
-CLOSE_ITEM = "DELETE FROM journal_open_items WHERE loan_id = %s AND subject = %s"
 LOANS = """SELECT loan_id, rule::text AS rule, classification, written_off_on
-FROM journal_loans WHERE loan_id = ANY(%s)"""
-BALANCES = "SELECT loan_id, role, balance FROM journal_loan_balances WHERE loan_id = ANY(%s)"
+FROM journal_loans WHERE loan_id = ANY(%s::uuid[])"""
+BALANCES = (
+    "SELECT loan_id, role, balance FROM journal_loan_balances WHERE loan_id = ANY(%s::uuid[])"
+)
 OPEN_LINES = """SELECT o.loan_id, o.subject, e.id, e.kind, e.value_date, l.account, l.role,
     l.debit, l.credit
 FROM journal_open_items o JOIN journal_entries e ON e.id = o.entry_id
 JOIN journal_lines l ON l.entry_id = e.id
-WHERE o.loan_id = ANY(%s) ORDER BY e.id, l.line"""
+WHERE o.loan_id = ANY(%s::uuid[]) ORDER BY e.id, l.line"""
+# Ids go as one uuid[] literal (journal_batch.id_array).
 # Loans kept in memory per transaction; the others are read again when needed.
 MAX_LOANS = 10_000
 
@@ -87,6 +77,24 @@ class LoanBook:
     def held(self, *roles: Role) -> Decimal:
         return sum((self.balances.get(role, Decimal(0)) for role in roles), Decimal(0))
 
+    def before_write_off(
+        self, replaced: Iterable[tuple[str, JournalEntry | None]] = ()
+    ) -> dict[Role, Decimal]:
+        """The loan's balances as they stood before its write-off's entry (if any), with
+        each (subject, entry) of `replaced` in place of what that subject posted last."""
+        balances = dict(self.balances)
+        found = self.open_items.get(WRITE_OFF)
+        moves: list[tuple[JournalEntry | None, int]] = [(found[1] if found else None, -1)]
+        for subject, entry in replaced:
+            earlier = self.open_items.get(subject)
+            moves += [(earlier[1] if earlier else None, -1), (entry, 1)]
+        for entry, sign in moves:
+            for line in entry.lines if entry else ():
+                if line.role is not None:
+                    moved = sign * (line.debit - line.credit)
+                    balances[line.role] = balances.get(line.role, Decimal(0)) + moved
+        return balances
+
 
 class Books:
     """The loans the journal holds, as one transaction (its cursor) has them."""
@@ -95,12 +103,21 @@ class Books:
         self.cursor = cursor
         self.loans: OrderedDict[UUID, LoanBook] = OrderedDict()
         self._first_open: tuple[date | None] | None = None
+        self.pending = Pending()
+
+    def read(self, query: str, params: Any = ()) -> list[DictRow]:
+        """The rows of `query`, once what is held is written."""
+        self.flush()
+        return read(self.cursor, query, params)
+
+    def flush(self) -> None:
+        self.pending.write(self.cursor)
 
     @property
     def first_open(self) -> date | None:
         """The first day of the first open month (None while none is closed)."""
         if self._first_open is None:
-            rows = read(self.cursor, "SELECT first_open_day FROM journal_periods")
+            rows = self.read("SELECT first_open_day FROM journal_periods")
             self._first_open = (rows[0]["first_open_day"] if rows else None,)
         return self._first_open[0]
 
@@ -127,11 +144,11 @@ class Books:
                     written_off_on=row["written_off_on"],
                 )
             )
-            for row in read(self.cursor, LOANS, (ids,))
+            for row in self.read(LOANS, (id_array(ids),))
         }
-        for row in read(self.cursor, BALANCES, (ids,)):
+        for row in self.read(BALANCES, (id_array(ids),)):
             found[row["loan_id"]].balances[Role(row["role"])] = row["balance"]
-        for row in read(self.cursor, OPEN_LINES, (ids,)):
+        for row in self.read(OPEN_LINES, (id_array(ids),)):
             items = found[row["loan_id"]].open_items
             line = Line(account=row["account"], debit=row["debit"], credit=row["credit"],
                         role=Role(row["role"]) if row["role"] else None)  # fmt: skip
@@ -158,7 +175,6 @@ class EventPostings:
 
     def __init__(self, books: Books, event: Any, position: int) -> None:
         self.books = books
-        self.cursor = books.cursor
         self.event = event
         self.position = position
         self.seq = 0
@@ -169,39 +185,35 @@ class EventPostings:
         self.seq += 1
         entry_id = f"{self.position}-{self.seq}"
         on = posted_on(entry.value_date, self.books.first_open)
-        event, cursor = self.event, self.cursor
-        cursor.execute(
-            INSERT_ENTRY,
+        event, pending = self.event, self.books.pending
+        pending.entries.append(
             (entry_id, self.position, self.seq, entry.kind.value, type(event).__qualname__,
              entry.value_date, on, entry.loan_id, entry.subject, reverses, event.actor,
-             entry.narration, event.timestamp),
+             entry.narration, event.timestamp)
         )  # fmt: skip
-        lines = entry.lines
-        cursor.executemany(
-            INSERT_LINE,
-            [(entry_id, n, line.account, line.role.value if line.role else None, line.debit,
-              line.credit, entry.loan_id, entry.value_date, on, self.position, self.seq)
-             for n, line in enumerate(lines, 1)],
-        )  # fmt: skip
-        cursor.executemany(
-            ADD_TO_TOTALS, [(line.account, on, line.debit, line.credit) for line in lines]
-        )
+        for n, line in enumerate(entry.lines, 1):
+            pending.lines.append(
+                (entry_id, n, line.account, line.role.value if line.role else None, line.debit,
+                 line.credit, entry.loan_id, entry.value_date, on, self.position, self.seq)
+            )  # fmt: skip
+            pending.add_line(line.account, on, line.debit, line.credit)
         if entry.loan_id is not None:
             self._to_loan(entry_id, entry, reverses)
         return entry_id
 
     def _to_loan(self, entry_id: str, entry: JournalEntry, reverses: str | None) -> None:
-        assert entry.loan_id is not None
-        book = self.books.of([entry.loan_id])[entry.loan_id]
-        moved = [(line.role, line.debit - line.credit) for line in entry.lines if line.role]
-        for role, amount in moved:
-            book.balances[role] = book.balances.get(role, Decimal(0)) + amount
-        self.cursor.executemany(
-            ADD_TO_BALANCE, [(entry.loan_id, role.value, amount) for role, amount in moved]
-        )
+        loan_id = entry.loan_id
+        assert loan_id is not None
+        book = self.books.of([loan_id])[loan_id]
+        pending = self.books.pending
+        for line in entry.lines:
+            if line.role is not None:
+                amount = line.debit - line.credit
+                book.balances[line.role] = book.balances.get(line.role, Decimal(0)) + amount
+                pending.balances[(loan_id, line.role.value)] += amount
         if entry.subject is not None and reverses is None:
             book.open_items[entry.subject] = (entry_id, entry)
-            self.cursor.execute(OPEN_ITEM, (entry.loan_id, entry.subject, entry_id))
+            pending.open_items[(loan_id, entry.subject)] = entry_id
 
     def reverse(self, book: LoanBook, subjects: list[str]) -> None:
         """Take back what each of these subjects of the loan posted last (if anything)."""
@@ -211,4 +223,4 @@ class EventPostings:
             if found is not None:
                 original, entry = found
                 self.post(reversal(entry), reverses=original)
-                self.cursor.execute(CLOSE_ITEM, (loan_id, subject))
+                self.books.pending.open_items[(loan_id, subject)] = None

@@ -10,6 +10,8 @@ Tables (written by `loan_books` alone, projections/loan_books.py):
   loan_book_waivers: one row per waiver. loan_id, id, component, amount (asked for),
     forgiven (what the ledger last recorded it forgave: its change.waivers), installment
     (null: oldest first), value_date, reason, actor.
+  loan_book_refunds: one row per credit refund. loan_id, id, amount, value_date,
+    channel, reference, actor.
 Columns of loan_books: apr, effective_annual_rate (percent, as the disbursement recorded
   them; null before), fees_deducted, paid_out; fees_collected and fees_outstanding (the
   fee component of the books' paid and outstanding balances after the loan's last money
@@ -45,7 +47,7 @@ LOAN_COLUMNS = (
     "paid_out numeric", "fees_collected numeric", "fees_outstanding numeric",
     "charge_names jsonb",
 )  # fmt: skip
-TABLES = ("loan_book_charges", "loan_book_waivers")
+TABLES = ("loan_book_charges", "loan_book_waivers", "loan_book_refunds")
 # What each segment of the loan's history copies of its fee columns (null in segments
 # recorded before them).
 SEGMENT_FEES = ("fees_collected", "fees_outstanding")
@@ -73,6 +75,16 @@ SCHEMA = (
         installment integer,
         value_date date NOT NULL,
         reason text NOT NULL,
+        actor text NOT NULL,
+        PRIMARY KEY (loan_id, id)
+    )""",
+    """CREATE TABLE IF NOT EXISTS loan_book_refunds (
+        loan_id uuid NOT NULL,
+        id text NOT NULL,
+        amount numeric NOT NULL,
+        value_date date NOT NULL,
+        channel text NOT NULL,
+        reference text NOT NULL,
         actor text NOT NULL,
         PRIMARY KEY (loan_id, id)
     )""",
@@ -129,6 +141,16 @@ def waived(cursor: Cursor[DictRow], event: Any) -> None:
         VALUES (%s, %s, %s, %s, 0, %s, %s, %s, %s) ON CONFLICT DO NOTHING""",
         (event.originator_id, waiver.id, str(waiver.component), waiver.amount,
          waiver.installment, event.value_date, event.reason, event.actor),
+    )  # fmt: skip
+
+
+def refunded(cursor: Cursor[DictRow], event: Any) -> None:
+    refund = event.refund
+    cursor.execute(
+        """INSERT INTO loan_book_refunds (loan_id, id, amount, value_date, channel,
+            reference, actor) VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING""",
+        (event.originator_id, refund.id, refund.amount, refund.value_date, refund.channel,
+         refund.reference, event.actor),
     )  # fmt: skip
 
 

@@ -147,6 +147,11 @@ class LoanBooksView(ReadModel):
         self.books(cursor, event)
 
     @handle.register
+    def _(self, event: Loan.CreditRefunded, cursor: Cursor[DictRow], position: int) -> None:
+        self.books(cursor, event)
+        charges.refunded(cursor, event)
+
+    @handle.register
     def _(self, event: Loan.WrittenOff, cursor: Cursor[DictRow], position: int) -> None:
         self.books(
             cursor, event, status=LoanStatus.WRITTEN_OFF.value, written_off_on=event.value_date

@@ -18,7 +18,10 @@ Columns analysts can rely on:
   absent fields left out), terms_version (1 when defined, one more at each
   revision), revised_by and revised_at (the latest revision; null if none),
   advance_payment (next_installments|recast_installment|recast_term: what money
-  paid ahead of due dates does). The row holds the current terms.
+  paid ahead of due dates does), accounting (jsonb: the accounting rule, {basis:
+  cash|accrual, accounts: {posting role: account code}}; null in rows written before
+  the column, until `lending projections rebuild products`). The row holds the current
+  terms.
 
 Read model table `product_versions`: one row per version of a product's terms, the
 same terms columns as `products` plus product_id, terms_version, recorded_by,
@@ -49,7 +52,7 @@ SCALAR_COLUMNS = (
 )  # fmt: skip
 ENUM_COLUMNS = ("rounding", "day_count", "interest_calculation", "advance_payment")
 LIST_COLUMNS = ("frequencies", "methods", "allocation_order")
-TERMS_COLUMNS = (*SCALAR_COLUMNS, *ENUM_COLUMNS, *LIST_COLUMNS, "charges")
+TERMS_COLUMNS = (*SCALAR_COLUMNS, *ENUM_COLUMNS, *LIST_COLUMNS, "charges", "accounting")
 COLUMNS = (
     "id", "code", "minor_unit", *TERMS_COLUMNS, "defined_by", "version", "defined_at",
     "position",
@@ -80,7 +83,8 @@ TERMS_SCHEMA = """
     methods text[] NOT NULL,
     allocation_order text[] NOT NULL,
     charges jsonb NOT NULL DEFAULT '[]',
-    advance_payment text NOT NULL DEFAULT 'next_installments'"""
+    advance_payment text NOT NULL DEFAULT 'next_installments',
+    accounting jsonb"""
 
 
 class ProductsView(ReadModel):
@@ -123,6 +127,11 @@ class ProductsView(ReadModel):
         *(
             f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS advance_payment text NOT NULL "
             "DEFAULT 'next_installments'"
+            for table in ("products", "product_versions")
+        ),
+        # Stores made before the accounting column: null until a rebuild fills it in.
+        *(
+            f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS accounting jsonb"
             for table in ("products", "product_versions")
         ),
     )
@@ -171,6 +180,7 @@ def _terms_values(terms: ProductTerms) -> tuple[Any, ...]:
         *(getattr(terms, c).value for c in ENUM_COLUMNS),
         *([v.value for v in getattr(terms, c)] for c in LIST_COLUMNS),
         Jsonb(charges),
+        Jsonb(terms.accounting.model_dump(mode="json")),
     )
 
 

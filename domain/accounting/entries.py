@@ -29,6 +29,7 @@ class EntryKind(StrEnum):
     REPAYMENT = "repayment"
     RECOVERY = "recovery"
     CHARGE = "charge"
+    WAIVER = "waiver"
     WRITE_OFF = "write_off"
     RECLASSIFICATION = "reclassification"
     MONTH_END = "month_end"

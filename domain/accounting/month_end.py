@@ -9,6 +9,10 @@ the accrual of a period is settled when its installment is paid, and a loan repa
 gives back (by a negative accrual) what was recognised beyond what it paid.
 A closed loan has earned exactly the interest it was charged.
 
+Waivers. Interest a waiver forgave was earned all the same: the waiver posts its own
+entry (debit interest income, credit the receivable), so what a loan has earned counts
+the interest waived, and a loan on non-accrual recognises what was paid or waived.
+
 Non-accrual. A loan more than `non_accrual_days` past due stops accruing: it recognises
 only the interest paid, which reverses the accrued interest still unpaid; from then on
 its interest is income when paid, until it is back within the days.
@@ -97,6 +101,7 @@ class LoanFacts:
     outstanding_principal: Decimal
     recognised_interest: Decimal  # by earlier month ends
     reserve: Decimal  # the reserve the journal holds for it
+    waived_interest: Decimal = Decimal(0)  # forgiven by waivers up to the month end
 
 
 class LoanMonthEnd(Immutable):
@@ -115,8 +120,9 @@ class LoanMonthEnd(Immutable):
 
 
 def earned_interest(facts: LoanFacts, on: date) -> Decimal:
-    """Interest earned by `on`: what fell due, and the current period's straight line."""
-    earned = facts.due_interest
+    """Interest earned by `on`: what fell due (waived or not), and the current period's
+    straight line."""
+    earned = facts.due_interest + facts.waived_interest
     if facts.active and facts.current is not None:
         period = facts.current
         earned += accrued_interest(
@@ -134,7 +140,7 @@ def month_end(facts: LoanFacts, on: date, policy: AccountingPolicy) -> LoanMonth
     if not facts.accrual or facts.written_off:
         earned = facts.recognised_interest  # nothing to accrue (the journal holds the rest)
     elif non_accrual:
-        earned = facts.paid_interest
+        earned = facts.paid_interest + facts.waived_interest
     else:
         earned = earned_interest(facts, on)
     rate = policy.provision_rates[facts.classification] if facts.active else zero

@@ -9,10 +9,20 @@ posted for the loan, as `LoanAccounts`) in, one balanced `JournalEntry` (or None
   loans (the loan's current class) with principal, the receivables (accrual basis) or
   incomes (cash basis) with interest, fees and penalty, and borrower credit with any
   overpayment. A payment valued after the write-off date is a recovery: income.
-- Charges (accrual basis): what a change charged, less what it took back, debited to
-  the receivables and credited to the incomes, on the change's value date.
+- Charges (accrual basis): what a change charged in fees and penalty (late fees,
+  penalty interest, charges officers added, schedule fees falling due), less what it
+  took back, debited to the receivables and credited to the incomes, on the change's
+  value date. The loan's books say what is owed after the change; the receivables are
+  brought to it from what the journal holds once the change's payments and waivers are
+  posted, so the entry is exactly the change's net charge.
+- Waiver (accrual basis): what a waiver forgave is taken back from the income it was
+  recognised in (debit fee, penalty or interest income) and off the receivable (credit);
+  the Fineract convention, rather than an expense. On the cash basis it was never income
+  and posts nothing.
 - Write-off: the reserve bears the principal (debit reserve, credit loans); receivables
-  still held (accrual basis) are impairment losses.
+  still held (accrual basis) are impairment losses. Interest recognised with a value date
+  after the write-off date (a month end's accrual, the write-off recorded later and
+  backdated) is taken back from income on its own date.
 - Reclassification: the principal moves to the sub-account of the loan's new class.
 - Month end (see `month_end`): the interest accrual and the change in provision.
 - Credit refund: borrower credit paid back out of the fund source.
@@ -22,7 +32,7 @@ A change to an earlier fact posts `reversal` of what that fact posted, then the 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from uuid import UUID
@@ -30,7 +40,7 @@ from uuid import UUID
 from domain.accounting.entries import EntryKind, JournalEntry, posted
 from domain.accounting.rules import LOANS_BY_CLASS, AccountingRule, Basis, Role
 from domain.arrears import Classification
-from domain.ledger import Charge, Component, PaymentResult
+from domain.ledger import Component, PaymentResult, WaiverResult
 from domain.model import Immutable
 
 RECEIVABLE = {
@@ -103,24 +113,43 @@ def repayment(loan: LoanAccounts, result: PaymentResult) -> JournalEntry | None:
 
 
 def charges(
-    loan: LoanAccounts, value_date: date, charged: Iterable[Charge], uncharged: Iterable[Charge]
+    loan: LoanAccounts,
+    value_date: date,
+    owed: Mapping[Component, Decimal],
+    held: Mapping[Role, Decimal],
 ) -> JournalEntry | None:
-    """Late fees and penalty charged by a change, less those it took back (a backdated
-    payment recomputes them), as one entry on the change's value date: receivable and
-    income on the accrual basis; nothing on the cash basis, where they are income when
-    paid."""
+    """What a change charged in fees and penalty less what it took back, as one entry on
+    its value date: `owed` is what the loan's books say is charged and unpaid of each
+    after the change (before any write-off moved it), `held` the receivables the journal
+    holds with the change's payments and waivers posted. Receivable and income on the
+    accrual basis; nothing on the cash basis, where they are income when paid."""
     if not loan.accrual:
         return None
-    net = {component: Decimal(0) for component in (Component.FEE, Component.PENALTY)}
-    for item in charged:
-        net[item.component] += item.amount
-    for item in uncharged:
-        net[item.component] -= item.amount
+    net = {
+        component: owed.get(component, Decimal(0)) - held.get(RECEIVABLE[component], Decimal(0))
+        for component in (Component.FEE, Component.PENALTY)
+    }
     return posted(
         EntryKind.CHARGE, value_date, loan.rule,
         [(RECEIVABLE[c], amount) for c, amount in net.items()],
         [(INCOME[c], amount) for c, amount in net.items()],
         loan_id=loan.loan_id,
+    )  # fmt: skip
+
+
+def waiver(loan: LoanAccounts, result: WaiverResult) -> JournalEntry | None:
+    """What one waiver forgave (its subject is the waiver): each component's income
+    debited and its receivable credited on the accrual basis; nothing on the cash basis."""
+    if not loan.accrual:
+        return None
+    split = {component: Decimal(0) for component in RECEIVABLE}
+    for allocation in result.allocations:
+        split[allocation.component] += allocation.amount
+    return posted(
+        EntryKind.WAIVER, result.value_date, loan.rule,
+        [(INCOME[c], amount) for c, amount in split.items()],
+        [(RECEIVABLE[c], amount) for c, amount in split.items()],
+        loan_id=loan.loan_id, subject=result.waiver_id,
     )  # fmt: skip
 
 
@@ -139,6 +168,17 @@ def write_off(
         [(Role.LOAN_LOSS_RESERVE, principal), (Role.IMPAIRMENT_LOSS, lost)],
         [(loan.loans_role, principal), *(held if loan.accrual else [])],
         loan_id=loan.loan_id, subject=WRITE_OFF,
+    )  # fmt: skip
+
+
+def after_write_off(loan: LoanAccounts, value_date: date, interest: Decimal) -> JournalEntry | None:
+    """Interest recognised on `value_date`, after the loan's write-off date (a month end's
+    accrual posted before the write-off was recorded, backdated): no income, taken back
+    on its own date, so the books of every day after the write-off hold none of it."""
+    return posted(
+        EntryKind.WRITE_OFF, value_date, loan.rule,
+        [(Role.INTEREST_INCOME, interest)], [(Role.INTEREST_RECEIVABLE, interest)],
+        loan_id=loan.loan_id,
     )  # fmt: skip
 
 

@@ -4,9 +4,10 @@ What the books say each account should hold for a loan on date D (value dates up
 
 - loans (1301 and its sub-accounts): the outstanding principal;
 - interest receivable (accrual basis): the interest recognised by the last month end up
-  to D, less the interest paid by D; at a month end that is what is owed and accrued;
+  to D, less the interest paid and waived by D; at a month end that is what is owed
+  and accrued;
 - fees and penalties receivable (accrual basis): the fees and penalty charged and unpaid;
-- borrower credit (2241): the overpayments the loan holds;
+- borrower credit (2241): the overpayments the loan holds, less what was refunded;
 
 and a cash-basis or written-off loan holds no receivable. Any figure of the journal that
 differs is a `Difference`, and so is any total.
@@ -53,6 +54,7 @@ class BookFacts:
     paid_interest: Decimal
     owed_fees: Decimal | None  # None: not known for that date (only for the business date)
     credit: Decimal
+    waived_interest: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +76,9 @@ def expected(facts: BookFacts) -> dict[Check, Decimal]:
     holds = facts.accrual and not facts.written_off
     figures = {
         Check.LOANS: facts.outstanding_principal,
-        Check.INTEREST_RECEIVABLE: facts.recognised_interest - facts.paid_interest,
+        Check.INTEREST_RECEIVABLE: (
+            facts.recognised_interest - facts.paid_interest - facts.waived_interest
+        ),
         Check.BORROWER_CREDIT: facts.credit,
     }
     if not holds:

@@ -68,6 +68,7 @@ POSTINGS: dict[str, dict[Basis, tuple[Role, ...]]] = {
         Basis.ACCRUAL: (Role.FUND_SOURCE, *LOAN_ROLES, *RECEIVABLES, Role.BORROWER_CREDIT),
     },
     "charge": {Basis.CASH: (), Basis.ACCRUAL: (*RECEIVABLES[1:], *INCOMES[1:])},
+    "waiver": {Basis.CASH: (), Basis.ACCRUAL: (*RECEIVABLES, *INCOMES)},
     "accrual": {Basis.CASH: (), Basis.ACCRUAL: (Role.INTEREST_RECEIVABLE, Role.INTEREST_INCOME)},
     "reclassification": dict.fromkeys(Basis, LOAN_ROLES),
     "provision": dict.fromkeys(Basis, (Role.IMPAIRMENT_LOSS, Role.LOAN_LOSS_RESERVE)),

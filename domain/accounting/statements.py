@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from domain.accounting.chart import AccountType
@@ -89,3 +90,8 @@ def income_statement(accounts: Iterable[AccountTotals]) -> tuple[Section, ...]:
     expenses = Section("Expenses", tuple(_lines(held, AccountType.EXPENSE)))
     net = Section("Net profit", (StatementLine(PROFIT[0], PROFIT[1], profit(held)),))
     return income, expenses, net
+
+
+def year_start(until: date) -> date:
+    """Where an income statement to `until` starts when not told: the year to date."""
+    return date(until.year, 1, 1)

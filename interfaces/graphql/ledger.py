@@ -246,17 +246,22 @@ async def balance_sheet(info: Info[Context, None], as_of: date | None = None) ->
 
 async def income_statement(
     info: Info[Context, None],
-    from_: Annotated[date, strawberry.argument(name="from")],
+    from_: Annotated[
+        date | None,
+        strawberry.argument(name="from", description="Default: 1 January of `to`'s year."),
+    ] = None,
     to: date | None = None,
 ) -> Statement:
-    """Income, expenses and net profit posted from `from` to `to`."""
+    """Income, expenses and net profit posted from `from` to `to` (default: the business
+    date); without `from`, the year to date."""
     context = info.context
     context.require(*READERS)
     until = to or await _today(context)
-    if until < from_:
+    since = from_ or statements.year_start(until)
+    if until < since:
         raise InvalidValue("to", "must not be before from")
-    found = await ledger_reports.totals(context.pool, from_, until)
-    return Statement(as_of=None, from_=from_, to=until,
+    found = await ledger_reports.totals(context.pool, since, until)
+    return Statement(as_of=None, from_=since, to=until,
                      sections=_sections(statements.income_statement(found)))  # fmt: skip
 
 

@@ -16,6 +16,8 @@ from uuid import UUID
 import strawberry
 from strawberry.types import Info
 
+from domain.accounting import DEFAULT_RULE, AccountingRule
+from domain.accounting import Role as PostingRoles
 from domain.product import normalize_code
 from infrastructure.tokens import Role
 from interfaces.graphql.context import STAFF, Context
@@ -101,6 +103,45 @@ class AdvancePayment(Enum):
     RECAST_TERM = "recast_term"
 
 
+@strawberry.enum(
+    description="When interest, fees and penalty are income: when paid (CASH) "
+    "or when earned or charged, receivable until paid (ACCRUAL)."
+)
+class AccountingBasis(Enum):
+    CASH = "cash"
+    ACCRUAL = "accrual"
+
+
+PostingRole = strawberry.enum(
+    Enum("PostingRole", {role.name: role.value for role in PostingRoles}),  # type: ignore[misc]
+    description="What a posting line is for; the product's accounting rule names its account.",
+)
+
+
+@strawberry.type
+class AccountMapping:
+    role: PostingRole  # type: ignore[valid-type]
+    account: str = strawberry.field(description="The code of the account the role posts to.")
+
+
+@strawberry.type(
+    description="The product's accounting rule, recorded on each loan at "
+    "submission: its basis and the account each posting role goes to."
+)
+class ProductAccounting:
+    basis: AccountingBasis
+    mappings: list[AccountMapping]
+
+    @classmethod
+    def from_json(cls, stored: dict[str, Any] | None) -> ProductAccounting:
+        rule = AccountingRule.model_validate(stored) if stored else DEFAULT_RULE
+        return cls(
+            basis=AccountingBasis(rule.basis.value),
+            mappings=[AccountMapping(role=PostingRole(role.value), account=code)
+                      for role, code in rule.accounts.items()],
+        )  # fmt: skip
+
+
 @strawberry.type
 class ProductCharge:
     """A charge the product levies: a fixed `amount` or a `percent` of `basis`, held
@@ -162,6 +203,7 @@ class ProductTerms:
     charges: list[ProductCharge]
     terms_version: int
     advance_payment: AdvancePayment
+    accounting: ProductAccounting
 
 
 def _terms(row: dict[str, Any]) -> dict[str, Any]:
@@ -175,6 +217,7 @@ def _terms(row: dict[str, Any]) -> dict[str, Any]:
         "allocation_order": [AllocationComponent(v) for v in row["allocation_order"]],
         "charges": [ProductCharge.from_json(c) for c in row["charges"]],
         "advance_payment": AdvancePayment(row["advance_payment"]),
+        "accounting": ProductAccounting.from_json(row.get("accounting")),
     }
 
 

@@ -5,6 +5,10 @@ The month end is the close-of-business step itself, run for 31 March on the stor
 seeded (business date 1 March): every loan's facts from the read models, the domain's
 decisions recorded on the month's MonthEnd, the journal posting them, and the
 reconciliation of the journal with the loan books.
+
+On a store smaller than 100,000 loans (LENDING_BENCH_LOANS) the month end's time is
+also projected to 100,000 loans, linearly: every step is a set-based query or a batch
+per 500 loans. The trial balance sums one row per account and day, whatever the loans.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from application.month_end import closing_months
 from infrastructure.runtime import Runtime
 from interfaces.rest.app import create_app
 from tests.benchmarks.baseline import InsertRate, ms, percentile
-from tests.benchmarks.seed import LOANS, seeded_copy, settings_for
+from tests.benchmarks.seed import FULL_SIZE, LOANS, seeded_copy, settings_for
 from tests.support.api import ANALYST, runtime_of
 
 MONTH_END = date(2026, 3, 31)
@@ -72,14 +76,16 @@ def test_month_end_over_100k_loans(
     assert last > head
     runtime.projections.wait(last)
     made = postings(seeded, head)
+    projected = elapsed * FULL_SIZE / LOANS
+    scaled = "" if LOANS == FULL_SIZE else f", {projected:.1f} s projected to {FULL_SIZE:,}"
     report(
         "month_end",
         f"{elapsed:.1f} s for {MONTH_END} over {LOANS:,} loans: {made:,} postings "
-        f"(accruals and provisions), journal reconciled",
+        f"(accruals and provisions), journal reconciled{scaled}",
         baseline.per_insert(),
         elapsed / baseline.round_trip,
         f"< {MONTH_END_TARGET:g} s",
-        elapsed < MONTH_END_TARGET,
+        projected < MONTH_END_TARGET,
     )
     assert made >= LOANS
 

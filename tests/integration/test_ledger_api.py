@@ -30,6 +30,8 @@ STATEMENTS = """{ balanceSheet(asOf: "2026-02-28") { asOf sections { name total
     lines { account { code name } amount } } }
   incomeStatement(from: "2026-01-01", to: "2026-02-28") { from to sections { name total } } }"""
 
+YEAR_TO_DATE = """{ incomeStatement(to: "2026-02-28") { from to sections { name total } } }"""
+
 
 @pytest.fixture
 def settings(db_url: str, tmp_path: Path) -> Settings:
@@ -53,6 +55,25 @@ def test_products_refuse_a_rule_without_every_account_or_with_unknown_ones(
     assert bad_type.status_code == 422, bad_type.text
     ok(api.post("/products", json=micro_12(code="CASHY", accounting={"basis": "cash"}),
                 headers=ADMIN), 201)  # fmt: skip
+
+
+PRODUCT_ACCOUNTING = """query($code: String!) { product(code: $code) {
+    accounting { basis mappings { role account } } versions { accounting { basis } } } }"""
+
+
+def test_graphql_shows_a_products_accounting_rule(api: TestClient) -> None:
+    rule = {"basis": "cash", "accounts": {**_defaults(), "recovery_income": "6021"}}
+    written = ok(api.post("/products", json=micro_12(code="CASHY", accounting=rule),
+                          headers=ADMIN), 201)  # fmt: skip
+    found = graphql(api, PRODUCT_ACCOUNTING, OFFICER, {"code": "CASHY"}, written["position"])
+    product = found["data"]["product"]
+    accounting = product["accounting"]
+    assert accounting["basis"] == "CASH"
+    mappings = {m["role"]: m["account"] for m in accounting["mappings"]}
+    assert mappings["RECOVERY_INCOME"] == "6021"
+    assert mappings["FUND_SOURCE"] == "1002"
+    assert len(mappings) == len(rule["accounts"])
+    assert product["versions"] == [{"accounting": {"basis": "CASH"}}]
 
 
 def _defaults() -> dict[str, str]:
@@ -127,6 +148,10 @@ def test_a_loans_journal_statements_and_a_month_closed_by_two_admins(
     income = {s["name"]: s["total"] for s in statements["incomeStatement"]["sections"]}
     profit = Decimal(income["Income"]) - Decimal(income["Expenses"])
     assert Decimal(income["Net profit"]) == profit
+    # Without `from`, the year to date: the same figures as from 1 January.
+    year_to_date = graphql(api, YEAR_TO_DATE, AUDITOR)["data"]["incomeStatement"]
+    assert (year_to_date["from"], year_to_date["to"]) == ("2026-01-01", "2026-02-28")
+    assert year_to_date["sections"] == statements["incomeStatement"]["sections"]
     assert graphql(api, TRIAL, OFFICER)["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
     asked = ok(api.post("/accounting-periods/close", json={"month": "2026-01"}, headers=ADMIN))

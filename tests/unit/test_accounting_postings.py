@@ -14,17 +14,19 @@ from domain.accounting import DEFAULT_RULE, AccountingRule, Basis, Role, reversa
 from domain.accounting.entries import EntryKind, JournalEntry
 from domain.accounting.postings import (
     LoanAccounts,
+    after_write_off,
     charges,
     credit_refund,
     disbursement,
     month_end,
     reclassification,
     repayment,
+    waiver,
     write_off,
 )
 from domain.arrears import Classification
 from domain.errors import InvalidValue
-from domain.ledger import Allocation, Charge, Component, PaymentResult
+from domain.ledger import Allocation, Component, PaymentResult, WaiverResult
 
 D = Decimal
 LOAN = UUID("00000000-0000-4000-8000-00000000c001")
@@ -98,25 +100,39 @@ def test_a_payment_after_the_write_off_is_a_recovery() -> None:
 
 
 def test_charges_are_receivable_on_the_accrual_basis_only() -> None:
-    late_fee = Charge(1, Component.FEE, D("50.00"), date(2026, 2, 16), "late-1")
-    penalty = Charge(1, Component.PENALTY, D("1.20"), date(2026, 2, 28), "penalty-1")
-    assert lines(charges(ACCRUAL, ON, [late_fee, penalty], [])) == [
+    """A late fee of 50.00 and 1.20 of penalty charged; the journal held neither."""
+    owed = {Component.FEE: D("50.00"), Component.PENALTY: D("1.20")}
+    assert lines(charges(ACCRUAL, ON, owed, {})) == [
         ("1221", "50.00", "0.00"), ("1221", "1.20", "0.00"),
         ("6021", "0.00", "50.00"), ("6051", "0.00", "1.20"),
     ]  # fmt: skip
-    assert charges(CASH, ON, [late_fee], []) is None
+    assert charges(CASH, ON, owed, {}) is None
 
 
 def test_charges_taken_back_post_the_net_change() -> None:
     """A backdated payment recomputed the penalty: 1.20 becomes 0.80, the fee goes."""
-    before = [Charge(1, Component.PENALTY, D("1.20"), date(2026, 2, 28), "penalty-1"),
-              Charge(1, Component.FEE, D("50.00"), date(2026, 2, 16), "late-1")]  # fmt: skip
-    after = [Charge(1, Component.PENALTY, D("0.80"), date(2026, 2, 28), "penalty-1")]
-    assert lines(charges(ACCRUAL, ON, after, before)) == [
+    held = {Role.PENALTY_RECEIVABLE: D("1.20"), Role.FEE_RECEIVABLE: D("50.00")}
+    owed = {Component.FEE: D("0.00"), Component.PENALTY: D("0.80")}
+    assert lines(charges(ACCRUAL, ON, owed, held)) == [
         ("6021", "50.00", "0.00"), ("6051", "0.40", "0.00"),
         ("1221", "0.00", "50.00"), ("1221", "0.00", "0.40"),
     ]  # fmt: skip
-    assert charges(ACCRUAL, ON, before, before) is None
+    assert charges(ACCRUAL, ON, {Component.FEE: D("50.00"), Component.PENALTY: D("1.20")},
+                   held) is None  # fmt: skip
+
+
+def test_a_waiver_takes_back_the_income_it_forgave() -> None:
+    forgiven = (Allocation(2, Component.FEE, D("20.00")), Allocation(2, Component.INTEREST,
+                D("15.00")), Allocation(3, Component.FEE, D("5.00")))  # fmt: skip
+    entry = waiver(ACCRUAL, WaiverResult("waiver:7", ON, forgiven))
+    assert entry is not None
+    assert entry.subject == "waiver:7"
+    assert entry.kind is EntryKind.WAIVER
+    assert lines(entry) == [
+        ("6011", "15.00", "0.00"), ("6021", "25.00", "0.00"),
+        ("1132", "0.00", "15.00"), ("1221", "0.00", "25.00"),
+    ]  # fmt: skip
+    assert waiver(CASH, WaiverResult("waiver:7", ON, forgiven)) is None
 
 
 def test_a_write_off_uses_the_reserve_and_loses_the_receivables() -> None:
@@ -132,6 +148,13 @@ def test_a_write_off_uses_the_reserve_and_loses_the_receivables() -> None:
     assert lines(write_off(CASH, date(2026, 3, 31), D("100.00"), {})) == [
         ("1304", "100.00", "0.00"), ("130101", "0.00", "100.00"),
     ]  # fmt: skip
+
+
+def test_interest_recognised_after_the_write_off_date_is_taken_back_on_its_date() -> None:
+    entry = after_write_off(ACCRUAL, date(2026, 1, 31), D("84.00"))
+    assert entry is not None
+    assert entry.value_date == date(2026, 1, 31)
+    assert lines(entry) == [("6011", "84.00", "0.00"), ("1132", "0.00", "84.00")]
 
 
 def test_a_reclassification_moves_the_principal_between_sub_accounts() -> None:
