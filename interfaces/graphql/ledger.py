@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
-from uuid import UUID
 
 import strawberry
 from strawberry.types import Info
@@ -55,31 +54,6 @@ class TrialBalance:
     total_debits: Decimal
     total_credits: Decimal
     lines: list[TrialBalanceLine]
-
-
-@strawberry.type
-class JournalLine:
-    account: str = strawberry.field(description="The account's code.")
-    role: str | None
-    debit: Decimal
-    credit: Decimal
-
-
-@strawberry.type
-class JournalEntry:
-    id: strawberry.ID
-    position: int
-    kind: str
-    event_type: str
-    value_date: date
-    posting_date: date
-    loan_id: strawberry.ID | None
-    subject: str | None = strawberry.field(description="The payment or charge it posts.")
-    reverses: strawberry.ID | None = strawberry.field(description="The entry it takes back.")
-    actor: str
-    narration: str
-    recorded_at: datetime
-    lines: list[JournalLine]
 
 
 @strawberry.type
@@ -214,7 +188,7 @@ def _ledger_line(row: Row, balance: Decimal) -> LedgerLine:
     return LedgerLine(
         entry_id=strawberry.ID(row["entry_id"]), account=row["account"],
         posting_date=row["posting_date"], value_date=row["value_date"], kind=row["kind"],
-        event_type=row["event_type"], loan_id=_id(row["loan_id"]), actor=row["actor"],
+        event_type=row["event_type"], loan_id=optional_id(row["loan_id"]), actor=row["actor"],
         narration=row["narration"], debit=row["debit"], credit=row["credit"], balance=balance,
     )  # fmt: skip
 
@@ -265,40 +239,5 @@ async def income_statement(
                      sections=_sections(statements.income_statement(found)))  # fmt: skip
 
 
-async def journal(info: Info[Context, None], loan_id: strawberry.ID) -> list[JournalEntry]:
-    """The loan's entries, in the order they were posted."""
-    context = info.context
-    context.require(*READERS)
-    try:
-        loan = UUID(str(loan_id))
-    except ValueError:
-        raise InvalidValue("loanId", "must be a loan id") from None
-    return journal_entries(await ledger_reports.loan_entries(context.pool, loan))
-
-
-def journal_entries(rows: list[Row]) -> list[JournalEntry]:
-    entries: dict[str, JournalEntry] = {}
-    for row in rows:
-        entry = entries.get(row["id"])
-        if entry is None:
-            entry = entries[row["id"]] = _entry(row)
-        entry.lines.append(
-            JournalLine(
-                account=row["account"], role=row["role"], debit=row["debit"], credit=row["credit"]
-            )
-        )
-    return list(entries.values())
-
-
-def _entry(row: Row) -> JournalEntry:
-    return JournalEntry(
-        id=strawberry.ID(row["id"]), position=row["position"], kind=row["kind"],
-        event_type=row["event_type"], value_date=row["value_date"],
-        posting_date=row["posting_date"], loan_id=_id(row["loan_id"]), subject=row["subject"],
-        reverses=_id(row["reverses"]), actor=row["actor"], narration=row["narration"],
-        recorded_at=row["recorded_at"], lines=[],
-    )  # fmt: skip
-
-
-def _id(value: Any) -> strawberry.ID | None:
+def optional_id(value: Any) -> strawberry.ID | None:
     return None if value is None else strawberry.ID(str(value))

@@ -20,6 +20,7 @@ from interfaces.graphql import (
     collections,
     delinquency,
     history,
+    journal,
     ledger,
     loans,
     portfolio,
@@ -75,7 +76,7 @@ class Query:
     general_ledger = strawberry.field(resolver=ledger.general_ledger)
     balance_sheet = strawberry.field(resolver=ledger.balance_sheet)
     income_statement = strawberry.field(resolver=ledger.income_statement)
-    journal = strawberry.field(resolver=ledger.journal)
+    journal = strawberry.field(resolver=journal.journal)  # last: it shadows the module
     webhook_deliveries = strawberry.field(resolver=webhooks.webhook_deliveries)
 
 
