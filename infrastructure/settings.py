@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -56,6 +57,9 @@ class Settings(BaseSettings):
     lender_name: str = Field(default="Lending Core", min_length=1)
     # The business date a new store opens at (LENDING_OPENING_DATE); default today.
     opening_date: date | None = None
+    # LENDING_LOG_LEVEL: what `lending serve` logs (debug shows every library's detail;
+    # personal data is never in it, at any level).
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
     # Risk warning thresholds (LENDING_RISK, JSON; any field of RiskPolicy, e.g.
     # '{"exposure_limit": "800000"}'); unset fields keep the domain's defaults.
     risk: RiskPolicy = DEFAULT_POLICY

@@ -69,6 +69,7 @@ def serve(
     from interfaces.rest.app import create_app
 
     settings = Settings()
+    logging.basicConfig(level=settings.log_level.upper())
     tls = tls_options(settings)
     if demo:
         load_demo_if_empty(settings)
@@ -79,7 +80,7 @@ def serve(
         create_app(settings, follow=follow, freeze=True),
         host=settings.host,
         port=settings.port,
-        log_level="info",
+        log_level=settings.log_level,
         **tls,
     )
 
@@ -101,7 +102,7 @@ def _serve_processes(settings: Settings, workers: int, follow: bool, tls: dict[s
             workers=workers,
             host=settings.host,
             port=settings.port,
-            log_level="info",
+            log_level=settings.log_level,
             **tls,
         )
         down = runtime.projections.follower_error()  # none without a follower

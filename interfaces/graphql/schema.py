@@ -102,14 +102,15 @@ class LendingSchema(strawberry.Schema):
             code = _code(_original(error))
             if code:
                 error.extensions = {**(error.extensions or {}), "code": code}
-        # A document refused before it ran (syntax, validation, cost) is logged by its
-        # message alone: strawberry's log line quotes the document, all of it when it is
-        # one line, and a document's literals may be personal data.
+        # Logged by message and path alone: strawberry's own log line quotes the
+        # document, and a document's literals may be personal data (a name searched for).
         for error in errors:
-            if error.original_error is None:
-                log.warning("GraphQL request refused: %s", error.message)
-        raised = [e for e in errors if e.original_error is not None]
-        super().process_errors(raised, execution_context)
+            original = _original(error)
+            where = ".".join(str(step) for step in error.path or ()) or "request"
+            if original is None or _expected(error):
+                log.warning("GraphQL %s refused: %s", where, error.message)
+            else:
+                log.error("GraphQL %s failed", where, exc_info=original)
 
 
 def _code(error: Any) -> str | None:

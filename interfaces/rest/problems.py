@@ -34,6 +34,8 @@ PROBLEM = "application/problem+json"
 
 
 def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
+    # Every refusal at debug level: what the caller was told, which names no one's data.
+    log.debug("answered %d %s: %s", status, title, detail)
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
     return JSONResponse(body, status_code=status, media_type=PROBLEM)
 
