@@ -16,7 +16,7 @@ from application.app import LendingApplication
 from domain.borrower import Borrower
 from domain.errors import InvalidValue, NotFound
 from domain.loan import Loan
-from domain.office import Office, within
+from domain.office import HEAD_OFFICE_ID, Office, within
 from domain.repayment import Repayment
 from domain.risk import RiskWarning
 
@@ -34,23 +34,34 @@ def reaches(app: LendingApplication, reach: UUID | None, office: UUID | None) ->
     return within(office, reach, lambda child: parent_office(app, child))
 
 
-def loan_in_reach(app: LendingApplication, loan_id: UUID, reach: UUID | None) -> Loan:
-    """The loan `loan_id`; NotFound if there is none or it is out of reach."""
+def everywhere(reach: UUID | None) -> bool:
+    """Whether `reach` reaches every record: nothing need be loaded to check one."""
+    return reach is None or reach == HEAD_OFFICE_ID
+
+
+def loan_in_reach(app: LendingApplication, loan_id: UUID, reach: UUID | None) -> None:
+    """NotFound if the loan `loan_id` is out of reach (or, for a caller who does not
+    reach every office, if there is none)."""
+    if everywhere(reach):
+        return
     loan = app.load(Loan, loan_id, "loan")
     if not reaches(app, reach, loan.application.office):
         raise NotFound("loan", loan_id)
-    return loan
 
 
 def borrower_in_reach(app: LendingApplication, borrower_id: UUID, reach: UUID | None) -> None:
-    """NotFound if no borrower has `borrower_id` or it is out of reach."""
+    """NotFound if the borrower is out of reach (see `loan_in_reach`)."""
+    if everywhere(reach):
+        return
     borrower = app.load(Borrower, borrower_id, "borrower")
     if not reaches(app, reach, borrower.office):
         raise NotFound("borrower", borrower_id)
 
 
 def repayment_in_reach(app: LendingApplication, repayment_id: UUID, reach: UUID | None) -> None:
-    """NotFound if no repayment has `repayment_id` or its loan is out of reach."""
+    """NotFound if the repayment's loan is out of reach (see `loan_in_reach`)."""
+    if everywhere(reach):
+        return
     repayment = app.load(Repayment, repayment_id, "repayment")
     try:
         loan_in_reach(app, repayment.receipt.loan_id, reach)
@@ -61,13 +72,15 @@ def repayment_in_reach(app: LendingApplication, repayment_id: UUID, reach: UUID 
 def warning_in_reach(app: LendingApplication, warning_id: UUID, reach: UUID | None) -> None:
     """NotFound if no risk warning has `warning_id` or its loan (or borrower) is out of
     reach; a portfolio-wide warning, of neither, only the whole-book reach sees."""
+    if everywhere(reach):
+        return
     warning = app.load(RiskWarning, warning_id, "risk warning")
     try:
         if warning.loan_id is not None:
             loan_in_reach(app, warning.loan_id, reach)
         elif warning.borrower_id is not None:
             borrower_in_reach(app, warning.borrower_id, reach)
-        elif not reaches(app, reach, None):
+        else:
             raise NotFound("risk warning", warning_id)
     except NotFound:
         raise NotFound("risk warning", warning_id) from None

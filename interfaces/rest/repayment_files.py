@@ -22,7 +22,7 @@ from application.repayment_files import (
 )
 from infrastructure.tokens import Role, User
 from interfaces.rest.auth import require
-from interfaces.rest.common import App, Command
+from interfaces.rest.common import App, Command, OptionalText
 
 router = APIRouter(prefix="/repayments", tags=["repayments"])
 Importer = Annotated[User, Depends(require(Role.LOAN_OFFICER, Role.COLLECTOR))]
@@ -31,14 +31,15 @@ BATCH_PATH = "/repayments/batch"
 
 
 class RowBody(BaseModel):
-    """A row as the file has it: every column text (a malformed one refuses the row)."""
+    """A row as the file has it: every column text, a malformed one refusing the row
+    (a control character anywhere, or a column past 200 characters, the batch)."""
 
-    loan_id: str = Field(max_length=200)
-    amount: str = Field(max_length=200)
-    value_date: str = Field(max_length=200)
-    channel: str = Field(max_length=200)
-    external_reference: str = Field(max_length=200)
-    payer: str = Field(default="", max_length=200)
+    loan_id: OptionalText
+    amount: OptionalText
+    value_date: OptionalText
+    channel: OptionalText
+    external_reference: OptionalText
+    payer: OptionalText = ""
 
 
 class BatchBody(Command):
