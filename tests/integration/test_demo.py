@@ -69,6 +69,9 @@ def second_store(database_server: str, settings: Settings) -> Iterator[Runtime]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+# Two loads of 40 borrowers, each with its staff (argon2 hashes) and contracts (PDFs):
+# about 40 s on a quiet machine, far more on a shared one.
+@pytest.mark.timeout(300)
 def test_a_small_demo_has_every_state_and_payment_story_and_its_seed_repeats_it(
     runtime: Runtime, db_url: str, second_store: Runtime
 ) -> None:
@@ -184,6 +187,7 @@ def test_the_demo_command_loads_borrowers_and_loans(settings: Settings, db_url: 
     assert "Service fee" in micro
 
 
+@pytest.mark.timeout(300)
 def test_the_demo_staff_log_in_and_see_their_branchs_book(
     runtime: Runtime, db_url: str, settings: Settings
 ) -> None:
