@@ -26,6 +26,15 @@ MAX_WAIT_SECONDS = 5.0
 STAFF = tuple(r for r in Role if r is not Role.BORROWER)
 
 
+async def offices_reached(pool: AsyncConnectionPool, office: UUID | None) -> frozenset[UUID] | None:
+    """The offices staff of `office` reach (it and those below it); None: every office
+    (head office, or a token without an office)."""
+    if office is None or office == HEAD_OFFICE_ID:
+        return None
+    parents = {row["id"]: row["parent_id"] for row in await offices(pool)}
+    return frozenset(o for o in parents if within(o, office, parents.get))
+
+
 class Forbidden(Exception):
     """Shown to the client as a GraphQL error with code FORBIDDEN."""
 
@@ -44,12 +53,7 @@ class Context(BaseContext):
         office and the records of none (head office, or a token without an office)."""
         if self._reach is None:
             office = None if self.user is None else self.user.office
-            if office is None or office == HEAD_OFFICE_ID:
-                self._reach = (None,)
-            else:
-                parents = {row["id"]: row["parent_id"] for row in await offices(self.pool)}
-                reached = {o for o in parents if within(o, office, parents.get)}
-                self._reach = (frozenset(reached),)
+            self._reach = (await offices_reached(self.pool, office),)
         return self._reach[0]
 
     async def reaches(self, office: UUID | None) -> bool:
