@@ -14,25 +14,15 @@ from strawberry.fastapi import BaseContext
 
 from application.app import LendingApplication
 from domain.errors import InvalidValue
-from domain.office import HEAD_OFFICE_ID, within
 from infrastructure.tokens import Role, User
 from interfaces.auth import is_another_borrower, missing_role
 from projections.failures import reached_on
-from projections.staff import offices
+from projections.staff import offices_reached
 
 MIN_POSITION_HEADER = "x-min-position"
 READ_POSITION_HEADER = "x-read-position"
 MAX_WAIT_SECONDS = 5.0
 STAFF = tuple(r for r in Role if r is not Role.BORROWER)
-
-
-async def offices_reached(pool: AsyncConnectionPool, office: UUID | None) -> frozenset[UUID] | None:
-    """The offices staff of `office` reach (it and those below it); None: every office
-    (head office, or a token without an office)."""
-    if office is None or office == HEAD_OFFICE_ID:
-        return None
-    parents = {row["id"]: row["parent_id"] for row in await offices(pool)}
-    return frozenset(o for o in parents if within(o, office, parents.get))
 
 
 class Forbidden(Exception):

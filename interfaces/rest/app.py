@@ -30,6 +30,7 @@ from interfaces.rest import (
     problems,
     products,
     repayments,
+    reports,
     risk_warnings,
     schedules,
     scorecard,
@@ -125,6 +126,7 @@ def create_app(
     app.include_router(assignments.router)
     app.include_router(ledger.router)
     app.include_router(documents.router)
+    app.include_router(reports.router)
     app.include_router(graphql_router(), prefix="/graphql")
     return app
 

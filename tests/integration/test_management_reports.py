@@ -5,14 +5,10 @@ current one."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 
-import pytest
-
 from domain.arrears import principal_share
-from tests.support.api import client
 from tests.support.catalog import pay
 from tests.support.reports import (
     MONTH_ENDS,
@@ -21,18 +17,9 @@ from tests.support.reports import (
     a_principal,
     bucket,
     report_rows,
-    told,
 )
-from tests.support.settings import opened_on
 
 ZERO = Decimal(0)
-
-
-@pytest.fixture(scope="module")
-def book(module_db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Book]:
-    settings = opened_on(module_db_url, tmp_path_factory.mktemp("reports"), date(2030, 1, 1))
-    with client(settings) as api:
-        yield told(api)
 
 
 def dpd(book: Book, name: str, on: date) -> int:
