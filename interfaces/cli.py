@@ -26,6 +26,7 @@ from interfaces.db_cli import db_cli
 from interfaces.demo_cli import demo, load_demo_if_empty
 from interfaces.keys_cli import keys_cli
 from interfaces.ledger_cli import ledger_cli, reconcile_command
+from interfaces.reports_cli import report_command
 from interfaces.scorecard_cli import scorecard_cli
 from interfaces.serving import tls_options
 from interfaces.users_cli import users_cli
@@ -43,6 +44,7 @@ cli.command()(demo)
 cli.add_typer(users_cli, name="users")
 cli.add_typer(ledger_cli, name="ledger")
 cli.command("reconcile")(reconcile_command)
+cli.command("report")(report_command)
 console = Console()
 
 

@@ -47,4 +47,4 @@ def book(module_db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     """The management reports' small book (tests/support/reports.py), told once a module."""
     settings = opened_on(module_db_url, tmp_path_factory.mktemp("reports"), date(2030, 1, 1))
     with client(settings) as api:
-        yield told(api)
+        yield told(api, settings)

@@ -8,6 +8,7 @@ import csv
 import io
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from tests.support.api import ANALYST, OFFICER
+from tests.support.processes import lending_env, run
 from tests.support.reports import MONTH_ENDS, Book, report_rows
 
 PERIOD = {"from": "2030-01-01", "to": "2030-05-31"}
@@ -131,3 +133,23 @@ def test_a_chart_in_another_format_is_422(book: Book) -> None:
     response = book.api.get("/reports/par_trend/chart.gif", params=PERIOD, headers=ANALYST)
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "format"
+
+
+def test_the_command_line_writes_the_same_report(book: Book, tmp_path: Path) -> None:
+    _, expected = report_rows(book, "VINTAGES", group_by=["REGION"])
+    out = tmp_path / "vintages.xlsx"
+    done = run("report", "vintages", "--from", "2030-01-01", "--to", "2030-05-31",
+               "--group-by", "region", "--format", "xlsx", "--out", str(out),
+               env=lending_env(book.settings))  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Wrote" in done.stdout
+    sheet = load_workbook(out)["report"]
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert [(r[0], r[1], r[2]) for r in rows] == [
+        (row["disbursement_month"], row["region"], row["months_on_book"]) for row in expected
+    ]
+    assert {r[1] for r in rows} == {"Hubei", "Hunan"}
+    refused = run("report", "vintages", "--from", "2030-01-01", "--to", "2030-05-31",
+                  "--group-by", "colour", env=lending_env(book.settings))  # fmt: skip
+    assert refused.returncode == 2
+    assert "--group-by" in refused.stdout + refused.stderr

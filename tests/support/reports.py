@@ -18,6 +18,7 @@ from uuid import UUID
 from fastapi.testclient import TestClient
 
 from domain.loan import Loan
+from infrastructure.settings import Settings
 from tests.support.api import ANALYST, graphql, head, runtime_of
 from tests.support.catalog import ADMIN, applied_loan, cob, micro_12, ok, paid_out, pay
 from tests.support.people import resident_id, wang_fang
@@ -37,6 +38,7 @@ def bucket(dpd: int) -> str:
 @dataclass
 class Book:
     api: TestClient
+    settings: Settings
     loans: dict[str, str] = field(default_factory=dict)  # A..D -> id
     principals: list[Decimal] = field(default_factory=list)  # A's installments' principal
     first_due: dict[str, date] = field(default_factory=dict)
@@ -64,10 +66,10 @@ def _loan(api: TestClient, on: str, ref: str) -> tuple[str, Loan]:
     return str(loan["id"]), found
 
 
-def told(api: TestClient) -> Book:
+def told(api: TestClient, settings: Settings) -> Book:
     plain = micro_12(code="PLAIN-12", late_fee="0", penalty_rate_percent="0")
     ok(api.post("/products", json=plain, headers=ADMIN), 201)
-    book = Book(api)
+    book = Book(api, settings)
     cob(api, date(2030, 1, 15))
     for name in "ABD":
         book.loans[name], loan = _loan(api, "2030-01-15", f"D-{name}")
