@@ -34,6 +34,8 @@ from psycopg_pool import AsyncConnectionPool
 from domain.loan.delinquency import delinquency_over
 from projections.reads import Row, fetch_all
 
+# Column kinds: how exports type each cell.
+DATE, TEXT, INT, MONEY, RATIO = "date", "text", "int", "money", "ratio"
 # Report dimension -> column of loan_book_segments / loan_books (office: loan_records).
 DIMENSIONS = {
     "office": "office",
@@ -43,7 +45,8 @@ DIMENSIONS = {
 }
 KEYS = ("disbursement_month", "status", "bucket", "classification", "prev_status",
         "prev_bucket")  # fmt: skip
-SUMS = ("loans", "principal", "prev_principal", "disbursed")
+SUMS = ("loans", "principal", "prev_principal", "disbursed", "collected", "prev_collected",
+        "fees_collected", "prev_fees_collected")  # fmt: skip
 ENDS = "unnest(%(ends)s::date[], %(prevs)s::date[]) AS e(month_end, prev_end)"
 HOLDS = "{0}.valid_from <= {1} AND ({0}.valid_to IS NULL OR {0}.valid_to > {1})"
 
@@ -54,7 +57,7 @@ def _dimension(alias: str, name: str) -> sql.Composable:
     return sql.SQL("{}.{}").format(sql.Identifier(alias), sql.Identifier(DIMENSIONS[name]))
 
 
-def _selected(
+def selected(
     alias: str, dimensions: Sequence[str], offices: Collection[UUID] | None
 ) -> tuple[list[sql.Composable], sql.Composable]:
     """The dimensions' columns, and the filter to the offices of the caller's reach."""
@@ -66,7 +69,7 @@ def recorded_query(
     ends: Sequence[date], dimensions: Sequence[str], offices: Collection[UUID] | None
 ) -> tuple[sql.Composed, dict[str, Any]]:
     """The grouped positions at `ends` (and the month end before each), as recorded."""
-    dims, where = _selected("h", dimensions, offices)
+    dims, where = selected("h", dimensions, offices)
     keys = [sql.SQL(f"h.{k}") for k in KEYS[:4]] + [
         sql.SQL("p.status AS prev_status"), sql.SQL("p.bucket AS prev_bucket")
     ]  # fmt: skip
@@ -74,7 +77,10 @@ def recorded_query(
         "SELECT e.month_end, e.prev_end, {columns}, count(*) AS loans,"
         " sum(h.outstanding_principal) AS principal,"
         " coalesce(sum(p.outstanding_principal), 0) AS prev_principal,"
-        " sum(h.disbursed_amount) AS disbursed"
+        " sum(h.disbursed_amount) AS disbursed, sum(h.collected_amount) AS collected,"
+        " coalesce(sum(p.collected_amount), 0) AS prev_collected,"
+        " coalesce(sum(h.fees_collected), 0) AS fees_collected,"
+        " coalesce(sum(p.fees_collected), 0) AS prev_fees_collected"
         " FROM {ends} JOIN loan_book_segments h ON {holds}"
         " LEFT JOIN loan_book_segments p ON p.loan_id = h.loan_id AND {prev}"
         " JOIN loan_records o ON o.id = h.loan_id WHERE true{where}"
@@ -104,18 +110,23 @@ def current_query(
 ) -> tuple[sql.Composed, dict[str, Any]]:
     """Each loan disbursed by each of `ends` (and the month ends before them), with
     what is known now of its principal and DPD basis on that date."""
-    dims, where = _selected("b", dimensions, offices)
+    dims, where = selected("b", dimensions, offices)
     query = sql.SQL(
         "SELECT e.month_end, b.loan_id, {columns}, b.disbursement_month, b.disbursed_amount,"
         " (b.written_off_on IS NOT NULL AND b.written_off_on <= e.month_end) AS written_off,"
         " b.disbursed_amount - (SELECT coalesce(sum(r.principal), 0) FROM repayments r"
         "   WHERE r.loan_id = b.loan_id AND r.status = 'received'"
-        "   AND r.value_date <= e.month_end) AS principal,"
+        "   AND r.value_date <= e.month_end) AS principal, paid.*,"
         " (SELECT min(i.due_date) FROM loan_book_installments i WHERE i.loan_id = b.loan_id"
         "   AND (i.owed_principal + i.owed_interest > 0 OR i.paid_off_on > e.month_end))"
         "   AS oldest_unpaid"
         " FROM unnest(%(days)s::date[]) AS e(month_end)"
         " JOIN loan_books b ON b.position IS NOT NULL AND b.disbursed_on <= e.month_end"
+        " CROSS JOIN LATERAL (SELECT"
+        "   coalesce(sum(r.principal + r.interest + r.fee + r.penalty), 0) AS collected,"
+        "   coalesce(sum(r.fee), 0) AS fees_collected FROM repayments r"
+        "   WHERE r.loan_id = b.loan_id AND r.status = 'received'"
+        "   AND r.value_date <= e.month_end) AS paid"
         " JOIN loan_records o ON o.id = b.loan_id WHERE true{where}"
     ).format(columns=sql.SQL(", ").join(dims) if dims else sql.SQL("1 AS one"), where=where)
     params = _params(ends, offices)
@@ -128,8 +139,9 @@ def previous_end(month_end: date) -> date:
     return month_end.replace(day=1) - timedelta(days=1)
 
 
-def _known_now(row: Row) -> tuple[str, str, str, Decimal]:
-    """status, bucket, classification and outstanding principal of a current-basis row."""
+def _known_now(row: Row) -> tuple[str, str, str, Decimal, Decimal, Decimal]:
+    """status, bucket, classification, outstanding principal, collected and fees
+    collected of a current-basis row."""
     if row["written_off"]:
         status, principal = "written_off", Decimal(0)
     else:
@@ -138,31 +150,31 @@ def _known_now(row: Row) -> tuple[str, str, str, Decimal]:
     oldest = row["oldest_unpaid"] if status != "closed" else None
     day = row["month_end"]
     (stage,) = delinquency_over(oldest, day, day + timedelta(days=1))
-    return status, stage.bucket.value, stage.classification.value, principal
+    bucket, tier = stage.bucket.value, stage.classification.value
+    return status, bucket, tier, principal, row["collected"], row["fees_collected"]
 
 
 def group_current(rows: list[Row], ends: Sequence[date], dimensions: Sequence[str]) -> list[Row]:
     """The per-loan rows of `current_query` summed as `recorded_query` sums its rows."""
-    at: dict[tuple[date, Any], tuple[str, str, str, Decimal]] = {}
+    at: dict[tuple[date, Any], tuple[str, str, str, Decimal, Decimal, Decimal]] = {}
     for row in rows:
         at[(row["month_end"], row["loan_id"])] = _known_now(row)
-    groups: dict[tuple[Any, ...], list[Any]] = defaultdict(lambda: [0, 0, 0, 0])
+    groups: dict[tuple[Any, ...], list[Any]] = defaultdict(lambda: [0] * len(SUMS))
     wanted = set(ends)
     for row in rows:
         day = row["month_end"]
         if day not in wanted:
             continue
-        status, bucket, tier, principal = at[(day, row["loan_id"])]
+        status, bucket, tier, principal, collected, fees = at[(day, row["loan_id"])]
         prev = at.get((previous_end(day), row["loan_id"]))
         key = (
             day, previous_end(day), *(row[d] for d in dimensions), row["disbursement_month"],
             status, bucket, tier, prev[0] if prev else None, prev[1] if prev else None,
         )  # fmt: skip
-        sums = groups[key]
-        sums[0] += 1
-        sums[1] += principal
-        sums[2] += prev[3] if prev else 0
-        sums[3] += row["disbursed_amount"]
+        before = prev[3:] if prev else (0, 0, 0)
+        added = (1, principal, before[0], row["disbursed_amount"], collected, before[1], fees,
+                 before[2])  # fmt: skip
+        groups[key] = [total + more for total, more in zip(groups[key], added, strict=True)]
     names = ("month_end", "prev_end", *dimensions, *KEYS)
     return [
         dict(zip(names, key, strict=True)) | dict(zip(SUMS, sums, strict=True))

@@ -16,6 +16,7 @@ works out (current); PAR and NPL shares are domain.arrears.principal_share's.
     closed / written_off), and its share of the from bucket.
   vintages: per disbursement month and months on book (1..N, a month end each), the
     vintage's disbursed principal and the shares of it 30+ and 90+ DPD then.
+  flows: per month end, what moved in the month (projections/report_flows.py).
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ from domain.arrears import principal_share as share
 from domain.errors import InvalidValue
 from projections.as_of import history_business_date
 from projections.reads import Row
-from projections.report_positions import DIMENSIONS, positions
+from projections.report_flows import DUE, flows
+from projections.report_positions import DATE, DIMENSIONS, INT, MONEY, RATIO, TEXT, positions
 
 BASES = ("recorded", "current")
 FORMATS = ("xlsx", "csv", "pdf")
@@ -44,8 +46,6 @@ PAST_30 = {b.value for b in buckets_past(30)}
 PAST_90 = {b.value for b in buckets_past(90)}
 NON_PERFORMING = {t.value for t in Classification if is_non_performing(t)}
 TO_STATES = (*(b.value for b in Bucket), "closed", "written_off")
-# Column kinds: how exports type each cell.
-DATE, TEXT, INT, MONEY, RATIO = "date", "text", "int", "money", "ratio"
 
 
 @dataclass(frozen=True)
@@ -209,12 +209,15 @@ def vintages(
     return columns, out
 
 
-Builder = Callable[[ReportRequest, list[Row]], tuple[list[tuple[str, str]], list[list[Any]]]]
+Builder = Callable[..., tuple[list[tuple[str, str]], list[list[Any]]]]
 REPORTS: dict[str, Builder] = {
     "par_trend": par_trend,
     "roll_rates": roll_rates,
     "vintages": vintages,
+    "flows": flows,
 }
+# What a report reads besides the positions (called with the same arguments).
+EXTRA = {"flows": DUE}
 
 
 async def report(pool: AsyncConnectionPool, request: ReportRequest) -> Report:
@@ -224,6 +227,9 @@ async def report(pool: AsyncConnectionPool, request: ReportRequest) -> Report:
     found = await positions(
         pool, ends, request.group_by, request.offices, request.basis == "current"
     )
-    columns, rows = REPORTS[request.name](request, found)
+    extra = [found]
+    if request.name in EXTRA:
+        extra.append(await EXTRA[request.name](pool, ends, request.group_by, request.offices))
+    columns, rows = REPORTS[request.name](request, *extra)
     return Report(request.name, request.start, request.end, request.basis,
                   request.group_by, reached, columns, rows)  # fmt: skip

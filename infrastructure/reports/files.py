@@ -11,6 +11,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
+from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Image
 
@@ -24,6 +25,7 @@ MEDIA = {
     "pdf": "application/pdf",
 }
 NUMBER_FORMATS = {MONEY: "#,##0.00", RATIO: "0.00%", INT: "0", DATE: "yyyy-mm-dd"}
+WIDE = 8  # columns from which the PDF turns to landscape
 BASIS = {"recorded": "as recorded at each month end", "current": "as known now"}
 
 
@@ -97,7 +99,8 @@ def report_pdf(report: Report) -> bytes:
     header = [name for name, _ in report.columns]
     rows = [[_text(v) for v in row] for row in report.rows]
     story.append(table(header, rows) if rows else paragraph("No rows for this period."))
-    return render(f"Report {report.name}", story)
+    wide = len(header) > WIDE
+    return render(f"Report {report.name}", story, landscape(A4) if wide else A4)
 
 
 WRITERS = {"csv": report_csv, "xlsx": report_xlsx, "pdf": report_pdf}

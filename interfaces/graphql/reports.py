@@ -23,6 +23,7 @@ class ReportName(Enum):
     PAR_TREND = "par_trend"
     ROLL_RATES = "roll_rates"
     VINTAGES = "vintages"
+    FLOWS = "flows"
 
 
 @strawberry.enum

@@ -16,6 +16,8 @@ from tests.support.reports import (
     Book,
     a_principal,
     bucket,
+    due_and_paid,
+    installment_total,
     report_rows,
 )
 
@@ -119,6 +121,32 @@ def test_vintages_give_the_share_30_and_90_plus_at_each_month_on_book(book: Book
     }
     assert [dpd(book, "B", e) for e in MONTH_ENDS[1:]] == [13, 44, 74, 105]
     assert [dpd(book, "C", e) for e in MONTH_ENDS[2:]] == [11, 41, 72]
+
+
+def test_flows_show_what_moved_in_each_month(book: Book) -> None:
+    _, rows = report_rows(book, "FLOWS")
+    assert [r["month_end"] for r in rows] == list(MONTH_ENDS)
+    paid = [ZERO, book.payoff + installment_total(book, 0)] + [
+        installment_total(book, n) for n in (1, 2, 3)
+    ]
+    p1, p2, p3, p4 = book.principals[:4]
+    principal = [ZERO, p1 + PRINCIPAL, p2, p3, p4]  # D paid off its 12,000 in February
+    for n, row in enumerate(rows):
+        end = row["month_end"]
+        assert (row["disbursed_count"], row["disbursed_amount"]) == (
+            [3, 1, 0, 0, 0][n],
+            [PRINCIPAL * 3, PRINCIPAL, ZERO, ZERO, ZERO][n],
+        ), end
+        assert row["collected"] == paid[n], end
+        assert row["collected_principal"] == principal[n], end
+        assert row["collected_fees"] == ZERO
+        assert row["collected_interest_and_penalty"] == paid[n] - principal[n]
+        due, paid_of_due = due_and_paid(book, end)
+        assert (row["due"], row["paid_of_due"]) == (due, paid_of_due), end
+        assert row["collection_rate"] == principal_share(paid_of_due, due)
+        new = {1: 1, 2: 1}.get(n, 0)  # B in February, C in March
+        assert (row["new_overdue_count"], row["new_overdue_principal"]) == (new, PRINCIPAL * new)
+        assert (row["cured_count"], row["written_off_count"], row["recovered"]) == (0, 0, ZERO)
 
 
 def test_a_backdated_payment_moves_the_current_view_only(book: Book) -> None:

@@ -153,3 +153,19 @@ def test_the_command_line_writes_the_same_report(book: Book, tmp_path: Path) -> 
                   "--group-by", "colour", env=lending_env(book.settings))  # fmt: skip
     assert refused.returncode == 2
     assert "--group-by" in refused.stdout + refused.stderr
+
+
+def test_flows_export_as_every_format_and_have_no_chart(book: Book) -> None:
+    _, expected = report_rows(book, "FLOWS")
+    sheet = load_workbook(io.BytesIO(fetched(book, "/reports/flows", format="xlsx")))["report"]
+    header = [cell.value for cell in sheet[1]]
+    first = dict(zip(header, next(sheet.iter_rows(min_row=2, values_only=True)), strict=True))
+    assert first["disbursed_count"] == expected[0]["disbursed_count"] == 3
+    assert Decimal(str(first["disbursed_amount"])) == expected[0]["disbursed_amount"]
+    pdf = PdfReader(io.BytesIO(fetched(book, "/reports/flows", format="pdf")))
+    text = "".join(page.extract_text() for page in pdf.pages)
+    assert "flows" in text
+    assert "36000.00" in text
+    response = book.api.get("/reports/flows/chart.png", params=PERIOD, headers=ANALYST)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "name"

@@ -42,6 +42,7 @@ class Book:
     loans: dict[str, str] = field(default_factory=dict)  # A..D -> id
     principals: list[Decimal] = field(default_factory=list)  # A's installments' principal
     first_due: dict[str, date] = field(default_factory=dict)
+    payoff: Decimal = Decimal(0)  # what D paid off with
 
     def at(self) -> int:
         return head(self.api)
@@ -81,7 +82,8 @@ def told(api: TestClient, settings: Settings) -> Book:
     cob(api, date(2030, 2, 10))
     payoff = graphql(api, f'{{ loan(id: "{book.loans["D"]}") {{ payoffAmount }} }}', ANALYST,
                      min_position=book.at())  # fmt: skip
-    pay(api, book.loans["D"], payoff["data"]["loan"]["payoffAmount"], "2030-02-10", "D-OFF")
+    book.payoff = Decimal(payoff["data"]["loan"]["payoffAmount"])
+    pay(api, book.loans["D"], str(book.payoff), "2030-02-10", "D-OFF")
     for n, item in enumerate(installments[:4]):
         cob(api, item.due_date)
         pay(api, book.loans["A"], str(item.total), item.due_date.isoformat(), f"A-{n}")
@@ -132,3 +134,23 @@ def _typed(kind: str, value: str | None) -> Any:
 def each(rows: list[dict[str, Any]], *keys: str) -> Iterator[tuple[Any, ...]]:
     for row in rows:
         yield tuple(row[k] for k in keys)
+
+
+def due_and_paid(book: Book, month_end: date) -> tuple[Decimal, Decimal]:
+    """What the book's installments due in the month of `month_end` asked for, and what
+    was paid of them, as the loans (the aggregates) record it."""
+    due = paid = Decimal(0)
+    for loan_id in book.loans.values():
+        loan = runtime_of(book.api).app.load(Loan, UUID(loan_id), "loan")
+        for item in loan.installments.values():
+            if (item.due_date.year, item.due_date.month) == (month_end.year, month_end.month):
+                due += item.due.total
+                paid += item.paid.total
+    return due, paid
+
+
+def installment_total(book: Book, n: int) -> Decimal:
+    """What A paid for its installment `n` (from 0): the installment's total."""
+    loan = runtime_of(book.api).app.load(Loan, UUID(book.loans["A"]), "loan")
+    total: Decimal = loan.schedule.installments[n].total
+    return total
