@@ -17,6 +17,8 @@ works out (current); PAR and NPL shares are domain.arrears.principal_share's.
   vintages: per disbursement month and months on book (1..N, a month end each), the
     vintage's disbursed principal and the shares of it 30+ and 90+ DPD then.
   flows: per month end, what moved in the month (projections/report_flows.py).
+  funnel: applications submitted in the period and their outcomes
+    (projections/report_funnel.py).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from domain.errors import InvalidValue
 from projections.as_of import history_business_date
 from projections.reads import Row
 from projections.report_flows import DUE, flows
+from projections.report_funnel import funnel
 from projections.report_positions import DATE, DIMENSIONS, INT, MONEY, RATIO, TEXT, positions
 
 BASES = ("recorded", "current")
@@ -215,14 +218,21 @@ REPORTS: dict[str, Builder] = {
     "roll_rates": roll_rates,
     "vintages": vintages,
     "flows": flows,
+    "funnel": lambda *_: ([], []),  # STANDALONE
 }
 # What a report reads besides the positions (called with the same arguments).
 EXTRA = {"flows": DUE}
+# Reports that read their own read models, not the positions.
+STANDALONE = {"funnel": funnel}
 
 
 async def report(pool: AsyncConnectionPool, request: ReportRequest) -> Report:
     """The report `request` names, from the month-end positions of its period."""
     reached = await history_business_date(pool)
+    if request.name in STANDALONE:
+        columns, rows = await STANDALONE[request.name](pool, request)
+        return Report(request.name, request.start, request.end, request.basis,
+                      request.group_by, reached, columns, rows)  # fmt: skip
     ends = month_ends(request.start, request.end, reached)
     found = await positions(
         pool, ends, request.group_by, request.offices, request.basis == "current"

@@ -24,6 +24,7 @@ class ReportName(Enum):
     ROLL_RATES = "roll_rates"
     VINTAGES = "vintages"
     FLOWS = "flows"
+    FUNNEL = "funnel"
 
 
 @strawberry.enum

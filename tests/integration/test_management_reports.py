@@ -5,7 +5,7 @@ current one."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from domain.arrears import principal_share
@@ -15,6 +15,7 @@ from tests.support.reports import (
     PRINCIPAL,
     Book,
     a_principal,
+    applications,
     bucket,
     due_and_paid,
     installment_total,
@@ -147,6 +148,30 @@ def test_flows_show_what_moved_in_each_month(book: Book) -> None:
         new = {1: 1, 2: 1}.get(n, 0)  # B in February, C in March
         assert (row["new_overdue_count"], row["new_overdue_principal"]) == (new, PRINCIPAL * new)
         assert (row["cured_count"], row["written_off_count"], row["recovered"]) == (0, 0, ZERO)
+
+
+def test_the_funnel_counts_applications_and_their_outcomes(book: Book) -> None:
+    started = datetime.now(UTC)
+    approvals = applications(book)
+    today = datetime.now(UTC).date()
+    period = (str(today - timedelta(days=1)), str(today))
+    header, rows = report_rows(book, "FUNNEL", period=period)
+    assert header["from"] == period[0]
+    (row,) = rows
+    decided = [a for a in approvals if a and a["status"] in ("APPROVED", "REJECTED")]
+    assert row["submitted"] == 6
+    assert row["approved"] == 4 == sum(1 for a in approvals if a and a["status"] == "APPROVED")
+    assert row["auto_approved"] == sum(
+        1 for a in decided if a["route"] == "system" and a["status"] == "APPROVED"
+    )
+    assert (row["rejected"], row["withdrawn"], row["pending"]) == (1, 1, 0)
+    assert row["approval_rate"] == principal_share(Decimal(4), Decimal(5))
+    assert row["overrides"] == sum(1 for a in decided for s in a["steps"] if s["overrideReason"])
+    elapsed = Decimal((datetime.now(UTC) - started).total_seconds() + 3600) / 3600
+    assert ZERO <= row["median_hours_to_decision"] <= elapsed
+    (grouped,) = report_rows(book, "FUNNEL", group_by=["REGION"], period=period)[1][:1]
+    assert (grouped["region"], grouped["submitted"]) == ("Hubei", 4)  # A, B and the two new
+    assert report_rows(book, "FUNNEL", period=("2030-01-01", "2030-05-31"))[1] == []
 
 
 def test_a_backdated_payment_moves_the_current_view_only(book: Book) -> None:

@@ -19,8 +19,8 @@ from fastapi.testclient import TestClient
 
 from domain.loan import Loan
 from infrastructure.settings import Settings
-from tests.support.api import ANALYST, graphql, head, runtime_of
-from tests.support.catalog import ADMIN, applied_loan, cob, micro_12, ok, paid_out, pay
+from tests.support.api import ANALYST, OFFICER, graphql, head, runtime_of
+from tests.support.catalog import ADMIN, APPROVER, applied_loan, cob, micro_12, ok, paid_out, pay
 from tests.support.people import resident_id, wang_fang
 
 PRINCIPAL = Decimal("12000.00")
@@ -107,11 +107,15 @@ REPORT = """query($name: ReportName!, $from: Date!, $to: Date!, $groupBy: [Repor
 
 
 def report_rows(
-    book: Book, name: str, basis: str = "RECORDED", group_by: list[str] | None = None
+    book: Book,
+    name: str,
+    basis: str = "RECORDED",
+    group_by: list[str] | None = None,
+    period: tuple[str, str] = ("2030-01-01", "2030-05-31"),
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The report over Jan-May 2030 through GraphQL: its header, and its rows with money
     and ratios as Decimal, dates as date."""
-    variables = {"name": name, "from": "2030-01-01", "to": "2030-05-31", "groupBy": group_by,
+    variables = {"name": name, "from": period[0], "to": period[1], "groupBy": group_by,
                  "basis": basis}  # fmt: skip
     body = graphql(book.api, REPORT, ANALYST, variables, min_position=book.at())
     assert "errors" not in body, body
@@ -154,3 +158,30 @@ def installment_total(book: Book, n: int) -> Decimal:
     loan = runtime_of(book.api).app.load(Loan, UUID(book.loans["A"]), "loan")
     total: Decimal = loan.schedule.installments[n].total
     return total
+
+
+APPROVAL = """query($id: ID!) { loan(id: $id) { approval { route status
+    steps { overrideReason } } } }"""
+
+
+def applications(book: Book) -> list[dict[str, Any]]:
+    """Two more applications, one rejected and one withdrawn; then every application's
+    approval as GraphQL shows it."""
+    for n, outcome in ((4, "reject"), (5, "withdraw")):
+        person = wang_fang(
+            name=f"Applicant {n}",
+            id_number=resident_id(f"4201061985031201{n}"),
+            region="Hubei",
+            phone=f"1390013901{n}",
+            address=f"{n} Hill Road",
+        )
+        loan = applied_loan(book.api, person, product_code="PLAIN-12")
+        book.loans[f"{outcome}ed"] = str(loan["id"])
+        headers = APPROVER if outcome == "reject" else OFFICER
+        body = {"reason": "the applicant changed their mind"}
+        ok(book.api.post(f"/loans/{loan['id']}/{outcome}", json=body, headers=headers))
+    found = []
+    for loan_id in book.loans.values():
+        body = graphql(book.api, APPROVAL, ANALYST, {"id": loan_id}, min_position=book.at())
+        found.append(body["data"]["loan"]["approval"])
+    return found
