@@ -19,6 +19,8 @@ works out (current); PAR and NPL shares are domain.arrears.principal_share's.
   flows: per month end, what moved in the month (projections/report_flows.py).
   funnel: applications submitted in the period and their outcomes
     (projections/report_funnel.py).
+  collector_performance: per collector, actions, promises and what the loans received
+    after them (projections/report_collectors.py).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from domain.arrears import principal_share as share
 from domain.errors import InvalidValue
 from projections.as_of import history_business_date
 from projections.reads import Row
+from projections.report_collectors import collector_performance
 from projections.report_flows import DUE, flows
 from projections.report_funnel import funnel
 from projections.report_positions import DATE, DIMENSIONS, INT, MONEY, RATIO, TEXT, positions
@@ -219,11 +222,12 @@ REPORTS: dict[str, Builder] = {
     "vintages": vintages,
     "flows": flows,
     "funnel": lambda *_: ([], []),  # STANDALONE
+    "collector_performance": lambda *_: ([], []),  # STANDALONE
 }
 # What a report reads besides the positions (called with the same arguments).
 EXTRA = {"flows": DUE}
 # Reports that read their own read models, not the positions.
-STANDALONE = {"funnel": funnel}
+STANDALONE = {"funnel": funnel, "collector_performance": collector_performance}
 
 
 async def report(pool: AsyncConnectionPool, request: ReportRequest) -> Report:

@@ -25,6 +25,7 @@ class ReportName(Enum):
     VINTAGES = "vintages"
     FLOWS = "flows"
     FUNNEL = "funnel"
+    COLLECTOR_PERFORMANCE = "collector_performance"
 
 
 @strawberry.enum

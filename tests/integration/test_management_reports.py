@@ -174,6 +174,16 @@ def test_the_funnel_counts_applications_and_their_outcomes(book: Book) -> None:
     assert report_rows(book, "FUNNEL", period=("2030-01-01", "2030-05-31"))[1] == []
 
 
+def test_collector_performance_counts_actions_promises_and_what_followed(book: Book) -> None:
+    (row,) = report_rows(book, "COLLECTOR_PERFORMANCE")[1]
+    assert (row["collector"], row["actions"], row["promises_made"]) == ("collector.he", 2, 2)
+    assert (row["promises_kept"], row["promises_broken"]) == (1, 1)
+    assert row["promised_amount"] == installment_total(book, 1) + Decimal("1000.00")
+    assert row["kept_rate"] == Decimal("0.5000")
+    # A's payments from its action on (installments 2 to 4); B paid nothing after its call.
+    assert row["collected_after_action"] == sum(installment_total(book, n) for n in (1, 2, 3))
+
+
 def test_a_backdated_payment_moves_the_current_view_only(book: Book) -> None:
     """Run last: it adds to the book."""
     recorded = report_rows(book, "PAR_TREND")[1]

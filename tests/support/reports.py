@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -19,7 +19,8 @@ from fastapi.testclient import TestClient
 
 from domain.loan import Loan
 from infrastructure.settings import Settings
-from tests.support.api import ANALYST, OFFICER, graphql, head, runtime_of
+from infrastructure.tokens import Role
+from tests.support.api import ANALYST, OFFICER, bearer, graphql, head, runtime_of
 from tests.support.catalog import ADMIN, APPROVER, applied_loan, cob, micro_12, ok, paid_out, pay
 from tests.support.people import resident_id, wang_fang
 
@@ -86,13 +87,26 @@ def told(api: TestClient, settings: Settings) -> Book:
     pay(api, book.loans["D"], str(book.payoff), "2030-02-10", "D-OFF")
     for n, item in enumerate(installments[:4]):
         cob(api, item.due_date)
+        if n == 1:  # a promise A keeps at once
+            act(api, book.loans["A"], item.total, item.due_date + timedelta(days=5))
         pay(api, book.loans["A"], str(item.total), item.due_date.isoformat(), f"A-{n}")
         if n == 0:
             cob(api, date(2030, 2, 20))
             book.loans["C"], loan = _loan(api, "2030-02-20", "D-C")
+            act(api, book.loans["B"], Decimal("1000.00"), date(2030, 3, 1))  # broken
             book.first_due["C"] = loan.schedule.installments[0].due_date
     cob(api, date(2030, 6, 1))
     return book
+
+
+COLLECTOR = bearer("collector.he", Role.COLLECTOR)
+
+
+def act(api: TestClient, loan_id: str, amount: Decimal, by: date) -> None:
+    """A call by COLLECTOR with a promise to pay `amount` by `by`."""
+    body = {"kind": "call", "outcome": "promised to pay", "promised_amount": str(amount),
+            "promised_date": by.isoformat()}  # fmt: skip
+    ok(api.post(f"/loans/{loan_id}/collection-actions", json=body, headers=COLLECTOR), 201)
 
 
 def a_principal(book: Book, paid: int) -> Decimal:
