@@ -24,7 +24,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Sequence
 from datetime import date, timedelta
-from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -105,30 +104,58 @@ def _params(ends: Sequence[date], offices: Collection[UUID] | None) -> dict[str,
     return params
 
 
+# Each loan at each day as known now: its principal less the principal of payments
+# valued by then (nil once written off by then), and its DPD basis: the earliest due date
+# of an installment still unpaid, or cleared by a payment valued after the day.
+CURRENT = """WITH days(day) AS (SELECT unnest(%(days)s::date[])),
+paid AS (SELECT d.day, r.loan_id, sum(r.principal) AS principal,
+        sum(r.principal + r.interest + r.fee + r.penalty) AS collected, sum(r.fee) AS fees
+    FROM days d JOIN repayments r ON r.status = 'received' AND r.value_date <= d.day
+    GROUP BY 1, 2),
+unpaid AS (SELECT loan_id, min(due_date) AS oldest FROM loan_book_installments
+    WHERE owed_principal + owed_interest > 0 GROUP BY 1),
+cleared AS (SELECT d.day, i.loan_id, min(i.due_date) AS oldest
+    FROM days d JOIN loan_book_installments i ON i.paid_off_on > d.day GROUP BY 1, 2),
+at AS (SELECT d.day, b.loan_id, {columns} b.disbursement_month, b.disbursed_amount,
+        CASE WHEN b.written_off_on <= d.day THEN 'written_off'
+            WHEN b.disbursed_amount > coalesce(p.principal, 0) THEN 'active'
+            ELSE 'closed' END AS status,
+        CASE WHEN b.written_off_on <= d.day THEN 0
+            ELSE b.disbursed_amount - coalesce(p.principal, 0) END AS principal,
+        coalesce(p.collected, 0) AS collected, coalesce(p.fees, 0) AS fees,
+        least(u.oldest, c.oldest) AS oldest
+    FROM days d JOIN loan_books b ON b.position IS NOT NULL AND b.disbursed_on <= d.day
+    JOIN loan_records o ON o.id = b.loan_id
+    LEFT JOIN paid p ON p.day = d.day AND p.loan_id = b.loan_id
+    LEFT JOIN unpaid u ON u.loan_id = b.loan_id
+    LEFT JOIN cleared c ON c.day = d.day AND c.loan_id = b.loan_id
+    WHERE true{where})
+SELECT e.month_end, e.prev_end, {names} h.disbursement_month, h.status, h.oldest,
+    p.status AS prev_status, p.oldest AS prev_oldest, count(*) AS loans,
+    sum(h.principal) AS principal, coalesce(sum(p.principal), 0) AS prev_principal,
+    sum(h.disbursed_amount) AS disbursed, sum(h.collected) AS collected,
+    coalesce(sum(p.collected), 0) AS prev_collected, sum(h.fees) AS fees_collected,
+    coalesce(sum(p.fees), 0) AS prev_fees_collected
+FROM unnest(%(ends)s::date[], %(prevs)s::date[]) AS e(month_end, prev_end)
+JOIN at h ON h.day = e.month_end
+LEFT JOIN at p ON p.day = e.prev_end AND p.loan_id = h.loan_id
+GROUP BY {groups}"""
+
+
 def current_query(
     ends: Sequence[date], dimensions: Sequence[str], offices: Collection[UUID] | None
 ) -> tuple[sql.Composed, dict[str, Any]]:
-    """Each loan disbursed by each of `ends` (and the month ends before them), with
-    what is known now of its principal and DPD basis on that date."""
+    """The loans disbursed by each of `ends` (and the month ends before them) summed by
+    what is known now of their status, principal and DPD basis on those dates."""
     dims, where = selected("b", dimensions, offices)
-    query = sql.SQL(
-        "SELECT e.month_end, b.loan_id, {columns}, b.disbursement_month, b.disbursed_amount,"
-        " (b.written_off_on IS NOT NULL AND b.written_off_on <= e.month_end) AS written_off,"
-        " b.disbursed_amount - (SELECT coalesce(sum(r.principal), 0) FROM repayments r"
-        "   WHERE r.loan_id = b.loan_id AND r.status = 'received'"
-        "   AND r.value_date <= e.month_end) AS principal, paid.*,"
-        " (SELECT min(i.due_date) FROM loan_book_installments i WHERE i.loan_id = b.loan_id"
-        "   AND (i.owed_principal + i.owed_interest > 0 OR i.paid_off_on > e.month_end))"
-        "   AS oldest_unpaid"
-        " FROM unnest(%(days)s::date[]) AS e(month_end)"
-        " JOIN loan_books b ON b.position IS NOT NULL AND b.disbursed_on <= e.month_end"
-        " CROSS JOIN LATERAL (SELECT"
-        "   coalesce(sum(r.principal + r.interest + r.fee + r.penalty), 0) AS collected,"
-        "   coalesce(sum(r.fee), 0) AS fees_collected FROM repayments r"
-        "   WHERE r.loan_id = b.loan_id AND r.status = 'received'"
-        "   AND r.value_date <= e.month_end) AS paid"
-        " JOIN loan_records o ON o.id = b.loan_id WHERE true{where}"
-    ).format(columns=sql.SQL(", ").join(dims) if dims else sql.SQL("1 AS one"), where=where)
+    query = sql.SQL(CURRENT).format(
+        columns=sql.SQL("").join(sql.Composed([d, sql.SQL(", ")]) for d in dims),
+        names=sql.SQL("").join(
+            sql.Composed([sql.Identifier("h", d), sql.SQL(", ")]) for d in dimensions
+        ),
+        where=where,
+        groups=sql.SQL(", ").join(sql.Literal(n) for n in range(1, 8 + len(dimensions))),
+    )
     params = _params(ends, offices)
     params["days"] = sorted(set(ends) | set(params["prevs"]))
     return query, params
@@ -139,42 +166,28 @@ def previous_end(month_end: date) -> date:
     return month_end.replace(day=1) - timedelta(days=1)
 
 
-def _known_now(row: Row) -> tuple[str, str, str, Decimal, Decimal, Decimal]:
-    """status, bucket, classification, outstanding principal, collected and fees
-    collected of a current-basis row."""
-    if row["written_off"]:
-        status, principal = "written_off", Decimal(0)
-    else:
-        principal = row["principal"]
-        status = "active" if principal > 0 else "closed"
-    oldest = row["oldest_unpaid"] if status != "closed" else None
-    day = row["month_end"]
+def _stage(oldest: date | None, day: date) -> tuple[str, str]:
+    """The bucket and tier domain.loan.delinquency gives the DPD basis `oldest` on `day`."""
     (stage,) = delinquency_over(oldest, day, day + timedelta(days=1))
-    bucket, tier = stage.bucket.value, stage.classification.value
-    return status, bucket, tier, principal, row["collected"], row["fees_collected"]
+    return stage.bucket.value, stage.classification.value
 
 
-def group_current(rows: list[Row], ends: Sequence[date], dimensions: Sequence[str]) -> list[Row]:
-    """The per-loan rows of `current_query` summed as `recorded_query` sums its rows."""
-    at: dict[tuple[date, Any], tuple[str, str, str, Decimal, Decimal, Decimal]] = {}
-    for row in rows:
-        at[(row["month_end"], row["loan_id"])] = _known_now(row)
+def group_current(rows: list[Row], dimensions: Sequence[str]) -> list[Row]:
+    """The rows of `current_query`, their DPD bases turned into buckets and tiers, summed
+    as `recorded_query` sums its rows."""
     groups: dict[tuple[Any, ...], list[Any]] = defaultdict(lambda: [0] * len(SUMS))
-    wanted = set(ends)
     for row in rows:
-        day = row["month_end"]
-        if day not in wanted:
-            continue
-        status, bucket, tier, principal, collected, fees = at[(day, row["loan_id"])]
-        prev = at.get((previous_end(day), row["loan_id"]))
+        day, status = row["month_end"], row["status"]
+        bucket, tier = _stage(row["oldest"] if status != "closed" else None, day)
+        prev_bucket = None
+        if row["prev_status"] is not None:
+            before = row["prev_oldest"] if row["prev_status"] != "closed" else None
+            prev_bucket = _stage(before, row["prev_end"])[0]
         key = (
-            day, previous_end(day), *(row[d] for d in dimensions), row["disbursement_month"],
-            status, bucket, tier, prev[0] if prev else None, prev[1] if prev else None,
+            day, row["prev_end"], *(row[d] for d in dimensions), row["disbursement_month"],
+            status, bucket, tier, row["prev_status"], prev_bucket,
         )  # fmt: skip
-        before = prev[3:] if prev else (0, 0, 0)
-        added = (1, principal, before[0], row["disbursed_amount"], collected, before[1], fees,
-                 before[2])  # fmt: skip
-        groups[key] = [total + more for total, more in zip(groups[key], added, strict=True)]
+        groups[key] = [total + row[name] for total, name in zip(groups[key], SUMS, strict=True)]
     names = ("month_end", "prev_end", *dimensions, *KEYS)
     return [
         dict(zip(names, key, strict=True)) | dict(zip(SUMS, sums, strict=True))
@@ -194,6 +207,6 @@ async def positions(
         return []
     if current:
         query, params = current_query(ends, dimensions, offices)
-        return group_current(await fetch_all(pool, query, params), ends, dimensions)
+        return group_current(await fetch_all(pool, query, params), dimensions)
     query, params = recorded_query(ends, dimensions, offices)
     return await fetch_all(pool, query, params)
