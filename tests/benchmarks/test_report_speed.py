@@ -22,7 +22,7 @@ from application.close_of_business import CloseOfBusiness, close_of_business
 from infrastructure.runtime import Runtime
 from interfaces.graphql.router import open_read_pool
 from projections import reports as management
-from projections.reports import REPORTS, STANDALONE, Report, ReportRequest
+from projections.reports import NAMES, STANDALONE, Report, ReportRequest
 from tests.benchmarks.baseline import ms, timed
 from tests.benchmarks.seed import seeded_copy, settings_for
 from tests.support.portfolio import disbursed_loans
@@ -65,7 +65,7 @@ def store(
 
 @pytest.mark.timeout(7200)
 @pytest.mark.parametrize("basis", ["recorded", "current"])
-@pytest.mark.parametrize("name", list(REPORTS))
+@pytest.mark.parametrize("name", NAMES)
 def test_a_report_over_twelve_months(
     store: tuple[str, date, date], name: str, basis: str, report: Callable[..., str]
 ) -> None:

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from domain.arrears import principal_share
+from tests.support.api import OFFICER, graphql
 from tests.support.catalog import pay
 from tests.support.reports import (
     MONTH_ENDS,
@@ -68,6 +69,12 @@ def test_par_trend_grouped_by_product_names_it(book: Book) -> None:
     _, rows = report_rows(book, "PAR_TREND", group_by=["PRODUCT"])
     assert {r["product"] for r in rows} == {"PLAIN-12"}
     assert len(rows) == len(MONTH_ENDS)
+
+
+def test_a_loan_officer_is_refused_the_report(book: Book) -> None:
+    query = '{ report(name: PAR_TREND, from: "2030-01-01", to: "2030-05-31") { basis } }'
+    body = graphql(book.api, query, OFFICER)
+    assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
 
 def test_roll_rates_move_principal_between_consecutive_month_ends(book: Book) -> None:
