@@ -46,8 +46,6 @@ KEYS = ("disbursement_month", "status", "bucket", "classification", "prev_status
         "prev_bucket")  # fmt: skip
 SUMS = ("loans", "principal", "prev_principal", "disbursed", "collected", "prev_collected",
         "fees_collected", "prev_fees_collected")  # fmt: skip
-ENDS = "unnest(%(ends)s::date[], %(prevs)s::date[]) AS e(month_end, prev_end)"
-HOLDS = "{0}.valid_from <= {1} AND ({0}.valid_to IS NULL OR {0}.valid_to > {1})"
 
 
 def _dimension(alias: str, name: str) -> sql.Composable:
@@ -64,37 +62,57 @@ def selected(
     return dims, sql.SQL(" AND o.office = ANY(%(offices)s)" if offices is not None else "")
 
 
+# Each loan at each day as recorded: the segment holding the day.
+RECORDED = """WITH at AS (SELECT d.day, h.loan_id, {columns} h.disbursement_month, h.status,
+        h.bucket, h.classification, h.outstanding_principal AS principal, h.disbursed_amount,
+        h.collected_amount AS collected, coalesce(h.fees_collected, 0) AS fees
+    FROM unnest(%(days)s::date[]) AS d(day)
+    JOIN loan_book_segments h ON h.valid_from <= d.day
+        AND (h.valid_to IS NULL OR h.valid_to > d.day)
+    JOIN loan_records o ON o.id = h.loan_id WHERE true{where})"""
+# The loans at each month end beside themselves at the month end before, summed.
+SUMMED = """SELECT e.month_end, e.prev_end, {names} h.disbursement_month, h.status, {keys}
+    count(*) AS loans, sum(h.principal) AS principal,
+    coalesce(sum(p.principal), 0) AS prev_principal, sum(h.disbursed_amount) AS disbursed,
+    sum(h.collected) AS collected, coalesce(sum(p.collected), 0) AS prev_collected,
+    sum(h.fees) AS fees_collected, coalesce(sum(p.fees), 0) AS prev_fees_collected
+FROM unnest(%(ends)s::date[], %(prevs)s::date[]) AS e(month_end, prev_end)
+JOIN at h ON h.day = e.month_end
+LEFT JOIN at p ON p.day = e.prev_end AND p.loan_id = h.loan_id
+GROUP BY {groups}"""
+RECORDED_KEYS = "h.bucket, h.classification, p.status AS prev_status, p.bucket AS prev_bucket,"
+CURRENT_KEYS = "h.oldest, p.status AS prev_status, p.oldest AS prev_oldest,"
+
+
+def summed_query(
+    within: tuple[str, str, str], ends: Sequence[date], dimensions: Sequence[str],
+    offices: Collection[UUID] | None,
+) -> tuple[sql.Composed, dict[str, Any]]:  # fmt: skip
+    """`within`: the loans at each day (`at`), the alias of its loans' table and the keys
+    it is summed by, at `ends` beside the month ends before them."""
+    within, alias, keys = within
+    dims, where = selected(alias, dimensions, offices)
+    query = sql.SQL(within + "\n" + SUMMED).format(
+        columns=sql.SQL("").join(sql.Composed([d, sql.SQL(", ")]) for d in dims),
+        where=where,
+        names=sql.SQL("").join(
+            sql.Composed([sql.Identifier("h", d), sql.SQL(", ")]) for d in dimensions
+        ),
+        keys=sql.SQL(keys),
+        groups=sql.SQL(", ").join(
+            sql.Literal(n) for n in range(1, 5 + len(dimensions) + keys.count(","))
+        ),
+    )
+    params = _params(ends, offices)
+    params["days"] = sorted(set(ends) | set(params["prevs"]))
+    return query, params
+
+
 def recorded_query(
     ends: Sequence[date], dimensions: Sequence[str], offices: Collection[UUID] | None
 ) -> tuple[sql.Composed, dict[str, Any]]:
     """The grouped positions at `ends` (and the month end before each), as recorded."""
-    dims, where = selected("h", dimensions, offices)
-    keys = [sql.SQL(f"h.{k}") for k in KEYS[:4]] + [
-        sql.SQL("p.status AS prev_status"), sql.SQL("p.bucket AS prev_bucket")
-    ]  # fmt: skip
-    query = sql.SQL(
-        "SELECT e.month_end, e.prev_end, {columns}, count(*) AS loans,"
-        " sum(h.outstanding_principal) AS principal,"
-        " coalesce(sum(p.outstanding_principal), 0) AS prev_principal,"
-        " sum(h.disbursed_amount) AS disbursed, sum(h.collected_amount) AS collected,"
-        " coalesce(sum(p.collected_amount), 0) AS prev_collected,"
-        " coalesce(sum(h.fees_collected), 0) AS fees_collected,"
-        " coalesce(sum(p.fees_collected), 0) AS prev_fees_collected"
-        " FROM {ends} JOIN loan_book_segments h ON {holds}"
-        " LEFT JOIN loan_book_segments p ON p.loan_id = h.loan_id AND {prev}"
-        " JOIN loan_records o ON o.id = h.loan_id WHERE true{where}"
-        " GROUP BY {groups}"
-    ).format(
-        columns=sql.SQL(", ").join([*dims, *keys]),
-        ends=sql.SQL(ENDS),
-        holds=sql.SQL(HOLDS.format("h", "e.month_end")),
-        prev=sql.SQL(HOLDS.format("p", "e.prev_end")),
-        where=where,
-        groups=sql.SQL(", ").join(
-            sql.Literal(n) for n in range(1, 3 + len(dimensions) + len(KEYS))
-        ),
-    )
-    return query, _params(ends, offices)
+    return summed_query((RECORDED, "h", RECORDED_KEYS), ends, dimensions, offices)
 
 
 def _params(ends: Sequence[date], offices: Collection[UUID] | None) -> dict[str, Any]:
@@ -129,17 +147,7 @@ at AS (SELECT d.day, b.loan_id, {columns} b.disbursement_month, b.disbursed_amou
     LEFT JOIN paid p ON p.day = d.day AND p.loan_id = b.loan_id
     LEFT JOIN unpaid u ON u.loan_id = b.loan_id
     LEFT JOIN cleared c ON c.day = d.day AND c.loan_id = b.loan_id
-    WHERE true{where})
-SELECT e.month_end, e.prev_end, {names} h.disbursement_month, h.status, h.oldest,
-    p.status AS prev_status, p.oldest AS prev_oldest, count(*) AS loans,
-    sum(h.principal) AS principal, coalesce(sum(p.principal), 0) AS prev_principal,
-    sum(h.disbursed_amount) AS disbursed, sum(h.collected) AS collected,
-    coalesce(sum(p.collected), 0) AS prev_collected, sum(h.fees) AS fees_collected,
-    coalesce(sum(p.fees), 0) AS prev_fees_collected
-FROM unnest(%(ends)s::date[], %(prevs)s::date[]) AS e(month_end, prev_end)
-JOIN at h ON h.day = e.month_end
-LEFT JOIN at p ON p.day = e.prev_end AND p.loan_id = h.loan_id
-GROUP BY {groups}"""
+    WHERE true{where})"""
 
 
 def current_query(
@@ -147,18 +155,7 @@ def current_query(
 ) -> tuple[sql.Composed, dict[str, Any]]:
     """The loans disbursed by each of `ends` (and the month ends before them) summed by
     what is known now of their status, principal and DPD basis on those dates."""
-    dims, where = selected("b", dimensions, offices)
-    query = sql.SQL(CURRENT).format(
-        columns=sql.SQL("").join(sql.Composed([d, sql.SQL(", ")]) for d in dims),
-        names=sql.SQL("").join(
-            sql.Composed([sql.Identifier("h", d), sql.SQL(", ")]) for d in dimensions
-        ),
-        where=where,
-        groups=sql.SQL(", ").join(sql.Literal(n) for n in range(1, 8 + len(dimensions))),
-    )
-    params = _params(ends, offices)
-    params["days"] = sorted(set(ends) | set(params["prevs"]))
-    return query, params
+    return summed_query((CURRENT, "b", CURRENT_KEYS), ends, dimensions, offices)
 
 
 def previous_end(month_end: date) -> date:
