@@ -28,6 +28,7 @@ from interfaces.keys_cli import keys_cli
 from interfaces.ledger_cli import ledger_cli, reconcile_command
 from interfaces.publisher_cli import publisher_command
 from interfaces.repayments_cli import repayments_cli
+from interfaces.reports_cli import report_command
 from interfaces.scorecard_cli import scorecard_cli
 from interfaces.serving import tls_options
 from interfaces.users_cli import users_cli
@@ -47,6 +48,7 @@ cli.add_typer(ledger_cli, name="ledger")
 cli.add_typer(repayments_cli, name="repayments")
 cli.command("reconcile")(reconcile_command)
 cli.command("publisher")(publisher_command)
+cli.command("report")(report_command)
 console = Console()
 
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from functools import singledispatchmethod
 from typing import Any
+from uuid import UUID
 
 from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg_pool import AsyncConnectionPool
 
-from domain.office import Office
+from domain.office import HEAD_OFFICE_ID, Office, within
 from domain.staff import StaffUser, UserStatus
 from projections.base import ReadModel
 from projections.reads import Row, fetch_all
@@ -106,6 +107,15 @@ class StaffView(ReadModel):
 async def offices(pool: AsyncConnectionPool) -> list[Row]:
     """Every office, in the order they were opened (the head office first)."""
     return await fetch_all(pool, "SELECT * FROM offices ORDER BY position")
+
+
+async def offices_reached(pool: AsyncConnectionPool, office: UUID | None) -> frozenset[UUID] | None:
+    """The offices staff of `office` reach (it and those below it); None: every office
+    (head office, or a token without an office)."""
+    if office is None or office == HEAD_OFFICE_ID:
+        return None
+    parents = {row["id"]: row["parent_id"] for row in await offices(pool)}
+    return frozenset(o for o in parents if within(o, office, parents.get))
 
 
 async def staff_users(pool: AsyncConnectionPool, office_id: Any = None) -> list[Row]:

@@ -93,12 +93,12 @@ def gap(height: float = 4) -> Spacer:
     return Spacer(1, height * mm)
 
 
-def render(title: str, story: list[Flowable]) -> bytes:
-    """The flowables as an A4 PDF, the same bytes for the same content."""
+def render(title: str, story: list[Flowable], pagesize: tuple[float, float] = A4) -> bytes:
+    """The flowables as an A4 PDF (or `pagesize`), the same bytes for the same content."""
     output = io.BytesIO()
     document = SimpleDocTemplate(
         output,
-        pagesize=A4,
+        pagesize=pagesize,
         title=title,
         author=CREATOR,
         creator=CREATOR,

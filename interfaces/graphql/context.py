@@ -14,11 +14,10 @@ from strawberry.fastapi import BaseContext
 
 from application.app import LendingApplication
 from domain.errors import InvalidValue
-from domain.office import HEAD_OFFICE_ID, within
 from infrastructure.tokens import Role, User
 from interfaces.auth import is_another_borrower, missing_role
 from projections.failures import reached_on
-from projections.staff import offices
+from projections.staff import offices_reached
 
 MIN_POSITION_HEADER = "x-min-position"
 READ_POSITION_HEADER = "x-read-position"
@@ -44,12 +43,7 @@ class Context(BaseContext):
         office and the records of none (head office, or a token without an office)."""
         if self._reach is None:
             office = None if self.user is None else self.user.office
-            if office is None or office == HEAD_OFFICE_ID:
-                self._reach = (None,)
-            else:
-                parents = {row["id"]: row["parent_id"] for row in await offices(self.pool)}
-                reached = {o for o in parents if within(o, office, parents.get)}
-                self._reach = (frozenset(reached),)
+            self._reach = (await offices_reached(self.pool, office),)
         return self._reach[0]
 
     async def reaches(self, office: UUID | None) -> bool:

@@ -26,6 +26,7 @@ from interfaces.graphql import (
     portfolio,
     products,
     reminders,
+    reports,
     review_queue,
     scorecards,
     staff,
@@ -60,6 +61,7 @@ class Query:
     delinquency_history = strawberry.field(resolver=delinquency.delinquency_history)
     loans = strawberry.field(resolver=loans.loans)  # last: it shadows the module from here on
     portfolio = strawberry.field(resolver=portfolio.portfolio)
+    report = strawberry.field(resolver=reports.report)
     business_date = strawberry.field(resolver=arrears.business_date)
     arrears = strawberry.field(resolver=arrears.arrears)  # last: it shadows the module
     review_queue = strawberry.field(resolver=review_queue.review_queue)

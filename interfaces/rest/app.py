@@ -31,6 +31,7 @@ from interfaces.rest import (
     products,
     repayment_files,
     repayments,
+    reports,
     risk_warnings,
     schedules,
     scorecard,
@@ -131,6 +132,7 @@ def create_app(
     app.include_router(ledger.router)
     app.include_router(documents.router)
     app.include_router(webhooks.router)
+    app.include_router(reports.router)
     app.include_router(graphql_router(), prefix="/graphql")
     return app
 

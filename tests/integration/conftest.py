@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,8 @@ from fastapi.testclient import TestClient
 from infrastructure.settings import Settings
 from tests.support.api import client
 from tests.support.documents import tell_documents_story
-from tests.support.settings import suite_settings
+from tests.support.reports import Book, told
+from tests.support.settings import opened_on, suite_settings
 
 
 @pytest.fixture
@@ -38,3 +40,11 @@ def documents_story(
 ) -> Iterator[dict[str, Any]]:
     """The documents' story (tests/support/documents.py), built once per module."""
     yield from tell_documents_story(module_db_url, Path(tmp_path_factory.mktemp("documents")))
+
+
+@pytest.fixture(scope="module")
+def book(module_db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Book]:
+    """The management reports' small book (tests/support/reports.py), told once a module."""
+    settings = opened_on(module_db_url, tmp_path_factory.mktemp("reports"), date(2030, 1, 1))
+    with client(settings) as api:
+        yield told(api, settings)

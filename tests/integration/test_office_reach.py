@@ -203,3 +203,21 @@ def test_the_review_queue_holds_only_applications_within_reach(
         query = f"{{ reviewQueue(role: {role}) {{ nodes {{ id }} }} }}"
         found = read(module_api, query, {"Authorization": f"Bearer {token}"}, at)
         assert (loan in [n["id"] for n in found["reviewQueue"]["nodes"]]) is sees, office
+
+
+REPORT = """{ report(name: PAR_TREND, from: "2029-12-01", to: "2030-01-31") { rows } }"""
+
+
+@pytest.mark.parametrize(("who", "sees"), [("own", True), ("parent", True), ("head", True),
+                                           ("sibling", False)])  # fmt: skip
+def test_reports_sum_only_the_loans_within_reach(
+    module_api: TestClient, book: dict[str, Any], late: dict[str, Any], who: str, sees: bool
+) -> None:
+    staff = book["staff"][who]
+    rows = read(module_api, REPORT, staff, late["position"])["report"]["rows"]
+    # Month end, loans, outstanding principal: the late loan's 12,000 in January (the
+    # books opened on 2030-01-01, so December's month end recorded nothing).
+    assert [row[:3] for row in rows] == ([["2030-01-31", "1", "12000.00"]] if sees else [])
+    period = {"from": "2029-12-01", "to": "2030-01-31", "format": "csv"}
+    lines = module_api.get("/reports/par_trend", params=period, headers=staff).text.splitlines()
+    assert len(lines) == (2 if sees else 1)
