@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
@@ -18,6 +18,7 @@ from infrastructure.reports.charts import chart as render_chart
 from infrastructure.reports.files import MEDIA, report_file
 from infrastructure.tokens import Role, User
 from interfaces.rest.auth import require
+from interfaces.text import CONTROL_CHARACTERS
 from projections.reports import Report, ReportRequest, check_format, check_request, report
 from projections.staff import offices_reached
 
@@ -25,15 +26,23 @@ router = APIRouter(tags=["reports"])
 
 Reader = Annotated[User, Depends(require(Role.ANALYST, Role.RISK_OFFICER, Role.ADMIN,
                                          Role.AUDITOR))]  # fmt: skip
+# Names and formats are checked against the lists by name (422 naming the parameter);
+# the bounds only keep arbitrary text out.
+ONE_LINE = f"^[^{CONTROL_CHARACTERS}]*$"
+Name = Annotated[str, Path(max_length=40, pattern=ONE_LINE)]
+Kind = Annotated[str, Path(max_length=8, pattern=ONE_LINE)]
+FileFormat = Annotated[str, Query(max_length=8, pattern=ONE_LINE)]
 From = Annotated[date, Query(alias="from", description="first date, included")]
 To = Annotated[date, Query(alias="to", description="last date, included")]
 GroupBy = Annotated[
-    list[str] | None,
-    Query(description="office, product, region, officer: repeated or comma-separated"),
-]
+    str | None,
+    Query(max_length=100, pattern=ONE_LINE,
+          description="office, product, region, officer: comma-separated"),
+]  # fmt: skip
 Basis = Annotated[
-    str, Query(description="recorded (as recorded at each month end) or current (as known now)")
-]
+    str, Query(max_length=16, pattern=ONE_LINE,
+               description="recorded (as recorded at each month end) or current (as known now)"),
+]  # fmt: skip
 READ_MODELS = ("loan_books", "repayments", "loans")
 FILES: dict[int | str, dict[str, Any]] = {
     200: {"content": {media: {} for media in MEDIA.values()}, "description": "the report"}
@@ -45,9 +54,9 @@ CHARTS: dict[int | str, dict[str, Any]] = {
 
 async def _report(
     request: Request, user: User, name: str, start: date, end: date,
-    group_by: list[str] | None, basis: str,
+    group_by: str | None, basis: str,
 ) -> Report:  # fmt: skip
-    dimensions = [d.strip() for item in group_by or [] for d in item.split(",") if d.strip()]
+    dimensions = [d.strip() for d in (group_by or "").split(",") if d.strip()]
     parts = check_request(name, start, end, dimensions, basis)
     runtime = request.app.state.runtime
     # What the caller wrote before asking is in the figures (the CLI waits the same way).
@@ -59,8 +68,8 @@ async def _report(
 
 @router.get("/reports/{name}", response_class=Response, responses=FILES)
 async def report_as_file(
-    name: str, request: Request, user: Reader, start: From, end: To,
-    group_by: GroupBy = None, format: str = "xlsx", basis: Basis = "recorded",
+    name: Name, request: Request, user: Reader, start: From, end: To,
+    group_by: GroupBy = None, format: FileFormat = "xlsx", basis: Basis = "recorded",
 ) -> Response:  # fmt: skip
     """The report `name` (par_trend, roll_rates, vintages) for the month ends from
     `from` to `to`, as xlsx, csv or pdf; `X-Report-Basis` says which basis it shows."""
@@ -75,7 +84,7 @@ async def report_as_file(
 
 @router.get("/reports/{name}/chart.{kind}", response_class=Response, responses=CHARTS)
 async def chart(
-    name: str, kind: str, request: Request, user: Reader, start: From, end: To,
+    name: Name, kind: Kind, request: Request, user: Reader, start: From, end: To,
     group_by: GroupBy = None, basis: Basis = "recorded",
 ) -> Response:  # fmt: skip
     """The report's chart as `chart.png` or `chart.svg`: PAR trend lines, the latest
