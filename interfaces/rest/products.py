@@ -16,6 +16,7 @@ from domain.accounting.rules import DEFAULT_ACCOUNTS
 from domain.charges import MAX_CHARGES, Charge, ChargeBasis, ChargeKind, Collection
 from domain.ledger import DEFAULT_ORDER, AdvancePayment, Component, PenaltyRateBasis
 from domain.money import ZERO
+from domain.notifications import NotificationPolicy
 from domain.product import DEFAULT_MAX_AGE, DEFAULT_MIN_AGE, ProductTerms
 from domain.schedule import (
     DayCount,
@@ -113,6 +114,9 @@ class TermsBody(Command):
     # installment (a repayment's own `prepayment` flag comes first).
     advance_payment: AdvancePayment = AdvancePayment.NEXT_INSTALLMENTS
     accounting: AccountingBody = Field(default_factory=AccountingBody)
+    # Each reminder stage's channel and template, and the product's own templates
+    # (domain/notifications.py); without it, the default policy.
+    notifications: NotificationPolicy = Field(default_factory=NotificationPolicy)
 
     def terms(self) -> ProductTerms:
         # Unsent fields are left out so the domain's defaults are the ones that apply.
