@@ -29,6 +29,7 @@ _ZH = {
     "overdue_30": ("逾期30天", "{{ name }}您好，您尾号{{ account }}的贷款已逾期30天，欠款{{ amount_due }}元，结清金额{{ payoff }}元。"),
     "disbursed": ("放款通知", "{{ name }}您好，您尾号{{ account }}的贷款已放款，首期{{ due_date }}应还{{ amount_due }}元。"),
     "payment_received": ("还款成功", "{{ name }}您好，已收到您的还款{{ amount_due }}元，结清金额{{ payoff }}元。"),
+    "risk_warning": ("风险预警", "{{ name }}：尾号{{ account }}的贷款出现高级别风险预警，请及时处理。"),
     "promise_broken": ("承诺未兑现", "{{ name }}您好，您承诺的还款未到账，请尽快还款{{ amount_due }}元。"),
 }  # fmt: skip
 _EN = {
@@ -39,6 +40,7 @@ _EN = {
     "overdue_30": ("30 days overdue", "Dear {{ name }}, loan {{ account }} is 30 days overdue: {{ amount_due }}; payoff {{ payoff }}."),
     "disbursed": ("Loan disbursed", "Dear {{ name }}, loan {{ account }} is paid out; {{ amount_due }} is first due on {{ due_date }}."),
     "payment_received": ("Payment received", "Dear {{ name }}, we received {{ amount_due }}; payoff now {{ payoff }}."),
+    "risk_warning": ("Risk warning", "{{ name }}: loan {{ account }} has a high or critical risk warning to review."),
     "promise_broken": ("Promise to pay missed", "Dear {{ name }}, the payment you promised has not arrived: {{ amount_due }}."),
 }  # fmt: skip
 BUILT_IN: dict[tuple[str, str], Template] = {

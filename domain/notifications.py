@@ -37,6 +37,7 @@ class Stage(StrEnum):
     DISBURSED = "disbursed"
     PAYMENT_RECEIVED = "payment_received"
     PROMISE_BROKEN = "promise_broken"
+    RISK_WARNING = "risk_warning"  # to staff: the risk officers of the loan's office
 
 
 class Channel(StrEnum):
@@ -71,6 +72,7 @@ def _default_rules() -> tuple[StageRule, ...]:
     return tuple(
         StageRule(stage=s, channel=Channel.EMAIL if s in email else Channel.SMS, template=s.value)
         for s in Stage
+        if s != Stage.RISK_WARNING
     )
 
 

@@ -6,6 +6,7 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, HTTPException
+from pydantic import Field
 
 from application.borrowers import Blacklisting, RegisterBorrower, UpdateBorrower, lift_blacklist
 from application.borrowers import blacklist_borrower as blacklist
@@ -40,6 +41,8 @@ class ProfileFields(Command):
     liabilities: Money | None = None
     annual_sales: Money | None = None
     margin_percent: Percent | None = None
+    email: Annotated[str, Field(max_length=254)] | None = None
+    marketing_opt_out: bool | None = None
 
 
 class RegisterBody(ProfileFields):
@@ -58,6 +61,8 @@ class UpdateBody(Command):
     liabilities: Money | None = None
     annual_sales: Money | None = None
     margin_percent: Percent | None = None
+    email: Annotated[str, Field(max_length=254)] | None = None
+    marketing_opt_out: bool | None = None
 
 
 @router.post("", status_code=201)

@@ -54,10 +54,12 @@ def open_loan(
     code: str = "MICRO",
     rate: Decimal = Decimal("12"),
     method: Method = Method.EQUAL_INSTALLMENTS,
+    profile: Profile | None = None,
 ) -> UUID:
-    """A loan on product `code`, approved, signed and paid out on `on`."""
+    """A loan on product `code`, approved, signed and paid out on `on`, to a borrower of
+    `profile` (a default one)."""
     app = runtime.app
-    profile = Profile(
+    profile = profile or Profile(
         name="P", phone="13800138000", address="A", region="Hubei", monthly_income=D(30000)
     )
     number = resident_id(f"42010619850312{next(people) % 1000:03d}")
