@@ -22,6 +22,7 @@ from interfaces.graphql import (
     history,
     ledger,
     loans,
+    notifications,
     portfolio,
     products,
     reminders,
@@ -77,6 +78,7 @@ class Query:
     income_statement = strawberry.field(resolver=ledger.income_statement)
     journal = strawberry.field(resolver=ledger.journal)
     webhook_deliveries = strawberry.field(resolver=webhooks.webhook_deliveries)
+    notifications = strawberry.field(resolver=notifications.notifications)  # shadows the module
 
 
 def _expected(error: GraphQLError) -> bool:
