@@ -26,6 +26,7 @@ from interfaces.db_cli import db_cli
 from interfaces.demo_cli import demo, load_demo_if_empty
 from interfaces.keys_cli import keys_cli
 from interfaces.ledger_cli import ledger_cli, reconcile_command
+from interfaces.notifier_cli import notifier_command
 from interfaces.publisher_cli import publisher_command
 from interfaces.scorecard_cli import scorecard_cli
 from interfaces.serving import tls_options
@@ -45,6 +46,7 @@ cli.add_typer(users_cli, name="users")
 cli.add_typer(ledger_cli, name="ledger")
 cli.command("reconcile")(reconcile_command)
 cli.command("publisher")(publisher_command)
+cli.command("notifier")(notifier_command)
 console = Console()
 
 
