@@ -18,7 +18,7 @@ from uuid import UUID
 
 from application.app import LendingApplication
 from application.contacts import contacts
-from application.notice_templates import find_template, render
+from application.notice_templates import find_template, render, uses
 from application.notices import Policies
 from domain.loan import Loan
 from domain.masking import mask_phone
@@ -108,7 +108,10 @@ def deliver(
         "name": name,
         "amount_due": _money(notice.amount_due),
         "due_date": notice.due_date.isoformat() if notice.due_date else "",
-        "payoff": _payoff(app, notice.loan_id, local_now.date()),
+        # A payoff quote loads the loan: only for the templates that quote it.
+        "payoff": _payoff(app, notice.loan_id, local_now.date())
+        if "payoff" in uses(template)
+        else "",
         "account": str(notice.loan_id)[-4:] if notice.loan_id else "",
     }
     text = render(template, variables, email=notice.channel == Channel.EMAIL)

@@ -12,6 +12,7 @@ text); SMS and in-app text render plain.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from jinja2 import Environment, StrictUndefined, TemplateSyntaxError, meta
@@ -82,6 +83,16 @@ def check_policy(policy: NotificationPolicy) -> None:
     for rule in policy.stages:
         if find_template(policy, rule.template, policy.language) is None:
             raise InvalidValue("notifications.stages", f"no template {rule.template!r}")
+
+
+@lru_cache(maxsize=256)
+def uses(template: Template) -> frozenset[str]:
+    """The variables `template` uses."""
+    return frozenset(
+        name
+        for text in (template.subject, template.body)
+        for name in meta.find_undeclared_variables(_PLAIN.parse(text))
+    )
 
 
 def find_template(policy: NotificationPolicy, id_: str, language: str) -> Template | None:

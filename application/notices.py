@@ -8,10 +8,7 @@ finds the facts they need and hands each notice to a channel.
 - `notices_for_event` is what the notifier (infrastructure/notifier.py) decides for one
   stored event: a disbursement, a payment received, a broken promise to pay, and a high
   or critical risk warning, which emails the risk officers of the loan's office.
-- `deliver` decides, when a queued notice would go out, whether it still may (paid by
-  then: suppressed; an SMS in quiet hours: queued to 08:00), renders it with the
-  recipient's details read from the Borrower aggregate (application/contacts.py), and
-  sends it. What it records names the recipient only masked.
+Sending them is application/notice_delivery.py.
 """
 
 from __future__ import annotations

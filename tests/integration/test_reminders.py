@@ -5,6 +5,7 @@ suppressed, and nothing sent in quiet hours. The sender's clock is injected."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -13,9 +14,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from application.offices import OpenOffice, head_office, open_office
 from application.repayments import ReceiveRepayment, receive_repayment
+from application.risk import raise_warnings
+from application.staff.users import CreateUser, create_user
 from domain.borrower import Profile
 from domain.notifications import Channel
+from domain.office import HEAD_OFFICE_ID
+from domain.risk import Finding, Severity, WarningRule
+from domain.staff import Role
 from infrastructure.notice_channels import SmsGateway, SmtpMailer
 from infrastructure.notifier import NoticeSender, Notifier
 from infrastructure.runtime import Runtime
@@ -146,3 +153,41 @@ def test_a_due_date_with_one_borrower_paying_on_it(
     assert notices[(li, "due")]["recipient"] == "138****8001"
     assert notices[(li, "disbursed")]["recipient"] == "l***@example.com"
     assert isinstance(li, UUID)
+
+
+def test_a_high_risk_warning_emails_the_risk_officers_of_the_loans_office(
+    runtime: Runtime, mailbox: Mailbox
+) -> None:
+    app = runtime.app
+    runtime.projections.start()
+    head_office(app)
+    branch = open_office(app, OpenOffice("admin.wu", "Branch A", HEAD_OFFICE_ID)).id
+    elsewhere = open_office(app, OpenOffice("admin.wu", "Branch B", HEAD_OFFICE_ID)).id
+    for name, office, role in [("risk.he", branch, Role.RISK_OFFICER),
+                               ("officer.a", branch, Role.LOAN_OFFICER),
+                               ("risk.b", elsewhere, Role.RISK_OFFICER)]:  # fmt: skip
+        create_user(app, CreateUser("admin.wu", name, name, office, [role], "pw-long-enough-1"))
+    define(runtime)
+    loan = open_loan(runtime, OPENED, office=branch)
+    findings = [
+        Finding(WarningRule.DPD_THRESHOLD, str(loan), Decimal(30), severity, "late", loan)
+        for severity in (Severity.HIGH, Severity.LOW)
+    ]
+    raise_warnings(app, "risk", OPENED, findings[:1])
+    raise_warnings(app, "risk", OPENED, [replace(findings[1], threshold=Decimal(1))])
+    runtime.projections.wait(runtime.projections.head())
+    Notifier(app, runtime.feed_tracking).catch_up()
+    channels = {Channel.EMAIL: SmtpMailer(mailbox.host, mailbox.port, "notices@lender.example")}
+    clock = Clock()
+    sender = NoticeSender(app, runtime.feed_tracking, channels, "Asia/Shanghai",
+                          "lender.example", clock)  # fmt: skip
+    sender.send_due()
+    assert [(m["To"], m["Subject"]) for m in mailbox.received] == [
+        ("risk.he@lender.example", "风险预警")
+    ]
+    # The borrower has no email on file: their disbursement notice failed, saying why.
+    notices = {n["stage"]: n for n in every(runtime.projections.datastore)}
+    assert (notices["disbursed"]["status"], notices["disbursed"]["reason"]) == (
+        "failed", "no email address on file"
+    )  # fmt: skip
+    assert notices["risk_warning"]["recipient"] == "r***@lender.example"
