@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 from jinja2 import Environment, StrictUndefined, TemplateSyntaxError, meta
+from jinja2 import Template as JinjaTemplate
 
 from domain.errors import InvalidValue
 from domain.notifications import NotificationPolicy, Template
@@ -101,7 +102,12 @@ def find_template(policy: NotificationPolicy, id_: str, language: str) -> Templa
 
 def render(template: Template, variables: dict[str, Any], email: bool) -> Rendered:
     """The notice's text; an email's with autoescape (HTML-safe values)."""
-    env = _ESCAPED if email else _PLAIN
     values = {name: variables.get(name, "") for name in VARIABLES}
-    subject = _PLAIN.from_string(template.subject).render(values)
-    return Rendered(subject, env.from_string(template.body).render(values))
+    subject = _compiled(template.subject, False).render(values)
+    return Rendered(subject, _compiled(template.body, email).render(values))
+
+
+@lru_cache(maxsize=256)
+def _compiled(text: str, escaped: bool) -> JinjaTemplate:
+    """A template's text compiled once (compiling costs far more than rendering)."""
+    return (_ESCAPED if escaped else _PLAIN).from_string(text)

@@ -14,7 +14,7 @@ Sending them is application/notice_delivery.py.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -34,6 +34,7 @@ from domain.notifications import (
     Stage,
     event_notice,
     installment_notices,
+    stale,
 )
 
 RISK_SEVERITIES = ("high", "critical")
@@ -103,49 +104,18 @@ def notices_for_event(
     position: int,
     policies: Policies,
     risk_officers: RiskOfficers,
+    today: date,
 ) -> list[Decided]:
-    """The notices one stored event calls for (most call for none)."""
+    """The notices one stored event calls for (most call for none); `today` is the
+    business date, against which an old event's notice is stale."""
     kind = type(event).__qualname__
     key = str(position)
-    if kind == "Loan.Disbursed":
-        first = event.schedule.installments[0] if event.schedule.installments else None
-        return _for_loan(
-            app,
-            event.originator_id,
-            Stage.DISBURSED,
-            key,
-            policies,
-            position,
-            first.total if first else None,
-            first.due_date if first else None,
-        )
-    if kind == "Repayment.Received":
-        receipt = event.receipt
-        return _for_loan(
-            app,
-            receipt.loan_id,
-            Stage.PAYMENT_RECEIVED,
-            key,
-            policies,
-            position,
-            receipt.amount,
-            receipt.value_date,
-        )
-    if kind == "CollectionCase.PromiseBroken":
-        return _for_loan(
-            app,
-            event.loan_id,
-            Stage.PROMISE_BROKEN,
-            key,
-            policies,
-            position,
-            event.promised_amount - event.paid_amount,
-            event.promised_date,
-        )
-    if kind == "RiskWarning.Raised" and event.loan_id and event.severity in RISK_SEVERITIES:
+    if kind == "RiskWarning.Raised":
+        if not event.loan_id or event.severity not in RISK_SEVERITIES:
+            return []
         return [
             Decided(
-                _warning_notice(event.loan_id, key, officer),
+                _warning_notice(event.loan_id, key, officer, event.raised_on, today),
                 None,
                 event.raised_on,
                 position,
@@ -153,36 +123,41 @@ def notices_for_event(
             )
             for officer in risk_officers(event.loan_id)
         ]
-    return []
-
-
-def _warning_notice(loan_id: UUID, key: str, officer: str) -> Notice:
-    return Notice(
-        loan_id,
-        Stage.RISK_WARNING,
-        Channel.EMAIL,
-        "risk_warning",
-        None,
-        f"{loan_id}:risk_warning:{key}:{officer}",
-    )
-
-
-def _for_loan(
-    app: LendingApplication,
-    loan_id: UUID,
-    stage: Stage,
-    key: str,
-    policies: Policies,
-    position: int,
-    amount: Decimal | None,
-    due_date: date | None,
-) -> list[Decided]:
+    facts = _event_facts(kind, event)
+    if facts is None:
+        return []
+    loan_id, stage, amount, due_date, happened_on = facts
     try:
-        loan = app.load(Loan, loan_id, "loan")
+        request = app.load(Loan, loan_id, "loan").application
     except NotFound:
         return []
-    request = loan.application
-    notice = event_notice(loan_id, stage, key, policies.of(request.product_code))
+    policy = policies.of(request.product_code)
+    notice = event_notice(loan_id, stage, key, policy, happened_on, today)
     if notice is None:
         return []
     return [Decided(notice, request.borrower_id, None, position, amount=amount, due_date=due_date)]
+
+
+Facts = tuple[UUID, Stage, Decimal | None, date | None, date]
+
+
+def _event_facts(kind: str, event: Any) -> Facts | None:
+    """(loan, stage, amount, due date, the day it happened) of an event stage's event."""
+    if kind == "Loan.Disbursed":
+        first = event.schedule.installments[0] if event.schedule.installments else None
+        amount, due = (first.total, first.due_date) if first else (None, None)
+        return event.originator_id, Stage.DISBURSED, amount, due, event.value_date
+    if kind == "Repayment.Received":
+        receipt = event.receipt
+        return (receipt.loan_id, Stage.PAYMENT_RECEIVED, receipt.amount, receipt.value_date,
+                receipt.value_date)  # fmt: skip
+    if kind == "CollectionCase.PromiseBroken":
+        owed = event.promised_amount - event.paid_amount
+        return event.loan_id, Stage.PROMISE_BROKEN, owed, event.promised_date, event.value_date
+    return None
+
+
+def _warning_notice(loan_id: UUID, key: str, officer: str, raised: date, today: date) -> Notice:
+    notice = Notice(loan_id, Stage.RISK_WARNING, Channel.EMAIL, "risk_warning", None,
+                    f"{loan_id}:risk_warning:{key}:{officer}")  # fmt: skip
+    return replace(notice, suppressed=stale(raised, today))

@@ -58,6 +58,8 @@ QUIET_FROM = time(21, 0)
 QUIET_UNTIL = time(8, 0)
 PAID = "installment paid"
 QUIET = "quiet hours"
+STALE = "stale"
+STALE_AFTER_DAYS = 3
 
 
 class StageRule(Immutable):
@@ -169,15 +171,25 @@ def installment_notices(
     return found
 
 
+def stale(happened_on: date, today: date) -> str | None:
+    """Why a notice of an event that happened on `happened_on` is not sent on `today`:
+    news more than STALE_AFTER_DAYS old (a notifier started on a store with a history,
+    or long stopped, must not send years of it)."""
+    return STALE if (today - happened_on).days > STALE_AFTER_DAYS else None
+
+
 def event_notice(
-    loan_id: UUID, stage: Stage, event: str, policy: NotificationPolicy
-) -> Notice | None:
-    """The notice an event stage (disbursed, payment received, promise broken) calls for."""
+    loan_id: UUID, stage: Stage, event: str, policy: NotificationPolicy, happened_on: date,
+    today: date,
+) -> Notice | None:  # fmt: skip
+    """The notice an event stage (disbursed, payment received, promise broken) calls for,
+    suppressed if stale."""
     rule = policy.rule(stage)
     if rule is None:
         return None
     key = dedupe_key(loan_id, stage, None, event)
-    return Notice(loan_id, stage, rule.channel, rule.template, None, key)
+    return Notice(loan_id, stage, rule.channel, rule.template, None, key,
+                  stale(happened_on, today))  # fmt: skip
 
 
 def suppression(

@@ -18,8 +18,14 @@ from application.notice_delivery import Message
 
 
 class SmsGateway:
+    """One HTTP client (kept-alive connections) for every message."""
+
     def __init__(self, url: str, key: str, templates: dict[str, str], timeout: float = 10.0):
-        self.url, self.key, self.templates, self.timeout = url, key, templates, timeout
+        self.url, self.templates = url, templates
+        self.client = httpx.Client(timeout=timeout, headers={"authorization": f"Bearer {key}"})
+
+    def close(self) -> None:
+        self.client.close()
 
     def send(self, message: Message) -> None:
         body = {
@@ -28,11 +34,7 @@ class SmsGateway:
             "params": message.variables,
             "text": message.body,
         }
-        answer = httpx.post(
-            self.url, json=body, timeout=self.timeout,
-            headers={"authorization": f"Bearer {self.key}"},
-        )  # fmt: skip
-        answer.raise_for_status()
+        self.client.post(self.url, json=body).raise_for_status()
 
 
 class SmtpMailer:

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from application.app import LendingApplication
+from application.calendar import business_date
 from application.notice_delivery import Queued, Sender, deliver
 from application.notices import Decided, Policies, notices_for_event
 from domain.notifications import Channel, Stage
@@ -58,6 +59,7 @@ class Notifier:
         """Decide the notices of every event recorded so far; the position reached."""
         position = self.tracking.position(NOTIFIER)
         policies = Policies(self.app)
+        today = business_date(self.app)
         datastore = self.tracking.datastore
 
         def officers(loan_id: object) -> list[str]:
@@ -73,7 +75,9 @@ class Notifier:
             for stored in found:
                 if stored.topic.rpartition(":")[2] in TOPICS:
                     event = self.app.mapper.to_domain_event(stored)
-                    decided += notices_for_event(self.app, event, stored.id, policies, officers)
+                    decided += notices_for_event(
+                        self.app, event, stored.id, policies, officers, today
+                    )
             position = found[-1].id
             table.queue_tracked(self.tracking, new_notices(decided), NOTIFIER, position)
 

@@ -9,6 +9,7 @@ from application.notice_templates import BUILT_IN, check_policy, check_template_
 from domain.errors import InvalidValue
 from domain.notifications import (
     PAID,
+    STALE,
     Channel,
     DueInstallment,
     NotificationPolicy,
@@ -16,6 +17,7 @@ from domain.notifications import (
     StageRule,
     Template,
     earliest_send,
+    event_notice,
     installment_notices,
     suppression,
 )
@@ -105,3 +107,13 @@ def test_email_renders_escaped_sms_plain_in_both_languages():
     sms = render(BUILT_IN[("due", "zh")], values, email=False)
     assert sms.body.startswith("<b>Li</b>您好")
     assert "1,234.56元" in sms.body
+
+
+def test_an_event_more_than_three_days_old_is_news_no_more():
+    policy = NotificationPolicy()
+    fresh = event_notice(LOAN, Stage.PAYMENT_RECEIVED, "7", policy, DUE, date(2026, 3, 13))
+    old = event_notice(LOAN, Stage.PAYMENT_RECEIVED, "7", policy, DUE, date(2026, 3, 14))
+    assert fresh is not None
+    assert fresh.suppressed is None
+    assert old is not None
+    assert old.suppressed == STALE
