@@ -127,6 +127,8 @@ def notices_for_event(
     if facts is None:
         return []
     loan_id, stage, amount, due_date, happened_on = facts
+    if stale(happened_on, today):
+        return []  # old news: not even worth loading the loan to record it
     try:
         request = app.load(Loan, loan_id, "loan").application
     except NotFound:

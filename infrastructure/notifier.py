@@ -17,8 +17,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from application.app import LendingApplication
@@ -86,7 +88,9 @@ class NoticeSender:
     def __init__(
         self, app: LendingApplication, tracking: FeedTracking, channels: dict[Channel, Sender],
         timezone: str, staff_domain: str | None, clock: Clock = lambda: datetime.now(UTC),
+        workers: int = 4,
     ) -> None:  # fmt: skip
+        self.workers = workers
         self.app, self.datastore, self.channels = app, tracking.datastore, channels
         self.zone, self.staff_domain, self.clock = ZoneInfo(timezone), staff_domain, clock
 
@@ -99,7 +103,8 @@ class NoticeSender:
         local = now.astimezone(self.zone)
         policies = Policies(self.app)
         rows = table.queued(self.datastore, now, limit)
-        for row in rows:
+
+        def send(row: dict[str, Any]) -> None:
             notice = Queued(
                 row["id"], row["loan_id"], row["borrower_id"], Stage(row["stage"]),
                 Channel(row["channel"]), row["template"], row["product_code"], row["paid"],
@@ -110,6 +115,11 @@ class NoticeSender:
             sent_at = now if outcome.status == "sent" else None
             table.settle(self.datastore, row["id"], outcome.status, outcome.reason,
                          outcome.recipient, sent_at, after)  # fmt: skip
+
+        # A few at a time: a gateway's answer takes far longer than deciding. Each notice
+        # is recorded as soon as it is sent, so a crash sends again at most those in flight.
+        with ThreadPoolExecutor(self.workers) as pool:
+            list(pool.map(send, rows))
         return len(rows)
 
 

@@ -108,7 +108,8 @@ def test_a_due_date_with_one_borrower_paying_on_it(
         sender.send_due()
 
     decide_and_send(OPENED, 10)  # the disbursements: an email each
-    assert sent(gateway, mailbox) == (
+    sms, mail = sent(gateway, mailbox)  # sent a few at a time: in any order within a round
+    assert (sms, sorted(mail)) == (
         [],
         [("li@example.com", "放款通知"), ("wang@example.com", "放款通知")],
     )
@@ -139,7 +140,7 @@ def test_a_due_date_with_one_borrower_paying_on_it(
     assert sorted(sms[:2]) == [(LI, "before_due"), (WANG, "before_due")]
     assert sorted(sms[2:4]) == [(LI, "SMS_100"), (WANG, "SMS_100")]
     assert sms[4:] == [(LI, "payment_received"), (WANG, "SMS_101")]
-    assert len(mail) == 2
+    assert len(sent(gateway, mailbox)[1]) == 2
     assert set(gateway.keys) == {"Bearer gateway-key"}
     assert "王伟您好" in gateway.received[-1]["text"]
     notices = {(n["loan_id"], n["stage"]): n for n in every(runtime.projections.datastore)}

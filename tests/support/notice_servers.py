@@ -33,6 +33,8 @@ def sms_gateway(key: str = "gateway-key") -> Iterator[Gateway]:
     gateway = Gateway(f"http://127.0.0.1:{server.server_address[1]}/sms", key)
 
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, as a provider's gateway would
+
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["content-length"]))
             gateway.received.append(json.loads(body))
