@@ -6,7 +6,6 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, HTTPException
-from pydantic import Field
 
 from application.borrowers import Blacklisting, RegisterBorrower, UpdateBorrower, lift_blacklist
 from application.borrowers import blacklist_borrower as blacklist
@@ -20,6 +19,7 @@ from interfaces.rest.common import (
     App,
     BusinessDate,
     Command,
+    Email,
     ExpectedVersion,
     Money,
     OptionalText,
@@ -41,7 +41,7 @@ class ProfileFields(Command):
     liabilities: Money | None = None
     annual_sales: Money | None = None
     margin_percent: Percent | None = None
-    email: Annotated[str, Field(max_length=254)] | None = None
+    email: Email | None = None
     marketing_opt_out: bool | None = None
 
 
@@ -61,7 +61,7 @@ class UpdateBody(Command):
     liabilities: Money | None = None
     annual_sales: Money | None = None
     margin_percent: Percent | None = None
-    email: Annotated[str, Field(max_length=254)] | None = None
+    email: Email | None = None
     marketing_opt_out: bool | None = None
 
 

@@ -16,7 +16,6 @@ from domain.accounting.rules import DEFAULT_ACCOUNTS
 from domain.charges import MAX_CHARGES, Charge, ChargeBasis, ChargeKind, Collection
 from domain.ledger import DEFAULT_ORDER, AdvancePayment, Component, PenaltyRateBasis
 from domain.money import ZERO
-from domain.notifications import NotificationPolicy
 from domain.product import DEFAULT_MAX_AGE, DEFAULT_MIN_AGE, ProductTerms
 from domain.schedule import (
     DayCount,
@@ -41,6 +40,7 @@ from interfaces.rest.common import (
     Term,
     Text,
 )
+from interfaces.rest.notification_bodies import NotificationsBody
 
 router = APIRouter(prefix="/products", tags=["products"])
 
@@ -116,12 +116,14 @@ class TermsBody(Command):
     accounting: AccountingBody = Field(default_factory=AccountingBody)
     # Each reminder stage's channel and template, and the product's own templates
     # (domain/notifications.py); without it, the default policy.
-    notifications: NotificationPolicy = Field(default_factory=NotificationPolicy)
+    notifications: NotificationsBody | None = None
 
     def terms(self) -> ProductTerms:
         # Unsent fields are left out so the domain's defaults are the ones that apply.
-        fields = self.model_dump(exclude_unset=True, exclude={"code", "charges"})
+        fields = self.model_dump(exclude_unset=True, exclude={"code", "charges", "notifications"})
         charges = tuple(Charge(**charge.model_dump(exclude_unset=True)) for charge in self.charges)
+        if self.notifications is not None:
+            fields["notifications"] = self.notifications.policy()
         return ProductTerms(**fields, charges=charges)
 
 
