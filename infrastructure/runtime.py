@@ -240,9 +240,10 @@ class Runtime:
         """InvalidValue naming `url` unless webhooks may be delivered there."""
         check_destination(url, self.settings.webhooks_may_be_private)
 
-    def publisher_lag(self) -> tuple[int, int]:
-        """The business event publisher's position, and how far the store's head is past it."""
-        position = self.feed_tracking.position(PUBLISHER)
+    def publisher_lag(self, follower: str = PUBLISHER) -> tuple[int, int]:
+        """The business event publisher's position (or another follower's in
+        `feed_tracking`, such as `notifier`), and how far the store's head is past it."""
+        position = self.feed_tracking.position(follower)
         return position, self.projections.head() - position
 
     def webhook_lags(self) -> list[tuple[str, int, int]]:

@@ -41,6 +41,7 @@ def test_notifications_by_loan_and_status_within_reach(api: TestClient) -> None:
     loan = str(open_loan(runtime, OPENED))
     runtime.projections.wait(runtime.projections.head())
     position = Notifier(runtime.app, runtime.feed_tracking).catch_up()
+    assert api.get("/health").json()["notifier"] == {"position": position, "lag": 0}
     head = staff_of(HEAD_OFFICE_ID, Role.COLLECTOR)
     found = graphql(api, NOTICES, head, {"loan": loan}, min_position=position)
     assert found["data"]["notifications"]["nodes"] == [
