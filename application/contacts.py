@@ -26,6 +26,8 @@ class Contact:
     name: str
     phone: str  # E.164
     address: str
+    email: str | None = None
+    marketing_opt_out: bool = False
 
 
 def contacts(app: LendingApplication, borrower_ids: Sequence[UUID]) -> list[Contact | None]:
@@ -37,7 +39,16 @@ def contacts(app: LendingApplication, borrower_ids: Sequence[UUID]) -> list[Cont
         except NotFound:
             found.append(None)
             continue
-        found.append(Contact(borrower_id, profile.name, profile.phone, profile.address))
+        found.append(
+            Contact(
+                borrower_id,
+                profile.name,
+                profile.phone,
+                profile.address,
+                profile.email,
+                bool(profile.marketing_opt_out),
+            )
+        )
     return found
 
 

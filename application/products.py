@@ -10,6 +10,7 @@ from eventsourcing.persistence import IntegrityError
 
 from application.accounting import accounts_for
 from application.app import LendingApplication, Written, check_version
+from application.notice_templates import check_policy
 from domain.claims import Claim
 from domain.errors import Conflict, DuplicateProductCode, NotFound
 from domain.product import LoanProduct, ProductTerms, checked_code, normalize_code
@@ -27,6 +28,7 @@ class DefineProduct:
 
 def define_product(app: LendingApplication, command: DefineProduct) -> Written:
     code = checked_code(command.code)
+    check_policy(command.terms.notifications)
     claim_id = app.claim_id(CLAIM_KIND, code)
     _refuse_claimed(app, claim_id, code)
     product = LoanProduct.define(
@@ -53,6 +55,8 @@ class ReviseProduct:
 
 def revise_product(app: LendingApplication, command: ReviseProduct) -> Written:
     """Record the product's next version of its terms; loans already made keep theirs."""
+
+    check_policy(command.terms.notifications)
 
     def attempt() -> Written:
         product = find_product(app, command.code)

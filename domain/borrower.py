@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -17,6 +18,7 @@ from domain.model import Aggregate, AggregateSnapshot, Immutable, SnapshotState,
 from domain.money import checked_amount
 
 MONEY_FIELDS = ("monthly_income", "assets", "liabilities", "annual_sales")
+EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]+")
 REQUIRED_TEXT = ("name", "phone", "region")
 
 
@@ -37,6 +39,10 @@ class Profile(Immutable):
     liabilities: Decimal | None = None
     annual_sales: Decimal | None = None
     margin_percent: Decimal | None = None
+    # Where email notices go (profiles from before it: none, so SMS only), and whether
+    # the borrower declined marketing (never the notices the law requires).
+    email: str | None = added_later()
+    marketing_opt_out: bool | None = added_later()
 
     def checked(self) -> Profile:
         for name in REQUIRED_TEXT:
@@ -47,6 +53,8 @@ class Profile(Immutable):
             for name in MONEY_FIELDS
             if getattr(self, name) is not None
         }
+        if self.email is not None and not EMAIL.fullmatch(self.email):
+            raise InvalidValue("email", "must be an email address")
         if self.margin_percent is not None and not 0 <= self.margin_percent <= 100:
             raise InvalidValue("margin_percent", "must be between 0 and 100")
         return self.model_copy(update=amounts)

@@ -16,6 +16,7 @@ from domain.errors import InvalidValue
 from domain.ledger import DEFAULT_ORDER, AdvancePayment, Component, PenaltyRateBasis
 from domain.model import Immutable
 from domain.money import ZERO, checked_amount
+from domain.notifications import NotificationPolicy
 from domain.schedule import (
     DayCount,
     Frequency,
@@ -124,6 +125,8 @@ class ProductTerms(Immutable):
     advance_payment: AdvancePayment = AdvancePayment.NEXT_INSTALLMENTS
     # Products (and the loans submitted on them) from before accounting rules: the default.
     accounting: AccountingRule = Field(default_factory=AccountingRule)
+    # Products from before reminders: the default policy (domain/notifications.py).
+    notifications: NotificationPolicy = Field(default_factory=NotificationPolicy)
 
     def checked(self) -> ProductTerms:
         if not self.name.strip():
@@ -179,6 +182,7 @@ class ProductTerms(Immutable):
                 **amounts,
                 "charges": charges,
                 "accounting": accounting,
+                "notifications": self.notifications.checked(),
             }
         )
 

@@ -17,9 +17,11 @@ from application.close_of_business import DayStep, reviewing_loans
 from application.collections import settling_promises
 from application.demo import ADMIN, load_demo
 from application.month_end import closing_months
+from application.notices import Decided, reminding
 from application.risk import raise_warnings, raising_warnings
 from domain.accounting import LoanFacts, Role
 from domain.accounting.reconcile import BookFacts
+from domain.notifications import DueInstallment
 from domain.risk import Finding, RiskPolicy
 from infrastructure import audit, checkpoints, data_keys, secrets
 from infrastructure.chain_migration import start_event_chain
@@ -28,9 +30,10 @@ from infrastructure.database import database_url, eventsourcing_env
 from infrastructure.documents.contract import ContractPdf
 from infrastructure.eventstore import store_env
 from infrastructure.keyring import KeyRing
+from infrastructure.notifier import new_notices
 from infrastructure.settings import Settings
 from infrastructure.webhook_security import KEY_NAME, SecretBox, check_destination
-from projections import webhook_deliveries
+from projections import notifications, webhook_deliveries
 from projections.catalog import ReadModelSet
 from projections.collections import CollectionsView
 from projections.credit_assessments import CreditAssessmentsView
@@ -118,6 +121,7 @@ class Runtime:
         if create_tables:
             runtime.feed_tracking.create_table()
             webhook_deliveries.create_tables(projections.datastore)
+            notifications.create_tables(projections.datastore)
         return runtime
 
     def loans_to_review(self, day: date, position: int | None = None) -> Iterable[UUID]:
@@ -137,6 +141,23 @@ class Runtime:
         collections = self.projections.views["collections"]
         assert isinstance(collections, CollectionsView)
         return collections.promises_due(day)
+
+    def installments_due(
+        self, days: list[date], position: int | None = None
+    ) -> list[tuple[DueInstallment, str, UUID]]:
+        """Installments due on any of `days`, each with its product code and borrower,
+        once `loan_books` and `loans` have processed `position` (as `loans_to_review`)."""
+        self._wait_for(position, LoanBooksView.name, "loans")
+        rows = notifications.due_installments(self.projections.datastore, days)
+        return [
+            (DueInstallment(r["loan_id"], r["number"], r["due_date"], r["paid"]),
+             r["product_code"], r["borrower_id"])
+            for r in rows
+        ]  # fmt: skip
+
+    def record_notices(self, decided: list[Decided]) -> None:
+        """Record the notices close of business decided (projections/notifications.py)."""
+        notifications.queue(self.projections.datastore, new_notices(decided))
 
     def risk_findings(
         self, day: date, policy: RiskPolicy, position: int | None = None
@@ -194,6 +215,7 @@ class Runtime:
             settling_promises(self.promises_due),
             closing_months(self.month_end_facts, self.reconcile_facts),
             raising_warnings(self.risk_findings),
+            reminding(self.installments_due, self.record_notices),
             writing_checkpoint(until),
         )
 
@@ -220,9 +242,10 @@ class Runtime:
         """InvalidValue naming `url` unless webhooks may be delivered there."""
         check_destination(url, self.settings.webhooks_may_be_private)
 
-    def publisher_lag(self) -> tuple[int, int]:
-        """The business event publisher's position, and how far the store's head is past it."""
-        position = self.feed_tracking.position(PUBLISHER)
+    def publisher_lag(self, follower: str = PUBLISHER) -> tuple[int, int]:
+        """The business event publisher's position (or another follower's in
+        `feed_tracking`, such as `notifier`), and how far the store's head is past it."""
+        position = self.feed_tracking.position(follower)
         return position, self.projections.head() - position
 
     def webhook_lags(self) -> list[tuple[str, int, int]]:

@@ -99,6 +99,18 @@ class Settings(BaseSettings):
     webhook_retry_for: float = Field(default=24 * 3600.0, ge=0)
     webhook_backoff_first: float = Field(default=5.0, gt=0)
     webhook_backoff_max: float = Field(default=3600.0, gt=0)
+    # Reminders and notices (`lending notifier`): the lender's time zone (quiet hours),
+    # the SMS gateway (URL, key, and the provider's template id for each of our template
+    # ids, a JSON object), the SMTP server and sender, and the domain staff emails are
+    # at (`<username>@<domain>`; unset: staff notices fail as having no address).
+    notify_timezone: str = "Asia/Shanghai"
+    sms_gateway_url: str | None = None
+    sms_gateway_key: str = ""
+    sms_templates: dict[str, str] = Field(default_factory=dict)
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(default=25, gt=0, lt=65536)
+    smtp_from: str = "notices@lending.local"
+    staff_email_domain: str | None = None
 
     @property
     def webhooks_may_be_private(self) -> bool:

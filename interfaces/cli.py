@@ -26,6 +26,7 @@ from interfaces.db_cli import db_cli
 from interfaces.demo_cli import demo, load_demo_if_empty
 from interfaces.keys_cli import keys_cli
 from interfaces.ledger_cli import ledger_cli, reconcile_command
+from interfaces.notifier_cli import notifier_command
 from interfaces.publisher_cli import publisher_command
 from interfaces.repayments_cli import repayments_cli
 from interfaces.reports_cli import report_command
@@ -49,6 +50,7 @@ cli.add_typer(repayments_cli, name="repayments")
 cli.command("reconcile")(reconcile_command)
 cli.command("publisher")(publisher_command)
 cli.command("report")(report_command)
+cli.command("notifier")(notifier_command)
 console = Console()
 
 

@@ -23,6 +23,7 @@ from interfaces.graphql import (
     journal,
     ledger,
     loans,
+    notifications,
     portfolio,
     products,
     reminders,
@@ -80,6 +81,7 @@ class Query:
     income_statement = strawberry.field(resolver=ledger.income_statement)
     journal = strawberry.field(resolver=journal.journal)  # last: it shadows the module
     webhook_deliveries = strawberry.field(resolver=webhooks.webhook_deliveries)
+    notifications = strawberry.field(resolver=notifications.notifications)  # shadows the module
 
 
 def _expected(error: GraphQLError) -> bool:

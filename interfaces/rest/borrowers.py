@@ -19,6 +19,7 @@ from interfaces.rest.common import (
     App,
     BusinessDate,
     Command,
+    Email,
     ExpectedVersion,
     Money,
     OptionalText,
@@ -40,6 +41,8 @@ class ProfileFields(Command):
     liabilities: Money | None = None
     annual_sales: Money | None = None
     margin_percent: Percent | None = None
+    email: Email | None = None
+    marketing_opt_out: bool | None = None
 
 
 class RegisterBody(ProfileFields):
@@ -58,6 +61,8 @@ class UpdateBody(Command):
     liabilities: Money | None = None
     annual_sales: Money | None = None
     margin_percent: Percent | None = None
+    email: Email | None = None
+    marketing_opt_out: bool | None = None
 
 
 @router.post("", status_code=201)

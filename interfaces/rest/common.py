@@ -60,6 +60,7 @@ Secret = Annotated[str, *_one_line(1, 256)]
 OptionalText = Annotated[str, *_one_line(0, NAME_LENGTH)]
 Url = Annotated[str, *_one_line(1, 2000)]  # as long as browsers take them
 Code = Annotated[str, *_one_line(1, 32)]
+Email = Annotated[str, *_one_line(3, 254)]  # RFC 5321's longest path
 Reason = Annotated[str, *_lines(1, REASON_LENGTH)]
 OptionalReason = Annotated[str, *_lines(0, REASON_LENGTH)]
 Note = Annotated[str, *_lines(0, NOTE_LENGTH)]

@@ -17,6 +17,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from infrastructure.checkpoints import Checkpoint
+from infrastructure.notifier import NOTIFIER
 
 router = APIRouter(tags=["operations"])
 SHOWN = ("name", "position", "lag", "running", "error", "stopped_at", "topic", "attempts")
@@ -33,6 +34,7 @@ def health(request: Request) -> JSONResponse:
         skips = projections.skips()
         last, verified = runtime.checkpoints()
         published, publisher_lag = runtime.publisher_lag()
+        notified, notifier_lag = runtime.publisher_lag(NOTIFIER)
         webhooks = runtime.webhook_lags()
     except Exception as error:  # the database is the thing being checked
         body.update(status="unavailable", database={"ok": False, "error": type(error).__name__})
@@ -52,6 +54,7 @@ def health(request: Request) -> JSONResponse:
     # The business event feed (`lending publisher`, a process of its own): its lag grows
     # while the broker is down and shrinks as it catches up; commands never wait for it.
     body["publisher"] = {"position": published, "lag": publisher_lag}
+    body["notifier"] = {"position": notified, "lag": notifier_lag}  # `lending notifier`
     body["webhooks"] = [{"id": id_, "position": at, "lag": lag} for id_, at, lag in webhooks]
     body["audit"] = {"checkpoint": _shown(last), "verified_checkpoint": _shown(verified)}
     down = projections.follower_error()

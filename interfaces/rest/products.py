@@ -40,6 +40,7 @@ from interfaces.rest.common import (
     Term,
     Text,
 )
+from interfaces.rest.notification_bodies import NotificationsBody
 
 router = APIRouter(prefix="/products", tags=["products"])
 
@@ -113,11 +114,16 @@ class TermsBody(Command):
     # installment (a repayment's own `prepayment` flag comes first).
     advance_payment: AdvancePayment = AdvancePayment.NEXT_INSTALLMENTS
     accounting: AccountingBody = Field(default_factory=AccountingBody)
+    # Each reminder stage's channel and template, and the product's own templates
+    # (domain/notifications.py); without it, the default policy.
+    notifications: NotificationsBody | None = None
 
     def terms(self) -> ProductTerms:
         # Unsent fields are left out so the domain's defaults are the ones that apply.
-        fields = self.model_dump(exclude_unset=True, exclude={"code", "charges"})
+        fields = self.model_dump(exclude_unset=True, exclude={"code", "charges", "notifications"})
         charges = tuple(Charge(**charge.model_dump(exclude_unset=True)) for charge in self.charges)
+        if self.notifications is not None:
+            fields["notifications"] = self.notifications.policy()
         return ProductTerms(**fields, charges=charges)
 
 

@@ -54,18 +54,22 @@ def open_loan(
     code: str = "MICRO",
     rate: Decimal = Decimal("12"),
     method: Method = Method.EQUAL_INSTALLMENTS,
+    profile: Profile | None = None,
+    office: UUID | None = None,
 ) -> UUID:
-    """A loan on product `code`, approved, signed and paid out on `on`."""
+    """A loan on product `code`, approved, signed and paid out on `on`, to a borrower of
+    `profile` (a default one), of `office` (None: none recorded)."""
     app = runtime.app
-    profile = Profile(
+    profile = profile or Profile(
         name="P", phone="13800138000", address="A", region="Hubei", monthly_income=D(30000)
     )
     number = resident_id(f"42010619850312{next(people) % 1000:03d}")
     borrower = register_borrower(
-        app, RegisterBorrower("officer", BorrowerKind.INDIVIDUAL, number, profile)
+        app, RegisterBorrower("officer", BorrowerKind.INDIVIDUAL, number, profile, office=office)
     )
     command = SubmitApplication("officer", borrower.id, code, principal, term,
-                                Frequency.MONTHLY, method, "stock", rate)  # fmt: skip
+                                Frequency.MONTHLY, method, "stock", rate,
+                                office=office)  # fmt: skip
     loan = submit_application(app, command).id
     signed_through(app, loan)
     sign(app, Sign("officer", loan, on))

@@ -1,0 +1,49 @@
+"""The channels notices go out on: an HTTP SMS gateway and SMTP email.
+
+SMS: Chinese providers send only pre-approved templates, so each message names the
+provider's template id (`LENDING_SMS_TEMPLATES`: our template id -> theirs) and its
+variables; the gateway gets `POST <url>` with JSON `{phone, template_id, params}` and
+the key in `Authorization: Bearer <key>`. Anything but a 2xx is a failure.
+Email: one SMTP message per notice (UTF-8, HTML body as rendered with autoescape).
+"""
+
+from __future__ import annotations
+
+import smtplib
+from email.message import EmailMessage
+
+import httpx
+
+from application.notice_delivery import Message
+
+
+class SmsGateway:
+    """One HTTP client (kept-alive connections) for every message."""
+
+    def __init__(self, url: str, key: str, templates: dict[str, str], timeout: float = 10.0):
+        self.url, self.templates = url, templates
+        self.client = httpx.Client(timeout=timeout, headers={"authorization": f"Bearer {key}"})
+
+    def close(self) -> None:
+        self.client.close()
+
+    def send(self, message: Message) -> None:
+        body = {
+            "phone": message.to,
+            "template_id": self.templates.get(message.template, message.template),
+            "params": message.variables,
+            "text": message.body,
+        }
+        self.client.post(self.url, json=body).raise_for_status()
+
+
+class SmtpMailer:
+    def __init__(self, host: str, port: int, sender: str, timeout: float = 10.0):
+        self.host, self.port, self.sender, self.timeout = host, port, sender, timeout
+
+    def send(self, message: Message) -> None:
+        mail = EmailMessage()
+        mail["From"], mail["To"], mail["Subject"] = self.sender, message.to, message.subject
+        mail.set_content(message.body, subtype="html", charset="utf-8")
+        with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as server:
+            server.send_message(mail)

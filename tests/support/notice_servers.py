@@ -1,0 +1,79 @@
+"""Real servers the notice channels talk to: an HTTP SMS gateway on loopback and an
+SMTP server (aiosmtpd), each keeping what it received."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.message import Message
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from aiosmtpd.controller import Controller
+
+from tests.support.processes import free_port
+
+
+@dataclass
+class Gateway:
+    url: str
+    key: str
+    received: list[dict[str, Any]] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)
+
+
+@contextmanager
+def sms_gateway(key: str = "gateway-key") -> Iterator[Gateway]:
+    """A gateway that answers 200 to each POST and keeps its JSON body."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
+    gateway = Gateway(f"http://127.0.0.1:{server.server_address[1]}/sms", key)
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, as a provider's gateway would
+
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["content-length"]))
+            gateway.received.append(json.loads(body))
+            gateway.keys.append(self.headers.get("authorization", ""))
+            self.send_response(200)
+            self.send_header("content-length", "2")
+            self.end_headers()
+            self.wfile.write(b"{}")
+
+        def log_message(self, *_: Any) -> None:
+            pass
+
+    server.RequestHandlerClass = Handler
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield gateway
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@dataclass
+class Mailbox:
+    host: str
+    port: int
+    received: list[Message] = field(default_factory=list)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        self.received.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+
+@contextmanager
+def smtp_server() -> Iterator[Mailbox]:
+    mailbox = Mailbox("127.0.0.1", free_port())
+    controller = Controller(mailbox, hostname=mailbox.host, port=mailbox.port)
+    controller.start()
+    try:
+        yield mailbox
+    finally:
+        controller.stop()
