@@ -32,8 +32,9 @@ BORROWER = "query($id: ID!) { borrower(id: $id) { id } }"
 
 
 def register_unholdable(app: LendingApplication) -> tuple[UUID, int]:
-    """A borrower whose name holds U+0000, which no PostgreSQL text column can hold,
-    saved below every check the interfaces and the domain make; its id and position."""
+    """A borrower whose region holds U+0000, which no PostgreSQL text column can hold,
+    saved below every check the interfaces and the domain make; its id and position.
+    (The region: the borrowers read model keeps it as it is, and no longer any name.)"""
     profile = Profile(
         name="Wang Fang", phone="+8613800138000", address="12 Tea Garden Road, Wuhan",
         region="Hubei", monthly_income=Decimal("8500.00"),
@@ -44,7 +45,7 @@ def register_unholdable(app: LendingApplication) -> tuple[UUID, int]:
     )  # fmt: skip
     (registered,) = borrower.collect_events()
     assert isinstance(registered, Borrower.Registered)
-    nul = registered.profile.model_copy(update={"name": "Wang\x00Fang"})
+    nul = registered.profile.model_copy(update={"region": "Hu\x00bei"})
     (recording,) = app.save(registered.model_copy(update={"profile": nul}))
     return borrower.id, recording.notification.id
 
