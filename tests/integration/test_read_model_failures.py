@@ -72,7 +72,7 @@ def until(condition: Callable[[], bool], what: str, timeout: float = 30.0) -> No
 
 @pytest.fixture
 def stopped(api: TestClient) -> tuple[Runtime, UUID, int, int]:
-    """The borrowers read model stopped at a NUL name, and a demo portfolio after it:
+    """The borrowers read model stopped at a NUL region, and a demo portfolio after it:
     the runtime, the bad borrower's id and position, and the head."""
     runtime: Runtime = runtime_of(api)
     bad, position = register_unholdable(runtime.app)
@@ -177,7 +177,7 @@ def test_an_operator_skip_brings_the_read_model_back_and_is_recorded(
     assert _graphql_borrower(api, later_borrower) is None  # not projected yet
 
     caplog.set_level(logging.INFO)
-    reason = "NUL in a name; the registration is corrected by hand"
+    reason = "NUL in a region; the registration is corrected by hand"
     done = run(
         "projections", "skip", "borrowers", str(position), "--reason", reason,
         "--actor", "ops.liu", env=env,
