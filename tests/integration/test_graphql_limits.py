@@ -48,8 +48,14 @@ def payoffs(loans: int, per_loan: int) -> str:
 
 
 def test_an_over_cost_query_is_refused_before_it_runs(api: TestClient) -> None:
-    """The issue's query: 500 loans x 50 payoffAmount, each a load from the store."""
-    body, elapsed = timed_graphql(api, payoffs(500, 50))
+    """The issue's query: 500 loans x 50 payoffAmount, each a load from the store.
+
+    The fastest of three refusals is timed: on a shared machine one answer can wait
+    for a core for half a second, but a query that ran would take seconds every time.
+    """
+    tries = [timed_graphql(api, payoffs(500, 50)) for _ in range(3)]
+    body, elapsed = min(tries, key=lambda answer: answer[1])
+    assert all(answer == body for answer, _ in tries)
     assert body.get("data") is None
     [error] = body["errors"]
     cost = 1 + 1 + 500 * (1 + 50 * LOAD)
