@@ -24,7 +24,8 @@ class SmsGateway:
 
     def __init__(self, url: str, key: str, templates: dict[str, str], timeout: float = 10.0):
         self.url, self.templates = url, templates
-        self.client = httpx.Client(timeout=timeout, headers={"authorization": f"Bearer {key}"})
+        headers = {"authorization": f"Bearer {key}"} if key else {}  # no key: none sent
+        self.client = httpx.Client(timeout=timeout, headers=headers)
 
     def close(self) -> None:
         self.client.close()

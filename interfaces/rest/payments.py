@@ -34,7 +34,7 @@ from interfaces.text import CONTROL_CHARACTERS
 router = APIRouter(prefix="/payments", tags=["payments"])
 ONE_LINE = f"^[^{CONTROL_CHARACTERS}]*$"
 # A channel is named as LENDING_PAYMENT_CHANNELS names it; one it does not name is 401.
-ChannelName = Annotated[str, Path(min_length=1, max_length=32, pattern=ONE_LINE)]
+ChannelName = Annotated[str, Path(min_length=1, max_length=64, pattern=ONE_LINE)]
 
 
 class CallbackBody(BaseModel):
