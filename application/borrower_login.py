@@ -69,7 +69,8 @@ def request_code(
     if borrower_id is None:
         return None
     minutes = policy.valid_minutes
-    body = f"Your login code is {code}. It holds for {minutes} minutes; never share it."
+    # The lender's default language; providers send their approved template with `params`.
+    body = f"您的登录验证码为{code}，{minutes}分钟内有效，请勿泄露给他人。"  # noqa: RUF001
     variables = {"code": code, "minutes": str(minutes)}
     return Message(Channel.SMS, phone, TEMPLATE, "", body, variables)
 
