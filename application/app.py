@@ -34,6 +34,7 @@ from domain.borrower import Borrower
 from domain.credit import CreditPolicy
 from domain.errors import NotFound, VersionMismatch
 from domain.loan import Loan
+from domain.login_codes import CodePolicy
 from domain.masking import keyed_digest, name_query_digests
 from domain.risk import DEFAULT_POLICY, RiskPolicy
 from domain.staff import LoginPolicy
@@ -83,6 +84,7 @@ class Policies:
     risk: RiskPolicy = DEFAULT_POLICY
     approval: ApprovalPolicy = field(default_factory=ApprovalPolicy)
     login: LoginPolicy = field(default_factory=LoginPolicy)
+    codes: CodePolicy = field(default_factory=CodePolicy)
     accounting: AccountingPolicy = field(default_factory=AccountingPolicy)
 
 

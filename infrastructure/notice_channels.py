@@ -14,7 +14,9 @@ from email.message import EmailMessage
 
 import httpx
 
-from application.notice_delivery import Message
+from application.notice_delivery import Message, Sender
+from domain.notifications import Channel
+from infrastructure.settings import Settings
 
 
 class SmsGateway:
@@ -22,7 +24,8 @@ class SmsGateway:
 
     def __init__(self, url: str, key: str, templates: dict[str, str], timeout: float = 10.0):
         self.url, self.templates = url, templates
-        self.client = httpx.Client(timeout=timeout, headers={"authorization": f"Bearer {key}"})
+        headers = {"authorization": f"Bearer {key}"} if key else {}  # no key: none sent
+        self.client = httpx.Client(timeout=timeout, headers=headers)
 
     def close(self) -> None:
         self.client.close()
@@ -47,3 +50,21 @@ class SmtpMailer:
         mail.set_content(message.body, subtype="html", charset="utf-8")
         with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as server:
             server.send_message(mail)
+
+
+class Unconfigured:
+    """A channel with no settings: each notice on it fails, saying so."""
+
+    def send(self, message: Message) -> None:
+        raise RuntimeError(f"no {message.channel.value} channel configured")
+
+
+def sms_channel(settings: Settings) -> Sender:
+    """The SMS gateway the settings name, or Unconfigured."""
+    url, key, templates = settings.sms_gateway_url, settings.sms_gateway_key, settings.sms_templates
+    return SmsGateway(url, key, templates) if url else Unconfigured()
+
+
+def channels(settings: Settings) -> dict[Channel, Sender]:
+    email = SmtpMailer(settings.smtp_host, settings.smtp_port, settings.smtp_from)
+    return {Channel.SMS: sms_channel(settings), Channel.EMAIL: email}

@@ -80,6 +80,7 @@ def policies(settings: Settings) -> Policies:
         risk=settings.risk,
         approval=settings.approval,
         login=settings.login,
+        codes=settings.borrower_codes,
         accounting=settings.accounting,
     )
 

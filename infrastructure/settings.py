@@ -7,12 +7,13 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.accounting import AccountingPolicy
 from domain.approval import ApprovalPolicy
 from domain.credit import CreditPolicy
+from domain.login_codes import CodePolicy
 from domain.risk import DEFAULT_POLICY, RiskPolicy
 from domain.staff import LoginPolicy
 from infrastructure.rate_limits import RateLimits
@@ -74,6 +75,16 @@ class Settings(BaseSettings):
     login: LoginPolicy = LoginPolicy()
     # How long an access token from /auth/login or /auth/refresh holds.
     access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    # Borrowers' one-time login codes (LENDING_BORROWER_CODES, JSON; any field of
+    # CodePolicy: digits, valid_minutes, per_hour, max_attempts), and how long the token
+    # from /auth/borrower/login holds (LENDING_BORROWER_TOKEN_MINUTES).
+    borrower_codes: CodePolicy = CodePolicy()
+    borrower_token_minutes: int = Field(default=60, ge=1, le=24 * 60)
+    # Payment platforms' callbacks (POST /payments/callback/{channel}): each channel's
+    # HMAC secret (LENDING_PAYMENT_CHANNELS, JSON: {"alipay": "<secret>", ...}), and how
+    # far a callback's signed timestamp may be from our clock, in seconds.
+    payment_channels: dict[str, str] = Field(default_factory=dict)
+    payment_signature_tolerance: int = Field(default=300, ge=1, le=3600)
     # An external identity provider whose tokens the API accepts too (RS256/ES256, keys
     # from its JWKS): its issuer (`iss`), the audience its tokens name for this API, and
     # the claim that lists the roles (a dotted path reaches into an object, as in
@@ -111,6 +122,11 @@ class Settings(BaseSettings):
     smtp_port: int = Field(default=25, gt=0, lt=65536)
     smtp_from: str = "notices@lending.local"
     staff_email_domain: str | None = None
+
+    @field_validator("payment_channels")
+    @classmethod
+    def _channels_by_lower_name(cls, channels: dict[str, str]) -> dict[str, str]:
+        return {name.strip().lower(): secret for name, secret in channels.items()}
 
     @property
     def webhooks_may_be_private(self) -> bool:

@@ -9,28 +9,11 @@ from typing import Annotated
 
 import typer
 
-from application.notice_delivery import Message, Sender
-from domain.notifications import Channel
-from infrastructure.notice_channels import SmsGateway, SmtpMailer
+from infrastructure.notice_channels import channels
 from infrastructure.notifier import NoticeSender, Notifier, run
 from infrastructure.publisher import store_notices
 from infrastructure.runtime import Runtime
 from infrastructure.settings import Settings
-
-
-class Unconfigured:
-    """A channel with no settings: each notice on it fails, saying so."""
-
-    def send(self, message: Message) -> None:
-        raise RuntimeError(f"no {message.channel.value} channel configured")
-
-
-def channels(settings: Settings) -> dict[Channel, Sender]:
-    sms: Sender = Unconfigured()
-    if settings.sms_gateway_url:
-        sms = SmsGateway(settings.sms_gateway_url, settings.sms_gateway_key, settings.sms_templates)
-    email = SmtpMailer(settings.smtp_host, settings.smtp_port, settings.smtp_from)
-    return {Channel.SMS: sms, Channel.EMAIL: email}
 
 
 def notifier_command(

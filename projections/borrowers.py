@@ -181,7 +181,17 @@ class BorrowersView(ReadModel):
         )
 
 
-# Queries, for the GraphQL layer.
+# Queries.
+
+
+def borrower_ids_with_phone(datastore: PostgresDatastore, digest: str) -> list[UUID]:
+    """The borrowers whose phone has this digest (`application.phones.phone_digest`)."""
+    with datastore.transaction(commit=False) as cursor:
+        cursor.execute(
+            "SELECT id FROM borrowers WHERE phone_digest = %s ORDER BY position LIMIT 2",
+            (digest,),
+        )
+        return [row["id"] for row in cursor.fetchall()]
 
 
 async def borrowers_of_ids(pool: AsyncConnectionPool, ids: list[UUID]) -> list[Row | None]:

@@ -58,6 +58,7 @@ SCHEMA = (
     )""",
     "CREATE INDEX IF NOT EXISTS notifications_queued ON notifications (id) WHERE status = 'queued'",
     "CREATE INDEX IF NOT EXISTS notifications_by_loan ON notifications (loan_id, id)",
+    "CREATE INDEX IF NOT EXISTS notifications_by_borrower ON notifications (borrower_id, id)",
 )
 # The installments whose stage may fall on a day: due 3 days on, that day, 1, 7, 30 ago.
 DUE_INSTALLMENTS = """SELECT i.loan_id, i.number, i.due_date, i.status = 'paid' AS paid,
@@ -201,6 +202,20 @@ async def notifications_page(
         f" WHERE {' AND '.join(clauses)} ORDER BY n.id LIMIT %s"
     )
     return await fetch_all(pool, query, [*params, limit])
+
+
+async def borrower_notifications(
+    pool: AsyncConnectionPool, borrower_id: UUID, limit: int
+) -> list[Row]:
+    """The borrower's own notices (none to staff), the latest `limit`, oldest first."""
+    query = (
+        "SELECT * FROM (SELECT n.id, n.loan_id, n.borrower_id, n.installment, n.stage,"
+        " n.channel, n.template, n.recipient_kind, n.recipient, n.status, n.reason,"
+        " n.business_date, n.due_date, n.created_at, n.send_after, n.sent_at"
+        " FROM notifications n WHERE n.borrower_id = %s AND n.recipient_kind = 'borrower'"
+        " ORDER BY n.id DESC LIMIT %s) latest ORDER BY id"
+    )
+    return await fetch_all(pool, query, [borrower_id, limit])
 
 
 def risk_officers(datastore: PostgresDatastore, loan_id: UUID) -> list[str]:

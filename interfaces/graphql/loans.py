@@ -39,7 +39,7 @@ from interfaces.graphql.pagination import Connection, Page, connection
 from interfaces.graphql.products import Frequency, LoanProduct, Method
 from interfaces.graphql.repayments import Repayment
 from interfaces.graphql.scalars import build_from_row, parse_id
-from interfaces.graphql.schedules import Installment, Schedule
+from interfaces.graphql.schedules import Installment, InstallmentStatus, Schedule
 from interfaces.graphql.store import store_loader
 from projections.loans import loans_page
 
@@ -118,6 +118,13 @@ class Loan:
         """Null until the loan is disbursed: the schedule is fixed at disbursement."""
         installments = await self._installments(info)
         return Schedule(installments=installments) if installments else None
+
+    @strawberry.field
+    async def next_due(self, info: Info[Context, None]) -> Installment | None:
+        """The first installment not yet paid in full; null before disbursement or once
+        every one is paid."""
+        items = await self._installments(info)
+        return next((i for i in items if i.status is not InstallmentStatus.PAID), None)
 
     @strawberry.field
     async def payoff_amount(self, info: Info[Context, None], as_of: date | None = None) -> Decimal:

@@ -23,6 +23,7 @@ from interfaces.graphql import (
     journal,
     ledger,
     loans,
+    me,
     notifications,
     portfolio,
     products,
@@ -51,6 +52,7 @@ MAX_TOKENS = 5_000
 
 @strawberry.type
 class Query:
+    me = strawberry.field(resolver=me.me)  # first: it shadows the module from here on
     borrower = strawberry.field(resolver=borrowers.borrower)
     borrowers = strawberry.field(resolver=borrowers.borrowers)
     borrower_history = strawberry.field(resolver=history.borrower_history)

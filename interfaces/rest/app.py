@@ -12,6 +12,7 @@ from starlette.types import ASGIApp
 
 from application.staff.passwords import warm_up
 from infrastructure import secrets
+from infrastructure.notice_channels import SmsGateway, sms_channel
 from infrastructure.oidc import OidcVerifier
 from infrastructure.runtime import Runtime
 from infrastructure.settings import Settings
@@ -19,6 +20,7 @@ from interfaces.auth import Authenticator
 from interfaces.graphql.router import graphql_router, open_read_pool
 from interfaces.rest import (
     assignments,
+    borrower_auth,
     borrowers,
     calendar,
     collections,
@@ -27,6 +29,7 @@ from interfaces.rest import (
     ledger,
     loan_charges,
     loans,
+    payments,
     problems,
     products,
     repayment_files,
@@ -88,6 +91,8 @@ def create_app(
         # The dummy hash unknown usernames are checked against, made before any login.
         threading.Thread(target=warm_up, name="password-warm-up", daemon=True).start()
         app.state.freeze = freeze
+        # Borrowers' login codes go out on the reminders' SMS channel.
+        app.state.sms = sms_channel(settings)
         if follow:
             runtime.projections.start()
         async with open_read_pool(runtime.url) as pool:
@@ -97,6 +102,8 @@ def create_app(
             try:
                 yield
             finally:
+                if isinstance(app.state.sms, SmsGateway):
+                    app.state.sms.close()
                 runtime.close()
 
     app = LendingAPI(
@@ -127,6 +134,8 @@ def create_app(
     app.include_router(risk_warnings.router)
     app.include_router(scorecard.router)
     app.include_router(sessions.router)
+    app.include_router(borrower_auth.router)
+    app.include_router(payments.router)
     app.include_router(staff.router)
     app.include_router(assignments.router)
     app.include_router(ledger.router)

@@ -2,11 +2,12 @@
 
 `AuthenticateFirst` checks the token of every request before FastAPI reads its body, so
 an anonymous caller learns nothing from validation: malformed JSON and invalid fields
-answer 401 like everything else. Only OPEN_PATHS skip it (the docs, and the two
-commands that take credentials instead of a token: logging in and refreshing a
-session), and /graphql, which checks the token itself (GraphiQL, a GET asking for HTML,
-is open). The user it finds is kept
-on `request.state.user`, where the route's role check and the problem handlers read it.
+answer 401 like everything else. Only OPEN_PATHS skip it (the docs, and the
+commands that take credentials instead of a token: logging in, refreshing a session, a
+borrower's code and its login), payment platforms' callbacks, which are signed instead,
+and /graphql, which checks the token itself (GraphiQL, a GET asking for HTML, is open).
+The user it finds is kept on `request.state.user`, where the route's role check and the
+problem handlers read it.
 """
 
 from __future__ import annotations
@@ -23,18 +24,26 @@ from infrastructure.tokens import Role, User
 from interfaces.auth import Authenticator, is_another_borrower, missing_role
 from interfaces.rest.problems import problem
 
-CREDENTIAL_PATHS = frozenset({"/auth/login", "/auth/refresh"})
+CREDENTIAL_PATHS = frozenset(
+    {"/auth/login", "/auth/refresh", "/auth/borrower/code", "/auth/borrower/login"}
+)
 OPEN_PATHS = frozenset(
     {"/health", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", *CREDENTIAL_PATHS}
 )
 SELF_AUTHENTICATING = "/graphql"
+# Payment platforms' callbacks carry the platform's signature instead (rest/payments.py).
+SIGNED_PREFIX = "/payments/callback/"
 
 # Documents the bearer scheme in OpenAPI; the token itself was checked by AuthenticateFirst.
 _bearer = HTTPBearer(auto_error=False)
 
 
 def _is_open(path: str) -> bool:
-    return path in OPEN_PATHS or path == SELF_AUTHENTICATING or path.startswith("/graphql/")
+    return (
+        path in OPEN_PATHS
+        or path == SELF_AUTHENTICATING
+        or path.startswith(("/graphql/", SIGNED_PREFIX))
+    )
 
 
 class AuthenticateFirst:

@@ -26,6 +26,7 @@ from domain.errors import (
     Unauthenticated,
 )
 from domain.loan.contract import AprAboveCeiling
+from domain.login_codes import TooManyCodes
 from infrastructure.tokens import User
 from projections.base import ReadModelStopped
 
@@ -80,6 +81,11 @@ def _domain(request: Request, exc: Exception) -> JSONResponse:
         return answer
     if isinstance(exc, AccountLocked):
         answer = problem(403, "Locked", str(exc), locked_until=exc.until.isoformat())
+        wait = (exc.until - datetime.now(UTC)).total_seconds()
+        answer.headers["Retry-After"] = str(max(1, math.ceil(wait)))
+        return answer
+    if isinstance(exc, TooManyCodes):
+        answer = problem(429, "Too many requests", str(exc))
         wait = (exc.until - datetime.now(UTC)).total_seconds()
         answer.headers["Retry-After"] = str(max(1, math.ceil(wait)))
         return answer

@@ -24,6 +24,14 @@ class Gateway:
     key: str
     received: list[dict[str, Any]] = field(default_factory=list)
     keys: list[str] = field(default_factory=list)
+    arrived: threading.Condition = field(default_factory=threading.Condition)
+
+    def wait_for(self, count: int, timeout: float = 30.0) -> list[dict[str, Any]]:
+        """The first `count` messages, once that many have arrived (sent after an answer
+        has gone, as login codes are)."""
+        with self.arrived:
+            assert self.arrived.wait_for(lambda: len(self.received) >= count, timeout)
+            return self.received[:count]
 
 
 @contextmanager
@@ -37,8 +45,10 @@ def sms_gateway(key: str = "gateway-key") -> Iterator[Gateway]:
 
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["content-length"]))
-            gateway.received.append(json.loads(body))
-            gateway.keys.append(self.headers.get("authorization", ""))
+            with gateway.arrived:
+                gateway.received.append(json.loads(body))
+                gateway.keys.append(self.headers.get("authorization", ""))
+                gateway.arrived.notify_all()
             self.send_response(200)
             self.send_header("content-length", "2")
             self.end_headers()
