@@ -10,7 +10,7 @@ answers names the recipient only masked, so nothing plaintext reaches the read m
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Protocol
@@ -22,7 +22,7 @@ from application.notice_templates import find_template, render, uses
 from application.notices import Policies
 from domain.loan import Loan
 from domain.masking import mask_phone
-from domain.notifications import QUIET, Channel, Stage, earliest_send, suppression
+from domain.notifications import QUIET, Channel, Stage, earliest_send, retry_after, suppression
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,8 @@ class Outcome:
     reason: str | None = None
     recipient: str | None = None  # masked
     send_after: datetime | None = None  # lender-local; queued to then
+    # The channel failed it (not the notice itself): worth trying again later.
+    transient: bool = False
 
 
 def deliver(
@@ -120,10 +122,21 @@ def deliver(
     try:
         channels[notice.channel].send(message)
     except Exception as failure:  # the gateway or the mail server: the reason, no body
-        return Outcome(
-            "failed", f"{notice.channel.value} not sent: {type(failure).__name__}", masked
-        )
+        why = f"{notice.channel.value} not sent: {type(failure).__name__}"
+        return Outcome("failed", why, masked, transient=True)
     return Outcome("sent", None, masked)
+
+
+def after_failures(outcome: Outcome, failures: int, local_now: datetime) -> Outcome:
+    """What a failed send becomes, the notice having failed `failures` times with this
+    one: queued to try again later while the channel's failures may pass, failed for
+    good once they have not (and at once when the notice itself cannot go out)."""
+    if outcome.status != "failed" or not outcome.transient:
+        return outcome
+    wait = retry_after(failures)
+    if wait is None:
+        return replace(outcome, reason=f"{outcome.reason} ({failures} tries)")
+    return replace(outcome, status="queued", send_after=local_now + wait)
 
 
 def masked_address(address: str) -> str:

@@ -14,6 +14,9 @@ Rules, all pure (the caller passes the day and the time):
 - One notice per (installment, stage): `dedupe_key` is the key the read model keeps unique.
 - Quiet hours: no SMS from 21:00 to 08:00 lender time; `earliest_send` moves it to 08:00.
 - `suppression` is asked again when a notice would go out: paid by then, it is not sent.
+- A send the channel failed (the gateway down, the mail server refusing) is tried again
+  after `retry_after`: 1, 5 and 30 minutes, then 2 and 6 hours; failing a sixth time,
+  the notice is failed for good, and an operator sees why.
 """
 
 from __future__ import annotations
@@ -213,3 +216,16 @@ def earliest_send(channel: Channel, local: datetime) -> datetime:
         return local
     morning = local.replace(hour=8, minute=0, second=0, microsecond=0)
     return morning if clock < QUIET_UNTIL else morning + timedelta(days=1)
+
+
+# How long after each failed send a notice waits before the next try.
+RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30),
+                timedelta(hours=2), timedelta(hours=6))  # fmt: skip
+
+
+def retry_after(failures: int) -> timedelta | None:
+    """The wait before trying a notice again after its `failures`-th failed send; None
+    after one failure more than there are delays: it is failed for good."""
+    if failures < 1:
+        raise InvalidValue("failures", "must be at least 1")
+    return RETRY_DELAYS[failures - 1] if failures <= len(RETRY_DELAYS) else None

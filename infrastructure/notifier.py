@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 from application.app import LendingApplication
 from application.calendar import business_date
-from application.notice_delivery import Queued, Sender, deliver
+from application.notice_delivery import Queued, Sender, after_failures, deliver
 from application.notices import Decided, Policies, notices_for_event
 from domain.notifications import Channel, Stage
 from projections import notifications as table
@@ -111,10 +111,12 @@ class NoticeSender:
                 row["amount_due"], row["due_date"], row["staff_id"],
             )  # fmt: skip
             outcome = deliver(self.app, notice, local, self.channels, policies, self.staff_email)
+            failures = row["failures"] + (1 if outcome.transient else 0)
+            outcome = after_failures(outcome, failures, local)
             after = outcome.send_after.astimezone(UTC) if outcome.send_after else None
             sent_at = now if outcome.status == "sent" else None
             table.settle(self.datastore, row["id"], outcome.status, outcome.reason,
-                         outcome.recipient, sent_at, after)  # fmt: skip
+                         outcome.recipient, sent_at, after, failures)  # fmt: skip
 
         # A few at a time: a gateway's answer takes far longer than deciding. Each notice
         # is recorded as soon as it is sent, so a crash sends again at most those in flight.

@@ -12,7 +12,8 @@ recipient (masked: phone 138****5678, email l***@example.com; set once sent), st
 (queued|sent|failed|suppressed), reason (why suppressed or failed, or "quiet hours"
 while an SMS waits for the morning), business_date (the day it was decided for),
 position (the event that called for it; null from close of business), created_at,
-send_after (not before; quiet hours), sent_at. No name, phone or email in plaintext.
+send_after (not before: quiet hours, or the next try after a failed send), sent_at,
+failures (sends the channel failed so far). No name, phone or email in plaintext.
 """
 
 from __future__ import annotations
@@ -54,8 +55,11 @@ SCHEMA = (
         position bigint,
         created_at timestamptz NOT NULL DEFAULT now(),
         send_after timestamptz,
-        sent_at timestamptz
+        sent_at timestamptz,
+        failures integer NOT NULL DEFAULT 0
     )""",
+    # A store made before failed sends were tried again.
+    "ALTER TABLE notifications ADD COLUMN IF NOT EXISTS failures integer NOT NULL DEFAULT 0",
     "CREATE INDEX IF NOT EXISTS notifications_queued ON notifications (id) WHERE status = 'queued'",
     "CREATE INDEX IF NOT EXISTS notifications_by_loan ON notifications (loan_id, id)",
     "CREATE INDEX IF NOT EXISTS notifications_by_borrower ON notifications (borrower_id, id)",
@@ -158,14 +162,16 @@ def queued(datastore: PostgresDatastore, now: datetime, limit: int) -> list[dict
 def settle(
     datastore: PostgresDatastore, id_: int, status: str, reason: str | None,
     recipient: str | None = None, sent_at: datetime | None = None,
-    send_after: datetime | None = None,
+    send_after: datetime | None = None, failures: int = 0,
 ) -> None:  # fmt: skip
-    """What became of notice `id_` (queued again with `send_after` in quiet hours)."""
+    """What became of notice `id_` (queued again with `send_after` in quiet hours or
+    to be tried again; `failures`: the failed sends so far)."""
     with datastore.transaction(commit=True) as cursor:
         cursor.execute(
             "UPDATE notifications SET status = %s, reason = %s,"
-            " recipient = coalesce(%s, recipient), sent_at = %s, send_after = %s WHERE id = %s",
-            (status, reason, recipient, sent_at, send_after, id_),
+            " recipient = coalesce(%s, recipient), sent_at = %s, send_after = %s,"
+            " failures = %s WHERE id = %s",
+            (status, reason, recipient, sent_at, send_after, failures, id_),
         )
 
 
@@ -198,7 +204,7 @@ async def notifications_page(
         "SELECT n.id, n.loan_id, n.borrower_id, n.installment, n.stage, n.channel,"
         " n.template, n.recipient_kind, n.recipient, n.status, n.reason, n.business_date,"
         " n.due_date,"
-        " n.created_at, n.send_after, n.sent_at FROM notifications n"
+        " n.created_at, n.send_after, n.sent_at, n.failures FROM notifications n"
         f" WHERE {' AND '.join(clauses)} ORDER BY n.id LIMIT %s"
     )
     return await fetch_all(pool, query, [*params, limit])
@@ -211,7 +217,7 @@ async def borrower_notifications(
     query = (
         "SELECT * FROM (SELECT n.id, n.loan_id, n.borrower_id, n.installment, n.stage,"
         " n.channel, n.template, n.recipient_kind, n.recipient, n.status, n.reason,"
-        " n.business_date, n.due_date, n.created_at, n.send_after, n.sent_at"
+        " n.business_date, n.due_date, n.created_at, n.send_after, n.sent_at, n.failures"
         " FROM notifications n WHERE n.borrower_id = %s AND n.recipient_kind = 'borrower'"
         " ORDER BY n.id DESC LIMIT %s) latest ORDER BY id"
     )

@@ -26,7 +26,8 @@ class NotificationStatus(Enum):
 
 
 PLAIN = ("installment", "stage", "channel", "template", "recipient_kind", "recipient",
-         "reason", "business_date", "due_date", "created_at", "send_after", "sent_at")  # fmt: skip
+         "reason", "business_date", "due_date", "created_at", "send_after", "sent_at",
+         "failures")  # fmt: skip
 
 
 @strawberry.type
@@ -47,6 +48,10 @@ class Notification:
     created_at: datetime
     send_after: datetime | None
     sent_at: datetime | None
+    failures: int = strawberry.field(
+        description="Sends the channel failed so far; queued again after each until "
+        "the sixth, then failed for good."
+    )
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Notification:

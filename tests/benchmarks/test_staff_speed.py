@@ -1,4 +1,4 @@
-"""Logins (argon2id at its default cost), the session check every request makes, and
+"""Logins (argon2id at OWASP's cost), the session check every request makes, and
 the audit trail over the 100,000-loan store, each against raw inserts in the same run."""
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ def test_login_and_the_session_check(
         logins = timed(lambda: log_in(api, ADMIN, ADMIN_PASSWORD), LOGINS)
         login = statistics.median(logins)
         report(
-            "login (POST /auth/login, argon2id defaults)",
+            "login (POST /auth/login, argon2id at OWASP cost)",
             f"{ms(login)} median, {ms(percentile(logins, 0.99))} p99 of {LOGINS} "
             f"(argon2 verify alone {ms(argon2)})",
             baseline.per_insert(),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from uuid import UUID
@@ -192,3 +192,65 @@ def test_a_high_risk_warning_emails_the_risk_officers_of_the_loans_office(
         "failed", "no email address on file"
     )  # fmt: skip
     assert notices["risk_warning"]["recipient"] == "r***@lender.example"
+
+
+def test_a_send_the_gateway_fails_is_tried_again_later_until_it_goes_or_gives_up(
+    runtime: Runtime, gateway: Gateway, db_url: str
+) -> None:
+    """A provider's outage delays a reminder, never loses it: queued again 1, 5 and 30
+    minutes, 2 and 6 hours after each failure, and failed for good at the sixth."""
+    runtime.projections.start()
+    define(runtime)
+    for name, phone in [("李娜", "13800138001"), ("王伟", "13900139002")]:
+        open_loan(runtime, OPENED, profile=borrower(name, phone, f"{phone}@example.com"))
+    clock = Clock()
+    sms = {Channel.SMS: SmsGateway(gateway.url, gateway.key, {})}
+    notifier = Notifier(runtime.app, runtime.feed_tracking)
+    sender = NoticeSender(runtime.app, runtime.feed_tracking, sms, "Asia/Shanghai", None, clock)
+
+    def stage_on(day: date, stage: str) -> list[tuple[str, int, str | None, datetime | None]]:
+        """Close the day, decide its notices, and read what became of `stage`'s."""
+        close_through(runtime, day)
+        runtime.projections.wait(runtime.projections.head())
+        notifier.catch_up()
+        clock.at(day, 9)
+        return notices(stage)
+
+    def notices(stage: str) -> list[tuple[str, int, str | None, datetime | None]]:
+        query = ("SELECT status, failures, reason, send_after FROM notifications"
+                 f" WHERE stage = '{stage}' AND channel = 'sms'")  # fmt: skip
+        return select(db_url, query)
+
+    def tries(waits: list[int], stage: str) -> None:
+        """One try now and one after each wait, the gateway down for all; before each
+        wait is up, nothing is tried."""
+        for failures, wait in enumerate(waits, start=1):
+            assert sender.send_due() == 2
+            tried = clock.now
+            assert notices(stage) == [("queued", failures, DOWN, tried + minutes(wait))] * 2
+            clock.now = tried + minutes(wait) - timedelta(seconds=1)
+            assert sender.send_due() == 0
+            clock.now = tried + minutes(wait)
+
+    assert len(stage_on(date(2026, 2, 12), "before_due")) == 2  # T-3
+    gateway.down = True
+    tries([1, 5], "before_due")
+    gateway.down = False  # back for the third try: both go
+    assert sender.send_due() == 2
+    assert sorted(m["phone"] for m in gateway.received) == [LI, WANG]
+    assert [row[:2] for row in notices("before_due")] == [("sent", 2)] * 2
+
+    assert len(stage_on(DUE, "due")) == 2  # down for good: six tries, then failed
+    gateway.down = True
+    tries([1, 5, 30, 120, 360], "due")
+    assert sender.send_due() == 2
+    assert notices("due") == [("failed", 6, f"{DOWN} (6 tries)", None)] * 2
+    assert sender.send_due() == 0  # failed is final
+    assert len(gateway.received) == 2
+
+
+DOWN = "sms not sent: HTTPStatusError"
+
+
+def minutes(count: int) -> timedelta:
+    return timedelta(minutes=count)

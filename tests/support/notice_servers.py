@@ -25,6 +25,8 @@ class Gateway:
     received: list[dict[str, Any]] = field(default_factory=list)
     keys: list[str] = field(default_factory=list)
     arrived: threading.Condition = field(default_factory=threading.Condition)
+    # While set, each POST is answered 503 and kept nowhere: a provider's outage.
+    down: bool = False
 
     def wait_for(self, count: int, timeout: float = 30.0) -> list[dict[str, Any]]:
         """The first `count` messages, once that many have arrived (sent after an answer
@@ -36,7 +38,7 @@ class Gateway:
 
 @contextmanager
 def sms_gateway(key: str = "gateway-key") -> Iterator[Gateway]:
-    """A gateway that answers 200 to each POST and keeps its JSON body."""
+    """A gateway that answers 200 to each POST and keeps its JSON body (503 while down)."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
     gateway = Gateway(f"http://127.0.0.1:{server.server_address[1]}/sms", key)
 
@@ -45,6 +47,11 @@ def sms_gateway(key: str = "gateway-key") -> Iterator[Gateway]:
 
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["content-length"]))
+            if gateway.down:
+                self.send_response(503)
+                self.send_header("content-length", "0")
+                self.end_headers()
+                return
             with gateway.arrived:
                 gateway.received.append(json.loads(body))
                 gateway.keys.append(self.headers.get("authorization", ""))
