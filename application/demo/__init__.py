@@ -23,6 +23,7 @@ from application.borrowers import register_borrower
 from application.calendar import business_date
 from application.close_of_business import review_loans
 from application.demo.catalog import ADMIN, define_products
+from application.demo.collecting import work_arrears
 from application.demo.history import History
 from application.demo.lifecycle import originate
 from application.demo.people import registration
@@ -82,4 +83,5 @@ def load_demo(
         return session.position
     # Late loans show their arrears at once, as close of business would have recorded.
     reviewed = review_loans(app, ADMIN, business_date(app, ADMIN), disbursed)
+    work_arrears(session, random.Random(f"{seed}/collections"), disbursed)
     return max(session.position, reviewed, app.recorder.max_notification_id() or 0)
