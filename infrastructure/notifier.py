@@ -88,7 +88,7 @@ class NoticeSender:
     def __init__(
         self, app: LendingApplication, tracking: FeedTracking, channels: dict[Channel, Sender],
         timezone: str, staff_domain: str | None, clock: Clock = lambda: datetime.now(UTC),
-        workers: int = 4,
+        workers: int = 16,
     ) -> None:  # fmt: skip
         self.workers = workers
         self.app, self.datastore, self.channels = app, tracking.datastore, channels
@@ -118,7 +118,7 @@ class NoticeSender:
             table.settle(self.datastore, row["id"], outcome.status, outcome.reason,
                          outcome.recipient, sent_at, after, failures)  # fmt: skip
 
-        # A few at a time: a gateway's answer takes far longer than deciding. Each notice
+        # Several at a time: a gateway's answer takes far longer than deciding. Each notice
         # is recorded as soon as it is sent, so a crash sends again at most those in flight.
         with ThreadPoolExecutor(self.workers) as pool:
             list(pool.map(send, rows))

@@ -122,6 +122,9 @@ class Settings(BaseSettings):
     smtp_port: int = Field(default=25, gt=0, lt=65536)
     smtp_from: str = "notices@lending.local"
     staff_email_domain: str | None = None
+    # Notices in flight at once: a gateway's answer takes 50-200 ms, so a few senders
+    # would leave thousands of reminders waiting for the evening's quiet hours.
+    notifier_workers: int = Field(default=16, ge=1, le=256)
 
     @field_validator("payment_channels")
     @classmethod

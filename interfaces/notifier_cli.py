@@ -26,7 +26,8 @@ def notifier_command(
     runtime = Runtime.open(settings)
     notifier = Notifier(runtime.app, runtime.feed_tracking)
     sender = NoticeSender(runtime.app, runtime.feed_tracking, channels(settings),
-                          settings.notify_timezone, settings.staff_email_domain)  # fmt: skip
+                          settings.notify_timezone, settings.staff_email_domain,
+                          workers=settings.notifier_workers)  # fmt: skip
 
     async def main() -> None:
         stop, wake = asyncio.Event(), asyncio.Event()
