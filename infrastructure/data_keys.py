@@ -108,6 +108,33 @@ def named_key(url: str, ring: KeyRing, name: str) -> bytes:
         return key
 
 
+def existing_key(url: str, ring: KeyRing, name: str) -> bytes | None:
+    """The data key `name`, unwrapped; None if there is none (never made, or destroyed)."""
+    with psycopg.connect(url) as conn, conn.transaction():
+        _create(conn)
+        row = conn.execute(
+            SQL("SELECT master_key_id, wrapped FROM {} WHERE name = %s").format(Identifier(TABLE)),
+            (name,),
+        ).fetchone()
+    return None if row is None else ring.unwrap(name, row[0], bytes(row[1]))
+
+
+def destroy(url: str, names: list[str]) -> list[str]:
+    """Delete the data keys `names` (those of them there are): what they sealed can no
+    longer be read by anyone. The names of the keys deleted."""
+    if STORE in names or CLAIMS in names:
+        raise ValueError("the store's own data keys are never destroyed")
+    with psycopg.connect(url) as conn, conn.transaction():
+        _create(conn)
+        rows = conn.execute(
+            SQL("DELETE FROM {} WHERE name = ANY(%s) RETURNING name").format(Identifier(TABLE)),
+            (names,),
+        ).fetchall()
+    for (name,) in rows:
+        log.warning("data key %s was destroyed", name)
+    return [name for (name,) in rows]
+
+
 def _claims(text: str) -> bytes:
     """The claim key as the store derived it before data keys: from the base64 text of
     the key its events were encrypted with (so a store from then keeps its claims)."""
