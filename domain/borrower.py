@@ -226,6 +226,8 @@ class Borrower(Erasing, Aggregate):
     def record_application(self, *, actor: str, loan_id: UUID, on: date) -> None:
         """Keep the borrower's applications with the borrower, so intake counts them
         exactly: two applications racing each other conflict here, and one retries."""
+        if self.is_erased:
+            raise InvalidTransition("apply for a loan", "the borrower is erased")
         self._application_recorded(actor=actor, loan_id=loan_id, value_date=on)
 
     @event("ApplicationRecorded")

@@ -82,6 +82,8 @@ def test_an_erased_borrower_is_neither_erased_again_nor_updated() -> None:
     given(*erased).when(erase("admin.wu", date(2031, 3, 3))).raises(InvalidTransition)
     update = lambda b: b.update(actor="officer.zhang", changes={"name": "Wang"})  # noqa: E731
     given(*erased).when(update).raises(InvalidTransition)
+    apply = lambda b: b.record_application(actor="intake", loan_id=LOAN, on=date(2031, 3, 3))  # noqa: E731
+    given(*erased).when(apply).raises(InvalidTransition)
 
 
 def test_a_reason_is_needed() -> None:
