@@ -132,6 +132,10 @@ class LendingApplication(Application[UUID]):
         self.opening_date = date.fromisoformat(opening) if opening else None
 
     @property
+    def has_applicant_records(self) -> bool:
+        return self._applicant_records is not None
+
+    @property
     def applicant_records(self) -> ApplicantRecords:
         if self._applicant_records is None:
             raise RuntimeError("intake needs the read models: the runtime passes them")

@@ -76,8 +76,12 @@ def erase_borrower(app: LendingApplication, command: EraseBorrower) -> ErasureRe
 
 
 def loan_ends(app: LendingApplication, borrower: Borrower) -> list[LoanEnd]:
-    """Each of the borrower's loans: its status and the business date it last changed."""
-    ids = list(dict.fromkeys(applied.loan_id for applied in borrower.applications))
+    """Each of the borrower's loans: its status and the business date it last changed.
+    The borrower keeps its applications; the `loans` read model also knows those applied
+    for before it did."""
+    recorded = [applied.loan_id for applied in borrower.applications]
+    listed = app.applicant_records.loan_ids(borrower.id) if app.has_applicant_records else []
+    ids = list(dict.fromkeys([*recorded, *listed]))
     ends = []
     for loan_id in ids:
         loan = app.load(Loan, loan_id, "loan")

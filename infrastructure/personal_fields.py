@@ -71,22 +71,22 @@ class Rule:
     key is destroyed, and the name of the key: from the event's state and its id."""
 
     fields: tuple[tuple[str, Any], ...]
-    key: Callable[[dict[str, Any], UUID], str]
+    key: Callable[[dict[str, Any], UUID | str], str]
 
 
-def _owner(_: dict[str, Any], originator_id: UUID) -> str:
+def _owner(_: dict[str, Any], originator_id: UUID | str) -> str:
     return borrower_key(originator_id)
 
 
-def _loan(_: dict[str, Any], originator_id: UUID) -> str:
+def _loan(_: dict[str, Any], originator_id: UUID | str) -> str:
     return loan_key(originator_id)
 
 
-def _assessment(_: dict[str, Any], originator_id: UUID) -> str:
+def _assessment(_: dict[str, Any], originator_id: UUID | str) -> str:
     return assessment_key(originator_id)
 
 
-def _paid_loan(state: dict[str, Any], _: UUID) -> str:
+def _paid_loan(state: dict[str, Any], _: UUID | str) -> str:
     receipt = state.get("receipt") or state.get("state", {}).get("receipt") or {}
     return loan_key(receipt["loan_id"])
 
@@ -138,7 +138,7 @@ class FieldSealer:
             parent[field] = {SEALED: base64.b64encode(nonce + sealed).decode()}
         return state
 
-    def open(self, topic: str, originator_id: UUID, state: dict[str, Any]) -> dict[str, Any]:
+    def open(self, topic: str, originator_id: UUID | str, state: dict[str, Any]) -> dict[str, Any]:
         if topic == ERASURE_TOPIC:  # another process destroyed these keys
             self.keys.forget([borrower_key(originator_id), *_loan_keys(state)])
         rule = RULES.get(topic)

@@ -167,6 +167,9 @@ def test_an_erased_borrower_keeps_every_figure_and_trail_and_no_personal_value(
     erase(api, borrower, SECOND_ADMIN, 409)  # erased already
 
     after = everything(api, loan)
+    recorded = [(n["eventType"], n["actor"]) for n in read(api, TRAIL)["auditTrail"]["nodes"]
+                if n["entityId"] == borrower and "Eras" in n["eventType"]]  # fmt: skip
+    assert recorded == [("BorrowerErasureRequested", "admin.wu"), ("BorrowerErased", "admin.li")]
     assert after["figures"] == before["figures"]
     assert after["trail"] == before["trail"]
     assert after["journal"] == before["journal"]
