@@ -8,6 +8,7 @@ not even the event store decrypted with the store's own data key.
 from __future__ import annotations
 
 import copy
+import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -126,7 +127,15 @@ def everything(api: TestClient, loan: str) -> dict[str, Any]:
                   if n["eventType"] not in ("BorrowerErasureRequested", "BorrowerErased")],
         "journal": read(api, JOURNAL, {"id": loan}),
         "trial": read(api, TRIAL),
+        "statement": ok_text(api.get(f"/loans/{loan}/statement.csv?from=2026-01-01&to=2030-03-01",
+                                     headers=OFFICER)),
     }  # fmt: skip
+
+
+def ok_text(response: Any) -> str:
+    assert response.status_code == 200, response.text
+    text: str = response.text
+    return text
 
 
 def readable_anywhere(api: TestClient, url: str, events_only: bool = False) -> list[str]:
@@ -188,6 +197,11 @@ def test_an_erased_borrower_keeps_every_figure_and_trail_and_no_personal_value(
             profile = event["data"]["profile"]
             assert [profile[k] for k in ("name", "phone", "address", "email")] == [ERASED] * 4
             assert (event["data"]["id_number"], event["data"]["birth_date"]) == (ERASED, None)
+    assert after["statement"] == before["statement"]
+    # A contract copy shows the erased fields, so it no longer hashes as the signed one.
+    contract = api.get(f"/loans/{loan}/contract.pdf", headers=OFFICER)
+    assert contract.status_code == 200, contract.text
+    assert hashlib.sha256(contract.content).hexdigest() != contract.headers["x-contract-sha256"]
     assert readable_anywhere(api, db_url) == []
     keys = [row[0] for row in psycopg.connect(db_url).execute(
         "SELECT name FROM lending_data_keys WHERE name LIKE ANY('{borrower:%,loan:%,assessment:%}')"
