@@ -37,7 +37,7 @@ NONCE = 12
 class SealingKeys(Protocol):
     """Where the sealer gets its data keys (personal_keys.py keeps them)."""
 
-    def for_sealing(self, name: str) -> bytes: ...
+    def for_sealing(self, name: str, make: bool) -> bytes | None: ...  # None: none made
 
     def for_opening(self, name: str) -> bytes | None: ...  # None: destroyed
 
@@ -72,6 +72,11 @@ class Rule:
 
     fields: tuple[tuple[str, Any], ...]
     key: Callable[[dict[str, Any], UUID | str], str]
+    # Whether this event makes the key when there is none. A borrower's key is made only
+    # with its registration: the later events of a borrower registered before
+    # per-borrower keys stay as its registration is (under the store's key), so such a
+    # borrower never looks erasable while its registration holds its fields.
+    makes_key: bool = True
 
 
 def _owner(_: dict[str, Any], originator_id: UUID | str) -> str:
@@ -96,10 +101,12 @@ RULES: dict[str, Rule] = {
         (*BORROWER_FIELDS, *_prefixed("profile", PROFILE)), _owner
     ),
     "domain.borrower:Borrower.Updated": Rule(
-        (("phone_digest", NULLED), *_prefixed("profile", PROFILE)), _owner
+        (("phone_digest", NULLED), *_prefixed("profile", PROFILE)), _owner, makes_key=False
     ),
     "domain.borrower:Borrower.Snapshot": Rule(
-        (*_prefixed("state", BORROWER_FIELDS), *_prefixed("state.profile", PROFILE)), _owner
+        (*_prefixed("state", BORROWER_FIELDS), *_prefixed("state.profile", PROFILE)),
+        _owner,
+        makes_key=False,
     ),
     "domain.loan.aggregate:Loan.Disbursed": Rule((("disbursement.account", TEXT),), _loan),
     "domain.loan.aggregate:Loan.Snapshot": Rule((("state.disbursement.account", TEXT),), _loan),
@@ -132,7 +139,10 @@ class FieldSealer:
             if parent is None or parent.get(field) is None or parent[field] == erased:
                 continue  # nothing to seal, or an erased borrower's marker
             if cipher is None:
-                cipher = AESGCM(self.keys.for_sealing(name))
+                key = self.keys.for_sealing(name, rule.makes_key)
+                if key is None:
+                    return state  # a borrower from before per-borrower keys
+                cipher = AESGCM(key)
             nonce = os.urandom(NONCE)
             sealed = cipher.encrypt(nonce, orjson.dumps(parent[field]), _bound(name, path))
             parent[field] = {SEALED: base64.b64encode(nonce + sealed).decode()}

@@ -38,13 +38,18 @@ class PersonalKeys:
         self._known: OrderedDict[str, bytes | None] = OrderedDict()
         self._conn: psycopg.Connection[Any] | None = None
 
-    def for_sealing(self, name: str) -> bytes:
-        """The key `name`, made on first use."""
+    def for_sealing(self, name: str, make: bool) -> bytes | None:
+        """The key `name`; if there is none, one made now when `make`, else None. (A
+        repayment to an erased borrower's loan, a new fact, gets the loan a new key.)"""
         with self._lock:
             key = self._known.get(name)
-            if key is None:
+            if key is not None:
+                return key
+            if make:
                 key = self._in_transaction(lambda c: data_keys.named_key_in(c, self.ring, name))
-                self._remember(name, key)
+            else:
+                key = self._in_transaction(lambda c: data_keys.existing_key_in(c, self.ring, name))
+            self._remember(name, key)
             return key
 
     def for_opening(self, name: str) -> bytes | None:

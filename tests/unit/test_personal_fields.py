@@ -26,8 +26,10 @@ class Keys:
     def __init__(self) -> None:
         self.keys: dict[str, bytes] = {}
 
-    def for_sealing(self, name: str) -> bytes:
-        return self.keys.setdefault(name, os.urandom(32))
+    def for_sealing(self, name: str, make: bool) -> bytes | None:
+        if make:
+            return self.keys.setdefault(name, os.urandom(32))
+        return self.keys.get(name)
 
     def for_opening(self, name: str) -> bytes | None:
         return self.keys.get(name)
@@ -92,4 +94,12 @@ def test_an_erased_borrower_s_marker_needs_no_key() -> None:
     state = registration() | {"id_number": ERASED, "birth_date": None, "phone_digest": None}
     state["profile"] |= {"name": ERASED, "phone": ERASED, "address": ERASED}
     assert FieldSealer(keys).seal(REGISTERED, BORROWER, copy.deepcopy(state)) == state
+    assert keys.keys == {}
+
+
+def test_a_borrower_from_before_keys_gets_none_with_an_update() -> None:
+    keys = Keys()
+    update = {"phone_digest": "cd" * 16, "changed": ["name"], "profile": registration()["profile"]}
+    stored = FieldSealer(keys).seal("domain.borrower:Borrower.Updated", BORROWER, update)
+    assert stored["profile"]["name"] == "孙丽华"
     assert keys.keys == {}
