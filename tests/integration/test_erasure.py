@@ -51,7 +51,7 @@ JOURNAL = """query($id: ID!) { journal(loanId: $id) { id position valueDate post
 TRIAL = """{ trialBalance(asOf: "2030-03-01") { totalDebits totalCredits
   lines { account { code } debits credits balance } } }"""
 BORROWER = """query($id: ID!) { borrower(id: $id) { name phone address maskedIdNumber
-  birthDate region monthlyIncome assets } }"""
+  birthDate region monthlyIncome assets erasedOn } }"""
 
 
 @pytest.fixture
@@ -190,7 +190,7 @@ def test_an_erased_borrower_keeps_every_figure_and_trail_and_no_personal_value(
     assert officer["data"]["borrower"] == {
         "name": ERASED, "phone": ERASED, "address": ERASED, "maskedIdNumber": ERASED,
         "birthDate": None, "region": "Hubei", "monthlyIncome": "8500.00",
-        "assets": "120000.00",
+        "assets": "120000.00", "erasedOn": "2030-02-28",
     }  # fmt: skip
     for event in read(api, BORROWER_HISTORY, {"id": borrower})["borrowerHistory"]:
         if event["type"] == "BorrowerRegistered":
