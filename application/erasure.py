@@ -48,16 +48,16 @@ def erase_borrower(app: LendingApplication, command: EraseBorrower) -> ErasureRe
     def attempt() -> tuple[Written, bool]:
         borrower = app.load(Borrower, command.borrower_id, "borrower")
         check_version(borrower, command.expected_version)
+        loans = loan_ends(app, borrower)
+        loan_ids[:] = [loan.loan_id for loan in loans]
         if borrower.is_erased:  # the keys may have outlived an earlier approval
-            keys.destroy(borrower.id, [applied.loan_id for applied in borrower.applications])
+            keys.destroy(borrower.id, loan_ids)
         elif not keys.holds(borrower.id):
             raise Conflict(
                 f"borrower {borrower.id} was registered before personal data had keys of "
                 "its own: its events hold the fields under the store's key, so they "
                 "cannot be erased by destroying a key"
             )
-        loans = loan_ends(app, borrower)
-        loan_ids[:] = [loan.loan_id for loan in loans]
         erased = borrower.erase(
             actor=command.actor,
             reason=command.reason,
