@@ -253,3 +253,23 @@ def test_a_borrower_registered_before_per_borrower_keys_loads_but_is_not_erased(
     refusal = erase(api, borrower, ADMIN, 409)
     assert "before personal data had keys" in refusal["detail"]
     assert NAME not in refusal["detail"]
+
+
+def test_a_snapshot_holds_the_fields_sealed_and_loads_erased(api: TestClient, db_url: str) -> None:
+    body = wang_fang(name=NAME, id_number=ID_NUMBER, phone=PHONE, address=ADDRESS)
+    borrower = ok(api.post("/borrowers", json=body, headers=OFFICER), 201)["id"]
+    app = runtime_of(api).app
+    app.take_snapshot(UUID(borrower))
+    cipher = app.mapper.cipher
+    assert cipher is not None
+    with psycopg.connect(db_url) as conn:
+        states = [cipher.decrypt(bytes(s)).decode()
+                  for (s,) in conn.execute("SELECT state FROM lending_snapshots")]  # fmt: skip
+    assert len(states) == 1
+    assert [v for v in SECRETS if v in states[0]] == []
+    erase(api, borrower, ADMIN)  # no loans: erasable at once
+    erase(api, borrower, SECOND_ADMIN)
+    app.forget_cached([UUID(borrower)])
+    for version in (1, None):  # as the snapshot holds it, and now
+        loaded = app.repository.get(UUID(borrower), version=version)
+        assert (loaded.profile.name, loaded.id_number, loaded.birth_date) == (ERASED, ERASED, None)
