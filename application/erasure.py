@@ -15,6 +15,7 @@ from uuid import UUID
 from application.app import LendingApplication, Written, check_version
 from application.calendar import business_date
 from domain.borrower import Borrower
+from domain.claims import Claim
 from domain.erasure import LoanEnd
 from domain.errors import Conflict
 from domain.loan import Loan
@@ -50,6 +51,7 @@ def erase_borrower(app: LendingApplication, command: EraseBorrower) -> ErasureRe
         check_version(borrower, command.expected_version)
         loans = loan_ends(app, borrower)
         loan_ids[:] = [loan.loan_id for loan in loans]
+        number = borrower.id_number  # before the erasure's event blanks it
         if borrower.is_erased:  # the keys may have outlived an earlier approval
             keys.destroy(borrower.id, loan_ids)
         elif not keys.holds(borrower.id):
@@ -65,7 +67,16 @@ def erase_borrower(app: LendingApplication, command: EraseBorrower) -> ErasureRe
             loans=loans,
             policy=app.policies.erasure,
         )
-        return app.save_all(borrower), erased
+        if not erased:
+            return app.save_all(borrower), erased
+        # The id number is free again: the person may register anew.
+        claim_id = id_number_claim_of(app, number)
+        if not app.exists(claim_id):
+            return app.save_all(borrower), erased
+        claim = app.load(Claim, claim_id, "claim")
+        if claim.owner_id == borrower.id:
+            claim.release(actor=command.actor)
+        return app.save_all(borrower, claim), erased
 
     written, erased = app.retrying(attempt)
     if not erased:
@@ -73,6 +84,10 @@ def erase_borrower(app: LendingApplication, command: EraseBorrower) -> ErasureRe
     destroyed = keys.destroy(command.borrower_id, loan_ids)
     app.forget_cached([command.borrower_id, *loan_ids, *_repayments(app, loan_ids)])
     return ErasureResult(written, True, tuple(destroyed))
+
+
+def id_number_claim_of(app: LendingApplication, number: str) -> UUID:
+    return app.claim_id("id_number", number)
 
 
 def loan_ends(app: LendingApplication, borrower: Borrower) -> list[LoanEnd]:

@@ -35,6 +35,7 @@ EMAIL = "sun.lihua@example.cn"
 ACCOUNT = "6222025555666677778"
 PAYER = "孙大伟"
 SECRETS = (NAME, ID_NUMBER, PHONE, PHONE[3:], ADDRESS, EMAIL, ACCOUNT, PAYER, "1985-03-12")
+ERASURE_EVENTS = ("BorrowerErasureRequested", "BorrowerErased", "ClaimReleased")
 RETENTION_YEARS = 4  # the loan closes on 2026-02-28: erasable from 2030-02-28
 
 FIGURES = """query($id: ID!) { loan(id: $id) { status principal outstandingPrincipal
@@ -124,7 +125,7 @@ def everything(api: TestClient, loan: str) -> dict[str, Any]:
         "figures": read(api, FIGURES, {"id": loan}),
         "history": read(api, HISTORY, {"id": loan})["loanHistory"],
         "trail": [n for n in read(api, TRAIL)["auditTrail"]["nodes"]
-                  if n["eventType"] not in ("BorrowerErasureRequested", "BorrowerErased")],
+                  if n["eventType"] not in ERASURE_EVENTS],
         "journal": read(api, JOURNAL, {"id": loan}),
         "trial": read(api, TRIAL),
         "statement": ok_text(api.get(f"/loans/{loan}/statement.csv?from=2026-01-01&to=2030-03-01",
@@ -273,3 +274,7 @@ def test_a_snapshot_holds_the_fields_sealed_and_loads_erased(api: TestClient, db
     for version in (1, None):  # as the snapshot holds it, and now
         loaded = app.repository.get(UUID(borrower), version=version)
         assert (loaded.profile.name, loaded.id_number, loaded.birth_date) == (ERASED, ERASED, None)
+    # The id number is free again: the same person may register anew.
+    again = ok(api.post("/borrowers", json=body, headers=OFFICER), 201)["id"]
+    assert again != borrower
+    assert api.post("/borrowers", json=body, headers=OFFICER).status_code == 409
