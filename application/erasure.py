@@ -100,7 +100,7 @@ def loan_ends(app: LendingApplication, borrower: Borrower) -> list[LoanEnd]:
     ends = []
     for loan_id in ids:
         loan = app.load(Loan, loan_id, "loan")
-        ends.append(LoanEnd(loan_id=loan_id, status=loan.status.value,
+        ends.append(LoanEnd(loan_id=loan_id, status=loan.status,
                             last_activity=_last_activity(app, loan_id)))  # fmt: skip
     return ends
 

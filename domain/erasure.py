@@ -28,10 +28,11 @@ from uuid import UUID
 from pydantic import Field
 
 from domain.errors import InvalidTransition, InvalidValue, Refused
+from domain.loan.status import LoanStatus
 from domain.model import Aggregate, Immutable
 
 ERASED = "[erased]"
-UNFINISHED = ("submitted", "approved", "signed", "active")
+UNFINISHED = (LoanStatus.SUBMITTED, LoanStatus.APPROVED, LoanStatus.SIGNED, LoanStatus.ACTIVE)
 
 
 class ErasurePolicy(Immutable):
@@ -45,7 +46,7 @@ class LoanEnd(Immutable):
     date of the last thing that happened to it."""
 
     loan_id: UUID
-    status: str
+    status: LoanStatus
     last_activity: date
 
 
