@@ -27,11 +27,12 @@ from eventsourcing.domain import (
 )
 from eventsourcing.persistence import IntegrityError, OperationalError
 
-from application.ports import ApplicantRecords, ContractRenderer
+from application.ports import ApplicantRecords, ContractRenderer, PersonalKeyStore
 from domain.accounting import AccountingPolicy
 from domain.approval import ApprovalPolicy
 from domain.borrower import Borrower
 from domain.credit import CreditPolicy
+from domain.erasure import ErasurePolicy
 from domain.errors import NotFound, VersionMismatch
 from domain.loan import Loan
 from domain.login_codes import CodePolicy
@@ -86,6 +87,7 @@ class Policies:
     login: LoginPolicy = field(default_factory=LoginPolicy)
     codes: CodePolicy = field(default_factory=CodePolicy)
     accounting: AccountingPolicy = field(default_factory=AccountingPolicy)
+    erasure: ErasurePolicy = field(default_factory=ErasurePolicy)
 
 
 @dataclass(frozen=True)
@@ -110,13 +112,16 @@ class LendingApplication(Application[UUID]):
         policies: Policies | None = None,
         applicant_records: ApplicantRecords | None = None,
         contracts: ContractRenderer | None = None,
+        personal_keys: PersonalKeyStore | None = None,
     ) -> None:
         """`applicant_records`: the read models intake asks (None: intake refuses to run,
         rather than skip its checks; an application that only reads needs none).
         `contracts`: renders the contract a signing records (None: signing records no
-        document)."""
+        document). `personal_keys`: the keys personal fields are sealed with (None: this
+        application cannot erase a borrower)."""
         super().__init__(env)
         self.contracts = contracts
+        self.personal_keys = personal_keys
         self.retry_policy = RetryPolicy()
         self.policies = policies or Policies()
         self._applicant_records = applicant_records
@@ -127,6 +132,10 @@ class LendingApplication(Application[UUID]):
         # never reads a clock.
         opening = self.env.get("OPENING_DATE")
         self.opening_date = date.fromisoformat(opening) if opening else None
+
+    @property
+    def has_applicant_records(self) -> bool:
+        return self._applicant_records is not None
 
     @property
     def applicant_records(self) -> ApplicantRecords:
@@ -156,6 +165,16 @@ class LendingApplication(Application[UUID]):
         if not isinstance(aggregate, aggregate_type):
             raise NotFound(kind, id_)
         return aggregate
+
+    def forget_cached(self, ids: list[UUID]) -> None:
+        """Drop these aggregates from the repository's cache: the next load replays them."""
+        cache = getattr(self.repository, "cache", None)
+        for id_ in ids:
+            try:
+                if cache is not None:
+                    cache.get(id_, evict=True)
+            except KeyError:
+                pass
 
     def exists(self, id_: UUID) -> bool:
         # One stored row answers it; no need to decrypt and replay the aggregate.

@@ -24,6 +24,7 @@ class RecordedBorrower:
     version: int
     profile: Profile
     blacklisting: Blacklisting | None
+    erased_on: date | None = None  # the business date its personal data was erased
 
     @classmethod
     def of(cls, borrower: Borrower) -> RecordedBorrower:
@@ -36,6 +37,7 @@ class RecordedBorrower:
             version=borrower.version,
             profile=borrower.profile,
             blacklisting=borrower.blacklisting,
+            erased_on=borrower.erased_on if borrower.is_erased else None,
         )
 
 

@@ -43,7 +43,7 @@ def register_borrower(app: LendingApplication, command: RegisterBorrower) -> Wri
         phone_digest=phone_digest(app, profile.phone),
         office=command.office,
     )
-    claim = Claim.make(claim_id=claim_id, owner_id=borrower.id, actor=command.actor)
+    claim = _claim(app, claim_id, borrower.id, command.actor)
     try:
         return app.save_all(borrower, claim)
     except IntegrityError:
@@ -56,7 +56,17 @@ def register_borrower(app: LendingApplication, command: RegisterBorrower) -> Wri
 def _refuse_claimed(app: LendingApplication, claim_id: UUID) -> None:
     if app.exists(claim_id):
         claim = app.load(Claim, claim_id, "claim")
-        raise DuplicateIdNumber(claim.owner_id)
+        if not claim.is_released:
+            raise DuplicateIdNumber(claim.owner_id)
+
+
+def _claim(app: LendingApplication, claim_id: UUID, owner_id: UUID, actor: str) -> Claim:
+    """The id number's claim for `owner_id`: a new one, or one an erasure released."""
+    if not app.exists(claim_id):
+        return Claim.make(claim_id=claim_id, owner_id=owner_id, actor=actor)
+    claim = app.load(Claim, claim_id, "claim")
+    claim.reclaim(owner_id=owner_id, actor=actor)
+    return claim
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,19 @@ class ApplicantRecords(Protocol):
         ...
 
 
+class PersonalKeyStore(Protocol):
+    """The data keys personal fields are sealed with (infrastructure/personal_keys.py)."""
+
+    def holds(self, borrower_id: UUID) -> bool:
+        """Whether the borrower's fields are sealed with a key of its own (a borrower
+        registered before per-borrower keys has none)."""
+        ...
+
+    def destroy(self, borrower_id: UUID, loan_ids: list[UUID]) -> list[str]:
+        """Destroy the borrower's key and its loans' keys: the names of those destroyed."""
+        ...
+
+
 class LedgerRecords(Protocol):
     """What closing an account asks the journal read model (projections/journal_queries.py)."""
 

@@ -12,6 +12,7 @@ from uuid import UUID
 from eventsourcing.domain import event
 from pydantic import Field
 
+from domain.erasure import Erasing, ErasureRequest
 from domain.errors import InvalidTransition, InvalidValue
 from domain.identity import birth_date_of, normalize_credit_code, normalize_resident_id
 from domain.model import Aggregate, AggregateSnapshot, Immutable, SnapshotState, added_later
@@ -90,9 +91,11 @@ class BorrowerState(SnapshotState):
     blacklisting: Blacklisting | None = None
     applications: tuple[AppliedFor, ...] = ()
     office: UUID | None = None
+    erasure_request: ErasureRequest | None = None
+    erased_on: date | None = None
 
 
-class Borrower(Aggregate):
+class Borrower(Erasing, Aggregate):
     if TYPE_CHECKING:  # assigned by events; annotations here would become __init__ fields
         kind: BorrowerKind
         id_number: str
@@ -128,6 +131,8 @@ class Borrower(Aggregate):
             aggregate.blacklisting = None
             aggregate.applications = ()
             aggregate.office = self.office
+            aggregate.erasure_request = None
+            aggregate.erased_on = None
 
     @classmethod
     def register(
@@ -165,6 +170,8 @@ class Borrower(Aggregate):
         self, *, actor: str, changes: dict[str, Any], phone_digest: str | None = None
     ) -> None:
         """`phone_digest`: that of the phone after the update (see Registered)."""
+        if self.is_erased:
+            raise InvalidTransition("update the borrower", "it is erased")
         unknown = sorted(set(changes) - set(Profile.model_fields))
         if unknown:
             raise InvalidValue(unknown[0], "cannot be changed")
@@ -219,6 +226,8 @@ class Borrower(Aggregate):
     def record_application(self, *, actor: str, loan_id: UUID, on: date) -> None:
         """Keep the borrower's applications with the borrower, so intake counts them
         exactly: two applications racing each other conflict here, and one retries."""
+        if self.is_erased:
+            raise InvalidTransition("apply for a loan", "the borrower is erased")
         self._application_recorded(actor=actor, loan_id=loan_id, value_date=on)
 
     @event("ApplicationRecorded")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from domain.erasure import ERASED
 from domain.errors import InvalidValue
 
 _RESIDENT_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -54,5 +55,8 @@ def normalize_credit_code(value: str, field: str = "id_number") -> str:
 
 
 def mask(number: str) -> str:
-    """Keep the first 3 and last 4 characters, enough for a person to recognise it."""
+    """Keep the first 3 and last 4 characters, enough for a person to recognise it
+    (an erased number, `domain.erasure.ERASED`, stays as it is)."""
+    if number == ERASED:
+        return number
     return number[:3] + "*" * (len(number) - 7) + number[-4:]

@@ -16,6 +16,8 @@ same masked form:
   which `region` says anyway), then four stars (`北京市朝阳区****`, `12 Te****`).
 - **identity and account numbers**: `domain.identity.mask` (first 3 and last 4).
 
+An erased value (`domain.erasure.ERASED`) is shown as it is, by every mask.
+
 `search_form` is not a mask: it is how a name is compared when officers search for it.
 """
 
@@ -24,6 +26,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import unicodedata
+
+from domain.erasure import ERASED
 
 STARS = "****"
 HOME_COUNTRY_CODE = "86"
@@ -34,6 +38,8 @@ ADDRESS_KEPT_MAX = 6
 
 
 def mask_phone(phone: str) -> str:
+    if phone == ERASED:
+        return phone
     digits = "".join(c for c in phone if c.isdigit())
     prefix = ""
     if phone.strip().startswith("+"):
@@ -49,6 +55,8 @@ def mask_phone(phone: str) -> str:
 
 
 def mask_name(name: str) -> str:
+    if name == ERASED:
+        return name
     text = name.strip()
     if len(text) <= 1:
         return "*" * len(text)
@@ -58,6 +66,8 @@ def mask_name(name: str) -> str:
 
 
 def mask_address(address: str) -> str:
+    if address == ERASED:
+        return address
     text = address.strip()
     if not text:
         return ""

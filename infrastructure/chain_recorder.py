@@ -27,8 +27,10 @@ from uuid import UUID
 from eventsourcing.persistence import (
     ApplicationRecorder,
     IntegrityError,
+    Mapper,
     ProgrammingError,
     StoredEvent,
+    Transcoder,
 )
 from eventsourcing.postgres import PostgresDatastore, PostgresFactory
 from eventsourcing.utils import retry
@@ -36,7 +38,9 @@ from psycopg.sql import SQL, Composed, Literal
 
 from application.integrity import BreakKind, HistoryBroken
 from infrastructure.chain import GENESIS, ChainTables, Remembered, check_chain, link, link_sql
-from infrastructure.eventstore import TimedStoredEvent
+from infrastructure.eventstore import PydanticMapper, TimedStoredEvent
+from infrastructure.personal_fields import FieldSealer
+from infrastructure.personal_keys import PERSONAL_KEYS, registered
 from infrastructure.recorder import CONNECTION_ERRORS, STATEMENT_TIMEOUT, EventRecorder
 
 # Aggregates whose last checked head this process remembers (the aggregate cache's size).
@@ -264,6 +268,17 @@ class LendingPostgresFactory(PostgresFactory):
     """eventsourcing's PostgreSQL persistence, with the ChainedRecorder for the application."""
 
     application_recorder_class: type[EventRecorder] = ChainedRecorder
+
+    def mapper(
+        self, transcoder: Transcoder | None = None, mapper_class: type[Mapper[Any]] | None = None
+    ) -> Mapper[Any]:
+        """The mapper; a PydanticMapper seals personal fields with the keys the
+        environment names (personal_fields.py)."""
+        made = super().mapper(transcoder, mapper_class)
+        keys = registered(self.env.get(PERSONAL_KEYS))
+        if keys is not None and isinstance(made, PydanticMapper):
+            made.sealer = FieldSealer(keys)
+        return made
 
     def application_recorder(self) -> ApplicationRecorder:
         recorder = super().application_recorder()

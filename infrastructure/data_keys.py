@@ -97,15 +97,54 @@ def named_key(url: str, ring: KeyRing, name: str) -> bytes:
     """The data key `name` (a random AES-256 key made on first use), unwrapped."""
     with psycopg.connect(url) as conn, conn.transaction():
         _create(conn)
-        row = conn.execute(
-            SQL("SELECT master_key_id, wrapped FROM {} WHERE name = %s").format(Identifier(TABLE)),
-            (name,),
-        ).fetchone()
-        if row is not None:
-            return ring.unwrap(name, row[0], bytes(row[1]))
-        key = os.urandom(32)
-        _insert(conn, ring, name, key)
-        return key
+        return named_key_in(conn, ring, name)
+
+
+def named_key_in(conn: psycopg.Connection[Any], ring: KeyRing, name: str) -> bytes:
+    """`named_key` on an open connection, in its transaction (the table exists)."""
+    found = existing_key_in(conn, ring, name)
+    if found is not None:
+        return found
+    key = os.urandom(32)
+    conn.execute(
+        SQL("INSERT INTO {} (name, master_key_id, wrapped) VALUES (%s, %s, %s) "
+            "ON CONFLICT (name) DO NOTHING").format(Identifier(TABLE)),
+        (name, *ring.wrap(name, key)),
+    )  # fmt: skip
+    made = existing_key_in(conn, ring, name)  # ours, or a concurrent maker's
+    assert made is not None
+    log.info("data key %s was made", name)
+    return made
+
+
+def existing_key_in(conn: psycopg.Connection[Any], ring: KeyRing, name: str) -> bytes | None:
+    """The data key `name`, unwrapped; None if there is none (never made, or destroyed)."""
+    row = conn.execute(
+        SQL("SELECT master_key_id, wrapped FROM {} WHERE name = %s").format(Identifier(TABLE)),
+        (name,),
+    ).fetchone()
+    return None if row is None else ring.unwrap(name, row[0], bytes(row[1]))
+
+
+def create_table(url: str) -> None:
+    with psycopg.connect(url) as conn, conn.transaction():
+        _create(conn)
+
+
+def destroy(url: str, names: list[str]) -> list[str]:
+    """Delete the data keys `names` (those of them there are): what they sealed can no
+    longer be read by anyone. The names of the keys deleted."""
+    if STORE in names or CLAIMS in names:
+        raise ValueError("the store's own data keys are never destroyed")
+    with psycopg.connect(url) as conn, conn.transaction():
+        _create(conn)
+        rows = conn.execute(
+            SQL("DELETE FROM {} WHERE name = ANY(%s) RETURNING name").format(Identifier(TABLE)),
+            (names,),
+        ).fetchall()
+    for (name,) in rows:
+        log.warning("data key %s was destroyed", name)
+    return [name for (name,) in rows]
 
 
 def _claims(text: str) -> bytes:

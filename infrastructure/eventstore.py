@@ -14,6 +14,7 @@ from eventsourcing.utils import get_topic, resolve_topic
 from pydantic import BaseModel
 
 from application.integrity import BreakKind, HistoryBroken
+from infrastructure.personal_fields import FieldSealer
 
 
 @dataclass(frozen=True)
@@ -32,10 +33,18 @@ class OrjsonTranscoder(Transcoder):
 
 
 class PydanticMapper(Mapper[Any]):
-    """Stores a pydantic event's JSON form; pydantic restores the exact types."""
+    """Stores a pydantic event's JSON form; pydantic restores the exact types.
+
+    With a `sealer` (the runtime gives it one), the personal fields inside are sealed
+    with their owner's data key first (personal_fields.py)."""
+
+    sealer: FieldSealer | None = None
 
     def to_stored_event(self, domain_event: DomainEventProtocol[Any]) -> StoredEvent:
         state = cast(BaseModel, domain_event).model_dump(mode="json")
+        topic = get_topic(type(domain_event))
+        if self.sealer is not None:
+            state = self.sealer.seal(topic, domain_event.originator_id, state)
         stored = self.transcoder.encode(state)
         if self.compressor:
             stored = self.compressor.compress(stored)
@@ -44,7 +53,7 @@ class PydanticMapper(Mapper[Any]):
         return TimedStoredEvent(
             originator_id=domain_event.originator_id,
             originator_version=domain_event.originator_version,
-            topic=get_topic(type(domain_event)),
+            topic=topic,
             state=stored,
             recorded_at=domain_event.timestamp,
         )
@@ -59,9 +68,10 @@ class PydanticMapper(Mapper[Any]):
         if self.compressor:
             state = self.compressor.decompress(state)
         event_class = resolve_topic(stored_event.topic)
-        event = cast(
-            DomainEventProtocol[Any], event_class.model_validate(self.transcoder.decode(state))
-        )
+        decoded = self.transcoder.decode(state)
+        if self.sealer is not None:
+            decoded = self.sealer.open(stored_event.topic, stored_event.originator_id, decoded)
+        event = cast(DomainEventProtocol[Any], event_class.model_validate(decoded))
         _check_placed(stored_event, event)
         return event
 

@@ -21,6 +21,7 @@ from application.notices import Decided, reminding
 from application.risk import raise_warnings, raising_warnings
 from domain.accounting import LoanFacts, Role
 from domain.accounting.reconcile import BookFacts
+from domain.erasure import ErasurePolicy
 from domain.notifications import DueInstallment
 from domain.risk import Finding, RiskPolicy
 from infrastructure import audit, checkpoints, data_keys, secrets
@@ -31,6 +32,13 @@ from infrastructure.documents.contract import ContractPdf
 from infrastructure.eventstore import store_env
 from infrastructure.keyring import KeyRing
 from infrastructure.notifier import new_notices
+from infrastructure.personal_keys import (
+    PERSONAL_KEYS,
+    PersonalKeys,
+    personal_keys_of,
+    register,
+    unregister,
+)
 from infrastructure.settings import Settings
 from infrastructure.webhook_security import KEY_NAME, SecretBox, check_destination
 from projections import notifications, webhook_deliveries
@@ -57,6 +65,9 @@ def build_env(settings: Settings, url: str | None = None) -> dict[str, str]:
     # The only clock read that touches the books: the date a new store opens at.
     env["OPENING_DATE"] = (settings.opening_date or date.today()).isoformat()
     env["CLAIM_KEY"] = keys.claim_key
+    # Every application built from this environment (the command side, the followers)
+    # seals and opens personal fields with the same keys (personal_keys.py).
+    env[PERSONAL_KEYS] = register(PersonalKeys(url, key_ring(settings)))
     # The read models (status, lookups, rebuilds) share one small pool, and the
     # follower of them all has another.
     for name in ("views", "read_models"):
@@ -82,6 +93,7 @@ def policies(settings: Settings) -> Policies:
         login=settings.login,
         codes=settings.borrower_codes,
         accounting=settings.accounting,
+        erasure=ErasurePolicy(retention_years=settings.retention_years),
     )
 
 
@@ -109,11 +121,13 @@ class Runtime:
         # Intake's fraud signals count across borrowers: it asks the read models.
         records = views[1]["credit_assessments"]
         assert isinstance(records, CreditAssessmentsView)
+        personal_keys = personal_keys_of(env)
         app = LendingApplication(
             env,
             policies=rules,
             applicant_records=records,
             contracts=ContractPdf(settings.lender_name),
+            personal_keys=personal_keys,
         )
         if create_tables:  # the process that makes the tables starts the chain, once
             start_event_chain(app)
@@ -258,6 +272,7 @@ class Runtime:
     def close(self) -> None:
         self.projections.close()
         self.app.close()
+        unregister(self.env)
 
 
 def writing_checkpoint(until: date | None) -> DayStep:

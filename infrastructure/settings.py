@@ -151,6 +151,9 @@ class Settings(BaseSettings):
     # '{"non_accrual_days": 60, "provision_rates": {"normal": "0.015", ...}}'): provision
     # rates by five-tier class (all five, fractions) and the DPD that stops accruals.
     accounting: AccountingPolicy = AccountingPolicy()
+    # How many years after a borrower's last loan ended its records are kept before the
+    # borrower may be erased (LENDING_RETENTION_YEARS; POST /borrowers/{id}/erase).
+    retention_years: int = Field(default=5, ge=0, le=100)
 
     @model_validator(mode="after")
     def _production_needs_secrets(self) -> Settings:

@@ -11,7 +11,9 @@ Table `borrowers`, columns analysts can rely on:
   credit), blacklist_reason and blacklisted_on (business date; null unless
   blacklisted), version (of the borrower aggregate), registered_at, updated_at,
   position (event store position of the registration; orders the list), office (the
-  borrower's office, as registered or last transferred; null before offices).
+  borrower's office, as registered or last transferred; null before offices),
+  erased_on (business date the borrower's personal data was erased, when it was: its
+  masked columns then read `[erased]` and its phone digest and birth date are null).
 The full name, phone and address are not here: the readers who need them get them
 from the event store (application/contacts.py).
 
@@ -36,6 +38,7 @@ from psycopg.rows import DictRow
 from psycopg_pool import AsyncConnectionPool
 
 from domain.borrower import Borrower, Profile
+from domain.erasure import ERASED
 from domain.identity import mask
 from domain.masking import mask_address, mask_name, mask_phone, name_search_digests
 from projections.base import ReadModel
@@ -87,8 +90,11 @@ class BorrowersView(ReadModel):
             registered_at timestamptz NOT NULL,
             updated_at timestamptz NOT NULL,
             position bigint NOT NULL UNIQUE,
-            office uuid
+            office uuid,
+            erased_on date
         )""",
+        # Made before erasure, when no borrower could be erased.
+        "ALTER TABLE borrowers ADD COLUMN IF NOT EXISTS erased_on date",
         "CREATE INDEX IF NOT EXISTS borrowers_office ON borrowers (office, position)",
         "CREATE INDEX IF NOT EXISTS borrowers_region ON borrowers (region, position)",
         "CREATE INDEX IF NOT EXISTS borrowers_officer ON borrowers (officer, position)",
@@ -169,6 +175,18 @@ class BorrowersView(ReadModel):
             "UPDATE borrowers SET office = %s, version = %s, updated_at = %s WHERE id = %s",
             (event.office, event.originator_version, event.timestamp, event.originator_id),
         )
+
+    @handle.register
+    def _(self, event: Borrower.Erased, cursor: Cursor[DictRow], position: int) -> None:
+        # The personal columns read as the event store now does; the figures stay.
+        cursor.execute(
+            "UPDATE borrowers SET masked_name = %s, masked_id_number = %s, masked_phone = %s,"
+            " masked_address = %s, phone_digest = NULL, birth_date = NULL, erased_on = %s,"
+            " version = %s, updated_at = %s WHERE id = %s",
+            (*[ERASED] * 4, event.value_date, event.originator_version, event.timestamp,
+             event.originator_id),
+        )  # fmt: skip
+        cursor.execute("DELETE FROM borrower_search WHERE id = %s", (event.originator_id,))
 
     @staticmethod
     def _listing(

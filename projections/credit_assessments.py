@@ -34,7 +34,9 @@ from psycopg.rows import DictRow
 from psycopg.types.json import Jsonb
 from psycopg_pool import AsyncConnectionPool
 
+from domain.borrower import Borrower
 from domain.credit import CreditAssessment
+from domain.erasure import ERASED
 from projections.base import APPLICATION_NAME, ReadModel
 from projections.migrations import drop_if_it_has
 from projections.reads import Row, by_key, fetch_all
@@ -102,6 +104,17 @@ class CreditAssessmentsView(ReadModel):
                 event.originator_version, event.timestamp, event.timestamp, position,
             ),
         )  # fmt: skip
+
+    @handle.register
+    def _(self, event: Borrower.Erased, cursor: Cursor[DictRow], position: int) -> None:
+        # What the event store now reads: no phone digest, the checks' birth date erased.
+        cursor.execute(
+            """UPDATE credit_assessments SET phone_digest = NULL, checks = COALESCE((
+                SELECT jsonb_agg(CASE WHEN c->'inputs' ? 'birth_date'
+                    THEN jsonb_set(c, '{inputs,birth_date}', to_jsonb(%s::text)) ELSE c END)
+                FROM jsonb_array_elements(checks) c), '[]') WHERE borrower_id = %s""",
+            (ERASED, event.originator_id),
+        )
 
     @handle.register
     def _(

@@ -63,6 +63,8 @@ class Borrower:
     masked_name: strawberry.Private[str]
     masked_phone: strawberry.Private[str]
     masked_address: strawberry.Private[str]
+    # The business date the borrower's personal data was erased (it reads `[erased]`).
+    erased_on: date | None = None
     blacklist_reason: strawberry.Private[str | None] = None
     blacklisted_on: strawberry.Private[date | None] = None
     # As of a moment: the contact details the aggregate had then.
@@ -137,6 +139,7 @@ class Borrower:
             masked_phone=mask_phone(profile.phone),
             masked_address=mask_address(profile.address),
             recorded=Contact(borrower.id, profile.name, profile.phone, profile.address),
+            erased_on=borrower.erased_on,
             **profile.model_dump(exclude={"name", "phone", "address"}),
         )
 

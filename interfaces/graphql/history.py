@@ -13,6 +13,7 @@ from strawberry.types import Info
 
 from application.history import RecordedEvent, history_of
 from application.history import loan_history as recorded_loan_history
+from domain.erasure import ERASED
 from domain.identity import mask
 from domain.masking import mask_address, mask_name, mask_phone
 from interfaces.graphql.context import STAFF, Context
@@ -77,8 +78,8 @@ def masked(value: Any, masks: dict[str, Callable[[str], str]]) -> Any:
 
 
 def _masked_entry(key: str, value: Any, masks: dict[str, Callable[[str], str]]) -> Any:
-    if isinstance(value, str):
-        return masks[key](value) if key in masks and value else value
+    if isinstance(value, str):  # an erased value reads as such, to everyone
+        return masks[key](value) if key in masks and value and value != ERASED else value
     if key == "profile" and CONTACT.keys() <= masks.keys():
         return masked(value, masks | PROFILE_CONTACT)
     return masked(value, masks)
@@ -90,7 +91,7 @@ def shown_in_full(value: Any, masks: dict[str, Callable[[str], str]]) -> set[str
     found: set[str] = set()
     if isinstance(value, dict):
         for key, item in value.items():
-            if key in RECORDED and key not in masks and isinstance(item, str) and item:
+            if key in RECORDED and key not in masks and isinstance(item, str) and _held(item):
                 found.add(key)
             else:
                 found |= shown_in_full(item, masks)
@@ -98,6 +99,10 @@ def shown_in_full(value: Any, masks: dict[str, Callable[[str], str]]) -> set[str
         for item in value:
             found |= shown_in_full(item, masks)
     return found
+
+
+def _held(value: str) -> bool:
+    return bool(value) and value != ERASED
 
 
 async def borrower_history(info: Info[Context, None], id: strawberry.ID) -> list[LoanEvent]:

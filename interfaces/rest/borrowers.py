@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, HTTPException
@@ -11,6 +11,8 @@ from application.borrowers import Blacklisting, RegisterBorrower, UpdateBorrower
 from application.borrowers import blacklist_borrower as blacklist
 from application.borrowers import register_borrower as register
 from application.borrowers import update_borrower as update
+from application.erasure import EraseBorrower
+from application.erasure import erase_borrower as erase
 from domain.borrower import BorrowerKind, Profile
 from infrastructure.tokens import Role, User
 from interfaces.rest.auth import require
@@ -126,3 +128,30 @@ def lift_borrower_blacklist(
 ) -> Accepted:
     command = Blacklisting(user.sub, borrower_id, body.reason, expected_version=version)
     return Accepted.of(lift_blacklist(app, command))
+
+
+class ErasureAccepted(Accepted):
+    status: Literal["requested", "erased"]
+
+
+@router.post("/{borrower_id}/erase")
+def erase_borrower(
+    borrower_id: UUID,
+    body: ReasonBody,
+    app: App,
+    version: ExpectedVersion,
+    user: Annotated[User, Depends(require(Role.ADMIN))],
+) -> ErasureAccepted:
+    """Ask for the borrower's personal data to be erased; a second admin's same request
+    approves it and destroys the borrower's data key. 409 while a loan is unfinished,
+    within the retention period (LENDING_RETENTION_YEARS after the last loan ended),
+    once erased, or for a borrower registered before per-borrower keys; 403 when the
+    admin who asked approves."""
+    result = erase(app, EraseBorrower(user.sub, borrower_id, body.reason, version))
+    written = result.written
+    return ErasureAccepted(
+        id=written.id,
+        version=written.version,
+        position=written.position,
+        status="erased" if result.erased else "requested",
+    )
