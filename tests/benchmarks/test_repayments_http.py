@@ -9,7 +9,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import httpx
 import pytest
@@ -53,9 +53,14 @@ def running_server(
 class Client(threading.Thread):
     """Posts small repayments round-robin over its own loans until time or count runs out."""
 
-    def __init__(self, number: int, base_url: str, loans: list[UUID], start: threading.Barrier):
+    def __init__(
+        self, number: int, base_url: str, loans: list[UUID], start: threading.Barrier, run: str
+    ):
         super().__init__()
         self.number, self.base_url, self.loans, self.start_line = number, base_url, loans, start
+        # References unique to this run: a later run on the same store (the chain cost's
+        # rounds) would otherwise repeat them, and a repeated reference is a 409.
+        self.run = run
         self.latencies: list[float] = []
         self.statuses: Counter[int] = Counter()
 
@@ -63,7 +68,7 @@ class Client(threading.Thread):
         body = {
             "loan_id": str(self.loans[n % len(self.loans)]), "amount": "1.00",
             "value_date": PAID_ON.isoformat(), "channel": "bank",
-            "external_reference": f"BENCH-{self.number}-{n}",
+            "external_reference": f"BENCH-{self.run}-{self.number}-{n}",
         }  # fmt: skip
         began = time.perf_counter()
         response = http.post("/repayments", json=body)
@@ -133,7 +138,8 @@ def pay_for_a_while(base_url: str, loans: list[UUID], runtime: Runtime) -> Paid:
     (so payments never race for one loan)."""
     heads: list[int] = []
     start = threading.Barrier(CLIENTS + 1, action=lambda: heads.append(runtime.projections.head()))
-    clients = [Client(c, base_url, loans[c::CLIENTS], start) for c in range(CLIENTS)]
+    run = uuid4().hex[:8]
+    clients = [Client(c, base_url, loans[c::CLIENTS], start, run) for c in range(CLIENTS)]
     for client in clients:
         client.start()
     start.wait()
