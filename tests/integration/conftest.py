@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from infrastructure.settings import Settings
 from tests.support.api import client
+from tests.support.demo import DemoStore, demo_store
 from tests.support.documents import tell_documents_story
 from tests.support.reports import Book, told
 from tests.support.settings import opened_on, suite_settings
@@ -48,3 +49,11 @@ def book(module_db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     settings = opened_on(module_db_url, tmp_path_factory.mktemp("reports"), date(2030, 1, 1))
     with client(settings) as api:
         yield told(api, settings)
+
+
+@pytest.fixture(scope="session")
+def demo(database_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoStore]:
+    """The demo portfolio (tests/support/demo.py), loaded once a test process, for the
+    tests that only read it (logging in is fine): a load takes half a minute and more."""
+    with demo_store(database_server, Path(tmp_path_factory.mktemp("demo")) / "data") as store:
+        yield store
