@@ -29,6 +29,22 @@ def new_database(server: str, prefix: str) -> Iterator[str]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@contextmanager
+def copy_of(server: str, template: str, prefix: str) -> Iterator[str]:
+    """A copy of the database `template` (a conninfo no one is connected to) on `server`
+    (its conninfo), dropped afterwards."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    source = conninfo_to_dict(template)["dbname"]
+    with psycopg.connect(server, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+        admin.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
+    try:
+        yield make_conninfo(server, dbname=name)
+    finally:
+        with psycopg.connect(server, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def as_url(conninfo: str) -> str:
     """A postgresql:// URL (what DATABASE_URL holds) for a libpq conninfo."""
     parts = conninfo_to_dict(conninfo)
