@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from infrastructure.settings import Settings
 from tests.support.api import client
+from tests.support.demo import DemoStore, DemoTemplate, demo_store, demo_template
 from tests.support.documents import tell_documents_story
 from tests.support.reports import Book, told
 from tests.support.settings import opened_on, suite_settings
@@ -48,3 +49,33 @@ def book(module_db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     settings = opened_on(module_db_url, tmp_path_factory.mktemp("reports"), date(2030, 1, 1))
     with client(settings) as api:
         yield told(api, settings)
+
+
+@pytest.fixture(scope="session")
+def loaded_demo(
+    database_server: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[DemoTemplate]:
+    """The demo portfolio (tests/support/demo.py), loaded once a test process, to copy:
+    a load takes half a minute and more, a copy under a second."""
+    data_dir = Path(tmp_path_factory.mktemp("demo")) / "data"
+    with demo_template(database_server, data_dir) as template:
+        yield template
+
+
+@pytest.fixture(scope="session")
+def demo(
+    database_server: str, loaded_demo: DemoTemplate, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[DemoStore]:
+    """A copy of the demo shared by the tests that only read it (logging in is fine)."""
+    data_dir = Path(tmp_path_factory.mktemp("demo_store")) / "data"
+    with demo_store(database_server, loaded_demo, data_dir) as store:
+        yield store
+
+
+@pytest.fixture
+def demo_copy(
+    database_server: str, loaded_demo: DemoTemplate, tmp_path: Path
+) -> Iterator[DemoStore]:
+    """A copy of the demo of the test's own, to write to."""
+    with demo_store(database_server, loaded_demo, tmp_path / "data") as store:
+        yield store

@@ -22,10 +22,9 @@ from infrastructure.runtime import Runtime
 from infrastructure.settings import Settings
 from tests.support.api import client, graphql
 from tests.support.database import as_url, select
+from tests.support.demo import BORROWERS, SEED, DemoStore
 from tests.support.processes import lending_env
 
-SEED = 20261122
-BORROWERS = 40
 STAFF = ("admin.", "officer.", "approver.", "reviewer.", "collector.")
 
 
@@ -69,13 +68,13 @@ def second_store(database_server: str, settings: Settings) -> Iterator[Runtime]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-# Two loads of 40 borrowers, each with its staff (argon2 hashes) and contracts (PDFs):
-# about 40 s on a quiet machine, far more on a shared one.
+# A second load of 40 borrowers, with its staff (argon2 hashes) and contracts (PDFs),
+# beside the shared one: about 20 s on a quiet machine, far more on a shared one.
 @pytest.mark.timeout(300)
 def test_a_small_demo_has_every_state_and_payment_story_and_its_seed_repeats_it(
-    runtime: Runtime, db_url: str, second_store: Runtime
+    demo: DemoStore, second_store: Runtime
 ) -> None:
-    position = loaded(runtime)
+    runtime, db_url, position = demo.runtime, demo.url, demo.position
 
     assert one(db_url, "SELECT count(*) FROM borrowers") == BORROWERS
     assert one(db_url, "SELECT count(DISTINCT kind) FROM borrowers") == 2
@@ -137,7 +136,7 @@ def test_a_small_demo_has_every_state_and_payment_story_and_its_seed_repeats_it(
     policy = runtime.app.policies.risk
     findings = runtime.risk_findings(business_date(runtime.app), policy, position)
     assert findings == []
-    assert runtime.projections.head() == position
+    assert demo.head == position
 
     # The same seed in another store: the same portfolio, to the cent.
     loaded(second_store)
@@ -187,11 +186,8 @@ def test_the_demo_command_loads_borrowers_and_loans(settings: Settings, db_url: 
     assert "Service fee" in micro
 
 
-@pytest.mark.timeout(300)
-def test_the_demo_staff_log_in_and_see_their_branchs_book(
-    runtime: Runtime, db_url: str, settings: Settings
-) -> None:
-    loaded(runtime)
+def test_the_demo_staff_log_in_and_see_their_branchs_book(demo: DemoStore) -> None:
+    db_url, settings = demo.url, demo.settings
     assert one(db_url, "SELECT count(*) FROM staff_users") == len(DEMO_STAFF) + 1
     # Loans and borrowers belong to the branch of the officer who took them.
     branches = select(

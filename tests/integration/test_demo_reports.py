@@ -7,9 +7,9 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, date, datetime
 
-from infrastructure.runtime import Runtime
 from interfaces.graphql.router import open_read_pool
 from projections.reports import NAMES, Report, ReportRequest, check_request, report
+from tests.support.demo import DemoStore
 
 START = date(2025, 1, 1)
 END = date(2026, 11, 30)
@@ -25,11 +25,8 @@ async def every_report(url: str) -> dict[str, Report]:
     return found
 
 
-def test_the_demo_fills_every_report_but_the_collectors(runtime: Runtime) -> None:
-    position = runtime.load_demo(40, seed=20261122)
-    runtime.projections.start()
-    runtime.projections.wait(position, timeout=120)
-    found = asyncio.run(every_report(runtime.url))
+def test_the_demo_fills_every_report_but_the_collectors(demo: DemoStore) -> None:
+    found = asyncio.run(every_report(demo.url))
     empty = {name for name, each in found.items() if not each.rows}
     assert empty <= {"collector_performance"}, empty  # the demo records no actions
     par = found["par_trend"].records()

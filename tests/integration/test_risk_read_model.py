@@ -1,5 +1,6 @@
-"""The `risk_warnings` read model over the demo portfolio: its running totals agree with
-the books, and a rebuild from the events gives the same tables."""
+"""The `risk_warnings` read model over the demo portfolio (a copy of the suite's loaded
+demo): its running totals agree with the books, and a rebuild from the events gives the
+same tables."""
 
 from __future__ import annotations
 
@@ -9,10 +10,9 @@ from typing import Any
 from application import risk
 from application.calendar import business_date
 from application.close_of_business import CloseOfBusiness, close_of_business
-from application.demo import load_demo
-from infrastructure.runtime import Runtime
 from projections.risk_warnings import RiskWarningsView
 from tests.support.database import select
+from tests.support.demo import DemoStore
 
 ORDER = {
     "risk_warnings": "position",
@@ -30,13 +30,11 @@ def tables(url: str) -> dict[str, list[tuple[Any, ...]]]:
     }
 
 
-def test_totals_agree_with_the_books_and_a_rebuild_changes_nothing(
-    runtime: Runtime, db_url: str
-) -> None:
+def test_totals_agree_with_the_books_and_a_rebuild_changes_nothing(demo_copy: DemoStore) -> None:
     assert set(ORDER) == set(RiskWarningsView.tables)
-    runtime.projections.start()
+    runtime, db_url = demo_copy.runtime, demo_copy.url
     app = runtime.app
-    runtime.projections.wait(load_demo(app, borrowers=40), timeout=120)
+    runtime.projections.wait(demo_copy.head, timeout=120)
     day = business_date(app) + timedelta(days=1)
     steps = runtime.close_of_business_steps()
     closed = close_of_business(app, CloseOfBusiness("admin.wu", day, steps))

@@ -198,22 +198,32 @@ def test_an_unknown_kind_is_refused() -> None:
 
 amounts = st.decimals(min_value=D("0.01"), max_value=D(5000), places=2)
 percents = st.decimals(min_value=D("0.0001"), max_value=D(100), places=4)
+# Built once: a strategy made afresh in every example is validated afresh, at a cost.
+bounds = st.none() | amounts
+kinds = st.sampled_from(["disbursement", "installment", "specified_due_date"])
+collections = st.sampled_from(["deduct", "first_installment"])
+bases = st.sampled_from(["principal", "installment", "outstanding"])
+roundings = st.sampled_from(list(Rounding))
+frequencies = st.sampled_from(list(Frequency))
+methods = st.sampled_from(list(Method))
+principals = st.decimals(min_value=D(100), max_value=D(1000000), places=2)
+rates = st.decimals(min_value=D(0), max_value=D(36), places=2)
 
 
 @st.composite
 def product_charge(draw: st.DrawFn, code: str) -> Charge:
-    kind = draw(st.sampled_from(["disbursement", "installment", "specified_due_date"]))
+    kind = draw(kinds)
     fields: dict[str, Any] = {"code": code, "name": code, "kind": kind}
     if kind == "disbursement":
-        fields["collection"] = draw(st.sampled_from(["deduct", "first_installment"]))
+        fields["collection"] = draw(collections)
     if draw(st.booleans()):
         fields["amount"] = draw(amounts)
     else:
         fields["percent"] = draw(percents)
         if kind != "disbursement":
-            fields["basis"] = draw(st.sampled_from(["principal", "installment", "outstanding"]))
-        low = draw(st.none() | amounts)
-        high = draw(st.none() | amounts)
+            fields["basis"] = draw(bases)
+        low = draw(bounds)
+        high = draw(bounds)
         if low is not None and high is not None and low > high:
             low, high = high, low
         fields |= {"min": low, "max": high}
@@ -222,13 +232,13 @@ def product_charge(draw: st.DrawFn, code: str) -> Charge:
 
 @st.composite
 def charged_loans(draw: st.DrawFn) -> tuple[ScheduleTerms, list[Charge], Rounding]:
-    rounding = draw(st.sampled_from(list(Rounding)))
+    rounding = draw(roundings)
     terms = ScheduleTerms(
-        principal=draw(st.decimals(min_value=D(100), max_value=D(1000000), places=2)),
-        annual_rate_percent=draw(st.decimals(min_value=D(0), max_value=D(36), places=2)),
+        principal=draw(principals),
+        annual_rate_percent=draw(rates),
         term=draw(st.integers(min_value=1, max_value=36)),
-        frequency=draw(st.sampled_from(list(Frequency))),
-        method=draw(st.sampled_from(list(Method))),
+        frequency=draw(frequencies),
+        method=draw(methods),
         start_date=START,
         rounding=rounding,
     )

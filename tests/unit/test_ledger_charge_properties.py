@@ -25,7 +25,7 @@ from domain.ledger import (
 from domain.schedule import Schedule
 from tests.unit.test_ledger_properties import Loan, assert_invariants, loans
 
-WAIVED = (Component.FEE, Component.PENALTY, Component.INTEREST)
+WAIVED = st.sampled_from((Component.FEE, Component.PENALTY, Component.INTEREST))
 
 
 @dataclass(frozen=True)
@@ -82,16 +82,17 @@ def charged_loans(draw: st.DrawFn) -> Charged:
     fees = draw(st.lists(st.integers(0, typical // 5 + 1), max_size=len(items)))
     loan = replace(loan, schedule=with_fees(loan.schedule, fees, places))
     span = (items[-1].due_date - loan.terms.start_date).days
-    dates = st.integers(0, span + 40).map(lambda days: loan.terms.start_date + timedelta(days=days))
+    # Strategies made once a loan, not once a draw (see test_ledger_properties.py).
+    days, installments = st.integers(0, span + 40), st.integers(1, len(items) + 1)
     used = {p.sequence for p in loan.payments}
     waivers = tuple(
         Waiver(
             id=f"w{index}",
-            component=draw(st.sampled_from(WAIVED)),
+            component=draw(WAIVED),
             amount=Decimal(draw(st.integers(1, typical))).scaleb(-places),
-            value_date=draw(dates),
+            value_date=loan.terms.start_date + timedelta(days=draw(days)),
             sequence=10**7 + index,
-            installment=draw(st.none() | st.integers(1, len(items) + 1)),
+            installment=draw(installments) if draw(st.booleans()) else None,
         )
         for index in range(draw(st.integers(0, 4)))
     )
