@@ -60,7 +60,7 @@ class Client(threading.Thread):
         self.number, self.base_url, self.loans, self.start_line = number, base_url, loans, start
         # References unique to this run: a later run on the same store (the chain cost's
         # rounds) would otherwise repeat them, and a repeated reference is a 409.
-        self.run = run
+        self.batch = run
         self.latencies: list[float] = []
         self.statuses: Counter[int] = Counter()
 
@@ -68,7 +68,7 @@ class Client(threading.Thread):
         body = {
             "loan_id": str(self.loans[n % len(self.loans)]), "amount": "1.00",
             "value_date": PAID_ON.isoformat(), "channel": "bank",
-            "external_reference": f"BENCH-{self.run}-{self.number}-{n}",
+            "external_reference": f"BENCH-{self.batch}-{self.number}-{n}",
         }  # fmt: skip
         began = time.perf_counter()
         response = http.post("/repayments", json=body)
