@@ -14,11 +14,8 @@ from rich.console import Console
 from rich.progress import Progress
 
 from domain.errors import InvalidValue
-from infrastructure.reports.files import report_file
 from infrastructure.runtime import Runtime
 from infrastructure.settings import Settings
-from interfaces.graphql.router import open_read_pool
-from interfaces.rest.reports import READ_MODELS
 from projections.base import ReadModelStopped
 from projections.reports import Report, ReportRequest, check_format, check_request, report
 
@@ -27,6 +24,8 @@ Day = Annotated[datetime, typer.Option(formats=["%Y-%m-%d"])]
 
 
 async def _read(url: str, request: ReportRequest) -> Report:
+    from interfaces.graphql.router import open_read_pool
+
     async with open_read_pool(url) as pool:
         return await report(pool, request)
 
@@ -43,6 +42,11 @@ def report_command(
     out: Annotated[Path | None, typer.Option(help="Default: NAME-FROM-TO-BASIS.FORMAT")] = None,
 ) -> None:
     """Write the report NAME for the month ends from FROM to TO (both included)."""
+    # Imported here: the charts (matplotlib) and the GraphQL read pool cost every other
+    # `lending` command a second or more of start-up.
+    from infrastructure.reports.files import report_file
+    from interfaces.rest.reports import READ_MODELS
+
     try:
         check_format(format)
         parts = check_request(name, since.date(), until.date(), group_by or [], basis)
