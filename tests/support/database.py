@@ -13,11 +13,13 @@ from psycopg.rows import dict_row
 
 
 @contextmanager
-def new_database(server: str, prefix: str) -> Iterator[str]:
-    """An empty database on `server` (its conninfo), dropped afterwards."""
+def new_database(server: str, prefix: str, template: str | None = None) -> Iterator[str]:
+    """An empty database on `server` (its conninfo), dropped afterwards; with `template`,
+    a copy of that database (its conninfo; nothing may be connected to it)."""
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    copied = f' TEMPLATE "{conninfo_to_dict(template)["dbname"]}"' if template else ""
     with psycopg.connect(server, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"{copied}')
     try:
         yield make_conninfo(server, dbname=name)
     finally:
