@@ -5,6 +5,7 @@ signalled, restarted, the real entry point) use tests/support/processes.py."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import traceback
 
@@ -16,10 +17,13 @@ from interfaces.cli import cli
 def invoke(
     *args: str, env: dict[str, str], stdin: str | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """`lending ARGS` with `env` as its environment (and `stdin` for its input), as
+    """`lending ARGS` with `env` as its whole environment (and `stdin` for its input), as
     `processes.run` answers: an exception that escapes the command is exit code 1, its
     traceback in stderr."""
-    result = CliRunner().invoke(cli, list(args), env=env, input=stdin)
+    # CliRunner sets what it is given and restores it after; what `env` leaves out, unset.
+    environment: dict[str, str | None] = {name: None for name in os.environ if name not in env}
+    environment.update(env)
+    result = CliRunner().invoke(cli, list(args), env=environment, input=stdin)
     stderr = result.stderr
     code = result.exit_code
     if result.exception is not None and not isinstance(result.exception, SystemExit):
