@@ -35,7 +35,28 @@ def _server_url() -> str:
     # Parallel test workers share one embedded server: the first starts it.
     with (home / "start.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        return start_embedded(home / "pg")
+        url = start_embedded(home / "pg")
+        _without_durability(url)
+        return url
+
+
+# The suite's own server holds nothing that must outlive a crash of the machine. With
+# fsync on, every commit waited for the disk, and every DROP DATABASE (a module's
+# database, at its last test's teardown) for a checkpoint that flushed what the other
+# worker had written: seconds a teardown on a busy machine.
+NOT_DURABLE = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
+
+
+def _without_durability(url: str) -> None:
+    with psycopg.connect(url, autocommit=True) as conn:
+        changed = False
+        for name, value in NOT_DURABLE.items():
+            row = conn.execute(f"SHOW {name}").fetchone()
+            if row is None or row[0] != value:
+                conn.execute(f"ALTER SYSTEM SET {name} = {value}")
+                changed = True
+        if changed:
+            conn.execute("SELECT pg_reload_conf()")
 
 
 @pytest.fixture(scope="session")

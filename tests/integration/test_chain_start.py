@@ -8,7 +8,6 @@ from pathlib import Path
 from uuid import UUID
 
 import psycopg
-import pytest
 from fastapi.testclient import TestClient
 
 from application.integrity import BreakKind
@@ -17,10 +16,11 @@ from infrastructure import audit
 from infrastructure.runtime import Runtime
 from infrastructure.settings import Settings
 from tests.support.catalog import ADMIN
+from tests.support.cli import invoke
 from tests.support.old_events import forget_chain
 from tests.support.portfolio import DISBURSED_ON as ON
 from tests.support.portfolio import disbursed_loans, pay
-from tests.support.processes import lending_env, run
+from tests.support.processes import lending_env
 
 
 def scalar(url: str, query: str) -> object:
@@ -86,25 +86,24 @@ def test_an_event_damaged_before_the_start_is_left_out_of_the_chain(settings: Se
         runtime.close()
 
 
-@pytest.mark.timeout(300)
 def test_a_signed_export_tells_a_store_rewritten_behind_it(
     settings: Settings, tmp_path: Path
 ) -> None:
     written_before_the_chain(settings)
     env = lending_env(settings)
-    assert run("audit", "checkpoint", env=env).returncode == 0
+    assert invoke("audit", "checkpoint", env=env).returncode == 0
     exported = tmp_path / "checkpoint.json"
-    done = run("audit", "export", "--out", str(exported), env=env)
+    done = invoke("audit", "export", "--out", str(exported), env=env)
     assert done.returncode == 0, done.stdout + done.stderr
     document = json.loads(exported.read_text())
     assert document["checkpoint"]["position"] > 0
-    kept = run("audit", "verify", "--checkpoint", str(exported), env=env)
+    kept = invoke("audit", "verify", "--checkpoint", str(exported), env=env)
     assert kept.returncode == 0, kept.stdout + kept.stderr
 
     forged = tmp_path / "forged.json"
     document["checkpoint"]["events"] += 1
     forged.write_text(json.dumps(document))
-    refused = run("audit", "verify", "--checkpoint", str(forged), env=env)
+    refused = invoke("audit", "verify", "--checkpoint", str(forged), env=env)
     assert refused.returncode == 2
     assert "signature does not hold" in refused.stdout
 
@@ -112,7 +111,7 @@ def test_a_signed_export_tells_a_store_rewritten_behind_it(
     # by the copy kept outside it.
     with psycopg.connect(settings.database_url or "") as conn:
         conn.execute("UPDATE lending_checkpoints SET digest = sha256(digest)")
-    rewritten = run("audit", "verify", "--checkpoint", str(exported), env=env)
+    rewritten = invoke("audit", "verify", "--checkpoint", str(exported), env=env)
     assert rewritten.returncode == 1
     assert "is not the one checkpoint.json signed" in rewritten.stdout.replace("\n", " ")
 

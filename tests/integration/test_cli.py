@@ -7,6 +7,7 @@ from infrastructure import secrets
 from infrastructure.runtime import Runtime
 from infrastructure.settings import Settings
 from infrastructure.tokens import Role, decode
+from tests.support.cli import invoke
 from tests.support.processes import lending_env, run
 
 
@@ -29,16 +30,17 @@ def test_unknown_role_is_refused(settings: Settings) -> None:
 
 
 def test_projection_status_and_rebuild(runtime: Runtime, settings: Settings) -> None:
-    head = load_demo(runtime.app, borrowers=25, loans=False)
+    """In process: the token tests above run the real entry point."""
+    head = load_demo(runtime.app, borrowers=5, loans=False)
     env = lending_env(settings)
-    rebuilt = run("projections", "rebuild", "borrowers", env=env)
+    rebuilt = invoke("projections", "rebuild", "borrowers", env=env)
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert f"rebuilt to position {head}" in rebuilt.stdout
-    status = run("projections", "status", env=env)
+    status = invoke("projections", "status", env=env)
     assert status.returncode == 0, status.stderr
     assert "borrowers" in status.stdout
     assert str(head) in status.stdout
-    missing = run("projections", "rebuild", "nonsense", env=env)
+    missing = invoke("projections", "rebuild", "nonsense", env=env)
     assert missing.returncode == 2
 
 

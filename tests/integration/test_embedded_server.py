@@ -10,13 +10,15 @@ from pathlib import Path
 import psycopg
 
 from infrastructure.database import start_embedded
+from tests.support.cli import invoke
 
 
 def lending(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
+    """`lending ARGS` without DATABASE_URL, in process: the server it stops runs in a
+    process of its own all the same (the one below goes through the real entry point)."""
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env["LENDING_DATA_DIR"] = str(data_dir)
-    command = [sys.executable, "-c", "from interfaces.cli import main; main()", *args]
-    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    return invoke(*args, env=env)
 
 
 def test_db_stop_stops_the_embedded_server_that_serving_left_running(tmp_path: Path) -> None:

@@ -21,9 +21,10 @@ from infrastructure import audit
 from infrastructure.keyring import KeyRingError
 from infrastructure.runtime import Runtime
 from infrastructure.settings import Settings
+from tests.support.cli import invoke
 from tests.support.old_store import FIXTURE, restore
 from tests.support.portfolio import DISBURSED_ON, disbursed_loans, pay
-from tests.support.processes import lending_env, run
+from tests.support.processes import lending_env
 from tests.support.settings import TEST_CIPHER_KEY
 
 NEW_KEY = base64.b64encode(os.urandom(32)).decode()
@@ -32,10 +33,10 @@ NEW_KEY = base64.b64encode(os.urandom(32)).decode()
 def rotated(settings: Settings) -> Settings:
     """LENDING_CIPHER_KEY kept, and a newer key listed in LENDING_CIPHER_KEYS: rotate."""
     env = lending_env(settings, LENDING_CIPHER_KEYS=f"2026:{NEW_KEY}")
-    done = run("keys", "rotate", env=env)
+    done = invoke("keys", "rotate", env=env)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "every data key is wrapped by master key 2026" in done.stdout.replace("\n", " ")
-    listed = run("keys", "list", env=env)
+    listed = invoke("keys", "list", env=env)
     assert "store" in listed.stdout
     return only_the_new_key(settings)
 

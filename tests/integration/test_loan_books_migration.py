@@ -5,10 +5,14 @@ model, rebuilt from the events, gives the same answers."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import psycopg
+import pytest
 
 from application.calendar import business_date
 from application.demo import load_demo
@@ -17,7 +21,8 @@ from infrastructure.settings import Settings
 from projections.loan_books import LoanBooksView
 from projections.loan_books_schema import TABLES
 from projections.risk_warnings import VIEWS as RISK_VIEWS
-from tests.support.database import select
+from tests.support.database import as_url, new_database, select
+from tests.support.settings import suite_settings
 
 # The tables the retired read models kept, now views, and what each is ordered by.
 OLD_TABLES = dict.fromkeys((*LoanBooksView.views, *RISK_VIEWS), "1, 2") | {
@@ -37,6 +42,42 @@ def answers(url: str, runtime: Runtime) -> dict[str, Any]:
     day = business_date(runtime.app) + timedelta(days=40)
     found["due for review"] = list(runtime.loans_to_review(day))
     return found
+
+
+@dataclass(frozen=True)
+class DemoStore:
+    """A store with the demo portfolio, its read models caught up: what they answered,
+    the head, and the position `loans` reached. Each test upgrades a copy of it."""
+
+    conninfo: str
+    head: int
+    before: dict[str, Any]
+    loans_reached: int
+
+
+@pytest.fixture(scope="module")
+def demo_store(
+    database_server: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[DemoStore]:
+    with new_database(database_server, "demo_store") as conninfo:
+        url = as_url(conninfo)
+        runtime = Runtime.open(suite_settings(url, tmp_path_factory.mktemp("demo") / "data"))
+        try:
+            runtime.projections.start()
+            head = load_demo(runtime.app, borrowers=12)
+            runtime.projections.wait(head, timeout=120)
+            before = answers(url, runtime)
+            loans_reached = runtime.projections.views["loans"].position()
+        finally:
+            runtime.close()
+        yield DemoStore(conninfo, head, before, loans_reached)
+
+
+@pytest.fixture
+def copied(database_server: str, demo_store: DemoStore, tmp_path: Path) -> Iterator[Settings]:
+    """The settings of a service on a copy of the demo store."""
+    with new_database(database_server, "migration", template=demo_store.conninfo) as conninfo:
+        yield suite_settings(as_url(conninfo), tmp_path / "data")
 
 
 def make_it_an_old_store(url: str) -> None:
@@ -65,17 +106,10 @@ def make_it_an_old_store(url: str) -> None:
 
 
 def test_an_old_store_drops_its_old_tables_and_rebuilds_the_same_answers(
-    settings: Settings, db_url: str
+    demo_store: DemoStore, copied: Settings
 ) -> None:
-    runtime = Runtime.open(settings)
-    try:
-        runtime.projections.start()
-        head = load_demo(runtime.app, borrowers=20)
-        runtime.projections.wait(head, timeout=120)
-        before = answers(db_url, runtime)
-        loans_reached = runtime.projections.views["loans"].position()
-    finally:
-        runtime.close()
+    settings, db_url = copied, str(copied.database_url)
+    head, before, loans_reached = demo_store.head, demo_store.before, demo_store.loans_reached
     assert all(before[name] for name in ("installments", "arrears_history", "risk_loans"))
     make_it_an_old_store(db_url)
 
@@ -109,16 +143,10 @@ INLINE_SEGMENTS = """SELECT h.*, i.installments FROM arrears_history h
 
 
 def test_a_store_whose_segments_held_their_installments_builds_loan_books_again(
-    settings: Settings, db_url: str
+    demo_store: DemoStore, copied: Settings
 ) -> None:
-    runtime = Runtime.open(settings)
-    try:
-        runtime.projections.start()
-        head = load_demo(runtime.app, borrowers=12)
-        runtime.projections.wait(head, timeout=120)
-        before = answers(db_url, runtime)
-    finally:
-        runtime.close()
+    settings, db_url = copied, str(copied.database_url)
+    head, before = demo_store.head, demo_store.before
     with psycopg.connect(db_url, autocommit=True) as conn:
         conn.execute(f"CREATE TABLE old_segments AS {INLINE_SEGMENTS}")
         conn.execute("DROP TABLE loan_book_segments, loan_book_segment_installments CASCADE")

@@ -38,7 +38,7 @@ def test_a_follower_behind_many_pages_catches_up_to_what_a_rebuild_gives(
 ) -> None:
     """Started behind a backlog of several pages, the follower brings every read model
     to the head, and each table holds what rebuilding it from the store gives."""
-    head = load_demo(runtime.app, borrowers=20)
+    head = load_demo(runtime.app, borrowers=8)
     assert head > 3 * PAGE
     runtime.projections.start()
     runtime.projections.wait(head)
@@ -98,13 +98,13 @@ def test_killing_the_worker_mid_transaction_then_restarting_equals_a_rebuild(
     view = runtime.projections.views["borrowers"]
     env = lending_env(settings)
     worker = lending("worker", env=env)
-    first_half = load_demo(runtime.app, borrowers=60, loans=False)
+    first_half = load_demo(runtime.app, borrowers=20, loans=False)
     view.wait(APPLICATION_NAME, first_half, timeout=60)
 
     with psycopg.connect(db_url) as blocker:
         # Hold the table so the worker is caught inside its next transaction.
         blocker.execute("LOCK TABLE borrowers IN SHARE MODE")
-        head = load_demo(runtime.app, borrowers=60, seed=7, loans=False)
+        head = load_demo(runtime.app, borrowers=20, seed=7, loans=False)
         deadline = time.monotonic() + 30
         while blocked_writers(blocker) == 0:  # the worker reaches the lock and waits
             assert time.monotonic() < deadline, "the worker never tried to write"
@@ -121,7 +121,7 @@ def test_killing_the_worker_mid_transaction_then_restarting_equals_a_rebuild(
     recovered = table(db_url, "borrowers")
     runtime.projections.rebuild("borrowers")
     assert recovered == table(db_url, "borrowers")
-    assert len(recovered) == 120
+    assert len(recovered) == 40
 
 
 def test_a_worker_goes_on_when_one_read_model_fails(
@@ -132,7 +132,7 @@ def test_a_worker_goes_on_when_one_read_model_fails(
         conn.execute("ALTER TABLE borrowers ADD CONSTRAINT refused CHECK (false)")
     worker = lending("worker", env=lending_env(settings))
     try:
-        head = load_demo(runtime.app, borrowers=5)
+        head = load_demo(runtime.app, borrowers=2)
         others = [name for name in runtime.projections.views if name != "borrowers"]
         runtime.projections.wait(head, others, timeout=60)
         (failed,) = runtime.projections.failed()

@@ -11,8 +11,9 @@ from fastapi.testclient import TestClient
 from infrastructure.settings import Settings
 from tests.support.api import OFFICER, head
 from tests.support.catalog import disbursed_loan, ok
+from tests.support.cli import invoke
 from tests.support.people import tea_shop
-from tests.support.processes import lending_env, run
+from tests.support.processes import lending_env
 
 
 def rows_for(first: str, second: str) -> list[dict[str, str]]:
@@ -84,7 +85,7 @@ def test_the_import_command_lands_a_file_and_a_second_run_only_what_was_missing(
         writer.writerows(rows[:2])  # the first run stops after two rows: a crash, say
     errors = tmp_path / "errors.csv"
     env = lending_env(settings)
-    done = run("repayments", "import", str(file), "--errors", str(errors), env=env)
+    done = invoke("repayments", "import", str(file), "--errors", str(errors), env=env)
     assert done.returncode == 0, done.stderr
     assert "2 received, 0 already received, 0 refused" in done.stdout
 
@@ -92,7 +93,7 @@ def test_the_import_command_lands_a_file_and_a_second_run_only_what_was_missing(
         writer = csv.DictWriter(out, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-    again = run("repayments", "import", str(file), "--errors", str(errors), env=env)
+    again = invoke("repayments", "import", str(file), "--errors", str(errors), env=env)
     assert again.returncode == 1, again.stderr
     assert "1 received, 2 already received, 4 refused" in again.stdout
     with errors.open() as found:

@@ -16,7 +16,8 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from tests.support.api import ANALYST, OFFICER
-from tests.support.processes import lending_env, run
+from tests.support.cli import invoke
+from tests.support.processes import lending_env
 from tests.support.reports import MONTH_ENDS, Book, report_rows
 
 PERIOD = {"from": "2030-01-01", "to": "2030-05-31"}
@@ -138,9 +139,9 @@ def test_a_chart_in_another_format_is_422(book: Book) -> None:
 def test_the_command_line_writes_the_same_report(book: Book, tmp_path: Path) -> None:
     _, expected = report_rows(book, "VINTAGES", group_by=["REGION"])
     out = tmp_path / "vintages.xlsx"
-    done = run("report", "vintages", "--from", "2030-01-01", "--to", "2030-05-31",
-               "--group-by", "region", "--format", "xlsx", "--out", str(out),
-               env=lending_env(book.settings))  # fmt: skip
+    done = invoke("report", "vintages", "--from", "2030-01-01", "--to", "2030-05-31",
+                  "--group-by", "region", "--format", "xlsx", "--out", str(out),
+                  env=lending_env(book.settings))  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Wrote" in done.stdout
     sheet = load_workbook(out)["report"]
@@ -149,8 +150,8 @@ def test_the_command_line_writes_the_same_report(book: Book, tmp_path: Path) -> 
         (row["disbursement_month"], row["region"], row["months_on_book"]) for row in expected
     ]
     assert {r[1] for r in rows} == {"Hubei", "Hunan"}
-    refused = run("report", "vintages", "--from", "2030-01-01", "--to", "2030-05-31",
-                  "--group-by", "colour", env=lending_env(book.settings))  # fmt: skip
+    refused = invoke("report", "vintages", "--from", "2030-01-01", "--to", "2030-05-31",
+                     "--group-by", "colour", env=lending_env(book.settings))  # fmt: skip
     assert refused.returncode == 2
     assert "--group-by" in refused.stdout + refused.stderr
 

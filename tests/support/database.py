@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import psycopg
@@ -13,11 +13,13 @@ from psycopg.rows import dict_row
 
 
 @contextmanager
-def new_database(server: str, prefix: str) -> Iterator[str]:
-    """An empty database on `server` (its conninfo), dropped afterwards."""
+def new_database(server: str, prefix: str, template: str | None = None) -> Iterator[str]:
+    """An empty database on `server` (its conninfo), dropped afterwards; with `template`,
+    a copy of that database (its conninfo; nothing may be connected to it)."""
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    copied = f' TEMPLATE "{conninfo_to_dict(template)["dbname"]}"' if template else ""
     with psycopg.connect(server, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"{copied}')
         # A test's database need not survive a crash of its server: a commit that
         # waits for no disk flush changes nothing any session sees, and saves a
         # millisecond or more a write on a busy machine.
@@ -29,20 +31,10 @@ def new_database(server: str, prefix: str) -> Iterator[str]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@contextmanager
-def copy_of(server: str, template: str, prefix: str) -> Iterator[str]:
+def copy_of(server: str, template: str, prefix: str) -> AbstractContextManager[str]:
     """A copy of the database `template` (a conninfo no one is connected to) on `server`
     (its conninfo), dropped afterwards."""
-    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    source = conninfo_to_dict(template)["dbname"]
-    with psycopg.connect(server, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
-        admin.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
-    try:
-        yield make_conninfo(server, dbname=name)
-    finally:
-        with psycopg.connect(server, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return new_database(server, prefix, template)
 
 
 def as_url(conninfo: str) -> str:
