@@ -13,7 +13,7 @@ import hmac
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, ClassVar, TypeVar
@@ -179,6 +179,14 @@ class LendingApplication(Application[UUID]):
     def exists(self, id_: UUID) -> bool:
         # One stored row answers it; no need to decrypt and replay the aggregate.
         return bool(self.recorder.select_events(id_, desc=True, limit=1))
+
+    def existing(self, ids: Collection[UUID]) -> set[UUID]:
+        """Which of `ids` have an event stored: in one query where the recorder can."""
+        bulk = getattr(self.recorder, "existing_ids", None)
+        if bulk is None:
+            return {id_ for id_ in ids if self.exists(id_)}
+        found: set[UUID] = bulk(ids)
+        return found
 
     def save_all(self, *aggregates: BaseAggregate[UUID]) -> Written:
         recordings = self.save(*aggregates)

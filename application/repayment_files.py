@@ -19,7 +19,9 @@ from enum import StrEnum
 from uuid import UUID
 
 from application.app import LendingApplication
+from application.calendar import business_date
 from application.reach import named_loan_in_reach
+from application.repayment_batch import receive_together
 from application.repayments import ReceiveRepayment, receive_repayment
 from domain.errors import DomainError, InvalidValue
 
@@ -71,17 +73,37 @@ def import_repayments(
     command: ImportRepayments,
     progress: Callable[[int], None] = lambda _: None,
 ) -> list[RowResult]:
-    """Receive every row in file order; one result a row. `progress(1)` follows each."""
-    if len(command.rows) > MAX_ROWS:
+    """Receive every row; one result a row, in file order. `progress(n)` follows each n
+    rows decided. Rows go a batch to a transaction (`repayment_batch`); what a batch
+    leaves, and every row that is not a repayment, is received one at a time after."""
+    rows = command.rows
+    if len(rows) > MAX_ROWS:
         raise InvalidValue("rows", f"must be at most {MAX_ROWS}")
-    results = []
-    for row in command.rows:
-        results.append(_received(app, command, row))
+    commands, left = [], []
+    for index, row in enumerate(rows):
+        try:
+            commands.append((index, _command(command.actor, row)))
+        except InvalidValue:
+            left.append(index)
+    results: dict[int, RowResult] = {}
+    if commands:
+        today = business_date(app, command.actor)
+        for outcome in receive_together(app, commands, today, command.reach):
+            for index, written in outcome.received.items():
+                reference = rows[index].external_reference.strip()
+                results[index] = RowResult(
+                    rows[index].line, reference, RowStatus.RECEIVED, written.id, written.position
+                )
+            progress(len(outcome.received))
+            left += outcome.left
+    for index in sorted(left):
+        results[index] = receive_row(app, command, rows[index])
         progress(1)
-    return results
+    return [results[index] for index in range(len(rows))]
 
 
-def _received(app: LendingApplication, command: ImportRepayments, row: RepaymentRow) -> RowResult:
+def receive_row(app: LendingApplication, command: ImportRepayments, row: RepaymentRow) -> RowResult:
+    """One row received on its own, as `receive_repayment` receives one repayment."""
     reference = row.external_reference.strip()
     try:
         receipt = _command(command.actor, row)

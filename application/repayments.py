@@ -63,23 +63,32 @@ def receive_repayment(app: LendingApplication, command: ReceiveRepayment) -> Wri
         if str(payment_id) in loan.payments:
             # A concurrent notification of this payment was recorded since `exists`.
             return _already_received(app, payment_id, receipt)
-        # The money is counted in the loan's currency, to its minor unit.
-        amount = checked_amount(receipt.amount, "amount", loan.application.minor_unit)
-        exact = receipt.model_copy(update={"amount": amount})
-        repayment = Repayment.receive(actor=command.actor, repayment_id=payment_id, receipt=exact)
-        loan.receive_payment(
-            actor=command.actor,
-            repayment_id=payment_id,
-            amount=amount,
-            value_date=receipt.value_date,
-            today=today,
-            prepayment=receipt.prepayment,
-        )
-        # A payment that cures arrears records the cure with it.
-        loan.review_delinquency(actor=command.actor, on=today)
-        return app.save_all(repayment, loan)
+        return app.save_all(record_repayment(loan, command, payment_id, today), loan)
 
     return app.retrying(attempt)
+
+
+def record_repayment(
+    loan: Loan, command: ReceiveRepayment, payment_id: UUID, today: date
+) -> Repayment:
+    """The payment recorded on `loan` as repayment `payment_id`: its allocation, and any
+    cure of arrears it brings. The new Repayment is saved with the loan."""
+    receipt = command.receipt()
+    # The money is counted in the loan's currency, to its minor unit.
+    amount = checked_amount(receipt.amount, "amount", loan.application.minor_unit)
+    exact = receipt.model_copy(update={"amount": amount})
+    repayment = Repayment.receive(actor=command.actor, repayment_id=payment_id, receipt=exact)
+    loan.receive_payment(
+        actor=command.actor,
+        repayment_id=payment_id,
+        amount=amount,
+        value_date=receipt.value_date,
+        today=today,
+        prepayment=receipt.prepayment,
+    )
+    # A payment that cures arrears records the cure with it.
+    loan.review_delinquency(actor=command.actor, on=today)
+    return repayment
 
 
 def _already_received(app: LendingApplication, payment_id: UUID, receipt: Receipt) -> Written:

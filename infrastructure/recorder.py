@@ -17,8 +17,9 @@ lock and NOTIFY go as one statement, then the INSERT, then COMMIT.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
+from uuid import UUID
 
 import psycopg.errors
 from eventsourcing.persistence import (
@@ -83,3 +84,14 @@ class EventRecorder(PostgresApplicationRecorder):
             table=Identifier(self.events_table_name),
             channel=Identifier(self.channel_name),
         )
+
+    def existing_ids(self, ids: Collection[UUID]) -> set[UUID]:
+        """Which of `ids` have an event stored: one query for a whole file's references."""
+        if not ids:
+            return set()
+        query = SQL(
+            "SELECT DISTINCT originator_id FROM {schema}.{table} WHERE originator_id = ANY(%s)"
+        ).format(schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name))
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(query, (list(ids),))
+            return {row["originator_id"] for row in curs.fetchall()}

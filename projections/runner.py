@@ -66,6 +66,9 @@ def open_views(
 class Projections:
     """The read models of one process; live followers only once `start` is called."""
 
+    # How long `wait` waits by default for read models that make no progress, in seconds.
+    patience = 10.0
+
     def __init__(
         self,
         env: dict[str, str],
@@ -167,7 +170,7 @@ class Projections:
         return self.app.recorder.max_notification_id() or 0
 
     def wait(
-        self, position: int, names: Iterable[str] | None = None, timeout: float = 10.0
+        self, position: int, names: Iterable[str] | None = None, timeout: float | None = None
     ) -> None:
         """Block until the named read models (all by default) have processed `position`.
 
@@ -178,6 +181,7 @@ class Projections:
         """
         named = self.read_models.named
         wanted = list(self.views if names is None else dict.fromkeys(map(named, names)))
+        timeout = self.patience if timeout is None else timeout
         pause, progress, deadline = 0.001, -1, time.monotonic() + timeout
         while True:
             behind = [s for s in self.reached(wanted) if s.position < position]

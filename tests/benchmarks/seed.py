@@ -155,6 +155,7 @@ def seed(url: str, data_dir: Path) -> None:
             )  # fmt: skip
         catch_up(runtime)
         # The month end of 28 February waits on the read models it asks: follow the store.
+        runtime.projections.patience = 600.0  # a busy machine takes a page slowly
         runtime.projections.start()
         steps = runtime.close_of_business_steps()
         close_of_business(app, CloseOfBusiness(ADMIN, BUSINESS_DATE, steps))
