@@ -20,14 +20,19 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from datetime import UTC, datetime
+from queue import Empty, Queue
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from eventsourcing.postgres import PostgresDatastore
 
 from application.app import LendingApplication
 from application.calendar import business_date
 from application.notice_delivery import Queued, Sender, after_failures, deliver
 from application.notices import Decided, Policies, notices_for_event
 from domain.notifications import Channel, Stage
+from infrastructure.personal_fields import borrower_key
+from infrastructure.personal_keys import PERSONAL_KEYS, registered
 from projections import notifications as table
 from projections.feed_tracking import FeedTracking
 
@@ -104,25 +109,57 @@ class NoticeSender:
         policies = Policies(self.app)
         rows = table.queued(self.datastore, now, limit)
 
-        def send(row: dict[str, Any]) -> None:
-            notice = Queued(
-                row["id"], row["loan_id"], row["borrower_id"], Stage(row["stage"]),
-                Channel(row["channel"]), row["template"], row["product_code"], row["paid"],
-                row["amount_due"], row["due_date"], row["staff_id"],
-            )  # fmt: skip
-            outcome = deliver(self.app, notice, local, self.channels, policies, self.staff_email)
-            failures = row["failures"] + (1 if outcome.transient else 0)
-            outcome = after_failures(outcome, failures, local)
-            after = outcome.send_after.astimezone(UTC) if outcome.send_after else None
-            sent_at = now if outcome.status == "sent" else None
-            table.settle(self.datastore, row["id"], outcome.status, outcome.reason,
-                         outcome.recipient, sent_at, after, failures)  # fmt: skip
+        done: Queue[table.Settled | None] = Queue()
 
-        # Several at a time: a gateway's answer takes far longer than deciding. Each notice
-        # is recorded as soon as it is sent, so a crash sends again at most those in flight.
+        def send(row: dict[str, Any]) -> None:
+            try:
+                done.put(self._sent(row, now, local, policies))
+            except BaseException:
+                done.put(None)  # settled as nothing; the error is raised below
+                raise
+
+        # The page's borrowers' keys in one query, not one each as their fields open.
+        keys = registered(self.app.env.get(PERSONAL_KEYS))
+        if keys is not None:
+            keys.prefetch([borrower_key(r["borrower_id"]) for r in rows if r["borrower_id"]])
+        # Several at a time: a gateway's answer takes far longer than deciding. What each
+        # became is recorded as soon as this thread takes it, with whatever else is done
+        # by then (one transaction), so a crash sends again at most those in flight.
         with ThreadPoolExecutor(self.workers) as pool:
-            list(pool.map(send, rows))
+            sending = [pool.submit(send, row) for row in rows]
+            _settle_as_done(self.datastore, done, len(rows))
+            for future in sending:
+                future.result()
         return len(rows)
+
+    def _sent(
+        self, row: dict[str, Any], now: datetime, local: datetime, policies: Policies
+    ) -> table.Settled:
+        notice = Queued(
+            row["id"], row["loan_id"], row["borrower_id"], Stage(row["stage"]),
+            Channel(row["channel"]), row["template"], row["product_code"], row["paid"],
+            row["amount_due"], row["due_date"], row["staff_id"],
+        )  # fmt: skip
+        outcome = deliver(self.app, notice, local, self.channels, policies, self.staff_email)
+        failures = row["failures"] + (1 if outcome.transient else 0)
+        outcome = after_failures(outcome, failures, local)
+        after = outcome.send_after.astimezone(UTC) if outcome.send_after else None
+        sent_at = now if outcome.status == "sent" else None
+        return table.Settled(row["id"], outcome.status, outcome.reason, outcome.recipient,
+                             sent_at, after, failures)  # fmt: skip
+
+
+def _settle_as_done(
+    datastore: PostgresDatastore, done: Queue[table.Settled | None], count: int
+) -> None:
+    """Record `count` outcomes as they come: all those waiting, in one transaction."""
+    while count:
+        batch = [done.get()]
+        with suppress(Empty):
+            while len(batch) < count:
+                batch.append(done.get_nowait())
+        count -= len(batch)
+        table.settle(datastore, [settled for settled in batch if settled is not None])
 
 
 async def run(notifier: Notifier, sender: NoticeSender, stop: asyncio.Event,

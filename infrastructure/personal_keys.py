@@ -48,7 +48,7 @@ class PersonalKeys:
             if make:
                 key = self._in_transaction(lambda c: data_keys.named_key_in(c, self.ring, name))
             else:
-                key = self._in_transaction(lambda c: data_keys.existing_key_in(c, self.ring, name))
+                key = self._reading(lambda c: data_keys.existing_key_in(c, self.ring, name))
             self._remember(name, key)
             return key
 
@@ -57,9 +57,20 @@ class PersonalKeys:
             if name in self._known:
                 self._known.move_to_end(name)
                 return self._known[name]
-            key = self._in_transaction(lambda c: data_keys.existing_key_in(c, self.ring, name))
+            key = self._reading(lambda c: data_keys.existing_key_in(c, self.ring, name))
             self._remember(name, key)
             return key
+
+    def prefetch(self, names: list[str]) -> None:
+        """Read the keys `names` not yet in memory in one query (a page of work that
+        opens many borrowers' fields would otherwise ask for them one by one)."""
+        with self._lock:
+            wanted = [name for name in dict.fromkeys(names) if name not in self._known]
+            if not wanted:
+                return
+            found = self._reading(lambda c: data_keys.existing_keys_in(c, self.ring, wanted))
+            for name, key in found.items():
+                self._remember(name, key)
 
     def forget(self, names: list[str]) -> None:
         with self._lock:
@@ -86,12 +97,15 @@ class PersonalKeys:
                 self._conn = None
 
     def _in_transaction(self, work: Callable[[psycopg.Connection[Any]], T]) -> T:
+        return self._reading(lambda conn: _atomically(conn, work))
+
+    def _reading(self, work: Callable[[psycopg.Connection[Any]], T]) -> T:
+        """`work` on this process's connection (autocommit: a read is one round trip)."""
         if self._conn is None or self._conn.closed:
             data_keys.create_table(self.url)
-            self._conn = psycopg.connect(self.url)
+            self._conn = psycopg.connect(self.url, autocommit=True)
         try:
-            with self._conn.transaction():
-                return work(self._conn)
+            return work(self._conn)
         except psycopg.OperationalError:
             self._conn.close()
             self._conn = None
@@ -102,6 +116,11 @@ class PersonalKeys:
         self._known.move_to_end(name)
         while len(self._known) > CACHE:
             self._known.popitem(last=False)
+
+
+def _atomically(conn: psycopg.Connection[Any], work: Callable[[psycopg.Connection[Any]], T]) -> T:
+    with conn.transaction():
+        return work(conn)
 
 
 def register(keys: PersonalKeys) -> str:

@@ -159,20 +159,32 @@ def queued(datastore: PostgresDatastore, now: datetime, limit: int) -> list[dict
         return list(cursor.fetchall())
 
 
-def settle(
-    datastore: PostgresDatastore, id_: int, status: str, reason: str | None,
-    recipient: str | None = None, sent_at: datetime | None = None,
-    send_after: datetime | None = None, failures: int = 0,
-) -> None:  # fmt: skip
-    """What became of notice `id_` (queued again with `send_after` in quiet hours or
-    to be tried again; `failures`: the failed sends so far)."""
+@dataclass(frozen=True)
+class Settled:
+    """What became of notice `id` (queued again with `send_after` in quiet hours or to
+    be tried again; `failures`: the failed sends so far)."""
+
+    id: int
+    status: str
+    reason: str | None
+    recipient: str | None = None
+    sent_at: datetime | None = None
+    send_after: datetime | None = None
+    failures: int = 0
+
+
+def settle(datastore: PostgresDatastore, settled: list[Settled]) -> None:
+    """Record what became of these notices, in one transaction."""
+    if not settled:
+        return
     with datastore.transaction(commit=True) as cursor:
-        cursor.execute(
+        cursor.executemany(
             "UPDATE notifications SET status = %s, reason = %s,"
             " recipient = coalesce(%s, recipient), sent_at = %s, send_after = %s,"
             " failures = %s WHERE id = %s",
-            (status, reason, recipient, sent_at, send_after, failures, id_),
-        )
+            [(s.status, s.reason, s.recipient, s.sent_at, s.send_after, s.failures, s.id)
+             for s in settled],
+        )  # fmt: skip
 
 
 def every(datastore: PostgresDatastore) -> list[dict[str, Any]]:
