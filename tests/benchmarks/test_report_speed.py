@@ -33,6 +33,10 @@ RUNS = 3
 SMALL = int(os.environ.get("REPORT_BENCH_LOANS", "0"))
 RAW = "SELECT count(*), sum(outstanding_principal) FROM loan_book_segments"
 ADMIN = "admin.bench"
+# The seed's loans were all disbursed in its period's last month and none is late by
+# its end: no loan has rolled between buckets or aged a month on book. The small store
+# (REPORT_BENCH_LOANS) has both, and there these reports must find rows.
+NO_HISTORY_IN_SEED = {"roll_rates", "vintages"}
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +97,8 @@ def test_a_report_over_twelve_months(
         f"< {TARGET:g} s",
         elapsed < TARGET,
     )
-    if name not in STANDALONE:  # the store has no collection actions, its applications
-        assert found.rows, f"{name} found nothing"  # were recorded when it was seeded
+    # The store has no collection actions; its applications were recorded when seeded.
+    if name not in STANDALONE and (SMALL or name not in NO_HISTORY_IN_SEED):
+        assert found.rows, f"{name} found nothing"
     # The target is reported (met or not): a shared machine under load can miss it.
     assert elapsed < 4 * TARGET, f"{name} is badly slow"
