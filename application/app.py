@@ -13,19 +13,24 @@ import hmac
 import logging
 import random
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
+from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID, uuid5
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import (
+    AggregateNotFoundError,
+    Application,
+    ProcessingEvent,
+)
 from eventsourcing.domain import (
     BaseAggregate,
     ImmutableAggregateProtocol,
     MutableAggregateProtocol,
 )
-from eventsourcing.persistence import IntegrityError, OperationalError
+from eventsourcing.persistence import IntegrityError, OperationalError, Recording
 
 from application.ports import ApplicantRecords, ContractRenderer, PersonalKeyStore
 from domain.accounting import AccountingPolicy
@@ -187,6 +192,30 @@ class LendingApplication(Application[UUID]):
             return {id_ for id_ in ids if self.exists(id_)}
         found: set[UUID] = bulk(ids)
         return found
+
+    def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
+        recordings = super()._record(processing_event)
+        self._cache_saved(processing_event.aggregates.values())
+        return recordings
+
+    def _cache_saved(self, aggregates: Iterable[Any]) -> None:
+        """Cache a copy of each aggregate just saved, unless a newer one is cached.
+
+        The next command on it then starts from this state, with what its last command
+        worked out and kept (a loan's ledger fold), rather than from an older copy with
+        the new events replayed onto it. Copies made from the cache still catch up with
+        what other processes record after it.
+        """
+        repository = self.repository
+        if not repository.cache or not repository.fastforward:
+            return  # without fast-forwarding, eventsourcing caches what it saves itself
+        for aggregate in aggregates:
+            try:
+                cached = repository.cache.get(aggregate.id)
+            except KeyError:
+                cached = None
+            if cached is None or cached.version < aggregate.version:
+                repository.cache.put(aggregate.id, deepcopy(aggregate))
 
     def save_all(self, *aggregates: BaseAggregate[UUID]) -> Written:
         recordings = self.save(*aggregates)

@@ -46,12 +46,25 @@ class DomainEvent(Immutable):
 
 
 class Aggregate(BaseAggregate[UUID]):
+    # What a command worked out and a later one may use again (a loan's last ledger
+    # fold): memory of what the state gives, kept beside the state, so it is neither
+    # in vars() nor in a snapshot.
+    __slots__ = ("_memory",)
+
+    def remembered(self, key: str) -> Any:
+        return getattr(self, "_memory", {}).get(key)
+
+    def remember(self, key: str, value: Any) -> None:
+        if not hasattr(self, "_memory"):
+            self._memory: dict[str, Any] = {}
+        self._memory[key] = value
+
     @staticmethod
     def create_id(*_: Any, **__: Any) -> UUID:
         return uuid4()
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Self:
-        """Copy the containers, share the values.
+        """Copy the containers, share the values (and what is remembered).
 
         Events only ever put immutable values (frozen models, dates, Decimals) into
         an aggregate, so a copy for a command needs fresh containers, not fresh
@@ -59,6 +72,8 @@ class Aggregate(BaseAggregate[UUID]):
         """
         clone = object.__new__(type(self))
         clone.__dict__.update({k: _fresh(v) for k, v in self.__dict__.items()})
+        if hasattr(self, "_memory"):
+            clone._memory = dict(self._memory)
         return clone
 
     class Event(DomainEvent, CanMutateAggregate[UUID]):
@@ -106,5 +121,20 @@ class AggregateSnapshot(Immutable, CanSnapshotAggregate[UUID]):
             originator_version=aggregate.version,
             timestamp=cls.create_timestamp(),
             topic=get_topic(type(aggregate)),
-            state=state,
+            state=cls.slimmed(state),
         )
+
+    @classmethod
+    def slimmed(cls, state: dict[str, Any]) -> dict[str, Any]:
+        """The attributes the snapshot stores: all of them, unless a subclass leaves out
+        what `restored` works out again from the rest."""
+        return state
+
+    @classmethod
+    def restored(cls, state: dict[str, Any]) -> None:
+        """Put back (in place) what `slimmed` left out."""
+
+    def mutate(self, _: None) -> Any:
+        aggregate = super().mutate(_)
+        self.restored(vars(aggregate))
+        return aggregate

@@ -11,6 +11,12 @@ advance_payment=AdvancePayment.NEXT_INSTALLMENTS, *, waivers=(), refunds=()) -> 
     reversed payment is simply left out: recompute, then record a new allocation for each
     payment whose result changed (``changed_results(before, after)``), and likewise each
     waiver whose result changed.
+``fold(terms, schedule, payments, charges=(), order=DEFAULT_ORDER, traversal=..., penalties=None,
+advance_payment=..., *, waivers=(), refunds=()) -> Fold``
+    The same fold for a loan not written off, kept after its last entry:
+    ``Fold.then(payment)`` takes a payment dated after everything taken (None when the
+    full fold would not take it last), and ``Fold.state(until)`` is what ``allocate``
+    with ``until`` gives. The fold itself never changes.
 ``payoff_amount(terms, schedule, payments, charges=(), order=DEFAULT_ORDER, *, on,
 written_off_on=None, traversal=Traversal.HORIZONTAL, penalties=None,
 advance_payment=AdvancePayment.NEXT_INSTALLMENTS, waivers=(), refunds=()) -> Decimal``
@@ -135,6 +141,7 @@ show in ``recovered``; ``outstanding`` is what is still unrecovered.
 """
 
 from domain.ledger.engine import allocate, changed_results, payoff_amount
+from domain.ledger.folding import Fold, fold
 from domain.ledger.model import (
     DEFAULT_ORDER,
     WAIVABLE,
@@ -163,6 +170,7 @@ __all__ = [
     "Charge",
     "Component",
     "ComponentAmounts",
+    "Fold",
     "InstallmentState",
     "LedgerState",
     "Payment",
@@ -176,6 +184,7 @@ __all__ = [
     "WaiverResult",
     "allocate",
     "changed_results",
+    "fold",
     "late_fee_id",
     "payoff_amount",
     "penalty_id",

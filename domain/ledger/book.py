@@ -35,6 +35,15 @@ class LedgerBook:
         self.cursor = 0  # rows before it have no principal or interest owed
         self._open_charges: set[int] = set()  # rows with a charge that is due and unpaid
 
+    def fork(self) -> LedgerBook:
+        """A book that goes on from where this one stands, leaving this one as it is."""
+        fork = object.__new__(LedgerBook)
+        fork.__dict__.update(vars(self))
+        fork.rows = [row.copy() for row in self.rows]
+        fork.dates = list(self.dates)
+        fork._open_charges = set(self._open_charges)
+        return fork
+
     def first_future(self, on: date) -> int:
         """Index of the first row not yet due on `on`; after a write-off everything is due."""
         return len(self.rows) if self.written_off else bisect_right(self.dates, on)

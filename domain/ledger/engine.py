@@ -31,7 +31,7 @@ from domain.ledger.run import Run
 from domain.schedule import Schedule, ScheduleTerms
 
 # Sums of amounts below 1E15 with at most 8 places stay exact in 34 digits.
-_CONTEXT = Context(prec=34, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero])
+CONTEXT = Context(prec=34, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero])
 
 
 def allocate(
@@ -57,7 +57,7 @@ def allocate(
     `advance_payment` is what money paid ahead of due dates does (unless a payment's
     prepayment flag says otherwise).
     """
-    with localcontext(_CONTEXT):
+    with localcontext(CONTEXT):
         run = Run(terms, schedule, charges, order, traversal, penalties, advance_payment)
         for entry in sorted_entries(payments, waivers, refunds, terms.minor_unit):
             if written_off_on is not None and entry.value_date > written_off_on:
@@ -93,7 +93,7 @@ def payoff_amount(
     interest of the current period accrued to `on`. Later periods' interest is not owed.
     With `penalties`, the late fees charged by `on` and the penalty interest accrued to it.
     """
-    with localcontext(_CONTEXT):
+    with localcontext(CONTEXT):
         run = Run(terms, schedule, charges, order, traversal, penalties, advance_payment)
         for entry in sorted_entries(payments, waivers, refunds, terms.minor_unit):
             if entry.value_date > on:

@@ -115,6 +115,16 @@ class PenaltyClock:
         self.charges: list[Charge] = []
         self.stopped = False
 
+    def fork(self, book: LedgerBook) -> PenaltyClock:
+        """A clock that goes on from where this one stands, on `book` (the fork of its own)."""
+        fork = object.__new__(PenaltyClock)
+        fork.__dict__.update(vars(self))
+        fork.book = book
+        fork.accrued = dict(self.accrued)
+        fork.fees_decided = set(self.fees_decided)
+        fork.charges = list(self.charges)
+        return fork
+
     def advance(self, to: date) -> None:
         """Accrue up to the end of `to`; charge fees and month ends dated on or before it."""
         if self.stopped or to <= self.clock:

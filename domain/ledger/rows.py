@@ -55,6 +55,13 @@ class Row:
     def accrued_unpaid(self, on: date, day_count: DayCount, money: Rounder) -> Decimal:
         return max(self.accrued_interest(on, day_count, money) - self.paid[INTEREST], money.zero())
 
+    def copy(self) -> Row:
+        """A row to change without changing this one (the amounts are shared: immutable)."""
+        return Row(
+            self.number, self.due_date, self.accrual_start, dict(self.due), dict(self.paid),
+            self.interest_fixed, self.paid_off_on, self.scheduled_fee, dict(self.waived),
+        )  # fmt: skip
+
     def state(self) -> InstallmentState:
         waived = self.waived
         return InstallmentState(

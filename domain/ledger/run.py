@@ -76,6 +76,16 @@ class Run:
             else PenaltyClock(penalties, self.book, self.money, terms.start_date)
         )
 
+    def fork(self) -> Run:
+        """A run that goes on from where this one stands, leaving this one as it is."""
+        fork = object.__new__(Run)
+        fork.__dict__.update(vars(self))
+        fork.book = self.book.fork()
+        fork.results = list(self.results)
+        fork.waivers = list(self.waivers)
+        fork.clock = None if self.clock is None else self.clock.fork(fork.book)
+        return fork
+
     def advance(self, to: date, crystallise: bool = False) -> None:
         """Charge the late fees and penalty interest the days up to `to` bring (if any
         penalty terms apply); `crystallise` also charges what has accrued by then."""

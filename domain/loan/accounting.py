@@ -11,6 +11,7 @@ records and never recomputes.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -19,6 +20,7 @@ from domain.ledger import (
     AdvancePayment,
     Charge,
     ComponentAmounts,
+    Fold,
     InstallmentState,
     LedgerState,
     PaymentResult,
@@ -26,6 +28,7 @@ from domain.ledger import (
     WaiverResult,
     allocate,
     changed_results,
+    fold,
     payoff_amount,
 )
 from domain.loan.inputs import NO_INPUTS, Inputs, PaymentRecord
@@ -122,6 +125,60 @@ def ledger(
         written_off_on=books.written_off_on,
         penalties=books.penalties,
         until=until,
+        advance_payment=books.advance_payment,
+        waivers=inputs.waivers,
+        refunds=[r.as_refund() for r in inputs.refunds],
+    )
+
+
+@dataclass(frozen=True)
+class KeptFold:
+    """A loan's ledger fold, with the inputs it was folded from."""
+
+    books: LedgerBasis
+    payments: tuple[PaymentRecord, ...]
+    inputs: Inputs
+    fold: Fold
+
+
+def ledger_from(
+    kept: KeptFold | None,
+    books: LedgerBasis,
+    payments: Iterable[PaymentRecord],
+    until: date,
+    inputs: Inputs = NO_INPUTS,
+) -> tuple[LedgerState, KeptFold | None]:
+    """`ledger`, going on from `kept` when these inputs are its own with at most one
+    payment more that its fold can take last; and the fold to keep (None once the loan
+    is written off: then every change folds again)."""
+    if books.written_off_on is not None:
+        return ledger(books, payments, until, inputs), None
+    live = tuple(payments)
+    fold = _continued(kept, books, live, inputs) if kept is not None else None
+    if fold is None:
+        fold = _fold(books, live, inputs)
+    return fold.state(until), KeptFold(books, live, inputs, fold)
+
+
+def _continued(
+    kept: KeptFold, books: LedgerBasis, live: tuple[PaymentRecord, ...], inputs: Inputs
+) -> Fold | None:
+    """`kept`'s fold with `live`'s new payment, if that is all that differs."""
+    taken = len(kept.payments)
+    same = (kept.books is books or kept.books == books) and kept.inputs == inputs
+    if not same or live[:taken] != kept.payments or len(live) > taken + 1:
+        return None
+    return kept.fold if len(live) == taken else kept.fold.then(live[taken].as_payment())
+
+
+def _fold(books: LedgerBasis, payments: Iterable[PaymentRecord], inputs: Inputs) -> Fold:
+    return fold(
+        books.terms,
+        books.schedule,
+        [p.as_payment() for p in payments],
+        inputs.charges,
+        order=books.order,  # type: ignore[arg-type]
+        penalties=books.penalties,
         advance_payment=books.advance_payment,
         waivers=inputs.waivers,
         refunds=[r.as_refund() for r in inputs.refunds],

@@ -16,7 +16,7 @@ from eventsourcing.domain import event
 
 from domain.errors import InvalidTransition, InvalidValue
 from domain.ledger import AdvancePayment, PenaltyTerms, Prepayment
-from domain.loan import accounting
+from domain.loan import accounting, records
 from domain.loan.accounting import Balances, LedgerBasis, LedgerChange, PaymentRecord
 from domain.loan.assignment import Assignment
 from domain.loan.charging import Charging
@@ -42,6 +42,14 @@ class Loan(Restructuring, CloseOfBusiness, Charging, Assignment, Signing, Aggreg
 
     class Snapshot(AggregateSnapshot):
         state: LoanState
+
+        @classmethod
+        def slimmed(cls, state: dict[str, Any]) -> dict[str, Any]:
+            return records.slimmed(state)
+
+        @classmethod
+        def restored(cls, state: dict[str, Any]) -> None:
+            records.restored(state)
 
     class ApplicationSubmitted(Aggregate.Created):
         application: LoanRequest

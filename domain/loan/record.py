@@ -49,6 +49,11 @@ STORED_DEFAULTS: dict[str, Any] = {
 }
 
 
+# The last ledger fold a command worked out: the next command goes on from it when it
+# only adds a later payment (or nothing). Remembered, never stored (`domain.model`).
+KEPT_FOLD = "ledger fold"
+
+
 class LoanRecord:
     """The loan's attributes (assigned by its events) and the bookkeeping its commands share."""
 
@@ -98,6 +103,10 @@ class LoanRecord:
 
         def trigger_event(self, event_class: type[Any], **kwargs: Any) -> None: ...
 
+        def remembered(self, key: str) -> Any: ...
+
+        def remember(self, key: str, value: Any) -> None: ...
+
         def _settle(self, actor: str, value_date: date, today: date) -> None: ...
 
     @property
@@ -145,7 +154,9 @@ class LoanRecord:
         `today`, and how it differs from the record."""
         live = self.payments.values() if payments is None else payments
         books = books or self._books()
-        after = accounting.ledger(books, live, today, inputs or self._inputs())
+        kept = self.remembered(KEPT_FOLD)
+        after, kept = accounting.ledger_from(kept, books, live, today, inputs or self._inputs())
+        self.remember(KEPT_FOLD, kept)
         assert self.schedule is not None
         recorded = (self.results, self.installments, self.schedule, self.charges)
         change = accounting.change(

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 from domain.errors import InvalidValue
-from domain.ledger import Charge, InstallmentState, PaymentResult, Waiver, WaiverResult
-from domain.loan.accounting import Balances, LedgerBasis, PaymentRecord
+from domain.ledger import Charge, Component, InstallmentState, PaymentResult, Waiver, WaiverResult
+from domain.loan.accounting import Balances, LedgerBasis, PaymentRecord, unpaid
 from domain.loan.delinquency import Delinquency, Timing
 from domain.loan.inputs import RefundRecord
 from domain.loan.status import LoanStatus
@@ -89,6 +90,12 @@ class Disbursement(Immutable):
     reference: str
 
 
+# A charge as a snapshot stores it: (installment, component, amount, value date, id).
+# A long loan has thousands (penalty is crystallised at every payment): rows read back
+# several times faster than objects with named fields.
+ChargeRow = tuple[int, Component, Decimal, date, str]
+
+
 class LoanState(SnapshotState):
     application: LoanRequest
     status: LoanStatus
@@ -105,7 +112,8 @@ class LoanState(SnapshotState):
     balances: Balances | None
     next_sequence: int
     delinquency: Delinquency | None = None
-    charges: dict[str, Charge] = {}
+    # Late fees and penalty charged: by id, or as a snapshot stores them (`slimmed`).
+    charges: dict[str, Charge] | list[ChargeRow] = {}
     timing: Timing | None = None  # None: not disbursed, or its events predate timing
     # Snapshots taken before charges, waivers and refunds existed have none.
     added_charges: dict[str, Charge] = {}
@@ -144,6 +152,43 @@ class LoanState(SnapshotState):
             apr=None,
             effective_annual_rate=None,
         )
+
+
+def slimmed(state: dict[str, Any]) -> dict[str, Any]:
+    """A disbursed loan's state as its snapshot stores it: without what the schedules
+    give again, i.e. the current schedule while it is still the contract's, and the
+    installments nothing has touched yet (most of a long loan's)."""
+    books, schedule = state.get("books"), state.get("schedule")
+    if books is None or schedule is None:
+        return state
+    untouched = {item.number: unpaid(item) for item in schedule.installments}
+    charges = state["charges"].values()
+    return {
+        **state,
+        "charges": [(c.installment, c.component, c.amount, c.value_date, c.id) for c in charges],
+        "schedule": None if schedule == books.schedule else schedule,
+        "installments": {
+            number: item
+            for number, item in state["installments"].items()
+            if untouched.get(number) != item
+        },
+    }
+
+
+def restored(state: dict[str, Any]) -> None:
+    """Put back what `slimmed` left out (a snapshot that kept everything is unchanged)."""
+    books = state.get("books")
+    if books is None:
+        return
+    if state.get("schedule") is None:
+        state["schedule"] = books.schedule
+    if isinstance(state["charges"], list):
+        state["charges"] = {row[4]: Charge(*row) for row in state["charges"]}
+    stored = state["installments"]
+    state["installments"] = {
+        item.number: stored[item.number] if item.number in stored else unpaid(item)
+        for item in state["schedule"].installments
+    }
 
 
 def contract_terms(
