@@ -23,7 +23,7 @@ from interfaces.graphql.router import READ_APPLICATION_NAME
 from tests.support.api import OFFICER, client, runtime_of
 from tests.support.catalog import ok
 from tests.support.database import as_url, select
-from tests.support.people import tea_shop, wang_fang
+from tests.support.people import LI_MING_ID, tea_shop, wang_fang
 from tests.support.replication import REPLICA_NAME, Replication, streaming_replica
 from tests.support.settings import suite_settings
 
@@ -146,3 +146,23 @@ def test_commands_go_to_the_primary_and_graphql_reads_go_to_the_replica(
     on_primary = {name for (name,) in select(primary, sessions)}
     assert on_primary, "the service has no session on the primary"
     assert READ_APPLICATION_NAME not in on_primary
+
+
+def test_health_shows_how_far_the_replica_has_replayed(
+    replica_api: TestClient, databases: tuple[str, str]
+) -> None:
+    _, replica = databases
+    li_ming = wang_fang(id_number=LI_MING_ID, name="Li Ming")
+    with replay_paused(replica):
+        written = ok(replica_api.post("/borrowers", json=li_ming, headers=OFFICER), 201)
+        runtime_of(replica_api).projections.wait(written["position"])
+        behind = replica_api.get("/health").json()
+    assert behind["status"] == "ok"
+    assert behind["replica"]["ok"] is True
+    assert behind["replica"]["position"] < written["position"]
+    assert (
+        behind["replica"]["lag"] == behind["database"]["position"] - behind["replica"]["position"]
+    )
+    borrower_read(replica_api, written["id"], **{"X-Min-Position": str(written["position"])})
+    caught_up = replica_api.get("/health").json()["replica"]
+    assert caught_up["position"] >= written["position"]
