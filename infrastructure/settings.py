@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="LENDING_", extra="ignore")
 
     database_url: str | None = Field(default=None, validation_alias="DATABASE_URL")
+    # A streaming replica of that server (DATABASE_READ_URL) that GraphQL and the read
+    # models' queries read from; commands, the event store and the followers stay on
+    # DATABASE_URL. Unset: everything reads the primary.
+    database_read_url: str | None = Field(default=None, validation_alias="DATABASE_READ_URL")
     data_dir: Path = Path(".lending")
     env: Environment = Environment.DEVELOPMENT
     jwt_secret: str | None = None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -16,7 +15,7 @@ from application.app import LendingApplication
 from domain.errors import InvalidValue
 from infrastructure.tokens import Role, User
 from interfaces.auth import is_another_borrower, missing_role
-from projections.failures import reached_on
+from projections.positions import wait_until_reached
 from projections.staff import offices_reached
 
 MIN_POSITION_HEADER = "x-min-position"
@@ -88,24 +87,7 @@ async def get_context(request: Request, response: Response) -> Context:
 
 
 async def wait_for_position(context: Context, position: int) -> int:
-    """Wait until every read model that has not stopped has processed `position`, or 5 s
-    have passed. A stopped read model is not waited for (it is in /health): it will not
-    get there until an operator deals with it.
-
-    Returns the least position the read models had reached, a stopped one's included, so
-    a caller that gave up waiting can tell the client how far behind its answer may be.
-    """
-    reached = 0
-    pause = 0.005
-    try:
-        async with asyncio.timeout(MAX_WAIT_SECONDS):
-            while True:
-                # Each one's position and whether it has stopped (projections/failures.py).
-                states = await reached_on(context.pool, context.read_models)
-                reached = min(state.position for state in states)
-                if all(s.position >= position or s.stopped_at is not None for s in states):
-                    return reached
-                await asyncio.sleep(pause)
-                pause = min(pause * 2, 0.05)
-    except TimeoutError:
-        return reached
+    """Wait (at most 5 s) until the read models the request may touch have processed
+    `position` where this process reads them (the replica, if there is one); the least
+    position they had reached."""
+    return await wait_until_reached(context.pool, context.read_models, position, MAX_WAIT_SECONDS)

@@ -32,5 +32,12 @@ def graphql_router() -> GraphQLRouter[Context, None]:
     return LendingGraphQLRouter(schema, context_getter=get_context, graphql_ide="graphiql")
 
 
+# How the read pool's sessions show in pg_stat_activity, unless the URL names another.
+READ_APPLICATION_NAME = "lending-read"
+
+
 def open_read_pool(url: str) -> AbstractAsyncContextManager[AsyncConnectionPool]:
-    return AsyncConnectionPool(url, min_size=1, max_size=8, open=False, kwargs={"autocommit": True})
+    """The read models' pool: on the primary, or on a streaming replica (DATABASE_READ_URL),
+    where every query it runs can go, since none of them writes."""
+    options = {"autocommit": True, "fallback_application_name": READ_APPLICATION_NAME}
+    return AsyncConnectionPool(url, min_size=1, max_size=8, open=False, kwargs=options)

@@ -95,7 +95,8 @@ def create_app(
         app.state.sms = sms_channel(settings)
         if follow:
             runtime.projections.start()
-        async with open_read_pool(runtime.url) as pool:
+        # GraphQL and the reports read from the replica, if one is named (DATABASE_READ_URL).
+        async with open_read_pool(settings.database_read_url or runtime.url) as pool:
             app.state.read_pool = pool
             if freeze:
                 gc.freeze()

@@ -7,20 +7,26 @@ stays in service. 503 "unavailable" when the database cannot be reached or this
 process's follower has stopped (no read model moves). The operators' skips are listed.
 `audit` shows the store's last checkpoint and the last one verified (`lending audit`);
 `publisher` the business event publisher's position and lag, `webhooks` each webhook's.
+`replica`, with DATABASE_READ_URL set: the least position the replica's read models
+have replayed, and its lag; an unreachable replica makes the status "degraded".
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
+from anyio import from_thread
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from infrastructure.checkpoints import Checkpoint
 from infrastructure.notifier import NOTIFIER
+from projections.failures import reached_on
 
 router = APIRouter(tags=["operations"])
 SHOWN = ("name", "position", "lag", "running", "error", "stopped_at", "topic", "attempts")
+REPLICA_TIMEOUT = 2.0  # seconds: a replica that does not answer by then is reported down
 
 
 @router.get("/health")
@@ -57,13 +63,33 @@ def health(request: Request) -> JSONResponse:
     body["notifier"] = {"position": notified, "lag": notifier_lag}  # `lending notifier`
     body["webhooks"] = [{"id": id_, "position": at, "lag": lag} for id_, at, lag in webhooks]
     body["audit"] = {"checkpoint": _shown(last), "verified_checkpoint": _shown(verified)}
+    replica = _replica(request, head) if runtime.settings.database_read_url else None
+    if replica is not None:
+        body["replica"] = replica
     down = projections.follower_error()
     if down is not None:
         body.update(status="unavailable", follower={"ok": False, "error": down})
         return JSONResponse(body, status_code=503)
-    if any(s.stopped_at is not None for s in statuses):
+    replica_down = replica is not None and not replica["ok"]
+    if any(s.stopped_at is not None for s in statuses) or replica_down:
         body["status"] = "degraded"
     return JSONResponse(body, status_code=200)
+
+
+def _replica(request: Request, head: int) -> dict[str, Any]:
+    """Where the replica GraphQL reads from stands: the read models' least position there."""
+    names = tuple(request.app.state.runtime.projections.views)
+
+    async def replayed() -> int:
+        async with asyncio.timeout(REPLICA_TIMEOUT):
+            states = await reached_on(request.app.state.read_pool, names)
+        return min(state.position for state in states)
+
+    try:
+        position = from_thread.run(replayed)
+    except Exception as error:  # the replica is the thing being checked
+        return {"ok": False, "error": type(error).__name__}
+    return {"ok": True, "position": position, "lag": max(head - position, 0)}
 
 
 def _shown(checkpoint: Checkpoint | None) -> dict[str, Any] | None:

@@ -19,6 +19,7 @@ from infrastructure.reports.files import MEDIA, report_file
 from infrastructure.tokens import Role, User
 from interfaces.rest.auth import require
 from interfaces.text import CONTROL_CHARACTERS
+from projections.positions import wait_until_reached
 from projections.reports import Report, ReportRequest, check_format, check_request, report
 from projections.staff import offices_reached
 
@@ -44,6 +45,7 @@ Basis = Annotated[
                description="recorded (as recorded at each month end) or current (as known now)"),
 ]  # fmt: skip
 READ_MODELS = ("loan_books", "repayments", "loans")
+REPLICA_PATIENCE = 5.0  # seconds, as GraphQL's X-Min-Position waits
 FILES: dict[int | str, dict[str, Any]] = {
     200: {"content": {media: {} for media in MEDIA.values()}, "description": "the report"}
 }
@@ -60,8 +62,12 @@ async def _report(
     parts = check_request(name, start, end, dimensions, basis)
     runtime = request.app.state.runtime
     # What the caller wrote before asking is in the figures (the CLI waits the same way).
-    await run_in_threadpool(runtime.projections.wait, runtime.projections.head(), READ_MODELS)
+    head = runtime.projections.head()
+    await run_in_threadpool(runtime.projections.wait, head, READ_MODELS)
     pool = request.app.state.read_pool
+    # A replica (DATABASE_READ_URL) replays what the primary's read models wrote a moment
+    # later; on the primary itself this is one query that finds them there.
+    await wait_until_reached(pool, READ_MODELS, head, REPLICA_PATIENCE)
     offices = await offices_reached(pool, user.office)
     return await report(pool, ReportRequest(*parts, offices=offices))
 

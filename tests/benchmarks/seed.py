@@ -130,16 +130,17 @@ def ensure_template(server_url: str, data_dir: Path) -> str:
     return name
 
 
-def seed(url: str, data_dir: Path) -> None:
+def seed(url: str, data_dir: Path, loans: int = LOANS) -> None:
+    """The story of the module docstring, with `loans` loans, into the database `url`."""
     runtime = Runtime.open(settings_for(url, data_dir))
     began = time.perf_counter()
     try:
         app = runtime.app
         load_calendar(app, ADMIN)  # opened on OPENING
         products = [define(app, code, term) for code, term in PRODUCTS.items()]
-        borrowers = register_borrowers(app, LOANS // LOANS_PER_BORROWER)
+        borrowers = register_borrowers(app, loans // LOANS_PER_BORROWER)
         catch_up(runtime)
-        per_day = LOANS // DISBURSEMENT_DAYS
+        per_day = loans // DISBURSEMENT_DAYS
         for day_number in range(DISBURSEMENT_DAYS):
             day = OPENING + timedelta(days=day_number)
             first = day_number * per_day
