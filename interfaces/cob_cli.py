@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 import threading
 
 from application.cob_partitions import work_partitions
@@ -18,6 +19,13 @@ def cob_worker(runtime: Runtime, stop: threading.Event) -> None:
     then say it is gone, so that no coordinator waits for it. Closes `runtime`."""
     name = holder("cob worker")
     partitions = runtime.cob_partitions
+
+    def stopping(*_: object) -> None:
+        stop.set()
+        partitions.interrupt()  # not a poll later
+
+    signal.signal(signal.SIGTERM, stopping)
+    signal.signal(signal.SIGINT, stopping)
     books = runtime.projections.views[LoanBooksView.name]
     assert isinstance(books, LoanBooksView)
     try:

@@ -194,6 +194,10 @@ class CobPartitions:
                 self._changed.wait(self.poll)
             self._seen.generation = self._generation
 
+    def interrupt(self) -> None:
+        """Wake every waiter now (a worker asked to stop)."""
+        self._changed_now()
+
     def close(self) -> None:
         self._closed.set()
         listener = self._listener
