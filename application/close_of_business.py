@@ -90,16 +90,25 @@ def reviewing_loans(loans_to_review: LoansToReview) -> DayStep:
     return step
 
 
-def review_loans(app: LendingApplication, actor: str, day: date, loan_ids: Iterable[UUID]) -> int:
+def review_loans(
+    app: LendingApplication,
+    actor: str,
+    day: date,
+    loan_ids: Iterable[UUID],
+    saved: Callable[[int], None] | None = None,
+) -> int:
     """Let each loan record what `day` brings it; the last position written (0: none).
 
     Loans are saved `REVIEW_BATCH` to a transaction: a day that turns thousands of
-    loans overdue commits a few hundred times, not thousands.
+    loans overdue commits a few hundred times, not thousands. `saved(last)` is told
+    after each batch (a partition's lease is renewed there).
     """
     last = 0
     ids = iter(loan_ids)
     while batch := list(islice(ids, REVIEW_BATCH)):
         last = max(last, _review_batch(app, actor, day, batch))
+        if saved is not None:
+            saved(last)
     return last
 
 

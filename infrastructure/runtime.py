@@ -13,7 +13,8 @@ from uuid import UUID
 
 from application.app import LendingApplication, Policies
 from application.calendar import business_date
-from application.close_of_business import DayStep, reviewing_loans
+from application.close_of_business import DayStep
+from application.cob_partitions import reviewing_partitions
 from application.collections import settling_promises
 from application.demo import ADMIN, load_demo
 from application.month_end import closing_months
@@ -24,9 +25,10 @@ from domain.accounting.reconcile import BookFacts
 from domain.erasure import ErasurePolicy
 from domain.notifications import DueInstallment
 from domain.risk import Finding, RiskPolicy
-from infrastructure import audit, checkpoints, data_keys, secrets
+from infrastructure import checkpoints, data_keys, secrets
 from infrastructure.chain_migration import start_event_chain
 from infrastructure.chain_recorder import ChainedRecorder
+from infrastructure.cob import holder, loans_due, writing_checkpoint
 from infrastructure.database import database_url, eventsourcing_env
 from infrastructure.documents.contract import ContractPdf
 from infrastructure.eventstore import store_env
@@ -41,7 +43,7 @@ from infrastructure.personal_keys import (
 )
 from infrastructure.settings import Settings
 from infrastructure.webhook_security import KEY_NAME, SecretBox, check_destination
-from projections import notifications, webhook_deliveries
+from projections import cob_partitions, notifications, webhook_deliveries
 from projections.catalog import ReadModelSet
 from projections.collections import CollectionsView
 from projections.credit_assessments import CreditAssessmentsView
@@ -137,6 +139,7 @@ class Runtime:
             runtime.feed_tracking.create_table()
             webhook_deliveries.create_tables(projections.datastore)
             notifications.create_tables(projections.datastore)
+            cob_partitions.create_tables(projections.datastore)
         return runtime
 
     def loans_to_review(self, day: date, position: int | None = None) -> Iterable[UUID]:
@@ -147,6 +150,12 @@ class Runtime:
         books = self.projections.views[LoanBooksView.name]
         assert isinstance(books, LoanBooksView)
         return books.due_for_review(day)
+
+    @cached_property
+    def cob_partitions(self) -> cob_partitions.CobPartitions:
+        """Close of business's lease table, shared with `lending worker --cob` processes."""
+        datastore, lease = self.projections.datastore, self.settings.cob_lease_seconds
+        return cob_partitions.CobPartitions(datastore, self.url, lease)
 
     def promises_due(self, day: date, position: int | None = None) -> Iterable[UUID]:
         """Collection cases with a promise to judge on `day`, once the `collections` read
@@ -225,8 +234,14 @@ class Runtime:
     def close_of_business_steps(self, until: date | None = None) -> tuple[DayStep, ...]:
         """What close of business does each day, in order; a run that closes the days up
         to `until` writes the store's checkpoint on that day only (None: every day)."""
+        books = self.projections.views[LoanBooksView.name]
+        assert isinstance(books, LoanBooksView)
+        reviewing = reviewing_partitions(
+            self.cob_partitions, lambda after: self._wait_for(after, LoanBooksView.name),
+            loans_due(books), holder("close of business"), self.settings.cob_partitions,
+        )  # fmt: skip
         return (
-            reviewing_loans(self.loans_to_review),
+            reviewing,
             settling_promises(self.promises_due),
             closing_months(self.month_end_facts, self.reconcile_facts),
             raising_warnings(self.risk_findings),
@@ -270,27 +285,8 @@ class Runtime:
         return [(name.removeprefix(WEBHOOK_PREFIX), at, head - at) for name, at in found.items()]
 
     def close(self) -> None:
+        if "cob_partitions" in self.__dict__:
+            self.cob_partitions.close()
         self.projections.close()
         self.app.close()
         unregister(self.env)
-
-
-def writing_checkpoint(until: date | None) -> DayStep:
-    """The step that writes the checkpoint over the store's positions, its new events
-    verified, on `until` (None: each day). It writes no event; a checkpoint that fails is
-    logged and left to `lending audit checkpoint`: the books close all the same."""
-
-    def step(app: LendingApplication, actor: str, day: date, after: int | None) -> int | None:
-        if until is not None and day != until:
-            return after
-        try:
-            written, found = audit.checkpoint(app, f"close of business {day} by {actor}")
-        except Exception:
-            log.exception("the close of business checkpoint for %s was not written", day)
-            return after
-        for each in found.breaks:
-            log.error("the event chain is broken: %s", each.line())
-        log.info("checkpoint at position %s for %s", written.position, day)
-        return after
-
-    return step

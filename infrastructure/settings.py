@@ -129,6 +129,11 @@ class Settings(BaseSettings):
     # Notices in flight at once: a gateway's answer takes 50-200 ms, so a few senders
     # would leave thousands of reminders waiting for the evening's quiet hours.
     notifier_workers: int = Field(default=16, ge=1, le=256)
+    # Close of business's loan review: how many partitions a day's review is split into,
+    # for `lending worker --cob` processes to lease, and how long a lease lasts without
+    # renewal (a worker renews after every batch; one that dies loses its lease then).
+    cob_partitions: int = Field(default=16, ge=1, le=4096)
+    cob_lease_seconds: float = Field(default=60.0, gt=0)
 
     @field_validator("payment_channels")
     @classmethod

@@ -22,6 +22,7 @@ from infrastructure.runtime import Runtime
 from infrastructure.settings import Environment, Settings
 from infrastructure.tokens import Role, issue
 from interfaces.audit_cli import audit_cli
+from interfaces.cob_cli import cob_worker
 from interfaces.db_cli import db_cli
 from interfaces.demo_cli import demo, load_demo_if_empty
 from interfaces.keys_cli import keys_cli
@@ -125,14 +126,25 @@ def _stop_when_read_models_fail(runtime: Runtime) -> None:
 
 
 @cli.command()
-def worker() -> None:
+def worker(
+    cob: Annotated[
+        bool,
+        typer.Option(
+            "--cob", help="Work on close of business's partitions instead of the projections."
+        ),
+    ] = False,
+) -> None:
     """Run the projections only, until stopped or the follower fails (a read model that
-    fails stops alone, and shows in `lending projections status`)."""
+    fails stops alone, and shows in `lending projections status`). With --cob, review
+    the loans of the close of business partitions it leases instead, until stopped."""
     logging.basicConfig(level=logging.INFO)
     runtime = Runtime.open(Settings())
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
+    if cob:
+        cob_worker(runtime, stop)
+        return
     runtime.projections.start()
     try:
         while not stop.wait(1.0):

@@ -244,13 +244,17 @@ class LoanBooksView(ReadModel):
             books["oldest_unpaid_due_date"],
         )  # fmt: skip
 
-    def due_for_review(self, day: date) -> list[UUID]:
-        """Active loans close of business must look at on or before `day`."""
+    def due_for_review(
+        self, day: date, low: UUID | None = None, high: UUID | None = None
+    ) -> list[UUID]:
+        """Active loans close of business must look at on or before `day`, of ids from
+        `low` (included) to `high` (excluded) where given: a partition's."""
         with self.datastore.transaction(commit=False) as cursor:
             cursor.execute(
                 "SELECT loan_id FROM loan_books WHERE status = 'active' AND next_review <= %s"
+                " AND (%s::uuid IS NULL OR loan_id >= %s) AND (%s::uuid IS NULL OR loan_id < %s)"
                 " ORDER BY position",
-                (day,),
+                (day, low, low, high, high),
             )
             return [row["loan_id"] for row in cursor.fetchall()]
 

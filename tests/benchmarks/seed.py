@@ -69,13 +69,18 @@ OFFICER, APPROVER, ADMIN = "officer.zhang", "approver.sun", "admin.wu"
 log = logging.getLogger(__name__)
 
 
-def template_name() -> str:
-    """The seeded database's name: a new seed or a changed read model builds another."""
+def template_name(loans: int = LOANS) -> str:
+    """The seeded database's name: a new seed or a changed read model builds another. A
+    bench that asks for a size of its own (not LOANS) keeps it under another prefix."""
     kinds = ReadModelSet.kinds()
     schema = "\n".join(f"{view.name}:{s}" for view in kinds for s in view.schema)
-    size = "" if LOANS == FULL_SIZE else f"{LOANS}\n"  # the full seed keeps its name
+    size = "" if loans == FULL_SIZE else f"{loans}\n"  # the full seed keeps its name
     digest = hashlib.sha256(f"{SEED_VERSION}\n{size}{schema}".encode()).hexdigest()[:12]
-    return f"lending_bench_seed_{digest}"
+    return f"{prefix(loans)}{digest}"
+
+
+def prefix(loans: int) -> str:
+    return "lending_bench_seed_" if loans == LOANS else f"lending_bench_size{loans}_"
 
 
 def settings_for(url: str, data_dir: Path) -> Settings:
@@ -86,9 +91,9 @@ def settings_for(url: str, data_dir: Path) -> Settings:
 
 
 @contextmanager
-def seeded_copy(server_url: str, data_dir: Path) -> Iterator[str]:
+def seeded_copy(server_url: str, data_dir: Path, loans: int = LOANS) -> Iterator[str]:
     """A fresh copy of the seeded database (built first if missing); dropped afterwards."""
-    template = ensure_template(server_url, data_dir)
+    template = ensure_template(server_url, data_dir, loans)
     name = f"lending_bench_{uuid.uuid4().hex[:10]}"
     began = time.perf_counter()
     with psycopg.connect(server_url, autocommit=True) as admin:
@@ -106,27 +111,27 @@ def strategy(admin: psycopg.Connection[tuple[object, ...]]) -> str:
     return " STRATEGY = FILE_COPY" if admin.info.server_version >= 150000 else ""
 
 
-def ensure_template(server_url: str, data_dir: Path) -> str:
-    name = template_name()
+def ensure_template(server_url: str, data_dir: Path, loans: int = LOANS) -> str:
+    name = template_name(loans)
     with psycopg.connect(server_url, autocommit=True) as admin:
         found = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
         if found:
             return name
         # Older seeds and a build that died part-way are of no further use.
         for (old,) in admin.execute(
-            "SELECT datname FROM pg_database WHERE datname LIKE 'lending_bench_seed_%'"
+            "SELECT datname FROM pg_database WHERE starts_with(datname, %s)", (prefix(loans),)
         ).fetchall():
             admin.execute(f'DROP DATABASE "{old}" WITH (FORCE)')
         building = f"{name}_building"
         admin.execute(f'CREATE DATABASE "{building}"')
     began = time.perf_counter()
     url = make_conninfo(server_url, dbname=building)
-    seed(url, data_dir)
+    seed(url, data_dir, loans)
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")  # copies start with planner statistics
     with psycopg.connect(server_url, autocommit=True) as admin:
         admin.execute(f'ALTER DATABASE "{building}" RENAME TO "{name}"')
-    print(f"\nseed: {LOANS} loans built as {name} in {time.perf_counter() - began:.0f} s")
+    print(f"\nseed: {loans} loans built as {name} in {time.perf_counter() - began:.0f} s")
     return name
 
 
