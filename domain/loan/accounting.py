@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from domain.errors import InvalidValue
 from domain.ledger import (
@@ -117,18 +118,25 @@ def ledger(
     """The books with these payments (and the other inputs), late fees and penalty
     charged up to `until`."""
     return allocate(
-        books.terms,
-        books.schedule,
-        [p.as_payment() for p in payments],
-        inputs.charges,
-        order=books.order,  # type: ignore[arg-type]
-        written_off_on=books.written_off_on,
-        penalties=books.penalties,
-        until=until,
-        advance_payment=books.advance_payment,
-        waivers=inputs.waivers,
-        refunds=[r.as_refund() for r in inputs.refunds],
+        **_folded(books, payments, inputs), written_off_on=books.written_off_on, until=until
     )
+
+
+def _folded(
+    books: LedgerBasis, payments: Iterable[PaymentRecord], inputs: Inputs
+) -> dict[str, Any]:
+    """What every fold of the loan's ledger takes: its books and all its inputs."""
+    return {
+        "terms": books.terms,
+        "schedule": books.schedule,
+        "payments": [p.as_payment() for p in payments],
+        "charges": inputs.charges,
+        "order": books.order,
+        "penalties": books.penalties,
+        "advance_payment": books.advance_payment,
+        "waivers": inputs.waivers,
+        "refunds": [r.as_refund() for r in inputs.refunds],
+    }
 
 
 @dataclass(frozen=True)
@@ -172,34 +180,14 @@ def _continued(
 
 
 def _fold(books: LedgerBasis, payments: Iterable[PaymentRecord], inputs: Inputs) -> Fold:
-    return fold(
-        books.terms,
-        books.schedule,
-        [p.as_payment() for p in payments],
-        inputs.charges,
-        order=books.order,  # type: ignore[arg-type]
-        penalties=books.penalties,
-        advance_payment=books.advance_payment,
-        waivers=inputs.waivers,
-        refunds=[r.as_refund() for r in inputs.refunds],
-    )
+    return fold(**_folded(books, payments, inputs))
 
 
 def payoff(
     books: LedgerBasis, payments: Iterable[PaymentRecord], on: date, inputs: Inputs = NO_INPUTS
 ) -> Decimal:
     return payoff_amount(
-        books.terms,
-        books.schedule,
-        [p.as_payment() for p in payments],
-        inputs.charges,
-        order=books.order,  # type: ignore[arg-type]
-        on=on,
-        written_off_on=books.written_off_on,
-        penalties=books.penalties,
-        advance_payment=books.advance_payment,
-        waivers=inputs.waivers,
-        refunds=[r.as_refund() for r in inputs.refunds],
+        **_folded(books, payments, inputs), on=on, written_off_on=books.written_off_on
     )
 
 

@@ -16,7 +16,7 @@ from eventsourcing.domain import event
 
 from domain.errors import InvalidTransition, InvalidValue
 from domain.ledger import AdvancePayment, PenaltyTerms, Prepayment
-from domain.loan import accounting, records
+from domain.loan import accounting
 from domain.loan.accounting import Balances, LedgerBasis, LedgerChange, PaymentRecord
 from domain.loan.assignment import Assignment
 from domain.loan.charging import Charging
@@ -25,6 +25,7 @@ from domain.loan.delinquency import Timing, timing
 from domain.loan.records import (
     Disbursement,
     LoanRequest,
+    LoanSnapshot,
     LoanState,
     checked_reason,
 )
@@ -32,7 +33,7 @@ from domain.loan.restructuring import Restructuring
 from domain.loan.review import CloseOfBusiness
 from domain.loan.signing import Signing
 from domain.loan.status import LoanStatus, require
-from domain.model import Aggregate, AggregateSnapshot
+from domain.model import Aggregate
 from domain.schedule import Schedule, ScheduleTerms
 from domain.schedule.fees import FeeLine
 
@@ -40,16 +41,8 @@ from domain.schedule.fees import FeeLine
 class Loan(Restructuring, CloseOfBusiness, Charging, Assignment, Signing, Aggregate):
     """Its attributes are declared on `LoanRecord`; the other commands live in its mixins."""
 
-    class Snapshot(AggregateSnapshot):
-        state: LoanState
-
-        @classmethod
-        def slimmed(cls, state: dict[str, Any]) -> dict[str, Any]:
-            return records.slimmed(state)
-
-        @classmethod
-        def restored(cls, state: dict[str, Any]) -> None:
-            records.restored(state)
+    # Snapshots stored before LoanSnapshot moved beside the state name this topic.
+    Snapshot = LoanSnapshot
 
     class ApplicationSubmitted(Aggregate.Created):
         application: LoanRequest

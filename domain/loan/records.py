@@ -13,7 +13,7 @@ from domain.loan.accounting import Balances, LedgerBasis, PaymentRecord, unpaid
 from domain.loan.delinquency import Delinquency, Timing
 from domain.loan.inputs import RefundRecord
 from domain.loan.status import LoanStatus
-from domain.model import Immutable, SnapshotState, added_later
+from domain.model import AggregateSnapshot, Immutable, SnapshotState, added_later
 from domain.product import ProductTerms
 from domain.schedule import (
     Frequency,
@@ -152,6 +152,20 @@ class LoanState(SnapshotState):
             apr=None,
             effective_annual_rate=None,
         )
+
+
+class LoanSnapshot(AggregateSnapshot):
+    """A loan's snapshot: its state without what the schedules give again."""
+
+    state: LoanState
+
+    @classmethod
+    def slimmed(cls, state: dict[str, Any]) -> dict[str, Any]:
+        return slimmed(state)
+
+    @classmethod
+    def restored(cls, state: dict[str, Any]) -> None:
+        restored(state)
 
 
 def slimmed(state: dict[str, Any]) -> dict[str, Any]:
