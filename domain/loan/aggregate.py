@@ -41,8 +41,8 @@ from domain.schedule.fees import FeeLine
 class Loan(Restructuring, CloseOfBusiness, Charging, Assignment, Signing, Aggregate):
     """Its attributes are declared on `LoanRecord`; the other commands live in its mixins."""
 
-    # Snapshots stored before LoanSnapshot moved beside the state name this topic.
-    Snapshot = LoanSnapshot
+    class Snapshot(LoanSnapshot):
+        """Declared here for its topic, which stored snapshots and sealing rules name."""
 
     class ApplicationSubmitted(Aggregate.Created):
         application: LoanRequest
