@@ -8,7 +8,8 @@ models' schema. Later runs copy it (CREATE DATABASE ... TEMPLATE) in seconds; a 
 either builds a new one.
 
 The story: the books open on 1 February 2026; each of the 20 days to 20 February
-disburses 5,000 monthly loans over five regions and three products, so 5% of the loans
+disburses 5,000 monthly loans over five regions (a branch of the head office each) and
+three products, so 5% of the loans
 fall due on each of 1 to 20 March; close of business then reaches 1 March.
 """
 
@@ -24,6 +25,7 @@ from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
+from uuid import UUID
 
 import psycopg
 from eventsourcing.persistence import Tracking
@@ -32,6 +34,7 @@ from psycopg.conninfo import make_conninfo
 from application.app import LendingApplication
 from application.calendar import load_calendar
 from application.close_of_business import CloseOfBusiness, close_of_business
+from application.offices import OpenOffice, head_office, open_office
 from application.phones import normalize_phone, phone_digest
 from application.products import DefineProduct, define_product
 from domain.borrower import Borrower, BorrowerKind, Profile, normalize_id_number
@@ -47,8 +50,9 @@ from projections.catalog import ReadModelSet
 from tests.support.settings import TEST_CIPHER_KEY, TEST_JWT_SECRET
 
 # 2: the events carry their hash chain and the store its data key (a seed from before
-# would be chained, and its key found, again on every copy).
-SEED_VERSION = 2
+# would be chained, and its key found, again on every copy). 3: borrowers and loans
+# belong to their region's branch, so office reach has something to filter.
+SEED_VERSION = 3
 # The benchmark store's size: 100,000 loans, or fewer (LENDING_BENCH_LOANS) on a machine
 # too busy to build that many; the benchmarks then project their figures to 100,000.
 FULL_SIZE = 100_000
@@ -143,7 +147,8 @@ def seed(url: str, data_dir: Path, loans: int = LOANS) -> None:
         app = runtime.app
         load_calendar(app, ADMIN)  # opened on OPENING
         products = [define(app, code, term) for code, term in PRODUCTS.items()]
-        borrowers = register_borrowers(app, loans // LOANS_PER_BORROWER)
+        branches = open_branches(app)
+        borrowers = register_borrowers(app, loans // LOANS_PER_BORROWER, branches)
         catch_up(runtime)
         per_day = loans // DISBURSEMENT_DAYS
         for day_number in range(DISBURSEMENT_DAYS):
@@ -186,8 +191,20 @@ def define(app: LendingApplication, code: str, term: int) -> LoanProduct:
     return app.load(LoanProduct, written.id, "product")
 
 
-def register_borrowers(app: LendingApplication, count: int) -> list[Borrower]:
-    """`count` individuals, each with their own resident id and phone, region by region."""
+def open_branches(app: LendingApplication) -> dict[str, UUID]:
+    """A branch of the head office in each region: region -> office id."""
+    head = head_office(app, ADMIN).id
+    return {
+        region: open_office(app, OpenOffice(ADMIN, f"{region} branch", head)).id
+        for region in REGIONS
+    }
+
+
+def register_borrowers(
+    app: LendingApplication, count: int, branches: dict[str, UUID]
+) -> list[Borrower]:
+    """`count` individuals, each with their own resident id and phone, region by region,
+    each registered in their region's branch."""
     borrowers = []
     for start in range(0, count, BATCH * 2):
         batch: list[Borrower | Claim] = []
@@ -203,7 +220,7 @@ def register_borrowers(app: LendingApplication, count: int) -> list[Borrower]:
             )  # fmt: skip
             borrower = Borrower.register(
                 actor=OFFICER, kind=BorrowerKind.INDIVIDUAL, id_number=number, profile=profile,
-                phone_digest=phone_digest(app, profile.phone),
+                phone_digest=phone_digest(app, profile.phone), office=branches[region],
             )  # fmt: skip
             claim_id = app.claim_id("id_number", number)
             batch += [borrower, Claim.make(claim_id=claim_id, owner_id=borrower.id, actor=OFFICER)]
@@ -220,6 +237,7 @@ def disbursed(n: int, day: date, borrowers: list[Borrower], products: list[LoanP
         borrower_id=borrower.id, borrower_kind=borrower.kind.value,
         region=borrower.profile.region, officer=f"officer.{n % 40}", product_id=product.id,
         product_code=product.code, minor_unit=product.minor_unit, product=product.terms,
+        office=borrower.office,
         principal=Decimal(5000 + 1000 * (n % 20)), term=product.terms.min_term,
         frequency=Frequency.MONTHLY.value, method=Method.EQUAL_INSTALLMENTS.value,
         annual_rate_percent=Decimal("12"), purpose="working capital",
