@@ -7,6 +7,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
+from uuid import UUID
 
 import typer
 from rich.console import Console
@@ -18,6 +19,7 @@ from infrastructure.runtime import Runtime
 from infrastructure.settings import Settings
 from projections.base import ReadModelStopped
 from projections.ledger_reports import export_rows
+from projections.staff import offices_reached_on
 
 ledger_cli = typer.Typer(help="The general ledger's journal and trial balance.",
                          no_args_is_help=True)  # fmt: skip
@@ -25,7 +27,7 @@ console = Console()
 Day = Annotated[datetime, typer.Option(formats=["%Y-%m-%d"])]
 JOURNAL_COLUMNS = ("entry", "posting_date", "value_date", "kind", "event_type", "loan_id",
                    "subject", "reverses", "actor", "narration", "line", "account", "role",
-                   "debit", "credit")  # fmt: skip
+                   "debit", "credit", "office")  # fmt: skip
 BALANCE_COLUMNS = ("account", "name", "type", "debits", "credits", "balance")
 
 
@@ -65,6 +67,10 @@ def export(
     until: Annotated[datetime, typer.Option("--to", formats=["%Y-%m-%d"])],
     format: Annotated[Format, typer.Option("--format")] = Format.XLSX,
     out: Annotated[Path | None, typer.Option(help="Default: ledger-FROM-TO.FORMAT")] = None,
+    office: Annotated[
+        UUID | None,
+        typer.Option(help="Only the entries of this office (its id) and those below it."),
+    ] = None,
 ) -> None:
     """Write the journal posted from FROM to TO and the trial balance at TO. CSV writes
     two files (…-journal.csv and …-trial-balance.csv); XLSX one workbook of two sheets."""
@@ -76,9 +82,13 @@ def export(
     runtime = Runtime.open(Settings())
     runtime.projections.start()
     try:
-        runtime.projections.wait(runtime.projections.head(), ["journal"])
+        runtime.projections.wait(runtime.projections.head(), ["journal", "staff"])
         with runtime.projections.datastore.transaction(commit=False) as cursor:
-            lines, balances = export_rows(cursor, start, end)
+            offices = offices_reached_on(cursor, office)
+            if offices is not None and not offices:  # an office reaches at least itself
+                console.print("[red]--office: no office has this id")
+                raise typer.Exit(2)
+            lines, balances = export_rows(cursor, start, end, offices)
     finally:
         runtime.close()
     journal = [_journal_row(line) for line in lines]
@@ -119,7 +129,8 @@ def _journal_row(row: dict[str, Any]) -> tuple[Any, ...]:
     return (row["id"], _day(row["posting_date"]), _day(row["value_date"]), row["kind"],
             row["event_type"], str(row["loan_id"] or ""), row["subject"] or "",
             row["reverses"] or "", row["actor"], row["narration"], row["line"],
-            row["account"], row["role"] or "", row["debit"], row["credit"])  # fmt: skip
+            row["account"], row["role"] or "", row["debit"], row["credit"],
+            str(row["office"]))  # fmt: skip
 
 
 def _balance_row(account: AccountTotals) -> tuple[Any, ...]:

@@ -7,6 +7,7 @@ write-off turning later payments into recoveries) posts the reversal of what tho
 posted, then their new postings: nothing is edited. Month ends post what close of
 business decided (`MonthEnd.LoansAccounted`), manual entries their own lines, and a
 closed month moves the posting date of anything valued in it to the first open day.
+Every entry belongs to its loan's office (projections/journal_writer.py).
 
 Tables: projections/journal_schema.py. Queries: projections/journal_queries.py.
 """
@@ -28,6 +29,7 @@ from domain.accounting.postings import RECEIVABLE, WRITE_OFF
 from domain.accounting.rules import LOAN_ROLES
 from domain.ledger import Component
 from domain.loan import BooksChanged, Loan
+from domain.office import HEAD_OFFICE_ID
 from projections import journal_schema as layout
 from projections.base import ReadModel
 from projections.journal_batch import records
@@ -105,11 +107,14 @@ class JournalView(ReadModel):
     @handle.register
     def _(self, event: Loan.ApplicationSubmitted, cursor: Cursor[DictRow], position: int) -> None:
         rule = event.application.product.accounting
+        # The loan's entries stay with the office it was applied for in: a borrower's
+        # transfer or the loan's reassignment to another officer does not move it.
+        office = event.application.office or HEAD_OFFICE_ID
         cursor.execute(
-            "INSERT INTO journal_loans (loan_id, rule, basis) VALUES (%s, %s, %s)",
-            (event.originator_id, rule_json(rule), rule.basis.value),
+            "INSERT INTO journal_loans (loan_id, rule, basis, office) VALUES (%s, %s, %s, %s)",
+            (event.originator_id, rule_json(rule), rule.basis.value, office),
         )
-        self.books(cursor).opened(event.originator_id, rule)
+        self.books(cursor).opened(event.originator_id, rule, office)
 
     @handle.register
     def _(self, event: Loan.Disbursed, cursor: Cursor[DictRow], position: int) -> None:

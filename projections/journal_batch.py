@@ -28,14 +28,16 @@ from psycopg.rows import DictRow
 ENTRY_COLUMNS = (
     "id text", "position bigint", "seq integer", "kind text", "event_type text",
     "value_date date", "posting_date date", "loan_id uuid", "subject text", "reverses text",
-    "actor text", "narration text", "recorded_at timestamptz",
+    "actor text", "narration text", "recorded_at timestamptz", "office uuid",
 )  # fmt: skip
 LINE_COLUMNS = (
     "entry_id text", "line integer", "account text", "role text", "debit numeric",
     "credit numeric", "loan_id uuid", "value_date date", "posting_date date",
-    "position bigint", "seq integer",
+    "position bigint", "seq integer", "office uuid",
 )  # fmt: skip
-TOTAL_COLUMNS = ("account text", "posting_date date", "debits numeric", "credits numeric")
+TOTAL_COLUMNS = (
+    "account text", "posting_date date", "office uuid", "debits numeric", "credits numeric",
+)  # fmt: skip
 BALANCE_COLUMNS = ("loan_id uuid", "role text", "balance numeric")
 ITEM_COLUMNS = ("loan_id uuid", "subject text", "entry_id text")
 
@@ -52,7 +54,7 @@ INSERT_LINES = _rows("journal_lines", LINE_COLUMNS)
 ADD_TO_TOTALS = _rows(
     "journal_totals",
     TOTAL_COLUMNS,
-    """ ON CONFLICT (account, posting_date)
+    """ ON CONFLICT (account, posting_date, office)
 DO UPDATE SET debits = t.debits + excluded.debits, credits = t.credits + excluded.credits""",
 )
 ADD_TO_BALANCES = _rows(
@@ -87,14 +89,16 @@ def id_array(ids: Iterable[UUID]) -> str:
 class Pending:
     entries: list[tuple[Any, ...]] = field(default_factory=list)
     lines: list[tuple[Any, ...]] = field(default_factory=list)
-    totals: dict[tuple[str, date], list[Decimal]] = field(
+    totals: dict[tuple[str, date, UUID], list[Decimal]] = field(
         default_factory=lambda: defaultdict(lambda: [Decimal(0), Decimal(0)])
     )
     balances: dict[tuple[UUID, str], Decimal] = field(default_factory=lambda: defaultdict(Decimal))
     open_items: dict[tuple[UUID, str], str | None] = field(default_factory=dict)  # None: closed
 
-    def add_line(self, account: str, on: date, debit: Decimal, credit: Decimal) -> None:
-        total = self.totals[(account, on)]
+    def add_line(
+        self, account: str, on: date, office: UUID, debit: Decimal, credit: Decimal
+    ) -> None:
+        total = self.totals[(account, on, office)]
         total[0] += debit
         total[1] += credit
 
@@ -104,8 +108,7 @@ class Pending:
             cursor.execute(INSERT_ENTRIES, (records(self.entries, ENTRY_COLUMNS),))
             cursor.execute(INSERT_LINES, (records(self.lines, LINE_COLUMNS),))
         if self.totals:
-            rows = [(account, on, debits, credits)
-                    for (account, on), (debits, credits) in self.totals.items()]  # fmt: skip
+            rows = [(*key, debits, credits) for key, (debits, credits) in self.totals.items()]
             cursor.execute(ADD_TO_TOTALS, (records(rows, TOTAL_COLUMNS),))
         if self.balances:
             rows = [(loan, role, amount) for (loan, role), amount in self.balances.items()]

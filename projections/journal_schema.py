@@ -12,12 +12,16 @@ Tables analysts can rely on (amounts numeric at the currency's minor unit):
     posting_date (the value date, or the first open day when that fell in a closed
     month), loan_id (null for a manual entry), subject (what a later change may take
     back: a payment id, a waiver id "waiver:<n>", "write_off"), reverses (the id of the
-    entry a reversal takes back), actor, narration, recorded_at (the event's time).
+    entry a reversal takes back), actor, narration, recorded_at (the event's time),
+    office (the office the entry belongs to: its loan's, recorded at the application,
+    which no transfer or reassignment moves; the head office's for a manual entry and for
+    a loan applied for before offices were).
   journal_lines: entry_id, line (1, 2, ...), account (code), role (the posting role of
     the loan's rule; null on manual entries), debit, credit, and the entry's loan_id,
-    value_date, posting_date, position and seq, copied so a ledger is one scan.
-  journal_totals: account, posting_date, debits, credits: the day's totals per account
-    (a trial balance is a sum over them).
+    value_date, posting_date, position, seq and office, copied so a ledger is one scan.
+  journal_totals: account, posting_date, office, debits, credits: the day's totals per
+    account and office (a trial balance is a sum over them; an office's, over its own
+    and those below it).
   journal_month_ends: what close of business decided per loan at a month end, as
     `MonthEnd.LoansAccounted` recorded it: loan_id, value_date, earned_interest
     (interest recognised to date), accrued_interest (this month's change), non_accrual,
@@ -25,13 +29,15 @@ Tables analysts can rely on (amounts numeric at the currency's minor unit):
     month's change), position.
 
 Bookkeeping of the posting rules (not for analysts): journal_loans (each loan's rule,
-class, write-off date and the facts its month ends need), journal_loan_balances (each
+office, class, write-off date and the facts its month ends need), journal_loan_balances (each
 loan's balance, debits less credits, per role), journal_open_items (the entry each
 payment or charge last posted, which a change reverses), journal_periods (the first
 open day).
 """
 
 from __future__ import annotations
+
+from projections.migrations import rebuild_unless_it_has
 
 TABLES = (
     "ledger_accounts", "journal_entries", "journal_lines", "journal_totals",
@@ -40,6 +46,8 @@ TABLES = (
 )  # fmt: skip
 
 SCHEMA = (
+    # Made before entries recorded their office: only the store knows each loan's.
+    rebuild_unless_it_has("journal", "journal_entries", "office", TABLES),
     """CREATE TABLE IF NOT EXISTS ledger_accounts (
         code text PRIMARY KEY,
         name text NOT NULL,
@@ -62,6 +70,7 @@ SCHEMA = (
         actor text NOT NULL,
         narration text NOT NULL,
         recorded_at timestamptz NOT NULL,
+        office uuid NOT NULL,
         UNIQUE (position, seq)
     )""",
     "CREATE INDEX IF NOT EXISTS journal_entries_loan ON journal_entries (loan_id, position)",
@@ -77,6 +86,7 @@ SCHEMA = (
         posting_date date NOT NULL,
         position bigint NOT NULL,
         seq integer NOT NULL,
+        office uuid NOT NULL,
         PRIMARY KEY (entry_id, line)
     )""",
     """CREATE INDEX IF NOT EXISTS journal_lines_ledger
@@ -85,9 +95,10 @@ SCHEMA = (
     """CREATE TABLE IF NOT EXISTS journal_totals (
         account text NOT NULL,
         posting_date date NOT NULL,
+        office uuid NOT NULL,
         debits numeric NOT NULL,
         credits numeric NOT NULL,
-        PRIMARY KEY (account, posting_date)
+        PRIMARY KEY (account, posting_date, office)
     )""",
     """CREATE TABLE IF NOT EXISTS journal_month_ends (
         loan_id uuid NOT NULL,
@@ -107,6 +118,7 @@ SCHEMA = (
         loan_id uuid PRIMARY KEY,
         rule jsonb NOT NULL,
         basis text NOT NULL,
+        office uuid NOT NULL,
         classification text NOT NULL DEFAULT 'normal',
         written_off_on date,
         day_count text,

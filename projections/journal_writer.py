@@ -6,8 +6,11 @@ go to `journal_lines`, and into the day's totals per account and the loan's bala
 role. An entry with a subject (a payment, a charge, a write-off) is that subject's open
 item until a later change reverses it.
 
-What the posting rules need of a loan (its rule, class, write-off date, balances and
-open items) is kept in memory for the transaction that wrote it (`Books`, one per
+Each entry belongs to one office, its loan's (recorded at the application; the head
+office's for a manual entry or a loan without one), and so do its lines and their totals.
+
+What the posting rules need of a loan (its rule, office, class, write-off date, balances
+and open items) is kept in memory for the transaction that wrote it (`Books`, one per
 cursor), so a page of events or a whole rebuild reads each loan at most once; a
 transaction rolled back takes its cursor, and so its memory, with it. The rows are held
 and written in bulk (projections/journal_batch.py).
@@ -31,9 +34,10 @@ from domain.accounting import AccountingRule, EntryKind, JournalEntry, Line, Rol
 from domain.accounting import posting_date as posted_on
 from domain.accounting.postings import WRITE_OFF, LoanAccounts
 from domain.arrears import Classification
+from domain.office import HEAD_OFFICE_ID
 from projections.journal_batch import Pending, id_array
 
-LOANS = """SELECT loan_id, rule::text AS rule, classification, written_off_on
+LOANS = """SELECT loan_id, rule::text AS rule, office, classification, written_off_on
 FROM journal_loans WHERE loan_id = ANY(%s::uuid[])"""
 BALANCES = (
     "SELECT loan_id, role, balance FROM journal_loan_balances WHERE loan_id = ANY(%s::uuid[])"
@@ -71,6 +75,7 @@ class LoanBook:
     """A loan as the journal has posted it."""
 
     accounts: LoanAccounts
+    office: UUID = HEAD_OFFICE_ID  # the office its entries belong to
     balances: dict[Role, Decimal] = field(default_factory=dict)
     open_items: dict[str, tuple[str, JournalEntry]] = field(default_factory=dict)
 
@@ -124,8 +129,8 @@ class Books:
     def closed_until(self, first_open: date) -> None:
         self._first_open = (first_open,)
 
-    def opened(self, loan_id: UUID, rule: AccountingRule) -> None:
-        self._keep(loan_id, LoanBook(LoanAccounts(loan_id=loan_id, rule=rule)))
+    def opened(self, loan_id: UUID, rule: AccountingRule, office: UUID) -> None:
+        self._keep(loan_id, LoanBook(LoanAccounts(loan_id=loan_id, rule=rule), office))
 
     def of(self, ids: Iterable[UUID]) -> dict[UUID, LoanBook]:
         wanted = list(dict.fromkeys(ids))
@@ -142,7 +147,8 @@ class Books:
                     rule=_rule(row["rule"]),
                     classification=Classification(row["classification"]),
                     written_off_on=row["written_off_on"],
-                )
+                ),
+                row["office"],
             )
             for row in self.read(LOANS, (id_array(ids),))
         }
@@ -186,17 +192,19 @@ class EventPostings:
         entry_id = f"{self.position}-{self.seq}"
         on = posted_on(entry.value_date, self.books.first_open)
         event, pending = self.event, self.books.pending
+        loan_id = entry.loan_id
+        office = HEAD_OFFICE_ID if loan_id is None else self.books.of([loan_id])[loan_id].office
         pending.entries.append(
             (entry_id, self.position, self.seq, entry.kind.value, type(event).__qualname__,
-             entry.value_date, on, entry.loan_id, entry.subject, reverses, event.actor,
-             entry.narration, event.timestamp)
+             entry.value_date, on, loan_id, entry.subject, reverses, event.actor,
+             entry.narration, event.timestamp, office)
         )  # fmt: skip
         for n, line in enumerate(entry.lines, 1):
             pending.lines.append(
                 (entry_id, n, line.account, line.role.value if line.role else None, line.debit,
-                 line.credit, entry.loan_id, entry.value_date, on, self.position, self.seq)
+                 line.credit, loan_id, entry.value_date, on, self.position, self.seq, office)
             )  # fmt: skip
-            pending.add_line(line.account, on, line.debit, line.credit)
+            pending.add_line(line.account, on, office, line.debit, line.credit)
         if entry.loan_id is not None:
             self._to_loan(entry_id, entry, reverses)
         return entry_id

@@ -111,10 +111,23 @@ async def offices(pool: AsyncConnectionPool) -> list[Row]:
 
 async def offices_reached(pool: AsyncConnectionPool, office: UUID | None) -> frozenset[UUID] | None:
     """The offices staff of `office` reach (it and those below it); None: every office
-    (head office, or a token without an office)."""
+    (head office, or a token without an office). No office has an unknown id below it,
+    nor itself: it reaches none."""
     if office is None or office == HEAD_OFFICE_ID:
         return None
-    parents = {row["id"]: row["parent_id"] for row in await offices(pool)}
+    return _reached(await offices(pool), office)
+
+
+def offices_reached_on(cursor: Cursor[DictRow], office: UUID | None) -> frozenset[UUID] | None:
+    """`offices_reached`, in the transaction of `cursor` (the CLI's)."""
+    if office is None or office == HEAD_OFFICE_ID:
+        return None
+    cursor.execute("SELECT id, parent_id FROM offices")
+    return _reached(cursor.fetchall(), office)
+
+
+def _reached(rows: list[Row], office: UUID) -> frozenset[UUID]:
+    parents = {row["id"]: row["parent_id"] for row in rows}
     return frozenset(o for o in parents if within(o, office, parents.get))
 
 

@@ -45,6 +45,17 @@ class Context(BaseContext):
             self._reach = (await offices_reached(self.pool, office),)
         return self._reach[0]
 
+    async def reach_within(self, office: UUID | None) -> frozenset[UUID] | None:
+        """The offices of `office` and below it that the caller reaches (None: every
+        office; without `office`, the caller's reach). An office outside the caller's
+        reach, or one no office has, gives none: nothing of it shows."""
+        reach = await self.reach()
+        if office is None:
+            return reach
+        if reach is not None and office not in reach:
+            return frozenset()
+        return await offices_reached(self.pool, office)
+
     async def reaches(self, office: UUID | None) -> bool:
         """Whether the caller reaches a record of `office`."""
         reach = await self.reach()

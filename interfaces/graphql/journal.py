@@ -33,6 +33,7 @@ class JournalEntry:
     value_date: date
     posting_date: date
     loan_id: strawberry.ID | None
+    office: strawberry.ID = strawberry.field(description="The office the entry belongs to.")
     subject: str | None = strawberry.field(description="The payment or charge it posts.")
     reverses: strawberry.ID | None = strawberry.field(description="The entry it takes back.")
     actor: str
@@ -73,7 +74,7 @@ def _entry(row: Row) -> JournalEntry:
         id=strawberry.ID(row["id"]), position=row["position"], kind=row["kind"],
         event_type=row["event_type"], value_date=row["value_date"],
         posting_date=row["posting_date"], loan_id=optional_id(row["loan_id"]),
-        subject=row["subject"],
+        office=strawberry.ID(str(row["office"])), subject=row["subject"],
         reverses=optional_id(row["reverses"]), actor=row["actor"], narration=row["narration"],
         recorded_at=row["recorded_at"], lines=[],
     )  # fmt: skip

@@ -2,7 +2,9 @@
 
 Balances are debits less credits (a credit balance is negative); statement amounts are
 on each account's normal side (domain/accounting/statements.py). Dates are posting
-dates; `asOf` defaults to the business date.
+dates; `asOf` defaults to the business date. Each entry belongs to one office (its
+loan's): `office` narrows an answer to that office and those below it, and a caller
+outside the head office never sees past their own office's reach.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
+from uuid import UUID
 
 import strawberry
 from strawberry.types import Info
@@ -26,6 +29,11 @@ from projections.as_of import history_business_date
 
 READERS = (Role.AUDITOR, Role.ANALYST, Role.ADMIN)
 EARLIEST = date(1900, 1, 1)
+OfficeArgument = Annotated[
+    strawberry.ID | None,
+    strawberry.argument(description="Only that office's entries and those of the offices "
+                        "below it (within the caller's reach; outside it, none)."),
+]  # fmt: skip
 
 
 Row = dict[str, Any]  # a row the ledger's queries answer, by column
@@ -65,6 +73,7 @@ class LedgerLine:
     kind: str
     event_type: str
     loan_id: strawberry.ID | None
+    office: strawberry.ID = strawberry.field(description="The office the entry belongs to.")
     actor: str
     narration: str
     debit: Decimal
@@ -125,18 +134,30 @@ async def _today(context: Context) -> date:
     return found or date.today()
 
 
+async def _offices(context: Context, office: strawberry.ID | None) -> frozenset[UUID] | None:
+    """The offices whose entries the answer sums (None: the whole book)."""
+    context.require(*READERS)
+    try:
+        wanted = None if office is None else UUID(str(office))
+    except ValueError:
+        raise InvalidValue("office", "is not an office id") from None
+    return await context.reach_within(wanted)
+
+
 async def accounts(info: Info[Context, None]) -> list[Account]:
     """The chart of accounts, by code."""
     info.context.require(*READERS)
     return [Account(**row) for row in await ledger_reports.accounts(info.context.pool)]
 
 
-async def trial_balance(info: Info[Context, None], as_of: date | None = None) -> TrialBalance:
+async def trial_balance(
+    info: Info[Context, None], as_of: date | None = None, office: OfficeArgument = None
+) -> TrialBalance:
     """Every account posted to by `asOf`: its debits, credits and balance."""
     context = info.context
-    context.require(*READERS)
+    offices = await _offices(context, office)
     on = as_of or await _today(context)
-    found = await ledger_reports.totals(context.pool, EARLIEST, on)
+    found = await ledger_reports.totals(context.pool, EARLIEST, on, offices)
     lines = [
         TrialBalanceLine(
             account=Account(code=a.code, name=a.name, type=a.type.value),
@@ -161,16 +182,17 @@ async def general_ledger(
     to: date | None = None,
     first: int | None = None,
     after: str | None = None,
+    office: OfficeArgument = None,
 ) -> GeneralLedgerConnection:
     """The account's lines (its sub-accounts' too) posted from `from` to `to`, in posting
     order, each with the running balance."""
     context = info.context
-    context.require(*READERS)
+    offices = await _offices(context, office)
     page = Page.of(first, None)
     since, until = from_ or EARLIEST, to or await _today(context)
     key = _decode(after)
     opening, balance, rows = await ledger_reports.ledger_page(
-        context.pool, account, since, until, key, page.size + 1
+        context.pool, account, since, until, key, page.size + 1, offices
     )
     edges = []
     for row in rows[: page.size]:
@@ -188,7 +210,8 @@ def _ledger_line(row: Row, balance: Decimal) -> LedgerLine:
     return LedgerLine(
         entry_id=strawberry.ID(row["entry_id"]), account=row["account"],
         posting_date=row["posting_date"], value_date=row["value_date"], kind=row["kind"],
-        event_type=row["event_type"], loan_id=optional_id(row["loan_id"]), actor=row["actor"],
+        event_type=row["event_type"], loan_id=optional_id(row["loan_id"]),
+        office=strawberry.ID(str(row["office"])), actor=row["actor"],
         narration=row["narration"], debit=row["debit"], credit=row["credit"], balance=balance,
     )  # fmt: skip
 
@@ -208,12 +231,14 @@ def _decode(cursor: str | None) -> ledger_reports.LedgerKey | None:
         raise InvalidValue("after", "is not a cursor this API issued") from None
 
 
-async def balance_sheet(info: Info[Context, None], as_of: date | None = None) -> Statement:
+async def balance_sheet(
+    info: Info[Context, None], as_of: date | None = None, office: OfficeArgument = None
+) -> Statement:
     """Assets, liabilities and equity (with the profit not yet closed) on `asOf`."""
     context = info.context
-    context.require(*READERS)
+    offices = await _offices(context, office)
     on = as_of or await _today(context)
-    found = await ledger_reports.totals(context.pool, EARLIEST, on)
+    found = await ledger_reports.totals(context.pool, EARLIEST, on, offices)
     return Statement(as_of=on, from_=None, to=None,
                      sections=_sections(statements.balance_sheet(found)))  # fmt: skip
 
@@ -225,16 +250,17 @@ async def income_statement(
         strawberry.argument(name="from", description="Default: 1 January of `to`'s year."),
     ] = None,
     to: date | None = None,
+    office: OfficeArgument = None,
 ) -> Statement:
     """Income, expenses and net profit posted from `from` to `to` (default: the business
     date); without `from`, the year to date."""
     context = info.context
-    context.require(*READERS)
+    offices = await _offices(context, office)
     until = to or await _today(context)
     since = from_ or statements.year_start(until)
     if until < since:
         raise InvalidValue("to", "must not be before from")
-    found = await ledger_reports.totals(context.pool, since, until)
+    found = await ledger_reports.totals(context.pool, since, until, offices)
     return Statement(as_of=None, from_=since, to=until,
                      sections=_sections(statements.income_statement(found)))  # fmt: skip
 

@@ -3,10 +3,12 @@ from the payout, a monthly fee on every installment), payments in any value-date
 reversals, charges officers add, waivers of fee, penalty and interest, credit refunds,
 write-offs, recoveries, and close of business across month ends.
 
-After every step: each entry balances, the trial balance is zero, and the journal agrees
-with the loan books on the business date. After the history: the journal agrees with
-the loan books as of every date the history passed through, and a rebuild of the
-journal equals what was followed live, row for row.
+After every step: each entry balances, the trial balance is zero, each office's trial
+balance (the loans open in turn in a sub-branch, a branch, before offices, and another
+branch) is zero and they add up to the book's, and the journal agrees with the loan
+books on the business date. After the history: the journal agrees with the loan books
+as of every date the history passed through, and a rebuild of the journal equals what
+was followed live, row for row (each entry's office too).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from hypothesis import strategies as st
 from application.calendar import business_date
 from application.charging import AddCharge, RefundCredit, Waive, add_charge, refund_credit, waive
 from application.loans import WriteOff, write_off
+from application.offices import OpenOffice, head_office, open_office
 from application.repayments import (
     ReceiveRepayment,
     ReverseRepayment,
@@ -34,6 +37,7 @@ from application.repayments import (
 from domain.accounting import Basis
 from domain.accounting.rules import AccountingRule
 from domain.errors import DomainError
+from domain.office import HEAD_OFFICE_ID
 from infrastructure.runtime import Runtime
 from infrastructure.settings import Settings
 from tests.support.books import (
@@ -42,6 +46,8 @@ from tests.support.books import (
     define,
     differences,
     dump,
+    fetch,
+    office_trial_balances,
     open_loan,
     trial_balance,
     unbalanced_entries,
@@ -91,8 +97,22 @@ def books(runtime: Runtime) -> Runtime:
     charges = (SERVICE, MONTHLY, VISIT)
     define(runtime, "ACCRUAL", charges=charges)
     define(runtime, "CASH", charges=charges, accounting=AccountingRule(basis=Basis.CASH))
+    app = runtime.app
+    head_office(app, "admin.wu")
+    branch = open_office(app, OpenOffice("admin.wu", "Branch A", HEAD_OFFICE_ID)).id
+    open_office(app, OpenOffice("admin.wu", "Sub-branch A1", branch))
+    open_office(app, OpenOffice("admin.wu", "Branch B", HEAD_OFFICE_ID))
     runtime.projections.start()
+    caught_up(runtime)
     return runtime
+
+
+def branches(db_url: str) -> list[UUID | None]:
+    """The offices loans open in, in turn: A1, A, none (before offices), B."""
+    a, a1, b = [row["id"] for row in fetch(
+        db_url, "SELECT id FROM offices WHERE parent_id IS NOT NULL ORDER BY position"
+    )]  # fmt: skip
+    return [a1, a, None, b]
 
 
 def play(runtime: Runtime, db_url: str, history: list[tuple[Any, ...]]) -> list[date]:
@@ -100,7 +120,9 @@ def play(runtime: Runtime, db_url: str, history: list[tuple[Any, ...]]) -> list[
     app = runtime.app
     today = business_date(app)
     days = [today]
-    loans: list[tuple[UUID, date]] = [(open_loan(runtime, today, code="ACCRUAL"), today)]
+    offices = branches(db_url)
+    first = open_loan(runtime, today, code="ACCRUAL", office=offices[0])
+    loans: list[tuple[UUID, date]] = [(first, today)]
     paid: list[UUID] = []
     for n, action in enumerate(history):
         today = business_date(app)
@@ -108,7 +130,8 @@ def play(runtime: Runtime, db_url: str, history: list[tuple[Any, ...]]) -> list[
             if action[0] == "advance":
                 close_through(runtime, today + timedelta(days=action[1]))
             elif action[0] == "loan":
-                loans.append((open_loan(runtime, today, code=action[1]), today))
+                office = offices[len(loans) % len(offices)]
+                loans.append((open_loan(runtime, today, code=action[1], office=office), today))
             elif action[0] == "pay":
                 loan, opened = loans[action[3] % len(loans)]
                 on = max(opened, today - timedelta(days=action[2]))
@@ -144,7 +167,14 @@ def check(runtime: Runtime, db_url: str) -> None:
     today = business_date(runtime.app)
     caught_up(runtime)
     assert unbalanced_entries(db_url) == []
-    assert sum(trial_balance(db_url, today).values()) == 0
+    book = trial_balance(db_url, today)
+    assert sum(book.values()) == 0
+    summed: dict[str, Decimal] = {}
+    for office, balances in office_trial_balances(db_url, today).items():
+        assert sum(balances.values()) == 0, office
+        for account, balance in balances.items():
+            summed[account] = summed.get(account, D(0)) + balance
+    assert {account: b for account, b in summed.items() if b} == book
     assert [str(d) for d in differences(runtime, today)] == []
 
 

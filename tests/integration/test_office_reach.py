@@ -3,11 +3,14 @@
 Offices: the head office, branch A with its sub-branch A1, and branch B. A borrower of
 A1 and their loan are reached by A1's and A's staff and the head office's; B's staff
 get 404 on REST and null or nothing on GraphQL, nested fields included. After the
-borrower moves to B, B reaches the borrower but not the loan A1 made.
+borrower moves to B, B reaches the borrower but not the loan A1 made. The ledger's
+entries for the loan belong to A1: its trial balance, ledger and statements show them
+to A1, A and the head office, and to none of them through an office outside their reach.
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -59,7 +62,8 @@ def book(module_api: TestClient) -> dict[str, Any]:
     }  # fmt: skip
     loan = ok(api.post("/loans", json=application, headers=staff["own"]), 201)
     return {"staff": staff, "borrower": borrower, "loan": loan, "application": application,
-            "branch_b": branch_b, "sub_branch": sub_branch}  # fmt: skip
+            "branch_a": branch_a, "branch_b": branch_b, "sub_branch": sub_branch,
+            "head_office": str(HEAD_OFFICE_ID)}  # fmt: skip
 
 
 def read(api: TestClient, query: str, who: dict[str, str], position: int, **variables: Any) -> Any:
@@ -221,3 +225,87 @@ def test_reports_sum_only_the_loans_within_reach(
     period = {"from": "2029-12-01", "to": "2030-01-31", "format": "csv"}
     lines = module_api.get("/reports/par_trend", params=period, headers=staff).text.splitlines()
     assert len(lines) == (2 if sees else 1)
+
+
+LEDGER = """query($office: ID) {
+  trialBalance(office: $office) { totalDebits totalCredits lines { account { code } debits } }
+  generalLedger(account: "1301", office: $office) {
+    openingBalance edges { node { loanId office debit credit } }
+  }
+  balanceSheet(office: $office) { sections { name total } }
+  incomeStatement(office: $office) { sections { name total } }
+}"""
+JOURNAL = """query($id: ID!) { journal(loanId: $id) { loanId office lines { debit } } }"""
+
+
+def ledger(api: TestClient, book: dict[str, Any], who: str, office: str | None, at: int) -> Any:
+    staff = book["staff"][who]
+    return read(api, LEDGER, staff, at, office=book[office] if office else None)
+
+
+def nothing_posted(found: dict[str, Any]) -> bool:
+    statements = found["balanceSheet"]["sections"] + found["incomeStatement"]["sections"]
+    return (
+        found["trialBalance"]["lines"] == []
+        and Decimal(found["trialBalance"]["totalDebits"]) == 0
+        and found["generalLedger"] == {"openingBalance": "0", "edges": []}
+        and all(Decimal(section["total"]) == 0 for section in statements)
+    )
+
+
+# (caller, the `office` asked for, whether the late loan's entries show)
+LEDGER_REACH = [
+    ("own", None, True), ("parent", None, True), ("head", None, True), ("sibling", None, False),
+    ("own", "sub_branch", True), ("parent", "sub_branch", True), ("head", "sub_branch", True),
+    ("head", "head_office", True), ("parent", "branch_a", True),
+    ("own", "branch_a", False), ("own", "head_office", False), ("parent", "branch_b", False),
+    ("sibling", "sub_branch", False), ("sibling", "head_office", False),
+    ("sibling", "branch_b", False), ("head", "branch_b", False),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("who", "office", "sees"), LEDGER_REACH)
+def test_the_ledger_shows_the_loans_entries_only_within_reach(
+    module_api: TestClient,
+    book: dict[str, Any],
+    late: dict[str, Any],
+    who: str,
+    office: str | None,
+    sees: bool,
+) -> None:
+    at = late["position"]
+    found = ledger(module_api, book, who, office, at)
+    if not sees:
+        assert nothing_posted(found), found
+        return
+    # Every entry of this store is the late loan's: A1's own ledger is the whole book's.
+    assert found == ledger(module_api, book, "head", None, at)
+    balance = found["trialBalance"]
+    assert balance["totalDebits"] == balance["totalCredits"]
+    lines = {line["account"]["code"]: line["debits"] for line in balance["lines"]}
+    assert Decimal(lines["130101"]) >= Decimal("12000.00")
+    edges = found["generalLedger"]["edges"]
+    assert {edge["node"]["loanId"] for edge in edges} == {late["id"]}
+    assert {edge["node"]["office"] for edge in edges} == {book["sub_branch"]}
+
+
+@pytest.mark.parametrize(("who", "sees"), [("own", True), ("parent", True), ("head", True),
+                                           ("sibling", False)])  # fmt: skip
+def test_a_loans_journal_is_empty_out_of_reach(
+    module_api: TestClient, book: dict[str, Any], late: dict[str, Any], who: str, sees: bool
+) -> None:
+    found = read(module_api, JOURNAL, book["staff"][who], late["position"], id=late["id"])
+    if not sees:
+        assert found == {"journal": []}
+        return
+    assert found["journal"]
+    assert {(e["loanId"], e["office"]) for e in found["journal"]} == {
+        (late["id"], book["sub_branch"])
+    }
+
+
+def test_an_office_argument_that_is_no_id_is_refused_naming_it(
+    module_api: TestClient, book: dict[str, Any]
+) -> None:
+    answer = graphql(module_api, LEDGER, book["staff"]["head"], {"office": "branch"})
+    assert "office" in answer["errors"][0]["message"], answer

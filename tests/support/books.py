@@ -124,6 +124,20 @@ def trial_balance(db_url: str, on: date) -> dict[str, Decimal]:
     return {row["account"]: row["balance"] for row in rows}
 
 
+def office_trial_balances(db_url: str, on: date) -> dict[UUID, dict[str, Decimal]]:
+    """`trial_balance` of each office's own entries."""
+    rows = fetch(
+        db_url,
+        """SELECT office, account, sum(debits - credits) AS balance FROM journal_totals
+        WHERE posting_date <= %s GROUP BY office, account""",
+        (on,),
+    )
+    found: dict[UUID, dict[str, Decimal]] = {}
+    for row in rows:
+        found.setdefault(row["office"], {})[row["account"]] = row["balance"]
+    return found
+
+
 def unbalanced_entries(db_url: str) -> list[Any]:
     return fetch(
         db_url,
