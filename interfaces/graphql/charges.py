@@ -11,6 +11,7 @@ from uuid import UUID
 
 import strawberry
 
+from domain.loan.charge_shares import ChargeShare
 from interfaces.graphql.context import Context
 from interfaces.graphql.loaders import charges_by_loan, fees_by_loan, waivers_by_loan
 from interfaces.graphql.scalars import build_from_row
@@ -41,6 +42,11 @@ class LoanCharge:
     @classmethod
     def from_row(cls, row: Row) -> LoanCharge:
         return build_from_row(cls, row)
+
+    @classmethod
+    def from_recorded(cls, share: ChargeShare) -> LoanCharge:
+        """A charge as the loan's events recorded it by some moment."""
+        return build_from_row(cls, vars(share))
 
 
 @strawberry.type

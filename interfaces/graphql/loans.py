@@ -77,6 +77,7 @@ class Loan:
     # Set when rebuilt from events: the recorded schedule, instead of the installments table.
     recorded_installments: strawberry.Private[list[Installment] | None] = None
     recorded_delinquency: strawberry.Private[Delinquency | None] = None
+    recorded_charges: strawberry.Private[list[LoanCharge] | None] = None
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Loan:
@@ -101,6 +102,7 @@ class Loan:
             method=Method(loan.method),
             recorded_delinquency=loan.delinquency,
             recorded_installments=[Installment.from_recorded(i) for i in loan.installments],
+            recorded_charges=[LoanCharge.from_recorded(c) for c in loan.charges],
         )
 
     @strawberry.field
@@ -198,7 +200,10 @@ class Loan:
 
     @strawberry.field
     async def charges(self, info: Info[Context, None]) -> list[LoanCharge]:
-        """Every fee the loan was charged, with what of each is paid, waived and owed."""
+        """Every fee the loan was charged, with what of each is paid, waived and owed
+        (as of the moment asked for, when the loan is read as of one)."""
+        if self.recorded_charges is not None:
+            return self.recorded_charges
         return await charges_of(info.context, UUID(self.id))
 
     @strawberry.field
