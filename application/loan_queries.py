@@ -68,6 +68,21 @@ class RecordedInstallment:
 
 
 @dataclass(frozen=True)
+class RecordedWaiver:
+    """A waiver as the loan's events recorded it: `forgiven` what the ledger last
+    recorded it forgave by then."""
+
+    id: str
+    component: str
+    amount: Decimal
+    forgiven: Decimal
+    installment: int | None
+    value_date: date
+    reason: str
+    actor: str
+
+
+@dataclass(frozen=True)
 class RecordedLoan:
     """A loan as its events recorded it, balances, schedule and delinquency included:
     the columns the `loans` read model has, from the events instead."""
@@ -101,6 +116,7 @@ class RecordedLoan:
     delinquency: Delinquency | None
     # Each fee charged by then, with its share of what was paid, waived and owed.
     charges: tuple[ChargeShare, ...] = ()
+    waivers: tuple[RecordedWaiver, ...] = ()
 
     @classmethod
     def of(cls, loan: Loan) -> RecordedLoan:
@@ -151,11 +167,37 @@ def loan_as_of(app: LendingApplication, loan_id: UUID, at: datetime) -> Recorded
     if not isinstance(found, Loan):
         raise NotFound("loan", loan_id)
     events = [e for e in app.events_of(loan_id) if e.originator_version <= found.version]
-    return replace(RecordedLoan.of(found), charges=charge_shares(found, charged_lines(events)))
+    return replace(
+        RecordedLoan.of(found),
+        charges=charge_shares(found, charged_lines(events)),
+        waivers=recorded_waivers(found, events),
+    )
 
 
 # The @event decorator makes this class, which type checkers cannot see.
 DISBURSED: type[Any] = Loan.Disbursed  # type: ignore[attr-defined]
+
+
+def recorded_waivers(loan: Loan, events: Iterable[Any]) -> tuple[RecordedWaiver, ...]:
+    """The waivers `events` (the loan's, up to the moment `loan` stands at) recorded, by
+    value date, with what each forgave as the loan then recorded it."""
+    zero = Decimal(0).quantize(minor_unit(loan.application.minor_unit))
+    waivers = [
+        RecordedWaiver(
+            id=event.waiver.id,
+            component=str(event.waiver.component),
+            amount=event.waiver.amount,
+            forgiven=result.waived if result else zero,
+            installment=event.waiver.installment,
+            value_date=event.value_date,
+            reason=event.reason,
+            actor=event.actor,
+        )
+        for event in events
+        if isinstance(event, Loan.Waived)
+        for result in [loan.waiver_results.get(event.waiver.id)]
+    ]
+    return tuple(sorted(waivers, key=lambda w: (w.value_date, w.id)))
 
 
 def charged_lines(events: Iterable[Any]) -> list[ChargeLine]:

@@ -64,6 +64,11 @@ class LoanWaiver:
     def from_row(cls, row: Row) -> LoanWaiver:
         return build_from_row(cls, row)
 
+    @classmethod
+    def from_recorded(cls, waiver: Any) -> LoanWaiver:
+        """A waiver as the loan's events recorded it by some moment."""
+        return build_from_row(cls, vars(waiver))
+
 
 async def loan_figure(context: Context, loan_id: UUID, column: str) -> Decimal | None:
     row = await fees_by_loan(context).load(loan_id)

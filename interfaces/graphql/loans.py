@@ -78,6 +78,7 @@ class Loan:
     recorded_installments: strawberry.Private[list[Installment] | None] = None
     recorded_delinquency: strawberry.Private[Delinquency | None] = None
     recorded_charges: strawberry.Private[list[LoanCharge] | None] = None
+    recorded_waivers: strawberry.Private[list[LoanWaiver] | None] = None
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Loan:
@@ -103,6 +104,7 @@ class Loan:
             recorded_delinquency=loan.delinquency,
             recorded_installments=[Installment.from_recorded(i) for i in loan.installments],
             recorded_charges=[LoanCharge.from_recorded(c) for c in loan.charges],
+            recorded_waivers=[LoanWaiver.from_recorded(w) for w in loan.waivers],
         )
 
     @strawberry.field
@@ -208,7 +210,10 @@ class Loan:
 
     @strawberry.field
     async def waivers(self, info: Info[Context, None]) -> list[LoanWaiver]:
-        """Every waiver, with what the ledger forgave of it."""
+        """Every waiver, with what the ledger forgave of it (as of the moment asked for,
+        when the loan is read as of one)."""
+        if self.recorded_waivers is not None:
+            return self.recorded_waivers
         return await waivers_of(info.context, UUID(self.id))
 
     async def _installments(self, info: Info[Context, None]) -> list[Installment]:

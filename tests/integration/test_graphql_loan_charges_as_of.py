@@ -24,15 +24,21 @@ from tests.support.api import AUDITOR, OFFICER, graphql, runtime_of
 from tests.support.catalog import applied_loan, cob, ok, paid_out, pay
 
 __all__ = ["api"]  # the module's service, as the charges' own tests set it up
-CHARGES = "charges { code name kind installment dueDate amount charged paid waived outstanding }"
+CHARGES = """charges { code name kind installment dueDate amount charged paid waived outstanding }
+    waivers { id component amount forgiven installment valueDate reason actor }"""
 AS_OF = f"query($id: ID!, $at: DateTime) {{ loan(id: $id, asOf: $at) {{ version {CHARGES} }} }}"
 NOW = f"query($id: ID!) {{ loan(id: $id) {{ version {CHARGES} }} }}"
 
 
-def charges_as_of(api: TestClient, loan_id: str, at: datetime) -> list[dict[str, Any]]:
+def as_of(api: TestClient, loan_id: str, at: datetime) -> dict[str, Any]:
     body = graphql(api, AS_OF, AUDITOR, {"id": loan_id, "at": at.isoformat()})
     assert "errors" not in body, body
-    found: list[dict[str, Any]] = body["data"]["loan"]["charges"]
+    found: dict[str, Any] = body["data"]["loan"]
+    return found
+
+
+def charges_as_of(api: TestClient, loan_id: str, at: datetime) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = as_of(api, loan_id, at)["charges"]
     return found
 
 
@@ -94,3 +100,8 @@ def test_a_loan_as_of_a_moment_shows_its_charges_as_they_stood_then(api: TestCli
     now = graphql(api, NOW, AUDITOR, {"id": loan_id}, written["position"])["data"]["loan"]
     latest = max(e.timestamp for e in events)
     assert charges_as_of(api, loan_id, latest) == now["charges"]
+    # Waivers too: none before the waiver; as of it (and now), what it forgave.
+    assert as_of(api, loan_id, moments["Loan.RepaymentAllocated"][0])["waivers"] == []
+    [forgiven] = as_of(api, loan_id, moments["Loan.Waived"][0])["waivers"]
+    assert (forgiven["forgiven"], forgiven["actor"]) == ("30.00", "approver.sun")
+    assert as_of(api, loan_id, latest)["waivers"] == now["waivers"]

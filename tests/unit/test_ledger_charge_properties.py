@@ -18,11 +18,13 @@ from domain.errors import Conflict
 from domain.ledger import (
     AdvancePayment,
     Component,
+    Fold,
     LedgerState,
     Payment,
     Refund,
     Waiver,
     allocate,
+    fold,
     payoff_amount,
 )
 from domain.schedule import Installment, Rounder, Schedule
@@ -241,10 +243,22 @@ def test_a_recast_works_percentage_fees_out_again_on_the_installments_it_makes(
             recast_charges=RECAST_FEES,
         )  # fmt: skip
 
+    def folded(payments: tuple[Payment, ...]) -> Fold:
+        return fold(
+            loan.terms, schedule, payments, loan.charges, loan.order, loan.traversal,
+            loan.penalties, advance, waivers=charged.waivers, refunds=charged.refunds,
+            recast_charges=RECAST_FEES,
+        )  # fmt: skip
+
     taken: tuple[Payment, ...] = ()
+    kept = folded(taken)
     for payment in application_order(loan.payments):
         taken += (payment,)
         state = run(taken)
+        # A fold kept between payments recasts them as folding everything again does.
+        went_on = kept.then(payment)
+        kept = folded(taken) if went_on is None else went_on
+        assert kept.state() == state
         recast = state.result(payment.id).schedule_after is not None
         if not recast or state.outstanding.principal == 0:
             continue  # no recast, or a payoff (which drops the fees of periods not run)
