@@ -34,9 +34,9 @@ from domain.ledger.model import (
     WaiverResult,
 )
 from domain.ledger.penalties import PenaltyClock, PenaltyTerms
-from domain.ledger.recast import recast
+from domain.ledger.recast import recast, recharge
 from domain.ledger.rows import INTEREST, PRINCIPAL, Sink, rows_of, schedule_of
-from domain.schedule import Installment, Rounder, Schedule, ScheduleTerms
+from domain.schedule import Rounder, Schedule, ScheduleTerms
 
 
 class Run:
@@ -277,24 +277,7 @@ class Run:
         book.replace_rows(index, on, specs, principal, False)
         sink.add(book.rows[index].number, PRINCIPAL, principal)
         if self.recast_charges:
-            self._recharge(index)
-
-    def _recharge(self, index: int) -> None:
-        """Work the percentage fees out again on the installments a recast made from
-        `index` on, as the schedule was charged: on what each still owes of principal and
-        interest (the first carries what was paid on the installments it replaced), and
-        the principal owed before it. Fixed fees stay as they were."""
-        balance = self.book.principal_unpaid
-        for row in self.book.rows[index:]:
-            principal, interest = row.owed(PRINCIPAL), row.owed(INTEREST)
-            balance -= principal
-            item = Installment(
-                row.number, row.due_date, principal, interest, self.zero,
-                principal + interest, balance,
-            )  # fmt: skip
-            share = percent_fees(self.recast_charges, item, self.money)
-            row.scheduled_fee += share - row.percent_fee
-            row.percent_fee = share
+            recharge(book.rows[index:], book.principal_unpaid, self.recast_charges, self.money)
 
 
 def scheduled_fees(schedule: Schedule) -> list[Charge]:
