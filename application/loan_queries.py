@@ -8,15 +8,19 @@ the aggregate.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 from application.app import LendingApplication
+from domain.charges import ChargeKind
 from domain.errors import NotFound
 from domain.ledger import InstallmentState
 from domain.loan import Loan, LoanStatus
+from domain.loan.charge_shares import ChargeLine, ChargeShare, charge_shares
 from domain.loan.delinquency import Delinquency
 from domain.money import minor_unit
 from domain.schedule import Installment
@@ -64,6 +68,21 @@ class RecordedInstallment:
 
 
 @dataclass(frozen=True)
+class RecordedWaiver:
+    """A waiver as the loan's events recorded it: `forgiven` what the ledger last
+    recorded it forgave by then."""
+
+    id: str
+    component: str
+    amount: Decimal
+    forgiven: Decimal
+    installment: int | None
+    value_date: date
+    reason: str
+    actor: str
+
+
+@dataclass(frozen=True)
 class RecordedLoan:
     """A loan as its events recorded it, balances, schedule and delinquency included:
     the columns the `loans` read model has, from the events instead."""
@@ -95,6 +114,9 @@ class RecordedLoan:
     product_code: str
     installments: tuple[RecordedInstallment, ...]
     delinquency: Delinquency | None
+    # Each fee charged by then, with its share of what was paid, waived and owed.
+    charges: tuple[ChargeShare, ...] = ()
+    waivers: tuple[RecordedWaiver, ...] = ()
 
     @classmethod
     def of(cls, loan: Loan) -> RecordedLoan:
@@ -144,7 +166,61 @@ def loan_as_of(app: LendingApplication, loan_id: UUID, at: datetime) -> Recorded
         return None
     if not isinstance(found, Loan):
         raise NotFound("loan", loan_id)
-    return RecordedLoan.of(found)
+    events = [e for e in app.events_of(loan_id) if e.originator_version <= found.version]
+    return replace(
+        RecordedLoan.of(found),
+        charges=charge_shares(found, charged_lines(events)),
+        waivers=recorded_waivers(found, events),
+    )
+
+
+# The @event decorator makes this class, which type checkers cannot see.
+DISBURSED: type[Any] = Loan.Disbursed  # type: ignore[attr-defined]
+
+
+def recorded_waivers(loan: Loan, events: Iterable[Any]) -> tuple[RecordedWaiver, ...]:
+    """The waivers `events` (the loan's, up to the moment `loan` stands at) recorded, by
+    value date, with what each forgave as the loan then recorded it."""
+    zero = Decimal(0).quantize(minor_unit(loan.application.minor_unit))
+    waivers = [
+        RecordedWaiver(
+            id=event.waiver.id,
+            component=str(event.waiver.component),
+            amount=event.waiver.amount,
+            forgiven=result.waived if result else zero,
+            installment=event.waiver.installment,
+            value_date=event.value_date,
+            reason=event.reason,
+            actor=event.actor,
+        )
+        for event in events
+        if isinstance(event, Loan.Waived)
+        for result in [loan.waiver_results.get(event.waiver.id)]
+    ]
+    return tuple(sorted(waivers, key=lambda w: (w.value_date, w.id)))
+
+
+def charged_lines(events: Iterable[Any]) -> list[ChargeLine]:
+    """Every fee the loan's `events` charged, in the order charged: the disbursement's
+    lines (named as the product named them when the loan was applied for), then each
+    charge added."""
+    names: dict[str, str] = {}
+    lines: list[ChargeLine] = []
+    for event in events:
+        if isinstance(event, Loan.ApplicationSubmitted):
+            names = {c.code: c.name for c in event.application.product.charges}
+        elif isinstance(event, DISBURSED):
+            lines.extend(
+                ChargeLine(fee.code, names.get(fee.code), str(fee.kind), fee.installment,
+                           event.value_date, fee.amount)
+                for fee in event.fees
+            )  # fmt: skip
+        elif isinstance(event, Loan.ChargeAdded):
+            lines.append(
+                ChargeLine(event.code, event.name, ChargeKind.SPECIFIED_DUE_DATE.value,
+                           event.charge.installment, event.value_date, event.charge.amount)
+            )  # fmt: skip
+    return lines
 
 
 def payoff_amount(app: LendingApplication, loan_id: UUID, on: date) -> Decimal:

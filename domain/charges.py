@@ -156,6 +156,19 @@ def checked_charges(charges: Sequence[Charge], places: int) -> tuple[Charge, ...
     return checked
 
 
+def percentage_fees(charges: Sequence[Charge]) -> tuple[Charge, ...]:
+    """The `installment` charges among `charges` that are a percentage of a basis."""
+    return tuple(c for c in charges if c.kind is ChargeKind.INSTALLMENT and c.percent is not None)
+
+
+def percent_fees(charges: Sequence[Charge], installment: Installment, money: Rounder) -> Decimal:
+    """What the percentage `installment` charges among `charges` come to on
+    `installment`: the part of its fee a recast works out again."""
+    return sum(
+        (c.on_installment(installment, money) for c in percentage_fees(charges)), money.zero()
+    )
+
+
 def installment_base(installment: Installment, basis: ChargeBasis | None) -> Decimal:
     """The amount of `installment` a percentage of `basis` is taken of."""
     if basis is ChargeBasis.INSTALLMENT:

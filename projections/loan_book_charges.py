@@ -21,13 +21,14 @@ Columns of loan_book_segments (and so of arrears_history): fees_collected and
 
 Paid and waived are recorded per installment and component, not per charge. A charge's
 share is worked out here from its installment's recorded figures, without a rule of its
-own: the installment's fee (what it charges now), then its paid fee, then its paid and
-waived fee together fill its charges in (position, line) order; `charged` is the first
-share, `paid` the second, `waived` the third less the second, `outstanding` charged less
-paid and waived. A charge its installment no longer charges (a payoff ahead of the due
-dates drops the later installments) is charged, paid and owed nothing. A deducted charge
-is paid in full at payout. Fee an installment charges beyond its charges (a late fee)
-comes after them.
+own (the split domain/loan/charge_shares.py states, which `loan(id, asOf)` applies to
+the loan as of a moment; a test holds the two equal): the installment's fee (what it
+charges now), then its paid fee, then its paid and waived fee together fill its charges
+in (position, line) order; `charged` is the first share, `paid` the second, `waived` the
+third less the second, `outstanding` charged less paid and waived. A charge its
+installment no longer charges (a payoff ahead of the due dates drops the later
+installments) is charged, paid and owed nothing. A deducted charge is paid in full at
+payout. Fee an installment charges beyond its charges (a late fee) comes after them.
 """
 
 from __future__ import annotations

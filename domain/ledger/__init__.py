@@ -4,7 +4,8 @@ API
 ---
 ``allocate(terms, schedule, payments, charges=(), order=DEFAULT_ORDER, written_off_on=None,
 traversal=Traversal.HORIZONTAL, penalties=None, until=None,
-advance_payment=AdvancePayment.NEXT_INSTALLMENTS, *, waivers=(), refunds=()) -> LedgerState``
+advance_payment=AdvancePayment.NEXT_INSTALLMENTS, *, waivers=(), refunds=(), recast_charges=())
+-> LedgerState``
     Applies every payment, waiver and refund in (value_date, sequence, id) order, whatever
     the order given (callers number all three from one sequence). ``schedule`` is the
     schedule recorded at disbursement; recasts are recomputed from the payments. A
@@ -12,14 +13,15 @@ advance_payment=AdvancePayment.NEXT_INSTALLMENTS, *, waivers=(), refunds=()) -> 
     payment whose result changed (``changed_results(before, after)``), and likewise each
     waiver whose result changed.
 ``fold(terms, schedule, payments, charges=(), order=DEFAULT_ORDER, traversal=..., penalties=None,
-advance_payment=..., *, waivers=(), refunds=()) -> Fold``
+advance_payment=..., *, waivers=(), refunds=(), recast_charges=()) -> Fold``
     The same fold for a loan not written off, kept after its last entry:
     ``Fold.then(payment)`` takes a payment dated after everything taken (None when the
     full fold would not take it last), and ``Fold.state(until)`` is what ``allocate``
     with ``until`` gives. The fold itself never changes.
 ``payoff_amount(terms, schedule, payments, charges=(), order=DEFAULT_ORDER, *, on,
 written_off_on=None, traversal=Traversal.HORIZONTAL, penalties=None,
-advance_payment=AdvancePayment.NEXT_INSTALLMENTS, waivers=(), refunds=()) -> Decimal``
+advance_payment=AdvancePayment.NEXT_INSTALLMENTS, waivers=(), refunds=(), recast_charges=())
+-> Decimal``
     What a payment dated ``on`` must be to close the loan (payments, waivers, refunds and
     charges dated after ``on`` are ignored).
 
@@ -41,8 +43,14 @@ installment's due date (id ``fee:<number>``): it is part of the installment from
 day, as its principal and interest are due from that day. It is dropped, like the
 interest of periods not yet run, when a payoff or a write-off closes the schedule before
 its due date; a recast keeps each remaining installment's fee by its number and drops the
-fees of the installments it removes. Money paid ahead pays the principal and interest of
-the installments not yet due; their fees fall due with them.
+fees of the installments it removes, except the part of it that ``recast_charges`` (the
+product's ``installment`` charges that are a percentage of a basis, ``domain.charges``)
+come to: that part is worked out again on each installment the recast makes, by the
+terms' rounding, on what the installment still owes of principal and interest and the
+principal owed before it (so the first recast installment is charged on the principal
+left after the prepayment, not on the principal that was just paid on it). Money paid
+ahead pays the principal and interest of the installments not yet due; their fees fall
+due with them.
 
 Waivers (``Waiver``: fee, penalty or interest). At its place in the order, after the
 days up to its value date have charged what they charge, a waiver forgives what is due

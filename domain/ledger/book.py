@@ -170,10 +170,11 @@ class LedgerBook:
         due and paid, and its new interest accrues from `on`. Charges (and what was paid
         and waived of them) keep their installment number, or move to the last row when
         their installment is gone. A new row keeps the scheduled fee of the installment of
-        its number; the fees of installments gone are dropped.
+        its number (and the part of it that is a percentage); the fees of installments
+        gone are dropped.
         """
         old = self.rows[index:]
-        scheduled_fees = {row.number: row.scheduled_fee for row in old}
+        scheduled_fees = {row.number: (row.scheduled_fee, row.percent_fee) for row in old}
         paid_principal = sum((row.paid[PRINCIPAL] for row in old), carried_principal)
         paid_interest = sum((row.paid[Component.INTEREST] for row in old), self.zero)
         new: list[Row] = []
@@ -198,7 +199,9 @@ class LedgerBook:
                 target.paid[component] += row.paid[component]
                 target.waived[component] += row.waived[component]
         for row in new:
-            row.scheduled_fee = scheduled_fees.get(row.number, self.zero)
+            row.scheduled_fee, row.percent_fee = scheduled_fees.get(
+                row.number, (self.zero, self.zero)
+            )
             if row.total_owed() == 0 and any(row.paid.values()):
                 row.paid_off_on = on
         self.principal_unpaid -= carried_principal

@@ -13,6 +13,7 @@ from decimal import (
     localcontext,
 )
 
+from domain.charges import Charge as ProductCharge
 from domain.ledger.checks import sorted_entries
 from domain.ledger.model import (
     DEFAULT_ORDER,
@@ -48,6 +49,7 @@ def allocate(
     *,
     waivers: Sequence[Waiver] = (),
     refunds: Sequence[Refund] = (),
+    recast_charges: Sequence[ProductCharge] = (),
 ) -> LedgerState:
     """The loan's state after applying `payments` (and `waivers` and `refunds`) in
     (value_date, sequence) order.
@@ -58,7 +60,9 @@ def allocate(
     prepayment flag says otherwise).
     """
     with localcontext(CONTEXT):
-        run = Run(terms, schedule, charges, order, traversal, penalties, advance_payment)
+        run = Run(
+            terms, schedule, charges, order, traversal, penalties, advance_payment, recast_charges
+        )
         for entry in sorted_entries(payments, waivers, refunds, terms.minor_unit):
             if written_off_on is not None and entry.value_date > written_off_on:
                 run.write_off(written_off_on)
@@ -85,6 +89,7 @@ def payoff_amount(
     advance_payment: AdvancePayment = AdvancePayment.NEXT_INSTALLMENTS,
     waivers: Sequence[Waiver] = (),
     refunds: Sequence[Refund] = (),
+    recast_charges: Sequence[ProductCharge] = (),
 ) -> Decimal:
     """What a payment dated `on` (after the payments, waivers and refunds dated up to
     `on`) must be to close the loan.
@@ -94,7 +99,9 @@ def payoff_amount(
     With `penalties`, the late fees charged by `on` and the penalty interest accrued to it.
     """
     with localcontext(CONTEXT):
-        run = Run(terms, schedule, charges, order, traversal, penalties, advance_payment)
+        run = Run(
+            terms, schedule, charges, order, traversal, penalties, advance_payment, recast_charges
+        )
         for entry in sorted_entries(payments, waivers, refunds, terms.minor_unit):
             if entry.value_date > on:
                 break

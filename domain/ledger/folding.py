@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import localcontext
 
+from domain.charges import Charge as ProductCharge
 from domain.ledger.checks import sorted_entries, sorted_payments
 from domain.ledger.engine import CONTEXT
 from domain.ledger.model import (
@@ -80,10 +81,13 @@ def fold(
     *,
     waivers: Sequence[Waiver] = (),
     refunds: Sequence[Refund] = (),
+    recast_charges: Sequence[ProductCharge] = (),
 ) -> Fold:
     """Every entry taken, as `allocate` takes them, for a loan not written off."""
     with localcontext(CONTEXT):
-        run = Run(terms, schedule, charges, order, traversal, penalties, advance_payment)
+        run = Run(
+            terms, schedule, charges, order, traversal, penalties, advance_payment, recast_charges
+        )
         entries = sorted_entries(payments, waivers, refunds, terms.minor_unit)
         for entry in entries:
             run.take(entry)

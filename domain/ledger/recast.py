@@ -4,6 +4,7 @@ The recast is `generate_schedule` on the contract's terms with the principal sti
 started at the current installment's period start. Its first installment's interest is
 then cut to the days left after the prepayment's value date, since interest up to that
 date has just been paid on the old balance. Due dates stay those of the contract.
+`recharge` then works the percentage fees out again on the rows the recast made.
 """
 
 from __future__ import annotations
@@ -13,9 +14,13 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
+from domain.charges import Charge as ProductCharge
+from domain.charges import percent_fees
 from domain.ledger.book import Spec
 from domain.ledger.model import Prepayment
+from domain.ledger.rows import INTEREST, PRINCIPAL, Row
 from domain.schedule import (
+    Installment,
     Method,
     Rounder,
     Schedule,
@@ -73,6 +78,26 @@ def recast(
         money = Rounder.of(terms.minor_unit, terms.rounding)
         specs[0] = (first_due, principal, money(interest * left / span))
     return specs
+
+
+def recharge(
+    rows: Sequence[Row], owed: Decimal, charges: Sequence[ProductCharge], money: Rounder
+) -> None:
+    """Work the percentage fees among `charges` out again on the `rows` a recast made
+    (`owed`: the principal owed before the first), as the schedule was charged: on what
+    each still owes of principal and interest (the first carries what was paid on the
+    installments it replaced) and the principal owed before it. Fixed fees stay."""
+    balance = owed
+    for row in rows:
+        principal, interest = row.owed(PRINCIPAL), row.owed(INTEREST)
+        balance -= principal
+        item = Installment(
+            row.number, row.due_date, principal, interest, money.zero(),
+            principal + interest, balance,
+        )  # fmt: skip
+        share = percent_fees(charges, item, money)
+        row.scheduled_fee += share - row.percent_fee
+        row.percent_fee = share
 
 
 def _periods_left(

@@ -20,7 +20,9 @@ class Row:
     to `due_date`; `interest_fixed` is the part of the interest that counts as accrued from
     the start (interest carried over by a recast, or everything once the loan is closed).
     `scheduled_fee` is the schedule's fee of the installment, which joins `due` as a charge
-    on its due date; `waived` what waivers forgave of each component.
+    on its due date, and `percent_fee` the part of it that is a percentage of the
+    installment (a recast works it out again); `waived` what waivers forgave of each
+    component.
     """
 
     number: int
@@ -32,6 +34,7 @@ class Row:
     paid_off_on: date | None = None
     scheduled_fee: Decimal = Decimal(0)
     waived: dict[Component, Decimal] = field(default_factory=dict)
+    percent_fee: Decimal = Decimal(0)
 
     def owed(self, component: Component) -> Decimal:
         return self.due[component] - self.paid[component] - self.waived[component]
@@ -60,6 +63,7 @@ class Row:
         return Row(
             self.number, self.due_date, self.accrual_start, dict(self.due), dict(self.paid),
             self.interest_fixed, self.paid_off_on, self.scheduled_fee, dict(self.waived),
+            self.percent_fee,
         )  # fmt: skip
 
     def state(self) -> InstallmentState:

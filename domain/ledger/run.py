@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
+from domain.charges import Charge as ProductCharge
+from domain.charges import percent_fees
 from domain.errors import Conflict
 from domain.ledger.book import LedgerBook
 from domain.ledger.checks import (
@@ -31,7 +34,7 @@ from domain.ledger.model import (
     WaiverResult,
 )
 from domain.ledger.penalties import PenaltyClock, PenaltyTerms
-from domain.ledger.recast import recast
+from domain.ledger.recast import recast, recharge
 from domain.ledger.rows import INTEREST, PRINCIPAL, Sink, rows_of, schedule_of
 from domain.schedule import Rounder, Schedule, ScheduleTerms
 
@@ -48,6 +51,7 @@ class Run:
         traversal: Traversal,
         penalties: PenaltyTerms | None = None,
         advance: AdvancePayment = AdvancePayment.NEXT_INSTALLMENTS,
+        recast_charges: Sequence[ProductCharge] = (),
     ) -> None:
         check_schedule(terms, schedule)
         self.terms = terms
@@ -61,6 +65,13 @@ class Run:
             checked_order(order),
             checked_traversal(traversal),
         )
+        # The schedule's fees that are a percentage of their installment: a recast works
+        # them out again on the installments it makes.
+        self.recast_charges = tuple(recast_charges)
+        if self.recast_charges:
+            for row, item in zip(self.book.rows, schedule.installments, strict=True):
+                share = percent_fees(self.recast_charges, item, self.money)
+                row.percent_fee = min(share, row.scheduled_fee)
         fees = scheduled_fees(schedule)
         self.scheduled = {charge.id for charge in fees}
         self.charges = sorted_charges([*charges, *fees], terms.minor_unit)
@@ -100,8 +111,12 @@ class Run:
             charge = self.charges[self.next_charge]
             if until is not None and charge.value_date > until:
                 return
-            if charge.id not in self.scheduled or self._still_scheduled(charge):
+            if charge.id not in self.scheduled:
                 self.book.activate(charge)
+            elif self._still_scheduled(charge):
+                # As the schedule now stands: a recast may have worked its fee out again.
+                fee = self.book.rows[charge.installment - 1].scheduled_fee
+                self.book.activate(replace(charge, amount=fee))
             self.next_charge += 1
 
     def _still_scheduled(self, fee: Charge) -> bool:
@@ -261,6 +276,8 @@ class Run:
         specs = recast(self.terms, dates, index, on, before, before - principal, mode)
         book.replace_rows(index, on, specs, principal, False)
         sink.add(book.rows[index].number, PRINCIPAL, principal)
+        if self.recast_charges:
+            recharge(book.rows[index:], book.principal_unpaid, self.recast_charges, self.money)
 
 
 def scheduled_fees(schedule: Schedule) -> list[Charge]:

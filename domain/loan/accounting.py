@@ -16,6 +16,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from domain.charges import Charge as ProductCharge
 from domain.errors import InvalidValue
 from domain.ledger import (
     AdvancePayment,
@@ -100,6 +101,10 @@ class LedgerBasis(Immutable):
     # Books opened before the option: money paid ahead pays the next installments.
     advance_payment: AdvancePayment = AdvancePayment.NEXT_INSTALLMENTS
     fees_deducted: Decimal = Decimal(0)
+    # The product's installment charges that are a percentage of their installment: a
+    # recast works them out again on the installments it makes. Books opened before
+    # this have none, and a recast keeps their fees.
+    recast_charges: tuple[ProductCharge, ...] = ()
 
 
 def penalty_terms(product: ProductTerms) -> PenaltyTerms:
@@ -134,6 +139,7 @@ def _folded(
         "order": books.order,
         "penalties": books.penalties,
         "advance_payment": books.advance_payment,
+        "recast_charges": books.recast_charges,
         "waivers": inputs.waivers,
         "refunds": [r.as_refund() for r in inputs.refunds],
     }

@@ -14,6 +14,7 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
+from domain.charges import Charge as ProductCharge
 from domain.errors import InvalidTransition, InvalidValue
 from domain.ledger import AdvancePayment, PenaltyTerms, Prepayment
 from domain.loan import accounting
@@ -150,6 +151,7 @@ class Loan(Restructuring, CloseOfBusiness, Charging, Assignment, Signing, Aggreg
             penalties=books.penalties,
             timing=timing(unpaid, books.penalties, None, max(on, today or on)),
             advance_payment=books.advance_payment,
+            recast_charges=books.recast_charges,
             fees=made.fees,
             fees_deducted=made.fees_deducted,
             paid_out=made.paid_out,
@@ -176,6 +178,8 @@ class Loan(Restructuring, CloseOfBusiness, Charging, Assignment, Signing, Aggreg
         paid_out: Decimal | None = None,
         apr: Decimal | None = None,
         effective_annual_rate: Decimal | None = None,
+        # Loans disbursed before a recast worked percentage fees out again keep theirs.
+        recast_charges: tuple[ProductCharge, ...] = (),
     ) -> None:
         self.status = LoanStatus.ACTIVE
         self.disbursement = disbursement
@@ -187,6 +191,7 @@ class Loan(Restructuring, CloseOfBusiness, Charging, Assignment, Signing, Aggreg
             penalties=penalties,
             advance_payment=advance_payment,
             fees_deducted=fees_deducted,
+            recast_charges=recast_charges,
         )
         self.installments = {i.number: accounting.unpaid(i) for i in schedule.installments}
         self.balances = balances

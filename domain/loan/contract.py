@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from domain.charges import percentage_fees
 from domain.errors import InvalidValue
 from domain.loan.accounting import LedgerBasis, penalty_terms
 from domain.loan.records import LoanRequest, contract_terms
@@ -80,6 +81,7 @@ def contract(
         penalties=penalty_terms(product),
         advance_payment=product.advance_payment,
         fees_deducted=charged.deducted,
+        recast_charges=percentage_fees(product.charges),
     )
     return Contract(
         books=books,

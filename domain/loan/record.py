@@ -45,6 +45,7 @@ STORED_DEFAULTS: dict[str, Any] = {
     "fees": (),
     "fees_deducted": Decimal(0),
     "paid_out": None,
+    "recast_charges": (),
     "advance_payment": AdvancePayment.NEXT_INSTALLMENTS.value,  # paid the next installments
 }
 

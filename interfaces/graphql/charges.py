@@ -11,6 +11,7 @@ from uuid import UUID
 
 import strawberry
 
+from domain.loan.charge_shares import ChargeShare
 from interfaces.graphql.context import Context
 from interfaces.graphql.loaders import charges_by_loan, fees_by_loan, waivers_by_loan
 from interfaces.graphql.scalars import build_from_row
@@ -42,6 +43,11 @@ class LoanCharge:
     def from_row(cls, row: Row) -> LoanCharge:
         return build_from_row(cls, row)
 
+    @classmethod
+    def from_recorded(cls, share: ChargeShare) -> LoanCharge:
+        """A charge as the loan's events recorded it by some moment."""
+        return build_from_row(cls, vars(share))
+
 
 @strawberry.type
 class LoanWaiver:
@@ -57,6 +63,11 @@ class LoanWaiver:
     @classmethod
     def from_row(cls, row: Row) -> LoanWaiver:
         return build_from_row(cls, row)
+
+    @classmethod
+    def from_recorded(cls, waiver: Any) -> LoanWaiver:
+        """A waiver as the loan's events recorded it by some moment."""
+        return build_from_row(cls, vars(waiver))
 
 
 async def loan_figure(context: Context, loan_id: UUID, column: str) -> Decimal | None:

@@ -77,6 +77,8 @@ class Loan:
     # Set when rebuilt from events: the recorded schedule, instead of the installments table.
     recorded_installments: strawberry.Private[list[Installment] | None] = None
     recorded_delinquency: strawberry.Private[Delinquency | None] = None
+    recorded_charges: strawberry.Private[list[LoanCharge] | None] = None
+    recorded_waivers: strawberry.Private[list[LoanWaiver] | None] = None
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Loan:
@@ -101,6 +103,8 @@ class Loan:
             method=Method(loan.method),
             recorded_delinquency=loan.delinquency,
             recorded_installments=[Installment.from_recorded(i) for i in loan.installments],
+            recorded_charges=[LoanCharge.from_recorded(c) for c in loan.charges],
+            recorded_waivers=[LoanWaiver.from_recorded(w) for w in loan.waivers],
         )
 
     @strawberry.field
@@ -198,12 +202,18 @@ class Loan:
 
     @strawberry.field
     async def charges(self, info: Info[Context, None]) -> list[LoanCharge]:
-        """Every fee the loan was charged, with what of each is paid, waived and owed."""
+        """Every fee the loan was charged, with what of each is paid, waived and owed
+        (as of the moment asked for, when the loan is read as of one)."""
+        if self.recorded_charges is not None:
+            return self.recorded_charges
         return await charges_of(info.context, UUID(self.id))
 
     @strawberry.field
     async def waivers(self, info: Info[Context, None]) -> list[LoanWaiver]:
-        """Every waiver, with what the ledger forgave of it."""
+        """Every waiver, with what the ledger forgave of it (as of the moment asked for,
+        when the loan is read as of one)."""
+        if self.recorded_waivers is not None:
+            return self.recorded_waivers
         return await waivers_of(info.context, UUID(self.id))
 
     async def _installments(self, info: Info[Context, None]) -> list[Installment]:

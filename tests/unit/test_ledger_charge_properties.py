@@ -12,18 +12,24 @@ from random import Random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from domain.charges import Charge as ProductCharge
+from domain.charges import percent_fees
 from domain.errors import Conflict
 from domain.ledger import (
+    AdvancePayment,
     Component,
+    Fold,
     LedgerState,
     Payment,
     Refund,
     Waiver,
     allocate,
+    fold,
     payoff_amount,
 )
-from domain.schedule import Schedule
-from tests.unit.test_ledger_properties import Loan, assert_invariants, loans
+from domain.schedule import Installment, Rounder, Schedule
+from domain.schedule.fees import charge_schedule
+from tests.unit.test_ledger_properties import Loan, application_order, assert_invariants, loans
 
 WAIVED = st.sampled_from((Component.FEE, Component.PENALTY, Component.INTEREST))
 
@@ -202,3 +208,74 @@ def test_paying_the_payoff_amount_closes_a_loan_with_fees(
     assert state.result("payoff").credit == 0
     assert state.outstanding.total == 0
     assert_charged_invariants(replace(charged, loan=replace(charged.loan, payments=closing)), state)
+
+
+RECASTS = st.sampled_from([AdvancePayment.RECAST_INSTALLMENT, AdvancePayment.RECAST_TERM])
+# Fees of every basis, one bounded and one fixed beside them: a recast works the percentage
+# ones out again on the installments it makes, and keeps the fixed one.
+RECAST_FEES = (
+    ProductCharge(code="OUT", name="On the balance", kind="installment", percent=Decimal("0.3"),
+                  basis="outstanding"),
+    ProductCharge(code="INST", name="On the installment", kind="installment",
+                  percent=Decimal("1.25"), basis="installment", min=Decimal("0.50")),
+    ProductCharge(code="PRIN", name="On the principal", kind="installment", percent=Decimal("2"),
+                  basis="principal", max=Decimal("40")),
+    ProductCharge(code="FLAT", name="Account", kind="installment", amount=Decimal("1")),
+)  # fmt: skip
+
+
+@settings(max_examples=250, deadline=None)
+@given(charged_loans(), RECASTS)
+def test_a_recast_works_percentage_fees_out_again_on_the_installments_it_makes(
+    charged: Charged, advance: AdvancePayment
+) -> None:
+    loan = charged.loan
+    money = Rounder.of(loan.terms.minor_unit, loan.terms.rounding)
+    plain = Schedule(tuple(replace(i, fee=i.fee * 0) for i in loan.schedule.installments))
+    schedule = charge_schedule(plain, RECAST_FEES, money).schedule
+    fixed = {i.number: i.fee - percent_fees(RECAST_FEES, i, money) for i in schedule.installments}
+    loan = replace(loan, schedule=schedule, written_off_on=None, advance_payment=advance)
+
+    def run(payments: tuple[Payment, ...]) -> LedgerState:
+        return allocate(
+            loan.terms, schedule, payments, loan.charges, loan.order, None, loan.traversal,
+            loan.penalties, None, advance, waivers=charged.waivers, refunds=charged.refunds,
+            recast_charges=RECAST_FEES,
+        )  # fmt: skip
+
+    def folded(payments: tuple[Payment, ...]) -> Fold:
+        return fold(
+            loan.terms, schedule, payments, loan.charges, loan.order, loan.traversal,
+            loan.penalties, advance, waivers=charged.waivers, refunds=charged.refunds,
+            recast_charges=RECAST_FEES,
+        )  # fmt: skip
+
+    taken: tuple[Payment, ...] = ()
+    kept = folded(taken)
+    for payment in application_order(loan.payments):
+        taken += (payment,)
+        state = run(taken)
+        # A fold kept between payments recasts them as folding everything again does.
+        went_on = kept.then(payment)
+        kept = folded(taken) if went_on is None else went_on
+        assert kept.state() == state
+        recast = state.result(payment.id).schedule_after is not None
+        if not recast or state.outstanding.principal == 0:
+            continue  # no recast, or a payoff (which drops the fees of periods not run)
+        # Every installment not yet due: its fee is the fixed one and the rates applied to
+        # what it still owes, by the rounding rule (the balance: the principal owed before it).
+        balance = state.outstanding.principal
+        owed = {i.number: i for i in state.installments}
+        for item in state.schedule.installments:
+            if item.due_date <= payment.value_date:
+                continue
+            paid = owed[item.number].paid
+            principal, interest = item.principal - paid.principal, item.interest - paid.interest
+            balance -= principal
+            basis = Installment(
+                item.number, item.due_date, principal, interest, money.zero(),
+                principal + interest, balance,
+            )  # fmt: skip
+            assert item.fee == fixed[item.number] + percent_fees(RECAST_FEES, basis, money)
+    state = run(loan.payments)
+    assert_charged_invariants(replace(charged, loan=loan), state)
