@@ -223,6 +223,10 @@ class LendingApplication(Application[UUID]):
         first = aggregates[0]
         return Written(first.id, first.version, position)
 
+    def saved_positions(self, *aggregates: BaseAggregate[UUID]) -> dict[UUID, int]:
+        """Save atomically, as `save_all`; the position of each aggregate's last event."""
+        return {r.domain_event.originator_id: r.notification.id for r in self.save(*aggregates)}
+
     def retrying(self, attempt: Callable[[], R]) -> R:
         """Run a load-decide-save attempt again when a concurrent save wins.
 

@@ -90,12 +90,15 @@ class _Taking:
         if not decided:
             return outcome
         try:
-            written = self.app.save_all(*loans, *(repayment for _, repayment in decided))
+            # The repayments after the loans: each row's last event is its repayment's,
+            # so that position covers all the row recorded, and no other row's answer.
+            positions = self.app.saved_positions(*loans, *(r for _, r in decided))
         except IntegrityError:  # a concurrent writer: each row on its own, as it comes
             self.held.update(loan.id for loan in loans)
             return Outcome(left=[row.index for row in rows])
         for row, repayment in decided:
-            outcome.received[row.index] = Written(repayment.id, repayment.version, written.position)
+            written = Written(repayment.id, repayment.version, positions[repayment.id])
+            outcome.received[row.index] = written
         return outcome
 
     def _loan_with(

@@ -134,6 +134,10 @@ class Settings(BaseSettings):
     # renewal (a worker renews after every batch; one that dies loses its lease then).
     cob_partitions: int = Field(default=16, ge=1, le=4096)
     cob_lease_seconds: float = Field(default=60.0, gt=0)
+    # Repayments over HTTP received a group to a transaction (LENDING_GROUP_COMMIT, on or
+    # off): the commands waiting together in a process share one save of the event store
+    # (application/group_commit.py). Off: each is saved on its own.
+    group_commit: bool = True
 
     @field_validator("payment_channels")
     @classmethod

@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 from starlette.types import ASGIApp
 
+from application.group_commit import RepaymentWriter
 from application.staff.passwords import warm_up
 from infrastructure import secrets
 from infrastructure.notice_channels import SmsGateway, sms_channel
@@ -84,6 +85,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime = Runtime.open(settings, create_tables=create_tables)
         app.state.runtime = runtime
+        app.state.repayments = RepaymentWriter(runtime.app, grouping=settings.group_commit)
         app.state.jwt_secret = secrets.jwt_secret(settings)
         app.state.authenticator = Authenticator(
             app.state.jwt_secret, runtime.app, oidc_verifier(settings)

@@ -13,6 +13,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic_core import PydanticCustomError
 
 from application.app import LendingApplication, Written
+from application.group_commit import RepaymentWriter
 from domain.errors import InvalidValue
 from domain.product import MAX_GRACE_DAYS, OLDEST_AGE
 from domain.schedule import MAX_TERM
@@ -149,5 +150,11 @@ def application(request: Request) -> LendingApplication:
     return app
 
 
+def repayment_writer(request: Request) -> RepaymentWriter:
+    writer: RepaymentWriter = request.app.state.repayments
+    return writer
+
+
 App = Annotated[LendingApplication, Depends(application)]
+Repayments = Annotated[RepaymentWriter, Depends(repayment_writer)]
 ExpectedVersion = Annotated[int | None, Depends(expected_version)]

@@ -21,7 +21,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from application import repayments
-from application.app import LendingApplication
+from application.group_commit import RepaymentWriter
 from infrastructure.payment_signatures import (
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
@@ -62,13 +62,13 @@ def _actor(channel: str) -> str:
     return f"payment:{channel}"
 
 
-def _receive(app: LendingApplication, channel: str, body: CallbackBody) -> Received:
+def _receive(writer: RepaymentWriter, channel: str, body: CallbackBody) -> Received:
     command = repayments.ReceiveRepayment(
         actor=_actor(channel), loan_id=body.loan_id, amount=body.amount,
         value_date=body.value_date, channel=channel, external_reference=body.transaction_id,
         payer=body.payer,
     )  # fmt: skip
-    written = repayments.receive_repayment(app, command)
+    written = writer.receive(command)
     return Received(
         repayment_id=written.id, loan_id=body.loan_id, transaction_id=body.transaction_id
     )
@@ -104,5 +104,5 @@ async def callback(channel: ChannelName, request: Request) -> Received:
         body = CallbackBody.model_validate_json(raw)
     except ValidationError as invalid:
         raise RequestValidationError(invalid.errors()) from None
-    app: LendingApplication = request.app.state.runtime.app
-    return await run_in_threadpool(_receive, app, channel, body)
+    writer: RepaymentWriter = request.app.state.repayments
+    return await run_in_threadpool(_receive, writer, channel, body)

@@ -20,6 +20,7 @@ from interfaces.rest.common import (
     Money,
     OptionalText,
     Reason,
+    Repayments,
     Text,
 )
 
@@ -44,12 +45,12 @@ class ReverseBody(Command):
 
 
 @router.post("", status_code=201, responses={200: {"description": "already received"}})
-def receive(body: RepaymentBody, app: App, user: Payer) -> JSONResponse:
+def receive(body: RepaymentBody, app: App, user: Payer, writer: Repayments) -> JSONResponse:
     if user.is_borrower_only:
         own_borrower_only(user, loans.borrower_of(app, body.loan_id))
     reach.named_loan_in_reach(app, body.loan_id, user.office)
     command = repayments.ReceiveRepayment(actor=user.sub, **body.model_dump())
-    written = repayments.receive_repayment(app, command)
+    written = writer.receive(command)
     # A repeated notification returns the same repayment and writes nothing.
     status = 201 if written.position else 200
     return JSONResponse(Accepted.of(written).model_dump(mode="json"), status_code=status)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import time
-from dataclasses import asdict
 from datetime import date
 from itertools import count
 from pathlib import Path
@@ -29,7 +28,7 @@ from domain.loan import Loan
 from infrastructure.runtime import Runtime
 from infrastructure.settings import Settings
 from tests.support.cli import invoke
-from tests.support.portfolio import OFFICER, disbursed_loan, disbursed_loans
+from tests.support.portfolio import OFFICER, books, disbursed_loan, disbursed_loans
 from tests.support.processes import lending, lending_env
 
 PAID_BY = date(2026, 2, 15)  # the business date
@@ -63,18 +62,6 @@ def twins(settings_: Settings) -> Any:
 
 def row_of(line: int, loan: UUID | None, amount: str, on: str, ref: str) -> RepaymentRow:
     return RepaymentRow(line, str(loan) if loan else UNKNOWN, amount, on, "bank", ref)
-
-
-def books(loan: Loan) -> dict[str, Any]:
-    """The loan's figures, without the ids its payments' references gave them."""
-    payments = sorted(loan.payments.values(), key=lambda p: p.sequence)
-    results = [asdict(result) | {"payment_id": None} for result in loan.results.values()]
-    return {
-        "status": loan.status, "balances": loan.balances, "delinquency": loan.delinquency,
-        "installments": sorted(loan.installments.items()), "charges": sorted(loan.charges),
-        "payments": [(p.amount, p.value_date, p.sequence) for p in payments],
-        "results": sorted(results, key=repr),
-    }  # fmt: skip
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 from application.app import LendingApplication
@@ -15,7 +17,7 @@ from application.repayments import ReceiveRepayment, receive_repayment
 from domain.borrower import BorrowerKind, Profile
 from domain.charges import Charge, ChargeBasis, ChargeKind, Collection
 from domain.identity import resident_id_check_character
-from domain.loan import Disbursement
+from domain.loan import Disbursement, Loan
 from domain.product import ProductTerms
 from domain.schedule import Frequency, Method
 from tests.support.signing import signed_through
@@ -106,3 +108,16 @@ def pay(app: LendingApplication, loan_id: UUID, amount: str, on: date, reference
         channel="bank", external_reference=reference,
     )  # fmt: skip
     return receive_repayment(app, command).position
+
+
+def books(loan: Loan) -> dict[str, Any]:
+    """The loan's figures, without the ids its payments' references gave them: equal for
+    two loans that took the same payments however they were received."""
+    payments = sorted(loan.payments.values(), key=lambda p: p.sequence)
+    results = [asdict(result) | {"payment_id": None} for result in loan.results.values()]
+    return {
+        "status": loan.status, "balances": loan.balances, "delinquency": loan.delinquency,
+        "installments": sorted(loan.installments.items()), "charges": sorted(loan.charges),
+        "payments": [(p.amount, p.value_date, p.sequence) for p in payments],
+        "results": sorted(results, key=repr),
+    }  # fmt: skip
