@@ -171,6 +171,27 @@ class LendingApplication(Application[UUID]):
             raise NotFound(kind, id_)
         return aggregate
 
+    def load_cached(self, aggregate_type: type[A], id_: UUID, kind: str) -> A:
+        """A copy of the aggregate as this process last saved or loaded it, without
+        asking the store for what other processes recorded since (`load` if it is not
+        cached). Only for a command whose save would then clash: events of a version
+        another writer took are refused (IntegrityError), and nothing is written."""
+        repository = self.repository
+        if repository.cache is not None:
+            # A load on another thread fast-forwards the cached object in place, under
+            # this lock: the copy is never of one half way through.
+            lock = repository._use_fastforward_lock(id_)
+            try:
+                with lock:
+                    cached = repository.cache.get(id_)
+                    if isinstance(cached, aggregate_type):
+                        return deepcopy(cached)
+            except KeyError:
+                pass
+            finally:
+                repository._disuse_fastforward_lock(id_)
+        return self.load(aggregate_type, id_, kind)
+
     def forget_cached(self, ids: list[UUID]) -> None:
         """Drop these aggregates from the repository's cache: the next load replays them."""
         cache = getattr(self.repository, "cache", None)

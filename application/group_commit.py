@@ -133,7 +133,7 @@ class RepaymentWriter:
         commands = list(enumerate(waiting.command for waiting in group))
         try:
             today = business_date(app, group[0].command.actor)
-            for outcome in receive_together(app, commands, today, reach=None):
+            for outcome in receive_together(app, commands, today, reach=None, cached=True):
                 for index, written in outcome.received.items():
                     group[index].answer(written)
         except OperationalError as error:  # nothing unanswered was saved: one at a time

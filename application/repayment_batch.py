@@ -11,7 +11,7 @@ whose save meets a concurrent writer: they are idempotent, and nothing of it was
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import groupby
@@ -50,11 +50,15 @@ def receive_together(
     commands: Sequence[tuple[int, ReceiveRepayment]],
     today: date,
     reach: UUID | None,
+    *,
+    cached: bool = False,
 ) -> Iterator[Outcome]:
     """Receive `(index, command)` rows a batch at a time; each batch's outcome in turn.
 
     Once a row of a loan is left to the caller, so is every later row of that loan: the
-    caller, taking them in file order, records each loan's payments in file order."""
+    caller, taking them in file order, records each loan's payments in file order.
+    `cached`: decide on the loans as this process has them (`load_cached`), without a
+    query each; a loan another process changed since makes its batch's save clash."""
     rows = [Row(i, c, repayment_id(app, c.channel, c.external_reference)) for i, c in commands]
     stored = app.existing({row.payment_id for row in rows})
     # A reference already stored writes nothing again: it holds no loan back.
@@ -63,7 +67,8 @@ def receive_together(
     fresh = [row for row in rows if row.payment_id not in stored]
     loans = {id_: n for n, id_ in enumerate(dict.fromkeys(r.command.loan_id for r in fresh))}
     fresh.sort(key=lambda row: (loans[row.command.loan_id], row.index))
-    taking = _Taking(app, today, reach, firsts={})
+    load = app.load_cached if cached else app.load
+    taking = _Taking(app, today, reach, firsts={}, load=load)
     for row in sorted(fresh, key=lambda row: row.index, reverse=True):
         taking.firsts[row.payment_id] = row.index
     for start in range(0, len(fresh), ROWS_PER_TRANSACTION):
@@ -76,6 +81,7 @@ class _Taking:
     today: date
     reach: UUID | None
     firsts: dict[UUID, int]  # each reference's first row
+    load: Callable[[type[Loan], UUID, str], Loan]
     held: set[UUID] = field(default_factory=set)  # loans whose rows are left from now on
 
     def batch(self, rows: list[Row]) -> Outcome:
@@ -109,7 +115,7 @@ class _Taking:
         app, today = self.app, self.today
         try:
             named_loan_in_reach(app, loan_id, self.reach)
-            loan = app.load(Loan, loan_id, "loan")
+            loan = self.load(Loan, loan_id, "loan")
         except DomainError:
             self.held.add(loan_id)
             outcome.left += [row.index for row in rows]
@@ -126,7 +132,7 @@ class _Taking:
                 self.held.add(loan_id)
                 outcome.left += [later.index for later in rows[n:]]
                 # What the refused row may have begun is dropped with the loan's copy.
-                loan = app.load(Loan, loan_id, "loan")
+                loan = self.load(Loan, loan_id, "loan")
                 accepted = [(r, record_repayment(loan, r.command, r.payment_id, today))
                             for r, _ in accepted]  # fmt: skip
                 break

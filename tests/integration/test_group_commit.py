@@ -263,11 +263,12 @@ def test_a_group_overtaken_by_another_process_is_received_one_at_a_time(
     overtaken = threading.Event()
 
     def rival_pays(loan_id: UUID) -> None:
-        """Right after the group loads the contested loan, another process pays it."""
-        if loan_id == contested and not overtaken.is_set():
+        """Once the group is queued, another process pays the contested loan: the copy
+        this process holds of it, that the group decides on, is overtaken."""
+        if loan_id == gate_loan and not overtaken.is_set():
             overtaken.set()
             rival_payment = ReceiveRepayment(
-                actor=OFFICER_NAME, loan_id=loan_id, amount=Decimal("2.00"), value_date=PAID_ON,
+                actor=OFFICER_NAME, loan_id=contested, amount=Decimal("2.00"), value_date=PAID_ON,
                 channel="bank", external_reference=f"RIVAL-{uuid4()}",
             )  # fmt: skip
             receive_repayment(rival, rival_payment)
