@@ -136,8 +136,9 @@ class Settings(BaseSettings):
     cob_lease_seconds: float = Field(default=60.0, gt=0)
     # Repayments over HTTP received a group to a transaction (LENDING_GROUP_COMMIT, on or
     # off): the commands waiting together in a process share one save of the event store
-    # (application/group_commit.py). Off: each is saved on its own.
-    group_commit: bool = True
+    # (application/group_commit.py). Off, the default: each is saved on its own (on a
+    # store over loopback grouping measured no faster, and its p99 longer).
+    group_commit: bool = False
 
     @field_validator("payment_channels")
     @classmethod

@@ -37,7 +37,8 @@ UNKNOWN_LOAN = "9c7f0d6e-0000-4000-8000-000000000000"
 
 @pytest.fixture
 def api(settings: Settings) -> Iterator[TestClient]:
-    with client(settings.model_copy(update={"opening_date": PAID_ON})) as test_client:
+    grouping = {"opening_date": PAID_ON, "group_commit": True}
+    with client(settings.model_copy(update=grouping)) as test_client:
         yield test_client
 
 
@@ -289,6 +290,8 @@ def test_a_group_overtaken_by_another_process_is_received_one_at_a_time(
 
 
 def test_group_commit_is_a_setting(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("LENDING_GROUP_COMMIT", raising=False)
+    assert Settings().group_commit is False  # off unless asked for
     monkeypatch.setenv("LENDING_GROUP_COMMIT", "off")
     assert Settings().group_commit is False
     monkeypatch.setenv("LENDING_GROUP_COMMIT", "on")
