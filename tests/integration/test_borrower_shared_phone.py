@@ -1,0 +1,194 @@
+"""A phone several borrowers share gets its code like any other; once the code is
+proved, the login asks who the caller is (the last 4 characters of the id number), and
+before that it answers exactly as for any phone. The code SMS is a template: the
+built-in wording by default, the store's own from LENDING_BORROWER_CODES."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import ValidationError
+
+from domain.identity import resident_id_check_character
+from domain.login_codes import CodePolicy
+from infrastructure.settings import Settings
+from tests.support.api import OFFICER, client, graphql, runtime_of
+from tests.support.notice_servers import Gateway, sms_gateway
+from tests.support.people import WANG_FANG_ID, resident_id, wang_fang
+from tests.support.settings import suite_settings
+
+PHONE = "+8613800138000"  # wang_fang()'s, and here her husband's and her sister's too
+LI_QIANG_ID = resident_id("42010619830704001")
+ME = "query { me { id } }"
+FIELD = "id_number_last4"
+
+
+def twin_of(number: str) -> str:
+    """Another valid resident id ending with the same 4 characters as `number`."""
+    for month in range(1, 13):
+        body = f"{number[:10]}{month:02d}{number[12:17]}"
+        if body != number[:17] and resident_id_check_character(body) == number[-1]:
+            return body + number[-1]
+    raise AssertionError("no twin found")
+
+
+@pytest.fixture
+def gateway() -> Iterator[Gateway]:
+    with sms_gateway() as found:
+        yield found
+
+
+@contextmanager
+def serving(db_url: str, tmp_path: Path, gateway: Gateway, **codes: Any) -> Iterator[TestClient]:
+    policy = CodePolicy.model_validate(codes)
+    update = {"sms_gateway_url": gateway.url, "sms_gateway_key": gateway.key}
+    settings = suite_settings(db_url, tmp_path / "data").model_copy(
+        update=update | {"borrower_codes": policy}
+    )
+    with client(settings) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def api(db_url: str, tmp_path: Path, gateway: Gateway) -> Iterator[TestClient]:
+    with serving(db_url, tmp_path, gateway) as found:
+        yield found
+
+
+def register(api: TestClient, name: str, id_number: str) -> str:
+    body = wang_fang(name=name, id_number=id_number)
+    written = api.post("/borrowers", json=body, headers=OFFICER).json()
+    graphql(api, "query { businessDate }", OFFICER, min_position=written["position"])
+    return str(written["id"])
+
+
+def code_to(api: TestClient, gateway: Gateway, phone: str = PHONE) -> str:
+    sent = len(gateway.received)
+    assert api.post("/auth/borrower/code", json={"phone": phone}).status_code == 202
+    code: str = gateway.wait_for(sent + 1)[sent]["params"]["code"]
+    return code
+
+
+def log_in(api: TestClient, code: str, last4: str | None = None, phone: str = PHONE) -> Any:
+    body = {"phone": phone, "code": code} | ({FIELD: last4} if last4 is not None else {})
+    return api.post("/auth/borrower/login", json=body)
+
+
+def refusal(answer: Any) -> tuple[int, str]:
+    [error] = answer.json()["errors"]
+    assert error["field"] == FIELD
+    return answer.status_code, str(error["reason"])
+
+
+def other(code: str) -> str:
+    return f"{(int(code) + 1) % 1_000_000:06d}"
+
+
+def test_a_shared_phone_logs_in_whoever_the_id_numbers_last_4_name(
+    api: TestClient, gateway: Gateway
+) -> None:
+    wang = register(api, "Wang Fang", WANG_FANG_ID)
+    li = register(api, "Li Qiang", LI_QIANG_ID)
+    code = code_to(api, gateway)
+    assert len(gateway.received) == 1  # one SMS for the phone, whoever holds it
+
+    # Before the code is proved, a shared phone answers as any phone does.
+    stranger = log_in(api, code, phone="+8613700137000")
+    wrong = log_in(api, other(code))
+    wrong_with_id = log_in(api, other(code), WANG_FANG_ID[-4:])
+    assert wrong.status_code == wrong_with_id.status_code == stranger.status_code == 401
+    assert wrong.json() == wrong_with_id.json() == stranger.json()
+
+    # The right code alone is not enough, nor a suffix that fits neither of them.
+    assert refusal(log_in(api, code)) == (422, "is required: this phone is several "
+                                                "borrowers', say which one you are")  # fmt: skip
+    assert refusal(log_in(api, code, "0000")) == (
+        422, "fits none of the borrowers with this phone",
+    )  # fmt: skip
+    assert refusal(log_in(api, code, "12"))[0] == 422
+    token = log_in(api, code, LI_QIANG_ID[-4:].lower())  # a letter in either case
+    assert token.status_code == 200, token.text
+    assert token.json()["borrower_id"] == li
+    me = {"Authorization": f"Bearer {token.json()['access_token']}"}
+    assert graphql(api, ME, me)["data"]["me"]["id"] == li
+    assert log_in(api, code, LI_QIANG_ID[-4:]).status_code == 401  # a code logs in once
+
+    again = code_to(api, gateway)
+    assert log_in(api, again, WANG_FANG_ID[-4:]).json()["borrower_id"] == wang
+
+    # The codes' events hold no id number, and no part of it the caller gave.
+    app = runtime_of(api).app
+    events = app.events_of(app.claim_id("borrower-login", PHONE))
+    assert [(type(e).__name__, e.actor) for e in events[-2:]] == [
+        ("CodeIssued", "anonymous"), ("CodeUsed", wang),
+    ]  # fmt: skip
+    stored = [e.model_dump_json() for e in events]
+    assert not [e for e in stored if FIELD in e or WANG_FANG_ID in e or LI_QIANG_ID in e]
+
+
+def test_a_suffix_fitting_none_counts_as_a_wrong_code(api: TestClient, gateway: Gateway) -> None:
+    register(api, "Wang Fang", WANG_FANG_ID)
+    register(api, "Li Qiang", LI_QIANG_ID)
+    code = code_to(api, gateway)
+    for _ in range(4):
+        assert log_in(api, code, "0000").status_code == 422
+    assert log_in(api, code).status_code == 422  # asking again costs nothing
+    assert log_in(api, code, "0000").status_code == 422  # the fifth failure voids it
+    assert log_in(api, code, WANG_FANG_ID[-4:]).status_code == 401
+
+
+def test_a_suffix_fitting_several_sends_the_borrower_to_the_lender(
+    api: TestClient, gateway: Gateway
+) -> None:
+    twin = twin_of(WANG_FANG_ID)
+    register(api, "Wang Fang", WANG_FANG_ID)
+    register(api, "Wang Li", twin)
+    register(api, "Li Qiang", LI_QIANG_ID)
+    code = code_to(api, gateway)
+    assert refusal(log_in(api, code, WANG_FANG_ID[-4:])) == (
+        422, "fits several borrowers with this phone: ask the lender",
+    )  # fmt: skip
+    answer = log_in(api, code, LI_QIANG_ID[-4:])
+    assert answer.status_code == 200, answer.text
+
+
+def test_one_borrowers_phone_logs_in_without_the_field(api: TestClient, gateway: Gateway) -> None:
+    wang = register(api, "Wang Fang", WANG_FANG_ID)
+    code = code_to(api, gateway)
+    [sms] = gateway.received
+    assert sms["text"] == f"您的登录验证码为{code}，5分钟内有效，请勿泄露给他人。"  # noqa: RUF001
+    assert log_in(api, code).json()["borrower_id"] == wang
+
+
+def test_the_code_sms_is_the_stores_own_template(
+    db_url: str, tmp_path: Path, gateway: Gateway
+) -> None:
+    own = {"id": "login_code", "language": "en",
+           "body": "Tea Bank: {{ code }} signs you in ({{ minutes }} min)."}  # fmt: skip
+    with serving(db_url, tmp_path, gateway, language="en", templates=[own]) as api:
+        register(api, "Wang Fang", WANG_FANG_ID)
+        code = code_to(api, gateway)
+        assert gateway.received[0]["text"] == f"Tea Bank: {code} signs you in (5 min)."
+        assert gateway.received[0]["params"] == {"code": code, "minutes": "5"}
+
+
+def test_the_built_in_english_wording_and_a_bad_template_refused_at_start(
+    db_url: str, tmp_path: Path, gateway: Gateway
+) -> None:
+    with serving(db_url, tmp_path, gateway, language="en", valid_minutes=3) as api:
+        register(api, "Wang Fang", WANG_FANG_ID)
+        code = code_to(api, gateway)
+        assert gateway.received[0]["text"] == (
+            f"Your login code is {code}. It holds for 3 minutes: tell it to no one."
+        )
+    bad = {"templates": [{"id": "login_code", "language": "zh", "body": "{{ name }}: {{ code }}"}]}
+    with pytest.raises(ValidationError, match=r"templates\[0\]\.body: uses unknown variables name"):
+        Settings(borrower_codes=bad)
+    unclosed = {"templates": [{"id": "login_code", "language": "zh", "body": "{{ code "}]}
+    with pytest.raises(ValidationError, match="is not a valid template"):
+        Settings(borrower_codes=unclosed)
