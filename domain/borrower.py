@@ -186,9 +186,12 @@ class Borrower(Erasing, Aggregate):
         updated = self.profile.model_copy(update=changes).checked()
         changed = sorted(k for k in changes if getattr(updated, k) != getattr(self.profile, k))
         if changed:
-            self._updated(actor=actor, profile=updated, changed=changed, phone_digest=phone_digest)
-        if "phone" in changed:  # the old phone's holder may have its sessions
-            self._sessions_revoked(actor=actor, reason="the phone changed")
+            # The old phone's holder may be logged in as the borrower: its sessions end.
+            ends_sessions = True if "phone" in changed else None
+            self._updated(
+                actor=actor, profile=updated, changed=changed, phone_digest=phone_digest,
+                ends_sessions=ends_sessions,
+            )  # fmt: skip
 
     @event("Updated")
     def _updated(
@@ -198,8 +201,13 @@ class Borrower(Erasing, Aggregate):
         changed: list[str],
         # Of the profile's phone, as on Registered; an update stored before it has none.
         phone_digest: Annotated[str | None, Field(default=None)],
+        # True when the update ends the borrower's sessions (a phone change); None
+        # otherwise, and in updates stored before sessions did.
+        ends_sessions: Annotated[bool | None, added_later()],
     ) -> None:
         self.profile = profile
+        if ends_sessions:
+            self.credentials = self.session_credentials + 1
 
     @property
     def session_credentials(self) -> int:

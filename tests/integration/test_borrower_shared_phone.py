@@ -5,8 +5,6 @@ built-in wording by default, the store's own from LENDING_BORROWER_CODES."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -15,15 +13,13 @@ from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
 from domain.identity import resident_id_check_character
-from domain.login_codes import CodePolicy
 from infrastructure.settings import Settings
-from tests.support.api import OFFICER, client, graphql, runtime_of
-from tests.support.notice_servers import Gateway, sms_gateway
-from tests.support.people import WANG_FANG_ID, resident_id, wang_fang
-from tests.support.settings import suite_settings
+from tests.support.api import graphql, runtime_of
+from tests.support.borrower_channel import WANG_PHONE as PHONE
+from tests.support.borrower_channel import Channel, borrower_channel, code_to, registered
+from tests.support.people import WANG_FANG_ID, resident_id
 
-PHONE = "+8613800138000"  # wang_fang()'s, and here her husband's and her sister's too
-LI_QIANG_ID = resident_id("42010619830704001")
+LI_QIANG_ID = resident_id("42010619830704001")  # Wang Fang's husband, on her phone
 ME = "query { me { id } }"
 FIELD = "id_number_last4"
 
@@ -37,41 +33,8 @@ def twin_of(number: str) -> str:
     raise AssertionError("no twin found")
 
 
-@pytest.fixture
-def gateway() -> Iterator[Gateway]:
-    with sms_gateway() as found:
-        yield found
-
-
-@contextmanager
-def serving(db_url: str, tmp_path: Path, gateway: Gateway, **codes: Any) -> Iterator[TestClient]:
-    policy = CodePolicy.model_validate(codes)
-    update = {"sms_gateway_url": gateway.url, "sms_gateway_key": gateway.key}
-    settings = suite_settings(db_url, tmp_path / "data").model_copy(
-        update=update | {"borrower_codes": policy}
-    )
-    with client(settings) as test_client:
-        yield test_client
-
-
-@pytest.fixture
-def api(db_url: str, tmp_path: Path, gateway: Gateway) -> Iterator[TestClient]:
-    with serving(db_url, tmp_path, gateway) as found:
-        yield found
-
-
 def register(api: TestClient, name: str, id_number: str) -> str:
-    body = wang_fang(name=name, id_number=id_number)
-    written = api.post("/borrowers", json=body, headers=OFFICER).json()
-    graphql(api, "query { businessDate }", OFFICER, min_position=written["position"])
-    return str(written["id"])
-
-
-def code_to(api: TestClient, gateway: Gateway, phone: str = PHONE) -> str:
-    sent = len(gateway.received)
-    assert api.post("/auth/borrower/code", json={"phone": phone}).status_code == 202
-    code: str = gateway.wait_for(sent + 1)[sent]["params"]["code"]
-    return code
+    return registered(api, name=name, id_number=id_number)
 
 
 def log_in(api: TestClient, code: str, last4: str | None = None, phone: str = PHONE) -> Any:
@@ -89,9 +52,8 @@ def other(code: str) -> str:
     return f"{(int(code) + 1) % 1_000_000:06d}"
 
 
-def test_a_shared_phone_logs_in_whoever_the_id_numbers_last_4_name(
-    api: TestClient, gateway: Gateway
-) -> None:
+def test_a_shared_phone_logs_in_whoever_the_id_numbers_last_4_name(sms_channel: Channel) -> None:
+    api, gateway = sms_channel
     wang = register(api, "Wang Fang", WANG_FANG_ID)
     li = register(api, "Li Qiang", LI_QIANG_ID)
     code = code_to(api, gateway)
@@ -131,7 +93,8 @@ def test_a_shared_phone_logs_in_whoever_the_id_numbers_last_4_name(
     assert not [e for e in stored if FIELD in e or WANG_FANG_ID in e or LI_QIANG_ID in e]
 
 
-def test_a_suffix_fitting_none_counts_as_a_wrong_code(api: TestClient, gateway: Gateway) -> None:
+def test_a_suffix_fitting_none_counts_as_a_wrong_code(sms_channel: Channel) -> None:
+    api, gateway = sms_channel
     register(api, "Wang Fang", WANG_FANG_ID)
     register(api, "Li Qiang", LI_QIANG_ID)
     code = code_to(api, gateway)
@@ -142,9 +105,8 @@ def test_a_suffix_fitting_none_counts_as_a_wrong_code(api: TestClient, gateway: 
     assert log_in(api, code, WANG_FANG_ID[-4:]).status_code == 401
 
 
-def test_a_suffix_fitting_several_sends_the_borrower_to_the_lender(
-    api: TestClient, gateway: Gateway
-) -> None:
+def test_a_suffix_fitting_several_sends_the_borrower_to_the_lender(sms_channel: Channel) -> None:
+    api, gateway = sms_channel
     twin = twin_of(WANG_FANG_ID)
     register(api, "Wang Fang", WANG_FANG_ID)
     register(api, "Wang Li", twin)
@@ -157,7 +119,8 @@ def test_a_suffix_fitting_several_sends_the_borrower_to_the_lender(
     assert answer.status_code == 200, answer.text
 
 
-def test_one_borrowers_phone_logs_in_without_the_field(api: TestClient, gateway: Gateway) -> None:
+def test_one_borrowers_phone_logs_in_without_the_field(sms_channel: Channel) -> None:
+    api, gateway = sms_channel
     wang = register(api, "Wang Fang", WANG_FANG_ID)
     code = code_to(api, gateway)
     [sms] = gateway.received
@@ -165,12 +128,10 @@ def test_one_borrowers_phone_logs_in_without_the_field(api: TestClient, gateway:
     assert log_in(api, code).json()["borrower_id"] == wang
 
 
-def test_the_code_sms_is_the_stores_own_template(
-    db_url: str, tmp_path: Path, gateway: Gateway
-) -> None:
+def test_the_code_sms_is_the_stores_own_template(db_url: str, tmp_path: Path) -> None:
     own = {"id": "login_code", "language": "en",
            "body": "Tea Bank: {{ code }} signs you in ({{ minutes }} min)."}  # fmt: skip
-    with serving(db_url, tmp_path, gateway, language="en", templates=[own]) as api:
+    with borrower_channel(db_url, tmp_path, language="en", templates=[own]) as (api, gateway):
         register(api, "Wang Fang", WANG_FANG_ID)
         code = code_to(api, gateway)
         assert gateway.received[0]["text"] == f"Tea Bank: {code} signs you in (5 min)."
@@ -178,9 +139,9 @@ def test_the_code_sms_is_the_stores_own_template(
 
 
 def test_the_built_in_english_wording_and_a_bad_template_refused_at_start(
-    db_url: str, tmp_path: Path, gateway: Gateway
+    db_url: str, tmp_path: Path
 ) -> None:
-    with serving(db_url, tmp_path, gateway, language="en", valid_minutes=3) as api:
+    with borrower_channel(db_url, tmp_path, language="en", valid_minutes=3) as (api, gateway):
         register(api, "Wang Fang", WANG_FANG_ID)
         code = code_to(api, gateway)
         assert gateway.received[0]["text"] == (
