@@ -102,7 +102,6 @@ def log_in(app: LendingApplication, command: LogIn) -> BorrowerSession:
     except InvalidValue:
         raise Unauthenticated(REFUSED) from None
     given = command.id_number_last4
-    suffix = checked_suffix(given, IDENTIFICATION) if given is not None else None
     codes_id = _codes_id(app, phone)
     policy = app.policies.codes
 
@@ -111,9 +110,9 @@ def log_in(app: LendingApplication, command: LogIn) -> BorrowerSession:
         if codes is None or codes.salt is None:
             return Redemption(), None
         digest = _digest(app, codes.salt, code)
-        fitting = None  # looked for only once the code is proved
-        if suffix is not None and codes.shared_by and codes.proves(command.at, digest):
-            fitting = _fitting(app, codes.shared_by, suffix)
+        fitting = None  # looked for (and the field checked) only once the code is proved
+        if given is not None and codes.shared_by and codes.proves(command.at, digest):
+            fitting = _fitting(app, codes.shared_by, checked_suffix(given, IDENTIFICATION))
         found = codes.redeem_as(
             at=command.at, digest=digest, client=command.client, policy=policy,
             fitting=fitting,
