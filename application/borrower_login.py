@@ -1,11 +1,13 @@
 """Borrowers log in with a one-time code sent by SMS to their phone (domain/login_codes.py).
 
 `request_code` issues a code for any valid phone and answers the message to send only
-when exactly one borrower has the phone (found by its keyed digest in the read model,
-then checked against the Borrower aggregate): an unknown phone, or one several
-borrowers share, gets a code no one receives, limited the same way, so the caller's
-answer is the same. `log_in` answers the borrower a code logs in; Unauthenticated for
-anything else, with one message whatever failed.
+when a borrower has the phone (found by its keyed digest in the read model, then
+checked against the Borrower aggregate): an unknown phone gets a code no one receives,
+limited the same way, so the caller's answer is the same. `log_in` answers the session
+a code starts (application/borrower_sessions.py); Unauthenticated for anything else,
+with one message whatever failed. A phone several borrowers share logs in only the one
+the last 4 characters of its id number pick, once the code is proved; the number is
+compared in memory, from the Borrower aggregate, and is neither stored nor logged.
 """
 
 from __future__ import annotations
@@ -13,19 +15,24 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from application.app import LendingApplication
+from application.borrower_sessions import start_session
 from application.contacts import contacts
 from application.notice_delivery import Message
+from application.notice_templates import LOGIN_CODE, render_login_code
 from application.phones import normalize_phone, phone_digest
+from domain.borrower import Borrower
 from domain.errors import InvalidValue, NotFound, Unauthenticated
-from domain.login_codes import LoginCodes
+from domain.identity import checked_suffix, ends_with
+from domain.login_codes import IDENTIFICATION, LoginCodes, Redemption
 from domain.notifications import Channel
+from domain.staff import StaffSession
 
 REFUSED = "the phone or the code is wrong, or the code has expired"
-TEMPLATE = "login_code"  # LENDING_SMS_TEMPLATES maps it to the provider's template id
+TEMPLATE = LOGIN_CODE  # LENDING_SMS_TEMPLATES maps it to the provider's template id
 # The read model's borrowers with the phone of a digest (projections/borrowers.py).
 BorrowersWithPhone = Callable[[str], list[UUID]]
 
@@ -43,6 +50,15 @@ class LogIn:
     code: str = field(repr=False)
     client: str
     at: datetime
+    holds: timedelta = timedelta(hours=1)  # how long the session (its token) lasts
+    # The last 4 characters of the id number: needed only for a shared phone.
+    id_number_last4: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class BorrowerSession:
+    borrower_id: UUID
+    session_id: UUID
 
 
 def request_code(
@@ -52,7 +68,8 @@ def request_code(
     InvalidValue naming `phone` for a phone that is not one; TooManyCodes past the limit."""
     phone = normalize_phone(command.phone)
     policy = app.policies.codes
-    borrower_id = _borrower_of(app, phone, borrowers_with_phone)
+    holders = _borrowers_of(app, phone, borrowers_with_phone)
+    borrower_id = holders[0] if len(holders) == 1 else None
     code = policy.code_of(secrets.randbelow(10**policy.digits))
     salt = secrets.token_hex(16)
     codes_id = _codes_id(app, phone)
@@ -61,56 +78,88 @@ def request_code(
         codes = _codes(app, codes_id) or LoginCodes.open(codes_id)
         codes.issue(
             at=command.at, salt=salt, digest=_digest(app, salt, code), borrower_id=borrower_id,
-            client=command.client, policy=policy,
+            client=command.client, policy=policy, shared_by=tuple(holders),
         )  # fmt: skip
         app.save_all(codes)
 
     app.retrying(issue)
-    if borrower_id is None:
+    if not holders:
         return None
-    minutes = policy.valid_minutes
-    # The lender's default language; providers send their approved template with `params`.
-    body = f"您的登录验证码为{code}，{minutes}分钟内有效，请勿泄露给他人。"  # noqa: RUF001
-    variables = {"code": code, "minutes": str(minutes)}
-    return Message(Channel.SMS, phone, TEMPLATE, "", body, variables)
+    # Providers send their approved template with `params`; `text` is ours, rendered.
+    variables = {"code": code, "minutes": str(policy.valid_minutes)}
+    return Message(Channel.SMS, phone, TEMPLATE, "", render_login_code(policy, variables),
+                   variables)  # fmt: skip
 
 
-def log_in(app: LendingApplication, command: LogIn) -> UUID:
-    """The borrower the phone's live code logs in; Unauthenticated otherwise. A wrong
-    code counts against the code, and enough of them void it."""
+def log_in(app: LendingApplication, command: LogIn) -> BorrowerSession:
+    """The session the phone's live code starts; Unauthenticated otherwise. A wrong
+    code counts against the code, and enough of them void it. For a shared phone, the
+    right code with no `id_number_last4`, or one fitting several of its borrowers, is
+    InvalidValue naming it; one fitting none is too, and counts as a wrong code."""
     try:
         phone = normalize_phone(command.phone)
         code = app.policies.codes.checked_code(command.code)
     except InvalidValue:
         raise Unauthenticated(REFUSED) from None
+    given = command.id_number_last4
     codes_id = _codes_id(app, phone)
     policy = app.policies.codes
 
-    def redeem() -> UUID | None:
+    def redeem() -> tuple[Redemption, UUID | None]:
         codes = _codes(app, codes_id)
         if codes is None or codes.salt is None:
-            return None
-        found = codes.redeem(
-            at=command.at, digest=_digest(app, codes.salt, code), client=command.client,
-            policy=policy,
+            return Redemption(), None
+        digest = _digest(app, codes.salt, code)
+        fitting = None  # looked for (and the field checked) only once the code is proved
+        if given is not None and codes.shared_by and codes.proves(command.at, digest):
+            fitting = _fitting(app, codes.shared_by, checked_suffix(given, IDENTIFICATION))
+        found = codes.redeem_as(
+            at=command.at, digest=digest, client=command.client, policy=policy,
+            fitting=fitting,
         )  # fmt: skip
-        app.save_all(codes)  # a failure or a use, or nothing (no live code)
-        return found
+        session = _session(app, found.borrower_id, command)
+        app.save_all(codes, *([session] if session else []))  # a failure, a use, or nothing
+        return found, session.id if session else None
 
-    borrower_id = app.retrying(redeem)
-    if borrower_id is None:
+    found, session_id = app.retrying(redeem)
+    if found.refusal is not None:
+        raise InvalidValue(IDENTIFICATION, found.refusal)
+    if found.borrower_id is None or session_id is None:
         raise Unauthenticated(REFUSED)
-    return borrower_id
+    return BorrowerSession(found.borrower_id, session_id)
 
 
-def _borrower_of(
-    app: LendingApplication, phone: str, borrowers_with_phone: BorrowersWithPhone
-) -> UUID | None:
-    found = borrowers_with_phone(phone_digest(app, phone))
-    if len(found) != 1:
+def _session(
+    app: LendingApplication, borrower_id: UUID | None, command: LogIn
+) -> StaffSession | None:
+    """The session of the borrower a code logged in; None for no one, or one erased
+    since the code was sent."""
+    if borrower_id is None:
         return None
-    contact = contacts(app, found)[0]
-    return found[0] if contact is not None and contact.phone == phone else None
+    borrower = app.load(Borrower, borrower_id, "borrower")
+    if borrower.is_erased:
+        return None
+    return start_session(borrower, at=command.at, client=command.client, holds=command.holds)
+
+
+def _fitting(
+    app: LendingApplication, borrower_ids: tuple[UUID, ...], suffix: str
+) -> tuple[UUID, ...]:
+    """Those of the borrowers whose id number ends with `suffix`."""
+    return tuple(
+        borrower_id for borrower_id in borrower_ids
+        if ends_with(app.load(Borrower, borrower_id, "borrower").id_number, suffix)
+    )  # fmt: skip
+
+
+def _borrowers_of(
+    app: LendingApplication, phone: str, borrowers_with_phone: BorrowersWithPhone
+) -> list[UUID]:
+    """The borrowers who hold the phone now (the read model's, checked against each
+    aggregate: an erased one or one whose phone changed since does not)."""
+    found = borrowers_with_phone(phone_digest(app, phone))
+    held = zip(found, contacts(app, found), strict=True)
+    return [borrower_id for borrower_id, contact in held if contact and contact.phone == phone]
 
 
 def _codes_id(app: LendingApplication, phone: str) -> UUID:

@@ -5,6 +5,11 @@ Templates are Jinja2. They may use only VARIABLES; a template naming any other i
 refused when the product is defined or revised (InvalidValue, so 422), never when a
 notice is sent. Email bodies render with autoescape on (a name such as `<b>` stays
 text); SMS and in-app text render plain.
+
+The borrower's login code SMS (`login_code`, variables LOGIN_CODE_VARIABLES) is one
+too: built in in both languages, overridden by the templates of the store's code policy
+(LENDING_BORROWER_CODES `language` and `templates`, shaped as a product's
+`notifications`), which are checked when the settings are read.
 """
 
 # The built-in wording is one line per template, in Chinese punctuation.
@@ -19,9 +24,12 @@ from jinja2 import Environment, StrictUndefined, TemplateSyntaxError, meta
 from jinja2 import Template as JinjaTemplate
 
 from domain.errors import InvalidValue
+from domain.login_codes import CodePolicy
 from domain.notifications import NotificationPolicy, Template
 
 VARIABLES = frozenset({"name", "amount_due", "due_date", "payoff", "account"})
+LOGIN_CODE = "login_code"
+LOGIN_CODE_VARIABLES = frozenset({"code", "minutes"})
 
 _ZH = {
     "before_due": ("还款提醒", "{{ name }}您好，您尾号{{ account }}的贷款将于{{ due_date }}到期，应还{{ amount_due }}元。"),
@@ -45,6 +53,13 @@ _EN = {
     "risk_warning": ("Risk warning", "{{ name }}: loan {{ account }} has a high or critical risk warning to review."),
     "promise_broken": ("Promise to pay missed", "Dear {{ name }}, the payment you promised has not arrived: {{ amount_due }}."),
 }  # fmt: skip
+LOGIN_CODE_BUILT_IN = {
+    language: Template(id=LOGIN_CODE, language=language, body=body)
+    for language, body in (
+        ("zh", "您的登录验证码为{{ code }}，{{ minutes }}分钟内有效，请勿泄露给他人。"),
+        ("en", "Your login code is {{ code }}. It holds for {{ minutes }} minutes: tell it to no one."),
+    )
+}  # fmt: skip
 BUILT_IN: dict[tuple[str, str], Template] = {
     (id_, language): Template(id=id_, language=language, subject=subject, body=body)
     for language, table in (("zh", _ZH), ("en", _EN))
@@ -61,18 +76,37 @@ class Rendered:
     body: str
 
 
-def check_template_text(text: str, field: str) -> None:
+def check_template_text(text: str, field: str, allowed: frozenset[str] = VARIABLES) -> None:
     """InvalidValue naming `field` if `text` is not Jinja2 or uses an unknown variable."""
     try:
         parsed = _PLAIN.parse(text)
     except TemplateSyntaxError as error:
         raise InvalidValue(field, f"is not a valid template: {error.message}") from None
-    unknown = sorted(meta.find_undeclared_variables(parsed) - VARIABLES)
+    unknown = sorted(meta.find_undeclared_variables(parsed) - allowed)
     if unknown:
         raise InvalidValue(
             field, f"uses unknown variables {', '.join(unknown)}; allowed: "
-            f"{', '.join(sorted(VARIABLES))}",
+            f"{', '.join(sorted(allowed))}",
         )  # fmt: skip
+
+
+def check_code_policy(policy: CodePolicy, field: str = "borrower_codes") -> None:
+    """Refuse a code policy whose templates are not `login_code` ones or use variables
+    other than LOGIN_CODE_VARIABLES (InvalidValue naming the template's field)."""
+    for index, template in enumerate(policy.templates):
+        place = f"{field}.templates[{index}]"
+        if template.id != LOGIN_CODE:
+            raise InvalidValue(f"{place}.id", f"must be {LOGIN_CODE}")
+        check_template_text(template.body, f"{place}.body", LOGIN_CODE_VARIABLES)
+
+
+def render_login_code(policy: CodePolicy, variables: dict[str, str]) -> str:
+    """The login code SMS's text: the policy's own template in its language, else the
+    built-in one."""
+    own = next((t for t in policy.templates if t.language == policy.language), None)
+    template = own or LOGIN_CODE_BUILT_IN[policy.language]
+    values = {name: variables.get(name, "") for name in LOGIN_CODE_VARIABLES}
+    return _compiled(template.body, False).render(values)
 
 
 def check_policy(policy: NotificationPolicy) -> None:

@@ -93,6 +93,7 @@ class BorrowerState(SnapshotState):
     office: UUID | None = None
     erasure_request: ErasureRequest | None = None
     erased_on: date | None = None
+    credentials: int = 1
 
 
 class Borrower(Erasing, Aggregate):
@@ -105,6 +106,9 @@ class Borrower(Erasing, Aggregate):
         blacklisting: Blacklisting | None
         applications: tuple[AppliedFor, ...]
         office: UUID | None  # None: registered before offices were recorded
+        # Goes up each time the borrower's sessions are ended (by staff, or a phone
+        # change): a session started before holds no more (as StaffUser.credentials).
+        credentials: int
 
     class Snapshot(AggregateSnapshot):
         state: BorrowerState
@@ -133,6 +137,7 @@ class Borrower(Erasing, Aggregate):
             aggregate.office = self.office
             aggregate.erasure_request = None
             aggregate.erased_on = None
+            aggregate.credentials = 1
 
     @classmethod
     def register(
@@ -181,7 +186,12 @@ class Borrower(Erasing, Aggregate):
         updated = self.profile.model_copy(update=changes).checked()
         changed = sorted(k for k in changes if getattr(updated, k) != getattr(self.profile, k))
         if changed:
-            self._updated(actor=actor, profile=updated, changed=changed, phone_digest=phone_digest)
+            # The old phone's holder may be logged in as the borrower: its sessions end.
+            ends_sessions = True if "phone" in changed else None
+            self._updated(
+                actor=actor, profile=updated, changed=changed, phone_digest=phone_digest,
+                ends_sessions=ends_sessions,
+            )  # fmt: skip
 
     @event("Updated")
     def _updated(
@@ -191,8 +201,29 @@ class Borrower(Erasing, Aggregate):
         changed: list[str],
         # Of the profile's phone, as on Registered; an update stored before it has none.
         phone_digest: Annotated[str | None, Field(default=None)],
+        # True when the update ends the borrower's sessions (a phone change); None
+        # otherwise, and in updates stored before sessions did.
+        ends_sessions: Annotated[bool | None, added_later()],
     ) -> None:
         self.profile = profile
+        if ends_sessions:
+            self.credentials = self.session_credentials + 1
+
+    @property
+    def session_credentials(self) -> int:
+        """What a session of the borrower started now holds with: it ends when they
+        change (see `credentials`), and when the borrower is erased."""
+        return int(getattr(self, "credentials", 1))
+
+    def revoke_sessions(self, *, actor: str, reason: str) -> None:
+        """End every session of the borrower from the next request on (the event's time)."""
+        if self.is_erased:
+            raise InvalidTransition("end the borrower's sessions", "it is erased")
+        self._sessions_revoked(actor=actor, reason=_checked_reason(reason))
+
+    @event("SessionsRevoked")
+    def _sessions_revoked(self, actor: str, reason: str) -> None:
+        self.credentials = self.session_credentials + 1
 
     def blacklist(self, *, actor: str, reason: str, on: date) -> None:
         """Refuse the borrower credit from business date `on`; intake rejects them."""

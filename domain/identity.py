@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from datetime import date
 
 from domain.erasure import ERASED
@@ -60,3 +61,20 @@ def mask(number: str) -> str:
     if number == ERASED:
         return number
     return number[:3] + "*" * (len(number) - 7) + number[-4:]
+
+
+def checked_suffix(value: str, field: str) -> str:
+    """The last 4 characters of an id number as a person types them (letters in either
+    case); InvalidValue naming `field` for anything else."""
+    text = value.strip().upper()
+    if len(text) != 4 or not text.isascii() or not text.isalnum():
+        raise InvalidValue(field, "must be the last 4 characters of the id number")
+    return text
+
+
+def ends_with(number: str, suffix: str) -> bool:
+    """Whether an id number (normalized) ends with a checked suffix, compared in constant
+    time (an erased number ends with none)."""
+    if number == ERASED or len(number) < len(suffix):
+        return False
+    return hmac.compare_digest(number[-len(suffix) :].upper(), suffix)

@@ -11,23 +11,37 @@ answer tells which phones are customers'. Its id is derived from the phone with 
 store's key (the application does it), and its events hold neither the phone nor the
 code: only the code's keyed digest (HMAC, with a salt of its own), the borrower's id
 when the phone is a borrower's, the client address and the times.
+
+A phone several borrowers share gets its code too, recording all of them; the right
+code then logs in only the one the caller identifies (the application finds which of
+them the identification fits: the last 4 characters of the id number). Without one, or
+with one that fits several, nothing is recorded and the caller is asked again; one that
+fits none counts as a wrong code. Only a caller who proved the code learns any of that.
 """
 
 from __future__ import annotations
 
 import hmac
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
 from eventsourcing.domain import event
 from pydantic import Field
 
 from domain.errors import DomainError, InvalidValue
-from domain.model import Aggregate, Immutable
+from domain.model import Aggregate, Immutable, added_later
+from domain.notifications import Template
 from domain.staff import ANONYMOUS
 
 HOUR = timedelta(hours=1)
+# What a caller says of itself when its phone is several borrowers': the last 4
+# characters of its id number (domain/identity.py).
+IDENTIFICATION = "id_number_last4"
+IDENTIFY = "is required: this phone is several borrowers', say which one you are"
+FITS_NONE = "fits none of the borrowers with this phone"
+FITS_SEVERAL = "fits several borrowers with this phone: ask the lender"
 
 
 class CodePolicy(Immutable):
@@ -35,6 +49,10 @@ class CodePolicy(Immutable):
     valid_minutes: int = Field(default=5, ge=1, le=60)
     per_hour: int = Field(default=5, ge=1, le=100)
     max_attempts: int = Field(default=5, ge=1, le=100)
+    # The code's SMS: its wording's language, and templates overriding the built-in
+    # `login_code` (application/notice_templates.py), as a product's notifications do.
+    language: str = Field(default="zh", pattern="^(zh|en)$")
+    templates: tuple[Template, ...] = ()
 
     @property
     def valid_for(self) -> timedelta:
@@ -59,6 +77,15 @@ class TooManyCodes(DomainError):
         self.until = until
 
 
+@dataclass(frozen=True)
+class Redemption:
+    """What a code presented did: log `borrower_id` in, or not; `refusal` says why the
+    caller's identification was not enough (the code was right)."""
+
+    borrower_id: UUID | None = None
+    refusal: str | None = None
+
+
 class LoginCodes(Aggregate):
     if TYPE_CHECKING:  # assigned by events
         issued: tuple[datetime, ...]  # the issue times of the last hour's codes
@@ -67,6 +94,7 @@ class LoginCodes(Aggregate):
         expires_at: datetime | None
         attempts: int
         borrower_id: UUID | None
+        shared_by: tuple[UUID, ...]  # the borrowers of a shared phone; () otherwise
 
     class Opened(Aggregate.Created):
         def apply(self, aggregate: Any) -> None:
@@ -76,6 +104,7 @@ class LoginCodes(Aggregate):
             aggregate.expires_at = None
             aggregate.attempts = 0
             aggregate.borrower_id = None
+            aggregate.shared_by = ()
 
     @classmethod
     def open(cls, codes_id: UUID) -> LoginCodes:
@@ -97,14 +126,17 @@ class LoginCodes(Aggregate):
         borrower_id: UUID | None,
         client: str,
         policy: CodePolicy,
+        shared_by: tuple[UUID, ...] = (),
     ) -> None:
-        """A new code (its digest under `salt`); TooManyCodes past the hourly limit."""
+        """A new code (its digest under `salt`); TooManyCodes past the hourly limit.
+        `borrower_id`: the phone's one borrower; `shared_by`: its borrowers, if several."""
         until = self.next_issue_at(at, policy)
         if until is not None:
             raise TooManyCodes(until)
         self._issued(
             actor=ANONYMOUS, at=at, salt=salt, digest=digest, borrower_id=borrower_id,
             client=client, expires_at=at + policy.valid_for, since=at - HOUR,
+            shared_by=tuple(shared_by) if len(shared_by) > 1 else None,
         )  # fmt: skip
 
     @event("CodeIssued")
@@ -118,29 +150,65 @@ class LoginCodes(Aggregate):
         client: str,
         expires_at: datetime,
         since: datetime,
+        # The borrowers of a shared phone; None for one borrower's or no one's, and in
+        # events recorded before shared phones had codes.
+        shared_by: Annotated[tuple[UUID, ...] | None, added_later()],
     ) -> None:
         """`since`: issues before it no longer count (the hour, as the domain saw it)."""
         self.issued = (*(i for i in self.issued if i > since), at)
         self.salt, self.digest, self.expires_at = salt, digest, expires_at
         self.attempts = 0
         self.borrower_id = borrower_id
+        self.shared_by = tuple(shared_by or ())
 
     def live(self, now: datetime) -> bool:
         """Whether a code may log in at `now`."""
         return self.digest is not None and self.expires_at is not None and now < self.expires_at
 
+    def proves(self, now: datetime, digest: str) -> bool:
+        """Whether `digest` is the live code's."""
+        return self.live(now) and hmac.compare_digest(digest, self.digest or "")
+
     def redeem(self, *, at: datetime, digest: str, client: str, policy: CodePolicy) -> UUID | None:
         """The borrower a code logs in, or None: no live code, a wrong one (counted; the
-        `max_attempts`th voids the code), or the right code for a phone no borrower has."""
+        `max_attempts`th voids the code), or the right code for a phone no borrower has
+        (or several share: see `redeem_as`)."""
+        return self.redeem_as(at=at, digest=digest, client=client, policy=policy).borrower_id
+
+    def redeem_as(
+        self,
+        *,
+        at: datetime,
+        digest: str,
+        client: str,
+        policy: CodePolicy,
+        fitting: tuple[UUID, ...] | None = None,
+    ) -> Redemption:
+        """As `redeem`; for a shared phone, `fitting` is those of `shared_by` the caller's
+        identification fits (None: it gave none). The right code with none given, or one
+        fitting several, records nothing; one fitting none counts as a wrong code."""
         if not self.live(at) or self.digest is None:
-            return None
-        if not hmac.compare_digest(digest, self.digest):
-            voided = self.attempts + 1 >= policy.max_attempts
-            self._failed(actor=ANONYMOUS, at=at, client=client, voided=voided)
-            return None
+            return Redemption()
+        if not self.proves(at, digest):
+            self._fail(at=at, client=client, policy=policy)
+            return Redemption()
         borrower_id = self.borrower_id
+        if len(self.shared_by) > 1:
+            if fitting is None:
+                return Redemption(refusal=IDENTIFY)
+            fits = [b for b in self.shared_by if b in fitting]
+            if not fits:
+                self._fail(at=at, client=client, policy=policy)
+                return Redemption(refusal=FITS_NONE)
+            if len(fits) > 1:
+                return Redemption(refusal=FITS_SEVERAL)
+            borrower_id = fits[0]
         self._used(actor=str(borrower_id) if borrower_id else ANONYMOUS, at=at, client=client)
-        return borrower_id
+        return Redemption(borrower_id)
+
+    def _fail(self, *, at: datetime, client: str, policy: CodePolicy) -> None:
+        voided = self.attempts + 1 >= policy.max_attempts
+        self._failed(actor=ANONYMOUS, at=at, client=client, voided=voided)
 
     @event("CodeFailed")
     def _failed(self, actor: str, at: datetime, client: str, voided: bool) -> None:

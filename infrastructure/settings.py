@@ -10,9 +10,11 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from application.notice_templates import check_code_policy
 from domain.accounting import AccountingPolicy
 from domain.approval import ApprovalPolicy
 from domain.credit import CreditPolicy
+from domain.errors import InvalidValue
 from domain.login_codes import CodePolicy
 from domain.risk import DEFAULT_POLICY, RiskPolicy
 from domain.staff import LoginPolicy
@@ -80,8 +82,10 @@ class Settings(BaseSettings):
     # How long an access token from /auth/login or /auth/refresh holds.
     access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
     # Borrowers' one-time login codes (LENDING_BORROWER_CODES, JSON; any field of
-    # CodePolicy: digits, valid_minutes, per_hour, max_attempts), and how long the token
-    # from /auth/borrower/login holds (LENDING_BORROWER_TOKEN_MINUTES).
+    # CodePolicy: digits, valid_minutes, per_hour, max_attempts, and the SMS's language
+    # and templates, e.g. '{"templates": [{"id": "login_code", "language": "zh", "body":
+    # "验证码{{ code }}"}]}'), and how long the token from /auth/borrower/login holds
+    # (LENDING_BORROWER_TOKEN_MINUTES).
     borrower_codes: CodePolicy = CodePolicy()
     borrower_token_minutes: int = Field(default=60, ge=1, le=24 * 60)
     # Payment platforms' callbacks (POST /payments/callback/{channel}): each channel's
@@ -139,6 +143,15 @@ class Settings(BaseSettings):
     # (application/group_commit.py). Off, the default: each is saved on its own (on a
     # store over loopback grouping measured no faster, and its p99 longer).
     group_commit: bool = False
+
+    @field_validator("borrower_codes")
+    @classmethod
+    def _code_templates_checked(cls, policy: CodePolicy) -> CodePolicy:
+        try:
+            check_code_policy(policy, "LENDING_BORROWER_CODES")
+        except InvalidValue as error:  # at start-up, not when a code is sent
+            raise ValueError(str(error)) from None
+        return policy
 
     @field_validator("payment_channels")
     @classmethod

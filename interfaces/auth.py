@@ -10,6 +10,7 @@ from fastapi import HTTPException
 from fastapi.security.utils import get_authorization_scheme_param
 
 from application.app import LendingApplication
+from application.borrower_sessions import borrower_access
 from application.staff.login import access
 from domain.errors import Unauthenticated
 from infrastructure.oidc import OidcVerifier
@@ -44,7 +45,8 @@ class Authenticator:
     session holds only while the session does, its user is active and still has every
     role the token names: that is read from the store on each request (two cached
     aggregates, brought up to date by one indexed query each), so a deactivation or a
-    logout holds from the next request on, in every process."""
+    logout holds from the next request on, in every process. A borrower's session holds
+    while the borrower's sessions were not ended and it is not erased, read the same way."""
 
     def __init__(
         self, secret: str, app: LendingApplication, oidc: OidcVerifier | None = None
@@ -86,6 +88,12 @@ class Authenticator:
 
     def _live(self, user: User) -> User:
         if user.session is None:
+            return user
+        if user.is_borrower_only:
+            try:
+                borrower_access(self.app, UUID(user.sub), user.session)
+            except (Unauthenticated, ValueError):
+                raise _refused("the session has ended: log in again") from None
             return user
         try:
             now = access(self.app, UUID(user.sub), user.session)

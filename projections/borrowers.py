@@ -202,12 +202,15 @@ class BorrowersView(ReadModel):
 # Queries.
 
 
-def borrower_ids_with_phone(datastore: PostgresDatastore, digest: str) -> list[UUID]:
-    """The borrowers whose phone has this digest (`application.phones.phone_digest`)."""
+def borrower_ids_with_phone(
+    datastore: PostgresDatastore, digest: str, limit: int = 50
+) -> list[UUID]:
+    """The borrowers whose phone has this digest (`application.phones.phone_digest`),
+    the first `limit` registered (a family or a firm shares a phone; not fifty)."""
     with datastore.transaction(commit=False) as cursor:
         cursor.execute(
-            "SELECT id FROM borrowers WHERE phone_digest = %s ORDER BY position LIMIT 2",
-            (digest,),
+            "SELECT id FROM borrowers WHERE phone_digest = %s ORDER BY position LIMIT %s",
+            (digest, limit),
         )
         return [row["id"] for row in cursor.fetchall()]
 

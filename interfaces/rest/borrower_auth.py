@@ -4,22 +4,25 @@ Both paths are open (they take a phone, not a token) and limited as every /auth/
 is, per client and per phone. `POST /auth/borrower/code` answers 202 the same whether
 or not the phone is a borrower's, and sends the SMS after the answer has gone, so its
 timing tells nothing either; a send that fails is logged (without phone or code).
+`POST /auth/borrower/logout` (with the borrower's token) ends the token's session.
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime, timedelta
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, BackgroundTasks, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, Request, Response
 from pydantic import BaseModel
 
 from application.borrower_login import LogIn, RequestCode, log_in, request_code
 from application.notice_delivery import Message, Sender
+from application.staff.login import Logout, logout
 from infrastructure.runtime import Runtime
-from infrastructure.tokens import Role, issue
+from infrastructure.tokens import Role, User, issue
+from interfaces.rest.auth import require
 from interfaces.rest.common import App, Command, Secret, Text
 from projections.borrowers import borrower_ids_with_phone
 
@@ -35,6 +38,9 @@ class CodeBody(Command):
 class BorrowerLoginBody(Command):
     phone: Text
     code: Secret
+    # The last 4 characters of the id number: asked for only when several borrowers
+    # share the phone (422 naming it, once the code is right); ignored otherwise.
+    id_number_last4: Secret | None = None
 
 
 class CodeRequested(BaseModel):
@@ -81,11 +87,28 @@ def send_code(
 
 @router.post("/login")
 def log_in_borrower(body: BorrowerLoginBody, request: Request, app: App) -> BorrowerToken:
-    """A borrower token for the phone's live code. A wrong, expired or used code and an
-    unknown phone get the same 401; wrong codes count, and enough void the code."""
-    borrower_id = log_in(app, LogIn(body.phone, body.code, _client(request), datetime.now(UTC)))
-    minutes = request.app.state.runtime.settings.borrower_token_minutes
-    token = issue(
-        request.app.state.jwt_secret, str(borrower_id), [Role.BORROWER], timedelta(minutes=minutes)
+    """A borrower token for the phone's live code, naming the session it starts. A wrong,
+    expired or used code and an unknown phone get the same 401; wrong codes count, and
+    enough void the code. For a phone several borrowers share, the right code needs
+    `id_number_last4` fitting one of them (422 naming it otherwise)."""
+    holds = timedelta(minutes=request.app.state.runtime.settings.borrower_token_minutes)
+    command = LogIn(
+        body.phone, body.code, _client(request), datetime.now(UTC), holds, body.id_number_last4
     )
-    return BorrowerToken(access_token=token, expires_in=minutes * 60, borrower_id=borrower_id)
+    session = log_in(app, command)
+    token = issue(
+        request.app.state.jwt_secret, str(session.borrower_id), [Role.BORROWER], holds,
+        session=session.session_id,
+    )  # fmt: skip
+    return BorrowerToken(
+        access_token=token, expires_in=int(holds.total_seconds()), borrower_id=session.borrower_id
+    )
+
+
+@router.post("/logout", status_code=204)
+def log_out_borrower(app: App, user: Annotated[User, Depends(require(Role.BORROWER))]) -> Response:
+    """End the session of the borrower's token: the next request with it is 401."""
+    if user.session is None:
+        raise HTTPException(409, "this token belongs to no session")
+    logout(app, Logout(user.sub, user.session, datetime.now(UTC)))
+    return Response(status_code=204)

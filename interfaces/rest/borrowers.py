@@ -7,6 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, HTTPException
 
+from application.borrower_sessions import RevokeSessions, revoke_sessions
 from application.borrowers import Blacklisting, RegisterBorrower, UpdateBorrower, lift_blacklist
 from application.borrowers import blacklist_borrower as blacklist
 from application.borrowers import register_borrower as register
@@ -128,6 +129,20 @@ def lift_borrower_blacklist(
 ) -> Accepted:
     command = Blacklisting(user.sub, borrower_id, body.reason, expected_version=version)
     return Accepted.of(lift_blacklist(app, command))
+
+
+@router.post("/{borrower_id}/sessions/revoke")
+def revoke_borrower_sessions(
+    borrower_id: UUID,
+    body: ReasonBody,
+    app: App,
+    version: ExpectedVersion,
+    user: Annotated[User, Depends(require(Role.ADMIN, Role.LOAN_OFFICER))],
+) -> Accepted:
+    """End every session of the borrower: its tokens are 401 from the next request on
+    (recorded as the borrower's `SessionsRevoked`, with who and why). 409 once erased."""
+    command = RevokeSessions(user.sub, borrower_id, body.reason, expected_version=version)
+    return Accepted.of(revoke_sessions(app, command))
 
 
 class ErasureAccepted(Accepted):

@@ -174,3 +174,41 @@ def test_a_borrower_logs_in_by_code_sees_its_own_and_pays_by_signed_callback(
         assert paid["repayments"] == [{"amount": "1066.19", "valueDate": "2029-12-15",
                                        "status": "RECEIVED"}]  # fmt: skip
         assert paid["nextDue"]["number"] == 2
+
+
+def test_a_borrowers_session_ends_by_its_logout_and_by_staff_over_http(
+    settings: Settings,
+) -> None:
+    with (
+        sms_gateway() as gateway,
+        running_server(
+            settings, LENDING_SMS_GATEWAY_URL=gateway.url, LENDING_SMS_GATEWAY_KEY=gateway.key
+        ) as base,
+        httpx.Client(base_url=base, timeout=30) as http,
+    ):
+        wang = ok(http.post("/borrowers", json=wang_fang(), headers=OFFICER), 201)
+        graphql(http, LOANS, OFFICER, wang["position"])
+
+        def logged_in() -> dict[str, str]:
+            sent = len(gateway.received)
+            assert http.post("/auth/borrower/code", json={"phone": WANG_PHONE}).status_code == 202
+            code = gateway.wait_for(sent + 1)[sent]["params"]["code"]
+            return bearer_of(ok(http.post("/auth/borrower/login",
+                                          json={"phone": WANG_PHONE, "code": code})))  # fmt: skip
+
+        def me_status(headers: dict[str, str]) -> int:
+            status: int = http.post("/graphql", json={"query": "{ me { id } }"},
+                                    headers=headers).status_code  # fmt: skip
+            return status
+
+        first = logged_in()
+        assert me_status(first) == 200
+        assert http.post("/auth/borrower/logout", headers=first).status_code == 204
+        assert me_status(first) == 401
+        second = logged_in()
+        assert me_status(second) == 200
+        revoked = http.post(f"/borrowers/{wang['id']}/sessions/revoke",
+                            json={"reason": "phone reported stolen"}, headers=OFFICER)  # fmt: skip
+        assert revoked.status_code == 200, revoked.text
+        assert me_status(second) == 401
+        assert http.post("/loans", json=application(wang["id"]), headers=second).status_code == 401

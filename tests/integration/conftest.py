@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from infrastructure.settings import Settings
 from tests.support.api import client
+from tests.support.borrower_channel import Channel, borrower_channel
 from tests.support.demo import DemoStore, DemoTemplate, demo_store, demo_template
 from tests.support.documents import tell_documents_story
 from tests.support.reports import Book, told
@@ -23,6 +24,13 @@ def api(settings: Settings) -> Iterator[TestClient]:
     """A client of a fresh service on an empty database, with the suite's settings."""
     with client(settings) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def sms_channel(db_url: str, tmp_path: Path) -> Iterator[Channel]:
+    """A fresh service whose SMS go to a real gateway on loopback (the borrower channel's)."""
+    with borrower_channel(db_url, tmp_path / "data") as found:
+        yield found
 
 
 @pytest.fixture(scope="module")

@@ -153,3 +153,32 @@ def test_each_application_is_kept_with_the_borrower_and_counted_by_date() -> Non
     assert (story.events[0].loan_id, story.events[0].value_date) == (LOAN, ON)
     assert story.aggregate.applications_since(date(2026, 2, 1)) == 1
     assert story.aggregate.applications_since(date(2026, 1, 5)) == 2
+
+
+# Sessions
+
+
+def revoke(reason: str = "phone reported stolen") -> Any:
+    return lambda borrower: borrower.revoke_sessions(actor="officer.li", reason=reason)
+
+
+def test_ending_the_sessions_records_who_and_why_and_changes_the_credentials() -> None:
+    assert given(*registered()).aggregate.session_credentials == 1
+    revoked = given(*registered()).when(revoke()).then(Borrower.SessionsRevoked)
+    assert (revoked.events[0].actor, revoked.events[0].reason) == (
+        "officer.li", "phone reported stolen",
+    )  # fmt: skip
+    twice = followed_by(registered(), revoke(), revoke())
+    assert given(*twice).aggregate.session_credentials == 3
+    refused = given(*registered()).when(revoke(" ")).raises(InvalidValue)
+    assert refused.error.field == "reason"
+
+
+def test_a_phone_change_ends_the_sessions_another_change_does_not() -> None:
+    moved = given(*registered()).when(update(region="Hunan")).then(Borrower.Updated)
+    assert moved.events[0].ends_sessions is None
+    assert given(*followed_by(registered(), update(region="Hunan"))).aggregate.credentials == 1
+    rephoned = given(*registered()).when(update(phone="+8613900139000")).then(Borrower.Updated)
+    assert rephoned.events[0].ends_sessions is True
+    past = followed_by(registered(), update(phone="+8613900139000"))
+    assert given(*past).aggregate.session_credentials == 2

@@ -6,8 +6,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from domain.erasure import ERASED
 from domain.errors import InvalidValue
-from domain.identity import mask, normalize_credit_code, normalize_resident_id
+from domain.identity import (
+    checked_suffix,
+    ends_with,
+    mask,
+    normalize_credit_code,
+    normalize_resident_id,
+)
 
 # Published examples: the GB 11643 standard's sample and a real-format credit code.
 STANDARD_SAMPLE = "11010519491231002X"
@@ -48,3 +55,15 @@ def test_credit_code_with_wrong_check_character_is_refused() -> None:
 
 def test_mask_keeps_only_the_ends() -> None:
     assert mask(STANDARD_SAMPLE) == "110***********002X"
+
+
+def test_the_last_4_characters_of_an_id_number_as_a_person_types_them() -> None:
+    number = STANDARD_SAMPLE
+    assert checked_suffix(" 002x ", "id_number_last4") == "002X"
+    assert ends_with(number, checked_suffix("002x", "id_number_last4"))
+    assert not ends_with(number, "0020")
+    assert not ends_with(ERASED, "sed]")  # an erased number ends with nothing
+    for typed in ("02X", "0002X", "00-2", "\uff10\uff10\uff12X"):
+        with pytest.raises(InvalidValue) as refused:
+            checked_suffix(typed, "id_number_last4")
+        assert refused.value.field == "id_number_last4"

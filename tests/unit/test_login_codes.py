@@ -10,7 +10,14 @@ from uuid import UUID
 import pytest
 
 from domain.errors import InvalidValue
-from domain.login_codes import CodePolicy, LoginCodes, TooManyCodes
+from domain.login_codes import (
+    FITS_SEVERAL,
+    IDENTIFY,
+    CodePolicy,
+    LoginCodes,
+    Redemption,
+    TooManyCodes,
+)
 from tests.support.story import followed_by, given, history
 
 CODES = UUID("00000000-0000-4000-8000-00000000c0de")
@@ -98,3 +105,62 @@ def test_a_phone_no_borrower_has_gets_codes_that_log_no_one_in() -> None:
     assert codes.redeem(at=minutes(1), digest="right", client=CLIENT, policy=POLICY) is None
     refused = given(*followed_by(past, *[issue(minutes(1), borrower_id=None)] * 4))
     assert refused.when(issue(minutes(2), borrower_id=None)).raises(TooManyCodes)
+
+
+LI = UUID("00000000-0000-4000-8000-000000000002")
+SHARED = (WANG, LI)
+
+
+def issue_shared(at: datetime) -> Any:
+    return lambda codes: codes.issue(
+        at=at, salt="salt", digest="right", borrower_id=None, client=CLIENT, policy=POLICY,
+        shared_by=SHARED,
+    )  # fmt: skip
+
+
+def redeem_as(at: datetime, digest: str, fitting: tuple[UUID, ...] | None) -> Any:
+    return lambda codes: codes.redeem_as(
+        at=at, digest=digest, client=CLIENT, policy=POLICY, fitting=fitting
+    )
+
+
+def test_a_shared_phones_code_logs_in_the_one_borrower_the_caller_names() -> None:
+    past = followed_by(opened(), issue_shared(NINE))
+    assert given(*past).aggregate.shared_by == SHARED
+    used = given(*past).when(redeem_as(minutes(1), "right", (LI,))).then(LoginCodes.CodeUsed)
+    assert used.events[0].actor == str(LI)
+    codes = given(*past).aggregate
+    redeemed = codes.redeem_as(
+        at=minutes(1), digest="right", client=CLIENT, policy=POLICY, fitting=(LI,)
+    )
+    assert redeemed == Redemption(LI)
+
+
+def test_a_shared_phones_right_code_without_one_borrower_named_logs_no_one_in() -> None:
+    past = followed_by(opened(), issue_shared(NINE))
+    for fitting, refusal in ((None, IDENTIFY), (SHARED, FITS_SEVERAL)):
+        codes = given(*past).aggregate
+        found = codes.redeem_as(
+            at=minutes(1), digest="right", client=CLIENT, policy=POLICY, fitting=fitting
+        )
+        assert found == Redemption(refusal=refusal)
+        assert history(codes) == []  # nothing counted: the caller proved the code
+    wrong = given(*past).when(redeem_as(minutes(1), "right", ())).then(LoginCodes.CodeFailed)
+    assert not wrong.events[0].voided
+    # Before the code is proved, nothing about the phone shows: a wrong code is a wrong code.
+    codes = given(*past).aggregate
+    assert codes.redeem_as(
+        at=minutes(1), digest="wrong", client=CLIENT, policy=POLICY, fitting=None
+    ) == Redemption()  # fmt: skip
+    assert codes.redeem(at=minutes(1), digest="right", client=CLIENT, policy=POLICY) is None
+
+
+def test_a_phone_of_one_borrower_records_no_one_to_choose_from() -> None:
+    one = lambda codes: codes.issue(  # noqa: E731
+        at=NINE, salt="salt", digest="right", borrower_id=WANG, client=CLIENT, policy=POLICY,
+        shared_by=(WANG,),
+    )  # fmt: skip
+    [_, issued] = followed_by(opened(), one)
+    assert issued.shared_by is None
+    assert "shared_by" not in issued.model_dump()  # stored as codes were before
+    assert given(*followed_by(opened(), one)).aggregate.shared_by == ()
