@@ -124,16 +124,17 @@ def _params(ends: Sequence[date], offices: Collection[UUID] | None) -> dict[str,
 
 # Each loan at each day as known now: its principal less the principal of payments
 # valued by then (nil once written off by then), and its DPD basis: the earliest due date
-# of an installment still unpaid, or cleared by a payment valued after the day.
+# of an installment still unpaid (the loan's own, as its books recorded it), or cleared
+# by a payment valued after the day.
 CURRENT = """WITH days(day) AS (SELECT unnest(%(days)s::date[])),
 paid AS (SELECT d.day, r.loan_id, sum(r.principal) AS principal,
         sum(r.principal + r.interest + r.fee + r.penalty) AS collected, sum(r.fee) AS fees
     FROM days d JOIN repayments r ON r.status = 'received' AND r.value_date <= d.day
     GROUP BY 1, 2),
-unpaid AS (SELECT loan_id, min(due_date) AS oldest FROM loan_book_installments
-    WHERE owed_principal + owed_interest > 0 GROUP BY 1),
 cleared AS (SELECT d.day, i.loan_id, min(i.due_date) AS oldest
-    FROM days d JOIN loan_book_installments i ON i.paid_off_on > d.day GROUP BY 1, 2),
+    FROM (SELECT loan_id, due_date, paid_off_on FROM loan_book_installments
+        WHERE paid_off_on > (SELECT min(day) FROM days)) i
+    JOIN days d ON i.paid_off_on > d.day GROUP BY 1, 2),
 at AS (SELECT d.day, b.loan_id, {columns} b.disbursement_month, b.disbursed_amount,
         CASE WHEN b.written_off_on <= d.day THEN 'written_off'
             WHEN b.disbursed_amount > coalesce(p.principal, 0) THEN 'active'
@@ -141,11 +142,10 @@ at AS (SELECT d.day, b.loan_id, {columns} b.disbursement_month, b.disbursed_amou
         CASE WHEN b.written_off_on <= d.day THEN 0
             ELSE b.disbursed_amount - coalesce(p.principal, 0) END AS principal,
         coalesce(p.collected, 0) AS collected, coalesce(p.fees, 0) AS fees,
-        least(u.oldest, c.oldest) AS oldest
+        least(b.oldest_unpaid_due_date, c.oldest) AS oldest
     FROM days d JOIN loan_books b ON b.position IS NOT NULL AND b.disbursed_on <= d.day
     JOIN loan_records o ON o.id = b.loan_id
     LEFT JOIN paid p ON p.day = d.day AND p.loan_id = b.loan_id
-    LEFT JOIN unpaid u ON u.loan_id = b.loan_id
     LEFT JOIN cleared c ON c.day = d.day AND c.loan_id = b.loan_id
     WHERE true{where})"""
 
