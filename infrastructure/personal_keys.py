@@ -73,9 +73,15 @@ class PersonalKeys:
                 self._remember(name, key)
 
     def forget(self, names: list[str]) -> None:
+        """Let go of the keys `names` this process holds (an erasure's event says another
+        process destroyed them): the next use reads the store again. One already known
+        to be gone stays so, as the erasing process left it: a key row that outlived the
+        erasure is then no concern of this process's reads until an approval sent again
+        destroys it."""
         with self._lock:
             for name in names:
-                self._known.pop(name, None)
+                if self._known.get(name) is not None:
+                    self._known.pop(name)
 
     def destroy(self, borrower_id: UUID, loan_ids: list[UUID]) -> list[str]:
         """Destroy the borrower's key and its loans' keys: the names of those there were."""
