@@ -273,13 +273,20 @@ class LendingApplication(Application[UUID]):
 
     def as_of(self, id_: UUID, at: datetime, kind: str) -> Any:
         """The aggregate as it was recorded at `at`, or None if it did not exist yet."""
+        found = self.history_as_of(id_, at, kind)
+        return None if found is None else found[0]
+
+    def history_as_of(self, id_: UUID, at: datetime, kind: str) -> tuple[Any, list[Any]] | None:
+        """`as_of`, with the events recorded by `at` that made it (read once for both)."""
         events: list[Any] = self.events_of(id_)
         versions = [e.originator_version for e in events if e.timestamp <= at]
         if not versions:
             if not self.exists(id_):
                 raise NotFound(kind, id_)
             return None
-        return self.repository.get(id_, version=max(versions))
+        version = max(versions)
+        kept = [e for e in events if e.originator_version <= version]
+        return self.repository.get(id_, version=version), kept
 
 
 def check_version(aggregate: BaseAggregate[UUID], expected: int | None) -> None:

@@ -161,12 +161,12 @@ class RecordedLoan:
 def loan_as_of(app: LendingApplication, loan_id: UUID, at: datetime) -> RecordedLoan | None:
     """The loan as recorded at `at`; None if it was not submitted yet. NotFound for an
     id that is no loan's."""
-    found = app.as_of(loan_id, at, "loan")
-    if found is None:
+    history = app.history_as_of(loan_id, at, "loan")
+    if history is None:
         return None
+    found, events = history
     if not isinstance(found, Loan):
         raise NotFound("loan", loan_id)
-    events = [e for e in app.events_of(loan_id) if e.originator_version <= found.version]
     return replace(
         RecordedLoan.of(found),
         charges=charge_shares(found, charged_lines(events)),
