@@ -8,13 +8,21 @@ lines are printed together at the end of the run.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 
 from tests.benchmarks.baseline import InsertRate, measure_insert_rate
+from tests.benchmarks.seed import seeded_copy
 
 LINES = pytest.StashKey[list[str]]()
+
+
+@pytest.fixture(scope="module")
+def seeded(database_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A fresh copy of the 100,000-loan store (tests/benchmarks/seed.py) for the module."""
+    with seeded_copy(database_server, tmp_path_factory.mktemp("seed")) as url:
+        yield url
 
 
 @pytest.fixture

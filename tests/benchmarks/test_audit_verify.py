@@ -9,7 +9,7 @@ The chain's one-time start over the whole store (chain_migration.py) is timed to
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
@@ -18,17 +18,11 @@ import pytest
 from infrastructure import audit
 from infrastructure.chain_migration import start_event_chain
 from infrastructure.runtime import Runtime
-from tests.benchmarks.seed import LOANS, seeded_copy, settings_for
+from tests.benchmarks.seed import LOANS, settings_for
 from tests.support.old_events import forget_chain
 
 TARGET = 1 / 3
 PAGE = 10_000
-
-
-@pytest.fixture(scope="module")
-def seeded(database_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with seeded_copy(database_server, tmp_path_factory.mktemp("seed")) as url:
-        yield url
 
 
 def raw_scan(url: str) -> tuple[int, float]:

@@ -25,7 +25,7 @@ from application.month_end import closing_months
 from infrastructure.runtime import Runtime
 from interfaces.rest.app import create_app
 from tests.benchmarks.baseline import InsertRate, ms, percentile
-from tests.benchmarks.seed import FULL_SIZE, LOANS, seeded_copy, settings_for
+from tests.benchmarks.seed import FULL_SIZE, LOANS, settings_for
 from tests.support.api import ANALYST, runtime_of
 
 MONTH_END = date(2026, 3, 31)
@@ -34,12 +34,6 @@ QUERY_TARGET = 0.100
 RUNS = 100
 TRIAL_BALANCE = """query($asOf: Date) { trialBalance(asOf: $asOf) { totalDebits totalCredits
     lines { account { code name type } debits credits balance } } }"""
-
-
-@pytest.fixture(scope="module")
-def seeded(database_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with seeded_copy(database_server, tmp_path_factory.mktemp("seed")) as url:
-        yield url
 
 
 @pytest.fixture(scope="module")

@@ -37,12 +37,6 @@ PORTFOLIO = """query($asOf: Date) { portfolio(groupBy: [REGION], asOf: $asOf) {
 
 
 @pytest.fixture(scope="module")
-def seeded(database_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with seeded_copy(database_server, tmp_path_factory.mktemp("seed")) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
 def seeded_api(seeded: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     """The service with its read models following, as `lending serve` runs it."""
     settings = settings_for(seeded, tmp_path_factory.mktemp("data"))

@@ -11,7 +11,7 @@ least a store that records each notice must do.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 
 import psycopg
@@ -23,18 +23,12 @@ from infrastructure.notice_channels import SmsGateway, SmtpMailer
 from infrastructure.notifier import NoticeSender, Notifier
 from infrastructure.runtime import Runtime
 from tests.benchmarks.baseline import InsertRate
-from tests.benchmarks.seed import ADMIN, LOANS, seeded_copy, settings_for
+from tests.benchmarks.seed import ADMIN, LOANS, settings_for
 from tests.support.notice_servers import sms_gateway, smtp_server
 
 DAY = date(2026, 3, 2)
 TARGET = 60.0
 TEN_IN_BEIJING = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
-
-
-@pytest.fixture(scope="module")
-def seeded(database_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with seeded_copy(database_server, tmp_path_factory.mktemp("seed")) as url:
-        yield url
 
 
 def count(url: str, where: str) -> int:

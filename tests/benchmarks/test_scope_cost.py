@@ -20,7 +20,7 @@ from fastapi.testclient import TestClient
 from infrastructure.tokens import Role, issue
 from interfaces.rest.app import create_app
 from tests.benchmarks.baseline import InsertRate, ms, percentile
-from tests.benchmarks.seed import LOANS, REGIONS, seeded_copy, settings_for
+from tests.benchmarks.seed import LOANS, REGIONS, settings_for
 from tests.support.settings import TEST_JWT_SECRET
 
 RUNS = 200
@@ -30,12 +30,6 @@ QUERIES = {
     "portfolio": """{ portfolio(groupBy: [REGION]) { region loanCount outstandingPrincipal
         par30 nplRatio } }""",
 }
-
-
-@pytest.fixture(scope="module")
-def seeded(database_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with seeded_copy(database_server, tmp_path_factory.mktemp("seed")) as url:
-        yield url
 
 
 @pytest.fixture(scope="module")
