@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -12,6 +14,7 @@ from psycopg.conninfo import conninfo_to_dict
 from infrastructure.settings import Settings
 
 EMBEDDED_MAX_CONNECTIONS = 300
+SCHEMA_LOCK = 0x736368656D61  # "schema": one process at a time makes the store's tables
 EVENTSOURCING_KEYS = {
     "dbname": "POSTGRES_DBNAME",
     "host": "POSTGRES_HOST",
@@ -65,3 +68,17 @@ def eventsourcing_env(url: str) -> dict[str, str]:
         if value is not None:
             env[name] = str(value)
     return env
+
+
+@contextmanager
+def schema_lock(url: str) -> Iterator[None]:
+    """Hold the store's schema lock while the block makes tables. Processes that start
+    together (a scaled `lending worker --cob` service) would otherwise race PostgreSQL's
+    catalog: `CREATE ... IF NOT EXISTS` and `CREATE OR REPLACE` from two sessions at
+    once fail with "tuple concurrently updated" or a duplicate key."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK,))
+        try:
+            yield
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK,))

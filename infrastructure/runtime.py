@@ -29,7 +29,7 @@ from infrastructure import checkpoints, data_keys, secrets
 from infrastructure.chain_migration import start_event_chain
 from infrastructure.chain_recorder import ChainedRecorder
 from infrastructure.cob import holder, loans_due, writing_checkpoint
-from infrastructure.database import database_url, eventsourcing_env
+from infrastructure.database import database_url, eventsourcing_env, schema_lock
 from infrastructure.documents.contract import ContractPdf
 from infrastructure.eventstore import store_env
 from infrastructure.keyring import KeyRing
@@ -112,6 +112,13 @@ class Runtime:
         cls, settings: Settings, url: str | None = None, *, create_tables: bool = True
     ) -> Runtime:
         url = url or database_url(settings)
+        if not create_tables:
+            return cls._opened(settings, url, create_tables=False)
+        with schema_lock(url):
+            return cls._opened(settings, url, create_tables=True)
+
+    @classmethod
+    def _opened(cls, settings: Settings, url: str, *, create_tables: bool) -> Runtime:
         env = build_env(settings, url)
         if not create_tables:
             env["CREATE_TABLE"] = "no"
