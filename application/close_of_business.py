@@ -19,6 +19,7 @@ from uuid import UUID
 from eventsourcing.persistence import IntegrityError
 
 from application.app import LendingApplication, Written
+from application.batch_load import loans_loaded
 from application.calendar import load_calendar
 from domain.errors import Conflict
 from domain.loan import Loan
@@ -113,7 +114,8 @@ def review_loans(
 
 
 def _review_batch(app: LendingApplication, actor: str, day: date, loan_ids: list[UUID]) -> int:
-    changed = [loan for loan in (_reviewed(app, id_, actor, day) for id_ in loan_ids) if loan]
+    loans = loans_loaded(app, loan_ids)
+    changed = [loan for loan in (_closed_day(loan, actor, day) for loan in loans) if loan]
     if not changed:
         return 0
     try:
@@ -130,6 +132,9 @@ def _review_batch(app: LendingApplication, actor: str, day: date, loan_ids: list
 
 def _reviewed(app: LendingApplication, loan_id: UUID, actor: str, day: date) -> Loan | None:
     """The loan with what `day` brings it recorded, or None if it brings nothing."""
-    loan = app.load(Loan, loan_id, "loan")
+    return _closed_day(app.load(Loan, loan_id, "loan"), actor, day)
+
+
+def _closed_day(loan: Loan, actor: str, day: date) -> Loan | None:
     loan.close_day(actor=actor, on=day)
     return loan if loan.pending_events else None

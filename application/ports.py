@@ -44,6 +44,11 @@ class PersonalKeyStore(Protocol):
         """Destroy the borrower's key and its loans' keys: the names of those destroyed."""
         ...
 
+    def prefetch_loans(self, loan_ids: list[UUID]) -> None:
+        """Read the keys of these loans' fields not yet in memory, in one query (a batch
+        of loans loaded together would otherwise ask for them one by one)."""
+        ...
+
 
 class LedgerRecords(Protocol):
     """What closing an account asks the journal read model (projections/journal_queries.py)."""

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from itertools import groupby
 from typing import Any
 from uuid import UUID
@@ -37,6 +37,7 @@ from eventsourcing.utils import retry
 from psycopg.sql import SQL, Composed, Literal
 
 from application.integrity import BreakKind, HistoryBroken
+from infrastructure.bulk_reads import SnapshotRecorder, checked_events, select_checked_many
 from infrastructure.chain import GENESIS, ChainTables, Remembered, check_chain, link, link_sql
 from infrastructure.eventstore import PydanticMapper, TimedStoredEvent
 from infrastructure.personal_fields import FieldSealer
@@ -88,6 +89,7 @@ class ChainedRecorder(EventRecorder):
             link=link_sql("previous"),
             wanted=SQL("originator_version > %(gt)s AND originator_version <= %(lte)s"),
         )
+        self._select_many = select_checked_many(self.chain)
         self._rendered: dict[int, bytes] = {}
 
     def create_table(self) -> None:
@@ -239,6 +241,28 @@ class ChainedRecorder(EventRecorder):
             if row["state"] is not None
         ]
 
+    @retry(CONNECTION_ERRORS, max_attempts=10, wait=0.2)
+    def select_events_of(
+        self, ids: Sequence[UUID], after: Mapping[UUID, int]
+    ) -> dict[UUID, list[StoredEvent]]:
+        """Many aggregates' events after the versions `after` gives (0: all), each chain
+        checked as `select_events` checks one, in one query. An aggregate with no events,
+        or whose chain breaks, is not in the answer (its own read raises for it)."""
+        with self._heads_lock:
+            known = [self._heads.get(id_) for id_ in ids]
+        bounds = {
+            "ids": list(ids), "gt": [after.get(id_, 0) for id_ in ids],
+            "checked": [k.checked if k else 0 for k in known],
+            "seen": [k.seen if k else "" for k in known],
+        }  # fmt: skip
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(self._statement(conn, self._select_many), bounds, prepare=True)
+            rows = curs.fetchall()
+        events, heads = checked_events(rows)
+        for id_, head in heads.items():
+            self._remember(id_, head)
+        return events
+
     def _remember(self, id_: UUID, remembered: Remembered) -> None:
         with self._heads_lock:
             self._heads[id_] = remembered
@@ -268,6 +292,7 @@ class LendingPostgresFactory(PostgresFactory):
     """eventsourcing's PostgreSQL persistence, with the ChainedRecorder for the application."""
 
     application_recorder_class: type[EventRecorder] = ChainedRecorder
+    aggregate_recorder_class = SnapshotRecorder  # the application's only other recorder
 
     def mapper(
         self, transcoder: Transcoder | None = None, mapper_class: type[Mapper[Any]] | None = None

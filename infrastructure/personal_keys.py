@@ -20,7 +20,7 @@ import psycopg
 
 from infrastructure import data_keys
 from infrastructure.keyring import KeyRing
-from infrastructure.personal_fields import borrower_key, loan_keys
+from infrastructure.personal_fields import borrower_key, loan_key, loan_keys
 
 CACHE = 20_000
 # The environment entry naming a process's PersonalKeys: eventsourcing builds each
@@ -71,6 +71,9 @@ class PersonalKeys:
             found = self._reading(lambda c: data_keys.existing_keys_in(c, self.ring, wanted))
             for name, key in found.items():
                 self._remember(name, key)
+
+    def prefetch_loans(self, loan_ids: list[UUID]) -> None:
+        self.prefetch([loan_key(loan_id) for loan_id in loan_ids])
 
     def forget(self, names: list[str]) -> None:
         """Let go of the keys `names` this process holds (an erasure's event says another

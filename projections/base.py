@@ -10,7 +10,7 @@ follower meet without double counting.
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import Any, ClassVar
 
 from eventsourcing.persistence import Tracking
@@ -46,6 +46,11 @@ class ReadModel(PostgresTrackingRecorder):
     @abstractmethod
     def handle(self, event: Any, cursor: Cursor[DictRow], position: int) -> None:
         """Write what `event` changes in this read model's tables."""
+
+    def prefetch(self, events: Sequence[Any], cursor: Cursor[DictRow]) -> None:
+        """Read at once what the handlers of a page's `events` would read one event at a
+        time (a read model whose handlers read rows), before they run in the transaction
+        of `cursor`. In the follower's pipeline each read waits for the server."""
 
     def flush(self, cursor: Cursor[DictRow]) -> None:
         """Write what the handlers held back for the transaction of `cursor` (a read model

@@ -104,6 +104,8 @@ class ReadModelGroup:
         cursor.execute(SQL("SET LOCAL synchronous_commit = off"))
         reached = self._lock(cursor)
         following = self.following()
+        for view in following:
+            view.prefetch([event for event, at in page if reached[view.name] < at], cursor)
         for event, position in page:
             for view in following:
                 if reached[view.name] < position:

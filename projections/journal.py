@@ -14,6 +14,7 @@ Tables: projections/journal_schema.py. Queries: projections/journal_queries.py.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from functools import singledispatchmethod
@@ -58,6 +59,13 @@ WHERE loan_id = %s AND value_date > %s AND role = 'interest_receivable'
 GROUP BY value_date HAVING sum(debit - credit) <> 0 ORDER BY value_date"""
 
 
+# The loan events whose handlers start from the loan's books (`_start`).
+POSTED_BY_LOAN = (
+    Loan.Disbursed, BooksChanged, Loan.CreditRefunded, Loan.RepaymentReversed,
+    Loan.WrittenOff, Loan.DelinquencyChanged,
+)  # fmt: skip
+
+
 class JournalView(ReadModel):
     name = "journal"
     tables = layout.TABLES
@@ -73,6 +81,13 @@ class JournalView(ReadModel):
         if memory is None or memory.cursor is not cursor:
             memory = self._memory = Books(cursor)
         return memory
+
+    def prefetch(self, events: Sequence[Any], cursor: Cursor[DictRow]) -> None:
+        """The page's loans whose events post, read in one go rather than each as its
+        first event comes."""
+        loans = [event.originator_id for event in events if isinstance(event, POSTED_BY_LOAN)]
+        if loans:
+            self.books(cursor).preload(loans)
 
     def flush(self, cursor: Cursor[DictRow]) -> None:
         memory = self._memory

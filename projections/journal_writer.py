@@ -132,6 +132,13 @@ class Books:
     def opened(self, loan_id: UUID, rule: AccountingRule, office: UUID) -> None:
         self._keep(loan_id, LoanBook(LoanAccounts(loan_id=loan_id, rule=rule), office))
 
+    def preload(self, ids: Iterable[UUID]) -> None:
+        """Read the loans of `ids` the journal holds and memory does not, in one go (a
+        page's loans; those the journal does not hold are left out)."""
+        missing = [loan_id for loan_id in dict.fromkeys(ids) if loan_id not in self.loans]
+        if missing:
+            self._load(missing[:MAX_LOANS])
+
     def of(self, ids: Iterable[UUID]) -> dict[UUID, LoanBook]:
         wanted = list(dict.fromkeys(ids))
         missing = [loan_id for loan_id in wanted if loan_id not in self.loans]

@@ -18,11 +18,11 @@ something changes, never for a day that brings nothing.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from psycopg import Cursor
-from psycopg.rows import DictRow
+from psycopg.rows import DictRow, dict_row
 
 from domain.loan.delinquency import Delinquency, delinquency_over, next_delinquency_change
 from projections.loan_book_charges import SEGMENT_FEES
@@ -72,6 +72,35 @@ INSERT_SPLIT = (
     f"INSERT INTO loan_book_segments ({', '.join(SPLIT_COLUMNS)})"
     f" VALUES ({', '.join(['%s'] * len(SPLIT_COLUMNS))})"
 )
+
+
+class Basis(NamedTuple):
+    """What a loan's history is brought up to an event on."""
+
+    business_date: date | None
+    oldest_unpaid_due_date: date | None
+
+
+class CalendarMemory:
+    """The business date `loan_books_calendar` holds, as the transaction writing this
+    read model has it: read once a transaction, and moved by this read model's own
+    handlers (no one else writes the table)."""
+
+    def __init__(self) -> None:
+        self._held: tuple[Cursor[DictRow], date | None] | None = None
+
+    def business_date(self, cursor: Cursor[DictRow]) -> date | None:
+        if self._held is None or self._held[0] is not cursor:
+            # A cursor of its own: in the follower's pipeline one whose last statement
+            # was an executemany would not wait for the row.
+            with cursor.connection.cursor(row_factory=dict_row) as reader:
+                reader.execute("SELECT business_date FROM loan_books_calendar")
+                row = reader.fetchone()
+            self._held = (cursor, row["business_date"] if row else None)
+        return self._held[1]
+
+    def moved(self, cursor: Cursor[DictRow], day: date) -> None:
+        self._held = (cursor, day)
 
 
 def record_books(

@@ -24,6 +24,7 @@ from functools import singledispatchmethod
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.postgres import PostgresDatastore
 from psycopg import Cursor
 from psycopg.rows import DictRow
 
@@ -36,6 +37,7 @@ from projections import loan_book_charges as charges
 from projections import loan_book_history as history
 from projections import loan_books_schema as layout
 from projections.base import ReadModel
+from projections.loan_book_history import Basis, CalendarMemory
 
 PENDING = "pending"
 DIMENSIONS = ("borrower_id", "product_code", "region", "officer", "borrower_kind")
@@ -69,15 +71,21 @@ class LoanBooksView(ReadModel):
     def handle(self, event: Any, cursor: Cursor[DictRow], position: int) -> None:
         """Other events (other aggregates, approval, signing) leave the books as they are."""
 
+    def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
+        super().__init__(datastore, **kwargs)
+        self.calendar = CalendarMemory()
+
     @handle.register
     def _(self, event: BusinessCalendar.Opened, cursor: Cursor[DictRow], position: int) -> None:
         cursor.execute("DELETE FROM loan_books_calendar")
         cursor.execute("INSERT INTO loan_books_calendar VALUES (%s)", (event.business_date,))
+        self.calendar.moved(cursor, event.business_date)
 
     @handle.register
     def _(self, event: BusinessCalendar.DayClosed, cursor: Cursor[DictRow], position: int) -> None:
         cursor.execute("UPDATE loan_books_calendar SET business_date = %s", (event.day,))
         history.close_day(cursor, event.day)
+        self.calendar.moved(cursor, event.day)
 
     @handle.register
     def _(self, event: Loan.ApplicationSubmitted, cursor: Cursor[DictRow], position: int) -> None:
@@ -209,11 +217,14 @@ class LoanBooksView(ReadModel):
         )  # fmt: skip
         self.segment(cursor, event, books)
 
-    def loan(self, cursor: Cursor[DictRow], event: Any, **columns: Any) -> DictRow | None:
+    def loan(self, cursor: Cursor[DictRow], event: Any, **columns: Any) -> Basis | None:
         """Set `columns` on the event's loan with its DPD basis and next review, as the
         event's `timing` records them. An event stored before loans recorded their timing
         leaves the loan due for review at once (its review records the timing), and its
-        DPD basis as its installments show. A loan that is not active is not reviewed."""
+        DPD basis as its installments show. A loan that is not active is not reviewed.
+        The basis of its history: with the timing, known without waiting for the update
+        (for a loan with no books the history writes nothing); else the update's answer
+        (None: no books)."""
         timing: Timing | None = event.timing
         params = {"loan": event.originator_id, "status": columns.get("status")}
         assignments = [f"{name} = %({name})s" for name in columns]
@@ -228,21 +239,20 @@ class LoanBooksView(ReadModel):
             "next_review = CASE WHEN coalesce(%(status)s, status) = 'active'"
             " THEN %(next_review)s::date END"
         )
-        cursor.execute(
-            f"UPDATE loan_books SET {', '.join(assignments)} WHERE loan_id = %(loan)s {RETURNING}",
-            params | columns,
-        )
-        return cursor.fetchone()
+        update = f"UPDATE loan_books SET {', '.join(assignments)} WHERE loan_id = %(loan)s"
+        if timing is not None:
+            cursor.execute(update, params | columns)
+            return Basis(self.calendar.business_date(cursor), timing.oldest_unpaid_due_date)
+        cursor.execute(f"{update} {RETURNING}", params | columns)
+        row = cursor.fetchone()
+        return None if row is None else Basis(row["business_date"], row["oldest_unpaid_due_date"])
 
     @staticmethod
-    def segment(cursor: Cursor[DictRow], event: Any, books: DictRow | None) -> None:
-        """The loan's history from the date the event takes effect, as `books` (what
-        `loan` returned; None: the loan has no books) leave it."""
-        if books is not None:
-            history.record_books(
-            cursor, event.originator_id, event.value_date, books["business_date"],
-            books["oldest_unpaid_due_date"],
-        )  # fmt: skip
+    def segment(cursor: Cursor[DictRow], event: Any, basis: Basis | None) -> None:
+        """The loan's history from the date the event takes effect, on `basis` (what
+        `loan` returned; None: the loan has no books)."""
+        if basis is not None:
+            history.record_books(cursor, event.originator_id, event.value_date, *basis)
 
     def due_for_review(
         self, day: date, low: UUID | None = None, high: UUID | None = None
