@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from application.app import LendingApplication
+from application.batch_load import preloaded
 from domain.borrower import Borrower
 from domain.errors import NotFound
 from domain.repayment import Repayment
@@ -32,13 +33,16 @@ class Contact:
 
 def contacts(app: LendingApplication, borrower_ids: Sequence[UUID]) -> list[Contact | None]:
     """Each borrower's contact details, in the order asked; None for an unknown id."""
+    keys = app.personal_keys
+    batch = preloaded(app, Borrower, borrower_ids, keys.prefetch_borrowers if keys else None)
     found: list[Contact | None] = []
     for borrower_id in borrower_ids:
         try:
-            profile = app.load(Borrower, borrower_id, "borrower").profile
+            borrower = batch.get(borrower_id) or app.load(Borrower, borrower_id, "borrower")
         except NotFound:
             found.append(None)
             continue
+        profile = borrower.profile
         found.append(
             Contact(
                 borrower_id,

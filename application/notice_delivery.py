@@ -9,7 +9,7 @@ answers names the recipient only masked, so nothing plaintext reaches the read m
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -17,7 +17,7 @@ from typing import Protocol
 from uuid import UUID
 
 from application.app import LendingApplication
-from application.contacts import contacts
+from application.contacts import Contact, contacts
 from application.notice_templates import find_template, render, uses
 from application.notices import Policies
 from domain.loan import Loan
@@ -76,15 +76,21 @@ def deliver(
     channels: dict[Channel, Sender],
     policies: Policies,
     staff_email: Callable[[str], str | None],
+    known: Mapping[UUID, Contact | None] | None = None,
 ) -> Outcome:
-    """Send `notice` now (`local_now`: lender time) if it still may go out."""
+    """Send `notice` now (`local_now`: lender time) if it still may go out (`known`: the
+    contacts of a page's borrowers, read together; any other is read here)."""
     policy = policies.of(notice.product_code)
     rule = policy.rule(notice.stage)
     marketing = rule.marketing if rule is not None else False
     to_staff = notice.staff_id is not None
-    contact = (
-        None if to_staff or notice.borrower_id is None else contacts(app, [notice.borrower_id])[0]
-    )
+    borrower = None if to_staff else notice.borrower_id
+    if borrower is None:
+        contact = None
+    elif known is not None and borrower in known:
+        contact = known[borrower]
+    else:
+        contact = contacts(app, [borrower])[0]
     opted_out = bool(contact and contact.marketing_opt_out)
     why = suppression(notice.paid, notice.stage, opted_out, marketing)
     if why is not None:

@@ -44,6 +44,10 @@ class PersonalKeyStore(Protocol):
         """Destroy the borrower's key and its loans' keys: the names of those destroyed."""
         ...
 
+    def prefetch_borrowers(self, borrower_ids: list[UUID]) -> None:
+        """As `prefetch_loans`, the keys of these borrowers' fields."""
+        ...
+
     def prefetch_loans(self, loan_ids: list[UUID]) -> None:
         """Read the keys of these loans' fields not yet in memory, in one query (a batch
         of loans loaded together would otherwise ask for them one by one)."""

@@ -22,17 +22,17 @@ from contextlib import suppress
 from datetime import UTC, datetime
 from queue import Empty, Queue
 from typing import Any
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from eventsourcing.postgres import PostgresDatastore
 
 from application.app import LendingApplication
 from application.calendar import business_date
+from application.contacts import Contact, contacts
 from application.notice_delivery import Queued, Sender, after_failures, deliver
 from application.notices import Decided, Policies, notices_for_event
 from domain.notifications import Channel, Stage
-from infrastructure.personal_fields import borrower_key
-from infrastructure.personal_keys import PERSONAL_KEYS, registered
 from projections import notifications as table
 from projections.feed_tracking import FeedTracking
 
@@ -113,15 +113,14 @@ class NoticeSender:
 
         def send(row: dict[str, Any]) -> None:
             try:
-                done.put(self._sent(row, now, local, policies))
+                done.put(self._sent(row, now, local, policies, known))
             except BaseException:
                 done.put(None)  # settled as nothing; the error is raised below
                 raise
 
-        # The page's borrowers' keys in one query, not one each as their fields open.
-        keys = registered(self.app.env.get(PERSONAL_KEYS))
-        if keys is not None:
-            keys.prefetch([borrower_key(r["borrower_id"]) for r in rows if r["borrower_id"]])
+        # The page's borrowers read together, not one each as its notice goes.
+        borrowers = list({r["borrower_id"]: None for r in rows if r["borrower_id"]})
+        known = dict(zip(borrowers, contacts(self.app, borrowers), strict=True))
         # Several at a time: a gateway's answer takes far longer than deciding. What each
         # became is recorded as soon as this thread takes it, with whatever else is done
         # by then (one transaction), so a crash sends again at most those in flight.
@@ -133,14 +132,15 @@ class NoticeSender:
         return len(rows)
 
     def _sent(
-        self, row: dict[str, Any], now: datetime, local: datetime, policies: Policies
-    ) -> table.Settled:
+        self, row: dict[str, Any], now: datetime, local: datetime, policies: Policies,
+        known: dict[UUID, Contact | None],
+    ) -> table.Settled:  # fmt: skip
         notice = Queued(
             row["id"], row["loan_id"], row["borrower_id"], Stage(row["stage"]),
             Channel(row["channel"]), row["template"], row["product_code"], row["paid"],
             row["amount_due"], row["due_date"], row["staff_id"],
         )  # fmt: skip
-        outcome = deliver(self.app, notice, local, self.channels, policies, self.staff_email)
+        outcome = deliver(self.app, notice, local, self.channels, policies, self.staff_email, known)
         failures = row["failures"] + (1 if outcome.transient else 0)
         outcome = after_failures(outcome, failures, local)
         after = outcome.send_after.astimezone(UTC) if outcome.send_after else None

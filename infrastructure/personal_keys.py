@@ -72,6 +72,9 @@ class PersonalKeys:
             for name, key in found.items():
                 self._remember(name, key)
 
+    def prefetch_borrowers(self, borrower_ids: list[UUID]) -> None:
+        self.prefetch([borrower_key(borrower_id) for borrower_id in borrower_ids])
+
     def prefetch_loans(self, loan_ids: list[UUID]) -> None:
         self.prefetch([loan_key(loan_id) for loan_id in loan_ids])
 
