@@ -1,7 +1,8 @@
 """Reminders over the seeded store (tests/benchmarks/seed.py; 100,000 loans, 5% due each
 day of 1 to 20 March): close of business for 2 March decides that day's notices (T-3
 for 5 March, the due date, T+1 for 1 March: 15% of the loans), then the sender sends
-every one as an SMS to a gateway on loopback, at 10:00 lender time.
+every one as an SMS to a gateway on loopback (a process of its own, as a provider's
+is), at 10:00 lender time.
 
 Target (issue 17): a full COB day with its notices, under 60 s for 100,000 loans with
 5,000 due. The baseline: the same number of single-row INSERTs as notices sent, the
@@ -24,7 +25,8 @@ from infrastructure.notifier import NoticeSender, Notifier
 from infrastructure.runtime import Runtime
 from tests.benchmarks.baseline import InsertRate
 from tests.benchmarks.seed import ADMIN, LOANS, settings_for
-from tests.support.notice_servers import sms_gateway, smtp_server
+from tests.support.gateway_process import sms_gateway_process
+from tests.support.notice_servers import smtp_server
 
 DAY = date(2026, 3, 2)
 TARGET = 60.0
@@ -53,14 +55,14 @@ def test_a_cob_day_of_reminders(
     notifier = Notifier(runtime.app, runtime.feed_tracking)
     notifier.catch_up()  # the seed's own events (stale by now): before the clock starts
     try:
-        with sms_gateway() as gateway, smtp_server() as mailbox:
+        with sms_gateway_process() as gateway, smtp_server() as mailbox:
             channels = {
                 Channel.SMS: SmsGateway(gateway.url, gateway.key, {}),
                 Channel.EMAIL: SmtpMailer(mailbox.host, mailbox.port, "bench@lender.example"),
             }
             sender = NoticeSender(runtime.app, runtime.feed_tracking, channels,
                                   "Asia/Shanghai", None, lambda: TEN_IN_BEIJING)  # fmt: skip
-            before = len(gateway.received)
+            before = gateway.received()
             began = time.perf_counter()
             steps = runtime.close_of_business_steps()
             close_of_business(runtime.app, CloseOfBusiness(ADMIN, DAY, steps))
@@ -70,7 +72,7 @@ def test_a_cob_day_of_reminders(
             while sender.send_due(1000):
                 pass
             elapsed = time.perf_counter() - began
-            sent = len(gateway.received) - before
+            sent = gateway.received() - before
     finally:
         runtime.close()
     decided = count(seeded, f"business_date = '{DAY}'")

@@ -64,6 +64,13 @@ def sms_gateway(key: str = "gateway-key") -> Iterator[Gateway]:
             self.end_headers()
             self.wfile.write(b"{}")
 
+        def do_GET(self) -> None:  # how many it has kept, for a gateway in its own process
+            body = json.dumps({"received": len(gateway.received)}).encode()
+            self.send_response(200)
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
         def log_message(self, *_: Any) -> None:
             pass
 
