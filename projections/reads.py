@@ -45,6 +45,10 @@ def page_filter(after: int, equal: dict[str, Any], alias: str = "") -> tuple[lis
     clauses = [f"{prefix}position > %s"]
     params: list[Any] = [after]
     for column, value in equal.items():
+        if isinstance(value, (set, frozenset)) and len(value) == 1:
+            # One value as an equality: an index on (column, position) then gives the
+            # page in order, where `= ANY` of an array would sort every matching row.
+            (value,) = value
         if isinstance(value, (set, frozenset)):
             clauses.append(f"{prefix}{column} = ANY(%s)")
             params.append(sorted(value))
