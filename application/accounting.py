@@ -11,12 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 
 from application.app import LendingApplication, Written
 from application.calendar import business_date, not_after_business_date
+from application.offices import existing_office
 from application.ports import LedgerRecords
+from application.reach import reaches
 from domain.accounting import (
     DEFAULT_CHART,
     PERIODS_ID,
@@ -29,7 +32,8 @@ from domain.accounting import (
     account_id,
     checked_account_code,
 )
-from domain.errors import Conflict, InvalidTransition, InvalidValue, NotFound
+from domain.errors import Conflict, InvalidTransition, InvalidValue, NotFound, Refused
+from domain.office import HEAD_OFFICE_ID
 
 
 def unopened_chart(app: LendingApplication, actor: str) -> list[Account]:
@@ -144,14 +148,31 @@ class PostManualEntry:
     value_date: date
     lines: list[tuple[str, Decimal, Decimal]]
     narration: str
+    reach: UUID | None = None  # the posting user's office (None: not known)
+    office: UUID | None = None  # the office named for the entry (None: the user's)
+
+
+def manual_entry_office(app: LendingApplication, command: PostManualEntry) -> UUID:
+    """The office whose books a manual entry goes in: the one named, if the user's reach
+    holds it (Refused if not; InvalidValue on `office` if there is no such office), else
+    the user's own, and the head office's for a user whose office is not known."""
+    if command.office is None:
+        return command.reach or HEAD_OFFICE_ID
+    existing_office(app, command.office, "office", command.actor)
+    if not reaches(app, command.reach, command.office):
+        raise Refused("a manual entry goes in your office or one below it")
+    return command.office
 
 
 def post_manual_entry(app: LendingApplication, command: PostManualEntry) -> Written:
-    """Post an accountant's entry on open accounts, valued no later than the business date."""
+    """Post an accountant's entry on open accounts, valued no later than the business date,
+    in the books of its office (`manual_entry_office`)."""
     not_after_business_date(app, command.actor, command.value_date, "value_date")
+    office = manual_entry_office(app, command)
     chart = unopened_chart(app, command.actor)
     entry = ManualEntry.post(actor=command.actor, value_date=command.value_date,
-                             lines=command.lines, narration=command.narration)  # fmt: skip
+                             lines=command.lines, narration=command.narration,
+                             office=office)  # fmt: skip
     opened = {account.code: account for account in chart}
     for n, line in enumerate(entry.entry.lines):
         try:

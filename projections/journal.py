@@ -7,7 +7,8 @@ write-off turning later payments into recoveries) posts the reversal of what tho
 posted, then their new postings: nothing is edited. Month ends post what close of
 business decided (`MonthEnd.LoansAccounted`), manual entries their own lines, and a
 closed month moves the posting date of anything valued in it to the first open day.
-Every entry belongs to its loan's office (projections/journal_writer.py).
+Every entry belongs to its loan's office, a manual entry to its own
+(projections/journal_writer.py).
 
 Tables: projections/journal_schema.py. Queries: projections/journal_queries.py.
 """
@@ -213,7 +214,7 @@ class JournalView(ReadModel):
 
     @handle.register
     def _(self, event: ManualEntry.Posted, cursor: Cursor[DictRow], position: int) -> None:
-        EventPostings(self.books(cursor), event, position).post(event.entry)
+        EventPostings(self.books(cursor), event, position).post(event.entry, office=event.office)
 
     def _start(
         self, event: Any, cursor: Cursor[DictRow], position: int

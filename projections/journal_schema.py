@@ -14,8 +14,9 @@ Tables analysts can rely on (amounts numeric at the currency's minor unit):
     back: a payment id, a waiver id "waiver:<n>", "write_off"), reverses (the id of the
     entry a reversal takes back), actor, narration, recorded_at (the event's time),
     office (the office the entry belongs to: its loan's, recorded at the application,
-    which no transfer or reassignment moves; the head office's for a manual entry and for
-    a loan applied for before offices were).
+    which no transfer or reassignment moves; the head office's for a loan applied for
+    before offices were; a manual entry's own, the head office's for one posted before
+    manual entries recorded it).
   journal_lines: entry_id, line (1, 2, ...), account (code), role (the posting role of
     the loan's rule; null on manual entries), debit, credit, and the entry's loan_id,
     value_date, posting_date, position, seq and office, copied so a ledger is one scan.

@@ -7,7 +7,8 @@ role. An entry with a subject (a payment, a charge, a write-off) is that subject
 item until a later change reverses it.
 
 Each entry belongs to one office, its loan's (recorded at the application; the head
-office's for a manual entry or a loan without one), and so do its lines and their totals.
+office's for a loan without one), or for a manual entry the office it recorded (the head
+office's for one posted before entries recorded it), and so do its lines and totals.
 
 What the posting rules need of a loan (its rule, office, class, write-off date, balances
 and open items) is kept in memory for the transaction that wrote it (`Books`, one per
@@ -192,7 +193,11 @@ class EventPostings:
         self.position = position
         self.seq = 0
 
-    def post(self, entry: JournalEntry | None, reverses: str | None = None) -> str | None:
+    def post(
+        self, entry: JournalEntry | None, reverses: str | None = None, office: UUID | None = None
+    ) -> str | None:
+        """Post `entry`, in its loan's office, or if it has none in `office` (None: the
+        head office)."""
         if entry is None:
             return None
         self.seq += 1
@@ -200,7 +205,10 @@ class EventPostings:
         on = posted_on(entry.value_date, self.books.first_open)
         event, pending = self.event, self.books.pending
         loan_id = entry.loan_id
-        office = HEAD_OFFICE_ID if loan_id is None else self.books.of([loan_id])[loan_id].office
+        if loan_id is not None:
+            office = self.books.of([loan_id])[loan_id].office
+        elif office is None:
+            office = HEAD_OFFICE_ID
         pending.entries.append(
             (entry_id, self.position, self.seq, entry.kind.value, type(event).__qualname__,
              entry.value_date, on, loan_id, entry.subject, reverses, event.actor,

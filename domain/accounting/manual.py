@@ -2,6 +2,9 @@
 
 The lines must balance, each line debit or credit (not both, not neither), at the
 currency's minor unit; the application checks that every account exists and is open.
+An entry belongs to an office, as a loan's entries do: the application works out which
+(`application.accounting.manual_entry_office`). One posted before entries recorded their
+office has none, and belongs to the head office.
 """
 
 from __future__ import annotations
@@ -9,11 +12,12 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from domain.accounting.chart import checked_account_code
 from domain.accounting.entries import EntryKind, JournalEntry, Line, balanced
 from domain.errors import InvalidValue
-from domain.model import Aggregate
+from domain.model import Aggregate, added_later
 from domain.money import checked_amount
 
 MAX_LINES = 100
@@ -23,13 +27,18 @@ NARRATION_LENGTH = 1000
 class ManualEntry(Aggregate):
     if TYPE_CHECKING:  # assigned by events
         entry: JournalEntry
+        office: UUID | None
 
     class Posted(Aggregate.Created):
         value_date: date
         entry: JournalEntry
+        # The office whose books the entry is in; None on entries posted before it was
+        # recorded, which are the head office's.
+        office: UUID | None = added_later()
 
         def apply(self, aggregate: Any) -> None:
             aggregate.entry = self.entry
+            aggregate.office = self.office
 
     @classmethod
     def post(
@@ -39,9 +48,10 @@ class ManualEntry(Aggregate):
         value_date: date,
         lines: list[tuple[str, Decimal, Decimal]],
         narration: str,
+        office: UUID,
         places: int = 2,
     ) -> ManualEntry:
-        """Post (account code, debit, credit) lines on `value_date`."""
+        """Post (account code, debit, credit) lines on `value_date`, in `office`'s books."""
         if not 2 <= len(lines) <= MAX_LINES:
             raise InvalidValue("lines", f"must hold 2 to {MAX_LINES} lines")
         narration = narration.strip()
@@ -64,4 +74,6 @@ class ManualEntry(Aggregate):
                 narration=narration,
             )
         )
-        return cls._create(cls.Posted, actor=actor, value_date=value_date, entry=entry)
+        return cls._create(
+            cls.Posted, actor=actor, value_date=value_date, entry=entry, office=office
+        )

@@ -3,8 +3,8 @@
 Balances are debits less credits (a credit balance is negative); statement amounts are
 on each account's normal side (domain/accounting/statements.py). Dates are posting
 dates; `asOf` defaults to the business date. Each entry belongs to one office (its
-loan's): `office` narrows an answer to that office and those below it, and a caller
-outside the head office never sees past their own office's reach.
+loan's, a manual entry's own): `office` narrows an answer to that office and those below
+it, and a caller outside the head office never sees past their own office's reach.
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Literal
+from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import Field
@@ -67,13 +68,18 @@ class ManualEntryBody(Command):
     value_date: BusinessDate
     narration: Reason
     lines: Annotated[list[LineBody], Field(min_length=2, max_length=MAX_LINES)]
+    office: UUID | None = None  # whose books it goes in (None: your office's)
 
 
 @router.post("/journal-entries", status_code=201)
 def post_manual_entry(body: ManualEntryBody, app: App, user: Admin) -> Accepted:
-    """Post a balanced entry of your own (each line a debit or a credit)."""
+    """Post a balanced entry of your own (each line a debit or a credit) in your office's
+    books, or in those of `office`, yours or one below it (403 for another office, 422 for
+    one no office has)."""
     lines = [(line.account, line.debit, line.credit) for line in body.lines]
-    command = accounting.PostManualEntry(user.sub, body.value_date, lines, body.narration)
+    command = accounting.PostManualEntry(
+        user.sub, body.value_date, lines, body.narration, user.office, body.office
+    )
     return Accepted.of(accounting.post_manual_entry(app, command))
 
 

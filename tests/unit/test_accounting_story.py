@@ -24,6 +24,7 @@ from domain.accounting import (
 from domain.accounting.month_end import LoanMonthEnd
 from domain.arrears import Classification
 from domain.errors import Conflict, InvalidTransition, InvalidValue, Refused
+from domain.office import HEAD_OFFICE_ID
 from domain.schedule import DayCount, Rounder, Rounding
 from tests.support.story import followed_by, given, history
 
@@ -103,6 +104,7 @@ def test_a_manual_entry_must_balance_on_open_accounts_codes() -> None:
         return ManualEntry.post(
             actor="admin.wu", value_date=date(2026, 1, 5), narration="capital paid in",
             lines=[(code, D(debit), D(credit)) for code, debit, credit in lines],
+            office=HEAD_OFFICE_ID,
         )  # fmt: skip
 
     entry = post(("1002", "1000000.00", "0"), ("4001", "0", "1000000.00")).entry

@@ -11,9 +11,11 @@ from uuid import UUID, uuid4
 import orjson
 from eventsourcing.persistence import StoredEvent
 
+from domain.accounting import ManualEntry
 from domain.approval import ApprovalCase, ApprovalRole, Outcome
 from domain.borrower import Borrower
 from domain.collections import CollectionCase, PromiseSettled
+from domain.office import HEAD_OFFICE_ID
 from infrastructure.eventstore import OrjsonTranscoder, PydanticMapper
 
 STORED = Path(__file__).with_name("stored_events.jsonl")
@@ -91,3 +93,20 @@ def test_a_collection_case_replays_its_actions_and_settled_promises() -> None:
         ("PromiseKept", Decimal("500.00")),
         ("PromiseBroken", Decimal("0.00")),
     ]
+
+
+def test_a_manual_entry_stored_before_offices_loads_without_one_and_new_ones_keep_theirs() -> None:
+    record = next(r for r in stored() if r["topic"].endswith(":ManualEntry.Posted"))
+    assert "office" not in record["state"]
+    entry: ManualEntry = replayed("ManualEntry")
+    assert entry.office is None  # the head office's books (projections/journal_writer.py)
+    assert [line.account for line in entry.entry.lines] == ["6602", "1002"]
+    branch = uuid4()
+    posted = loaded(record | {"state": record["state"] | {"office": str(branch)}})
+    assert posted.office == branch
+    assert orjson.loads(MAPPER.to_stored_event(posted).state)["office"] == str(branch)
+    lines = [("6602", Decimal(1), Decimal(0)), ("1002", Decimal(0), Decimal(1))]
+    new = ManualEntry.post(actor="admin.wu", value_date=posted.value_date, lines=lines,
+                           narration="rent", office=HEAD_OFFICE_ID).collect_events()[0]  # fmt: skip
+    again: Any = MAPPER.to_domain_event(MAPPER.to_stored_event(new))
+    assert again.office == HEAD_OFFICE_ID
