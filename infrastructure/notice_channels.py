@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import smtplib
 from email.message import EmailMessage
+from queue import Empty, SimpleQueue
 
 import httpx
 
@@ -20,15 +21,18 @@ from infrastructure.settings import Settings
 
 
 class SmsGateway:
-    """One HTTP client (kept-alive connections) for every message."""
+    """A kept-alive HTTP client for each message in flight, reused: threads that share
+    one client wait on its connection pool's lock for each other's requests."""
 
     def __init__(self, url: str, key: str, templates: dict[str, str], timeout: float = 10.0):
-        self.url, self.templates = url, templates
-        headers = {"authorization": f"Bearer {key}"} if key else {}  # no key: none sent
-        self.client = httpx.Client(timeout=timeout, headers=headers)
+        self.url, self.templates, self.timeout = url, templates, timeout
+        self.headers = {"authorization": f"Bearer {key}"} if key else {}  # no key: none sent
+        self._idle: SimpleQueue[httpx.Client] = SimpleQueue()
+        self._made: list[httpx.Client] = []
 
     def close(self) -> None:
-        self.client.close()
+        for client in self._made:
+            client.close()
 
     def send(self, message: Message) -> None:
         body = {
@@ -37,7 +41,19 @@ class SmsGateway:
             "params": message.variables,
             "text": message.body,
         }
-        self.client.post(self.url, json=body).raise_for_status()
+        client = self._client()
+        try:
+            client.post(self.url, json=body).raise_for_status()
+        finally:
+            self._idle.put(client)
+
+    def _client(self) -> httpx.Client:
+        try:
+            return self._idle.get_nowait()
+        except Empty:
+            client = httpx.Client(timeout=self.timeout, headers=self.headers)
+            self._made.append(client)
+            return client
 
 
 class SmtpMailer:

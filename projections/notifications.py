@@ -173,18 +173,24 @@ class Settled:
     failures: int = 0
 
 
+# Each notice's outcome, all in one statement.
+SETTLE = """UPDATE notifications n SET status = s.status, reason = s.reason,
+    recipient = coalesce(s.recipient, n.recipient), sent_at = s.sent_at,
+    send_after = s.send_after, failures = s.failures
+FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::timestamptz[],
+    %s::timestamptz[], %s::int[]) AS s(id, status, reason, recipient, sent_at, send_after,
+    failures)
+WHERE n.id = s.id"""
+
+
 def settle(datastore: PostgresDatastore, settled: list[Settled]) -> None:
     """Record what became of these notices, in one transaction."""
     if not settled:
         return
+    columns = list(zip(*((s.id, s.status, s.reason, s.recipient, s.sent_at, s.send_after,
+                          s.failures) for s in settled), strict=True))  # fmt: skip
     with datastore.transaction(commit=True) as cursor:
-        cursor.executemany(
-            "UPDATE notifications SET status = %s, reason = %s,"
-            " recipient = coalesce(%s, recipient), sent_at = %s, send_after = %s,"
-            " failures = %s WHERE id = %s",
-            [(s.status, s.reason, s.recipient, s.sent_at, s.send_after, s.failures, s.id)
-             for s in settled],
-        )  # fmt: skip
+        cursor.execute(SETTLE, [list(column) for column in columns])
 
 
 def every(datastore: PostgresDatastore) -> list[dict[str, Any]]:
