@@ -115,7 +115,7 @@ async def offices_reached(pool: AsyncConnectionPool, office: UUID | None) -> fro
     nor itself: it reaches none."""
     if office is None or office == HEAD_OFFICE_ID:
         return None
-    return _reached(await offices(pool), office)
+    return reached_in(await offices(pool), office)
 
 
 def offices_reached_on(cursor: Cursor[DictRow], office: UUID | None) -> frozenset[UUID] | None:
@@ -123,10 +123,11 @@ def offices_reached_on(cursor: Cursor[DictRow], office: UUID | None) -> frozense
     if office is None or office == HEAD_OFFICE_ID:
         return None
     cursor.execute("SELECT id, parent_id FROM offices")
-    return _reached(cursor.fetchall(), office)
+    return reached_in(cursor.fetchall(), office)
 
 
-def _reached(rows: list[Row], office: UUID) -> frozenset[UUID]:
+def reached_in(rows: list[Row], office: UUID) -> frozenset[UUID]:
+    """The offices of `rows` at or below `office`."""
     parents = {row["id"]: row["parent_id"] for row in rows}
     return frozenset(o for o in parents if within(o, office, parents.get))
 

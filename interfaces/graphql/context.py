@@ -15,8 +15,8 @@ from application.app import LendingApplication
 from domain.errors import InvalidValue
 from infrastructure.tokens import Role, User
 from interfaces.auth import is_another_borrower, missing_role
+from projections.office_tree import OfficeTree
 from projections.positions import wait_until_reached
-from projections.staff import offices_reached
 
 MIN_POSITION_HEADER = "x-min-position"
 READ_POSITION_HEADER = "x-read-position"
@@ -35,6 +35,8 @@ class Context(BaseContext):
     app: LendingApplication
     read_models: tuple[str, ...]  # the names of those read-your-writes waits for
     loaders: dict[str, DataLoader[Any, Any]] = field(default_factory=dict)
+    office_tree: OfficeTree = field(default_factory=OfficeTree)
+    fresh: bool = False  # the request reads its own writes: the office tree too
     _reach: tuple[frozenset[UUID] | None] | None = None
 
     async def reach(self) -> frozenset[UUID] | None:
@@ -42,8 +44,11 @@ class Context(BaseContext):
         office and the records of none (head office, or a token without an office)."""
         if self._reach is None:
             office = None if self.user is None else self.user.office
-            self._reach = (await offices_reached(self.pool, office),)
+            self._reach = (await self.offices_reached(office),)
         return self._reach[0]
+
+    async def offices_reached(self, office: UUID | None) -> frozenset[UUID] | None:
+        return await self.office_tree.reached(self.pool, office, fresh=self.fresh)
 
     async def reach_within(self, office: UUID | None) -> frozenset[UUID] | None:
         """The offices of `office` and below it that the caller reaches (None: every
@@ -54,7 +59,7 @@ class Context(BaseContext):
             return reach
         if reach is not None and office not in reach:
             return frozenset()
-        return await offices_reached(self.pool, office)
+        return await self.offices_reached(office)
 
     async def reaches(self, office: UUID | None) -> bool:
         """Whether the caller reaches a record of `office`."""
@@ -87,8 +92,11 @@ async def get_context(request: Request, response: Response) -> Context:
         user = await state.authenticator.authenticate_async(request.headers.get("authorization"))
     runtime = state.runtime
     read_models = tuple(runtime.projections.views)
-    context = Context(user=user, pool=state.read_pool, app=runtime.app, read_models=read_models)
     minimum = request.headers.get(MIN_POSITION_HEADER)
+    context = Context(
+        user=user, pool=state.read_pool, app=runtime.app, read_models=read_models,
+        office_tree=state.office_tree, fresh=minimum is not None,
+    )  # fmt: skip
     if minimum is not None:
         if not minimum.strip().isdigit():
             raise InvalidValue("X-Min-Position", "must be an event store position")

@@ -49,6 +49,7 @@ from interfaces.rest.limits import BodyLimit
 from interfaces.rest.rate_limits import RateLimit
 from interfaces.rest.reach import in_reach
 from interfaces.rest.repayment_files import BATCH_PATH
+from projections.office_tree import OfficeTree
 
 
 class LendingAPI(FastAPI):
@@ -100,6 +101,7 @@ def create_app(
         # GraphQL and the reports read from the replica, if one is named (DATABASE_READ_URL).
         async with open_read_pool(settings.database_read_url or runtime.url) as pool:
             app.state.read_pool = pool
+            app.state.office_tree = OfficeTree()
             if freeze:
                 gc.freeze()
             try:

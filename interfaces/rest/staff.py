@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from pydantic import Field
 
 from application.offices import OpenOffice, open_office
@@ -26,9 +26,11 @@ class OfficeBody(Command):
 
 
 @router.post("/offices", status_code=201)
-def open_an_office(body: OfficeBody, app: App, user: Admin) -> Accepted:
+def open_an_office(body: OfficeBody, app: App, user: Admin, request: Request) -> Accepted:
     """A branch of `parent_id` (the head office's id is in GraphQL `offices`)."""
-    return Accepted.of(open_office(app, OpenOffice(user.sub, body.name, body.parent_id)))
+    opened = open_office(app, OpenOffice(user.sub, body.name, body.parent_id))
+    request.app.state.office_tree.opened(opened.id)  # its parents' staff reach it at once
+    return Accepted.of(opened)
 
 
 class UserBody(Command):
