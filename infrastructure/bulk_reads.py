@@ -52,6 +52,30 @@ def select_checked_many(chain: ChainTables) -> Composed:
     ).format(heads=chain.heads, events=chain.events, link=link_sql("r.previous"))
 
 
+def checked(
+    id_: UUID, rows: Sequence[Mapping[str, Any]]
+) -> tuple[Remembered | None, list[StoredEvent]]:
+    """One aggregate's rows of a chain-checked read: its head as checked now (None: it has
+    neither rows nor head) and its events, those wanted with their state. HistoryBroken
+    if its chain does not hold."""
+    head_rows = [row for row in rows if row["part"] == 0]
+    event_rows = [row for row in rows if row["part"] == 1]
+    head = check_chain(id_, head_rows[0] if head_rows else None, event_rows)
+    remembered = None if head is None else Remembered(*head, head[0], event_rows[-1]["seen"])
+    events: list[StoredEvent] = [
+        TimedStoredEvent(
+            originator_id=id_,
+            originator_version=row["originator_version"],
+            topic=row["topic"],
+            state=bytes(row["state"]),
+            recorded_at=row["recorded_at"],
+        )
+        for row in event_rows
+        if row["state"] is not None
+    ]
+    return remembered, events
+
+
 def checked_events(
     rows: Sequence[Mapping[str, Any]],
 ) -> tuple[dict[UUID, list[StoredEvent]], dict[UUID, Remembered]]:
@@ -61,27 +85,12 @@ def checked_events(
     events: dict[UUID, list[StoredEvent]] = {}
     heads: dict[UUID, Remembered] = {}
     for id_, group in groupby(rows, key=lambda row: row["originator_id"]):
-        found = list(group)
-        head_rows = [row for row in found if row["part"] == 0]
-        event_rows = [row for row in found if row["part"] == 1]
         try:
-            head = check_chain(id_, head_rows[0] if head_rows else None, event_rows)
+            head, found = checked(id_, list(group))
         except HistoryBroken:
             continue
-        if head is None:
-            continue
-        heads[id_] = Remembered(*head, head[0], event_rows[-1]["seen"])
-        events[id_] = [
-            TimedStoredEvent(
-                originator_id=id_,
-                originator_version=row["originator_version"],
-                topic=row["topic"],
-                state=bytes(row["state"]),
-                recorded_at=row["recorded_at"],
-            )
-            for row in event_rows
-            if row["state"] is not None
-        ]
+        if head is not None:
+            heads[id_], events[id_] = head, found
     return events, heads
 
 

@@ -37,8 +37,8 @@ from eventsourcing.utils import retry
 from psycopg.sql import SQL, Composed, Literal
 
 from application.integrity import BreakKind, HistoryBroken
-from infrastructure.bulk_reads import SnapshotRecorder, checked_events, select_checked_many
-from infrastructure.chain import GENESIS, ChainTables, Remembered, check_chain, link, link_sql
+from infrastructure import bulk_reads as bulk
+from infrastructure.chain import GENESIS, ChainTables, Remembered, link, link_sql
 from infrastructure.eventstore import PydanticMapper, TimedStoredEvent
 from infrastructure.personal_fields import FieldSealer
 from infrastructure.personal_keys import PERSONAL_KEYS, registered
@@ -89,7 +89,7 @@ class ChainedRecorder(EventRecorder):
             link=link_sql("previous"),
             wanted=SQL("originator_version > %(gt)s AND originator_version <= %(lte)s"),
         )
-        self._select_many = select_checked_many(self.chain)
+        self._select_many = bulk.select_checked_many(self.chain)
         self._rendered: dict[int, bytes] = {}
 
     def create_table(self) -> None:
@@ -224,22 +224,10 @@ class ChainedRecorder(EventRecorder):
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(self._statement(conn, self._select_checked), bounds, prepare=True)
             rows = curs.fetchall()
-        heads = [row for row in rows if row["part"] == 0]
-        events = [row for row in rows if row["part"] == 1]
-        head = check_chain(id_, heads[0] if heads else None, events)
+        head, events = bulk.checked(id_, rows)
         if head is not None:
-            self._remember(id_, Remembered(*head, head[0], events[-1]["seen"]))
-        return [
-            TimedStoredEvent(
-                originator_id=id_,
-                originator_version=row["originator_version"],
-                topic=row["topic"],
-                state=bytes(row["state"]),
-                recorded_at=row["recorded_at"],
-            )
-            for row in events
-            if row["state"] is not None
-        ]
+            self._remember(id_, head)
+        return events
 
     @retry(CONNECTION_ERRORS, max_attempts=10, wait=0.2)
     def select_events_of(
@@ -258,7 +246,7 @@ class ChainedRecorder(EventRecorder):
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(self._statement(conn, self._select_many), bounds, prepare=True)
             rows = curs.fetchall()
-        events, heads = checked_events(rows)
+        events, heads = bulk.checked_events(rows)
         for id_, head in heads.items():
             self._remember(id_, head)
         return events
@@ -292,7 +280,7 @@ class LendingPostgresFactory(PostgresFactory):
     """eventsourcing's PostgreSQL persistence, with the ChainedRecorder for the application."""
 
     application_recorder_class: type[EventRecorder] = ChainedRecorder
-    aggregate_recorder_class = SnapshotRecorder  # the application's only other recorder
+    aggregate_recorder_class = bulk.SnapshotRecorder  # the application's only other recorder
 
     def mapper(
         self, transcoder: Transcoder | None = None, mapper_class: type[Mapper[Any]] | None = None

@@ -222,9 +222,8 @@ class LoanBooksView(ReadModel):
         event's `timing` records them. An event stored before loans recorded their timing
         leaves the loan due for review at once (its review records the timing), and its
         DPD basis as its installments show. A loan that is not active is not reviewed.
-        The basis of its history: with the timing, known without waiting for the update
-        (for a loan with no books the history writes nothing); else the update's answer
-        (None: no books)."""
+        The history's basis: with the timing, known without waiting for the update's
+        answer (a loan with no books has no history to write); else that answer."""
         timing: Timing | None = event.timing
         params = {"loan": event.originator_id, "status": columns.get("status")}
         assignments = [f"{name} = %({name})s" for name in columns]
@@ -249,8 +248,7 @@ class LoanBooksView(ReadModel):
 
     @staticmethod
     def segment(cursor: Cursor[DictRow], event: Any, basis: Basis | None) -> None:
-        """The loan's history from the date the event takes effect, on `basis` (what
-        `loan` returned; None: the loan has no books)."""
+        """The loan's history from the event's date, on `basis` (None: it has no books)."""
         if basis is not None:
             history.record_books(cursor, event.originator_id, event.value_date, *basis)
 
