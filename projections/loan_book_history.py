@@ -74,6 +74,14 @@ INSERT_SPLIT = (
 )
 
 
+# The DPD basis of a loan whose event recorded no timing (stored before loans did), as
+# its installments show it; and what its history then needs once the event has set it.
+OLDEST_UNPAID = """(SELECT min(due_date) FROM loan_book_installments
+    WHERE loan_id = %(loan)s AND owed_principal + owed_interest > 0)"""
+RETURNING = """RETURNING oldest_unpaid_due_date,
+    (SELECT business_date FROM loan_books_calendar) AS business_date"""
+
+
 class Basis(NamedTuple):
     """What a loan's history is brought up to an event on."""
 

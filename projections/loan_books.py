@@ -54,11 +54,6 @@ UPDATE_INSTALLMENT = """UPDATE loan_book_installments SET fee = %s, penalty = %s
     version = %s, updated_at = %s, owed_principal = %s, owed_interest = %s, owed_fee = %s,
     owed_penalty = %s, paid_off_on = %s
 WHERE loan_id = %s AND number = %s"""
-OLDEST_UNPAID = """(SELECT min(due_date) FROM loan_book_installments
-    WHERE loan_id = %(loan)s AND owed_principal + owed_interest > 0)"""
-# What the history needs of the loan once an event has set its columns.
-RETURNING = """RETURNING oldest_unpaid_due_date,
-    (SELECT business_date FROM loan_books_calendar) AS business_date"""
 
 
 class LoanBooksView(ReadModel):
@@ -229,7 +224,7 @@ class LoanBooksView(ReadModel):
         assignments = [f"{name} = %({name})s" for name in columns]
         if timing is None:
             params["next_review"] = event.value_date
-            assignments.append(f"oldest_unpaid_due_date = {OLDEST_UNPAID}")
+            assignments.append(f"oldest_unpaid_due_date = {history.OLDEST_UNPAID}")
         else:
             params["next_review"] = timing.next_review
             columns["oldest_unpaid_due_date"] = timing.oldest_unpaid_due_date
@@ -242,7 +237,7 @@ class LoanBooksView(ReadModel):
         if timing is not None:
             cursor.execute(update, params | columns)
             return Basis(self.calendar.business_date(cursor), timing.oldest_unpaid_due_date)
-        cursor.execute(f"{update} {RETURNING}", params | columns)
+        cursor.execute(f"{update} {history.RETURNING}", params | columns)
         row = cursor.fetchone()
         return None if row is None else Basis(row["business_date"], row["oldest_unpaid_due_date"])
 
