@@ -69,12 +69,12 @@ def preloaded(
     return found
 
 
-def _cached(app: LendingApplication, loan_id: UUID) -> bool:
+def _cached(app: LendingApplication, id_: UUID) -> bool:
     cache = app.repository.cache
     if cache is None:
         return False
     try:
-        cache.get(loan_id)
+        cache.get(id_)
     except KeyError:
         return False
     return True

@@ -118,8 +118,10 @@ class NoticeSender:
                 done.put(None)  # settled as nothing; the error is raised below
                 raise
 
-        # The page's borrowers read together, not one each as its notice goes.
-        borrowers = list({r["borrower_id"]: None for r in rows if r["borrower_id"]})
+        # The page's borrowers read together, not one each as its notice goes (notices to
+        # staff need no borrower's contact).
+        borrowers = list({r["borrower_id"]: None for r in rows
+                          if r["borrower_id"] and not r["staff_id"]})  # fmt: skip
         known = dict(zip(borrowers, contacts(self.app, borrowers), strict=True))
         # Several at a time: a gateway's answer takes far longer than deciding. What each
         # became is recorded as soon as this thread takes it, with whatever else is done

@@ -138,13 +138,11 @@ class Books:
         page's loans; those the journal does not hold are left out)."""
         missing = [loan_id for loan_id in dict.fromkeys(ids) if loan_id not in self.loans]
         if missing:
-            self._load(missing[:MAX_LOANS])
+            self._load(missing)
 
     def of(self, ids: Iterable[UUID]) -> dict[UUID, LoanBook]:
         wanted = list(dict.fromkeys(ids))
-        missing = [loan_id for loan_id in wanted if loan_id not in self.loans]
-        if missing:
-            self._load(missing)
+        self.preload(wanted)
         return {loan_id: self.loans[loan_id] for loan_id in wanted}
 
     def _load(self, ids: list[UUID]) -> None:
